@@ -1,0 +1,25 @@
+//! vaultdesk-core: everything vaultdesk does, with no Tauri in sight.
+//!
+//! The desktop app (`src-tauri/`) and the `vaultdesk` command (`src-tauri/cli`) are two thin
+//! front doors onto this crate. If they ever disagree about behaviour, the logic is in the
+//! wrong place: move it here.
+//!
+//! Secrets (Role ID, Secret ID, later tokens and secret values) travel as
+//! [`secrecy::SecretString`]; they are never stored in SQLite, never logged and never part of an
+//! error message.
+
+pub mod error;
+pub mod keyring;
+pub mod model;
+pub mod paths;
+pub mod store;
+pub mod validate;
+
+pub use error::{Error, ErrorCode, ErrorPayload, Result};
+pub use model::{
+    AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, Vault, VaultInput,
+    VaultPatch, VaultSpec,
+};
+pub use secrecy::{ExposeSecret, SecretString};
+pub use store::Store;
+pub use validate::{FieldError, ValidationErrors};

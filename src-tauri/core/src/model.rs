@@ -1,0 +1,212 @@
+//! The vault configuration: what an admin types (`VaultInput`), what validation makes of it
+//! (`VaultSpec`), and what the store keeps (`Vault`). The Role ID and Secret ID are separate
+//! (`AppRoleCredentials`) because they never share a storage place with the rest.
+
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Who serves the secrets. OpenBao speaks HashiCorp Vault's API and is the same provider here.
+/// AWS Secrets Manager is planned; new providers get a variant and, where needed, columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Provider {
+    HashicorpVault,
+}
+
+impl Provider {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::HashicorpVault => "hashicorp_vault",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Provider::HashicorpVault => "HashiCorp Vault / OpenBao",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Provider> {
+        match s {
+            "hashicorp_vault" | "vault" | "openbao" => Some(Provider::HashicorpVault),
+            _ => None,
+        }
+    }
+}
+
+/// The secrets engine mounted at `engine_name`: KV version 2, or a database engine for one kind
+/// of database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum EngineType {
+    Kv2,
+    Mysql,
+    Mariadb,
+    Postgresql,
+    Mongodb,
+}
+
+impl EngineType {
+    pub const ALL: [EngineType; 5] = [
+        EngineType::Kv2,
+        EngineType::Mysql,
+        EngineType::Mariadb,
+        EngineType::Postgresql,
+        EngineType::Mongodb,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EngineType::Kv2 => "kv2",
+            EngineType::Mysql => "mysql",
+            EngineType::Mariadb => "mariadb",
+            EngineType::Postgresql => "postgresql",
+            EngineType::Mongodb => "mongodb",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EngineType> {
+        EngineType::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Database engines issue credentials for `db_role`; KV stores a secret at `path`.
+    pub fn is_database(self) -> bool {
+        self != EngineType::Kv2
+    }
+}
+
+/// What a form or the command line submits, as typed. Every field is text so that a wrong value
+/// becomes a field error, not a deserialisation failure.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VaultInput {
+    pub name: String,
+    /// Defaults to HashiCorp Vault / OpenBao.
+    #[ts(optional)]
+    pub provider: Option<String>,
+    pub url: String,
+    #[ts(optional)]
+    pub namespace: Option<String>,
+    /// Defaults to `approle`.
+    #[ts(optional)]
+    pub auth_mount: Option<String>,
+    pub engine_name: String,
+    pub engine_type: String,
+    #[ts(optional)]
+    pub path: Option<String>,
+    #[ts(optional)]
+    pub db_role: Option<String>,
+    #[ts(optional)]
+    pub connection_name: Option<String>,
+    /// `30s`, `5m`, `1h`, `1h30m`, `0` (no caching); defaults to `5m`.
+    #[ts(optional)]
+    pub cache_ttl: Option<String>,
+}
+
+/// A change to a stored vault: `None` keeps the stored value, `Some("")` clears an optional
+/// field, `rename` gives the vault a new name (its keyring entries follow: they hang off the id).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VaultPatch {
+    #[ts(optional)]
+    pub rename: Option<String>,
+    #[ts(optional)]
+    pub url: Option<String>,
+    #[ts(optional)]
+    pub namespace: Option<String>,
+    #[ts(optional)]
+    pub auth_mount: Option<String>,
+    #[ts(optional)]
+    pub engine_name: Option<String>,
+    #[ts(optional)]
+    pub engine_type: Option<String>,
+    #[ts(optional)]
+    pub path: Option<String>,
+    #[ts(optional)]
+    pub db_role: Option<String>,
+    #[ts(optional)]
+    pub connection_name: Option<String>,
+    #[ts(optional)]
+    pub cache_ttl: Option<String>,
+}
+
+/// A validated, normalised vault configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VaultSpec {
+    pub name: String,
+    pub provider: Provider,
+    /// `scheme://host[:port][/prefix]`, no trailing slash, no credentials, query or fragment.
+    pub url: String,
+    pub namespace: Option<String>,
+    pub auth_mount: String,
+    pub engine_name: String,
+    pub engine_type: EngineType,
+    /// KV only: the secret's path relative to the mount (the `<mount>/data/` prefix removed).
+    pub path: Option<String>,
+    /// Database engines only.
+    pub db_role: Option<String>,
+    /// Database engines only.
+    pub connection_name: Option<String>,
+    /// Seconds a resolved secret stays cached in memory; 0 disables caching.
+    #[ts(type = "number")]
+    pub cache_ttl_secs: u64,
+}
+
+impl VaultSpec {
+    /// The input that reproduces this spec, as a base for applying a patch.
+    pub fn to_input(&self) -> VaultInput {
+        VaultInput {
+            name: self.name.clone(),
+            provider: Some(self.provider.as_str().to_owned()),
+            url: self.url.clone(),
+            namespace: self.namespace.clone(),
+            auth_mount: Some(self.auth_mount.clone()),
+            engine_name: self.engine_name.clone(),
+            engine_type: self.engine_type.as_str().to_owned(),
+            path: self.path.clone(),
+            db_role: self.db_role.clone(),
+            connection_name: self.connection_name.clone(),
+            cache_ttl: Some(self.cache_ttl_secs.to_string()),
+        }
+    }
+}
+
+/// A stored vault configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Vault {
+    /// Stable internal id; renaming a vault keeps it, and with it the keyring entries.
+    pub id: String,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub spec: VaultSpec,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+    /// RFC 3339, UTC.
+    pub updated_at: String,
+}
+
+/// Where a vault's Role ID and Secret ID live in the OS keyring (names only, never values).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct KeyringLocation {
+    pub service: String,
+    pub role_id_account: String,
+    pub secret_id_account: String,
+}
+
+/// AppRole credentials. Kept out of `Debug` output and serialisation by `SecretString`.
+#[derive(Debug, Clone)]
+pub struct AppRoleCredentials {
+    pub role_id: SecretString,
+    pub secret_id: SecretString,
+}
+
+/// New credentials for an update; `None` keeps what the keyring holds.
+#[derive(Debug, Clone, Default)]
+pub struct CredentialsPatch {
+    pub role_id: Option<SecretString>,
+    pub secret_id: Option<SecretString>,
+}

@@ -1,0 +1,450 @@
+//! The vault-configuration store: a SQLite file in the data directory for everything but the
+//! AppRole credentials, which go to the OS keyring. Add, update and remove are atomic across
+//! both: the SQLite transaction stays open while the keyring is written, and a keyring failure
+//! rolls it back after undoing any keyring write already made.
+//!
+//! The app and the CLI may open the same file at once: WAL mode and a busy timeout make that safe.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use secrecy::SecretString;
+
+use crate::keyring::{CredentialStore, OsKeyring, SERVICE};
+use crate::model::{
+    AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, Vault, VaultInput,
+    VaultPatch, VaultSpec,
+};
+use crate::validate::{validate_credential, validate_input, validate_name};
+use crate::{Error, Result};
+
+/// File name of the database inside the data directory.
+pub const DB_FILE: &str = "vaultdesk.db";
+
+/// Schema migrations, applied in order; `PRAGMA user_version` records the last one applied.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct Store {
+    conn: Connection,
+    db_path: PathBuf,
+    /// Random id created with the database; part of every keyring account name so two data
+    /// directories never share entries.
+    store_id: String,
+    keyring: Box<dyn CredentialStore>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("db_path", &self.db_path).finish_non_exhaustive()
+    }
+}
+
+const VAULT_COLUMNS: &str = "id, name, provider, url, namespace, auth_mount, engine_name, \
+     engine_type, path, db_role, connection_name, cache_ttl_secs, created_at, updated_at";
+
+impl Store {
+    /// Opens (creating if needed) the store in `data_dir`, with the OS keyring.
+    pub fn open(data_dir: &Path) -> Result<Store> {
+        Store::open_with_keyring(data_dir, Box::new(OsKeyring))
+    }
+
+    pub fn open_with_keyring(data_dir: &Path, keyring: Box<dyn CredentialStore>) -> Result<Store> {
+        create_private_dir(data_dir)?;
+        let db_path = data_dir.join(DB_FILE);
+        let storage = |e: rusqlite::Error| Error::Storage { path: db_path.clone(), detail: e.to_string() };
+        let mut conn = Connection::open(&db_path).map_err(storage)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(storage)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(storage)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(storage)?;
+        migrate(&mut conn, &db_path)?;
+        let store_id: String = conn
+            .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0))
+            .map_err(storage)?;
+        Ok(Store { conn, db_path, store_id, keyring })
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    fn storage_err(&self, e: rusqlite::Error) -> Error {
+        Error::Storage { path: self.db_path.clone(), detail: e.to_string() }
+    }
+
+    /// All vaults, by name.
+    pub fn list_vaults(&self) -> Result<Vec<Vault>> {
+        let sql = format!("SELECT {VAULT_COLUMNS} FROM vaults ORDER BY name COLLATE NOCASE");
+        let mut stmt = self.conn.prepare(&sql).map_err(|e| self.storage_err(e))?;
+        let rows = stmt.query_map([], row_to_vault).map_err(|e| self.storage_err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.storage_err(e))
+    }
+
+    /// The vault called `name` (case-insensitive).
+    pub fn get_vault(&self, name: &str) -> Result<Vault> {
+        find_by_name(&self.conn, name)
+            .map_err(|e| self.storage_err(e))?
+            .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })
+    }
+
+    /// Where the keyring holds this vault's credentials (names only).
+    pub fn keyring_location(&self, vault: &Vault) -> KeyringLocation {
+        keyring_location(&self.store_id, &vault.id)
+    }
+
+    /// The vault's Role ID and Secret ID, read from the OS keyring.
+    pub fn credentials(&self, vault: &Vault) -> Result<AppRoleCredentials> {
+        let loc = self.keyring_location(vault);
+        let missing = |which| Error::CredentialMissing { vault: vault.spec.name.clone(), which };
+        let role_id = self.keyring.get(&loc.role_id_account)?.ok_or_else(|| missing("Role ID"))?;
+        let secret_id =
+            self.keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing("Secret ID"))?;
+        Ok(AppRoleCredentials { role_id, secret_id })
+    }
+
+    /// Validates and stores a new vault; its credentials go to the keyring. On any failure
+    /// nothing is stored anywhere.
+    pub fn add_vault(&mut self, input: &VaultInput, creds: &AppRoleCredentials) -> Result<Vault> {
+        let (spec, role_id, secret_id) = {
+            let spec = validate_input(input);
+            let role = validate_credential("role_id", &creds.role_id);
+            let secret = validate_credential("secret_id", &creds.secret_id);
+            match (spec, role, secret) {
+                (Ok(s), Ok(r), Ok(x)) => (s, r, x),
+                (s, r, x) => {
+                    let mut errs = s.err().map(|e| e.0).unwrap_or_default();
+                    errs.extend(r.err());
+                    errs.extend(x.err());
+                    return Err(Error::Invalid(crate::ValidationErrors(errs)));
+                }
+            }
+        };
+
+        let id = uuid::Uuid::new_v4().to_string();
+        let now = now();
+        let vault = Vault { id, spec, created_at: now.clone(), updated_at: now };
+        let loc = self.keyring_location(&vault);
+
+        let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+        if let Some(existing) = find_by_name(&tx, &vault.spec.name).map_err(storage)? {
+            return Err(Error::VaultExists { name: existing.spec.name });
+        }
+        insert_vault(&tx, &vault).map_err(storage)?;
+
+        let mut written: Vec<String> = Vec::new();
+        let writes = [(&loc.role_id_account, &role_id), (&loc.secret_id_account, &secret_id)];
+        for (account, value) in writes {
+            if let Err(e) = self.keyring.set(account, value) {
+                for done in &written {
+                    let _ = self.keyring.delete(done);
+                }
+                return Err(e); // dropping `tx` rolls the row back
+            }
+            written.push(account.clone());
+        }
+        if let Err(e) = tx.commit() {
+            for done in &written {
+                let _ = self.keyring.delete(done);
+            }
+            return Err(storage(e));
+        }
+        Ok(vault)
+    }
+
+    /// Applies `patch` to the vault called `name`. Credentials are replaced only when given.
+    /// Changing the engine between KV and a database engine drops the fields of the old kind
+    /// unless the patch sets them (then validation says they do not apply).
+    pub fn update_vault(
+        &mut self,
+        name: &str,
+        patch: &VaultPatch,
+        creds: &CredentialsPatch,
+    ) -> Result<Vault> {
+        let role_id = creds.role_id.as_ref().map(|v| validate_credential("role_id", v)).transpose();
+        let secret_id =
+            creds.secret_id.as_ref().map(|v| validate_credential("secret_id", v)).transpose();
+
+        let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+        let old = find_by_name(&tx, name)
+            .map_err(storage)?
+            .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
+
+        let input = apply_patch(&old.spec, patch);
+        let spec = validate_input(&input);
+        let (spec, role_id, secret_id) = match (spec, role_id, secret_id) {
+            (Ok(s), Ok(r), Ok(x)) => (s, r, x),
+            (s, r, x) => {
+                let mut errs = s.err().map(|e| e.0).unwrap_or_default();
+                errs.extend(r.err());
+                errs.extend(x.err());
+                return Err(Error::Invalid(crate::ValidationErrors(errs)));
+            }
+        };
+        if let Some(other) = find_by_name(&tx, &spec.name).map_err(storage)? {
+            if other.id != old.id {
+                return Err(Error::VaultExists { name: other.spec.name });
+            }
+        }
+        let vault = Vault { id: old.id.clone(), spec, created_at: old.created_at.clone(), updated_at: now() };
+        update_row(&tx, &vault).map_err(storage)?;
+
+        let loc = keyring_location(&self.store_id, &vault.id);
+        let mut writes = Vec::new();
+        if let Some(v) = &role_id {
+            writes.push((&loc.role_id_account, v));
+        }
+        if let Some(v) = &secret_id {
+            writes.push((&loc.secret_id_account, v));
+        }
+        // Keep what the keyring held so a failure can put it back.
+        let mut previous: Vec<(&String, Option<SecretString>)> = Vec::new();
+        for (account, _) in &writes {
+            previous.push((account, self.keyring.get(account)?));
+        }
+        let restore = |keyring: &dyn CredentialStore, upto: usize| {
+            for (account, old) in previous.iter().take(upto) {
+                let _ = match old {
+                    Some(v) => keyring.set(account, v),
+                    None => keyring.delete(account),
+                };
+            }
+        };
+        for (i, (account, value)) in writes.iter().enumerate() {
+            if let Err(e) = self.keyring.set(account, value) {
+                restore(self.keyring.as_ref(), i);
+                return Err(e);
+            }
+        }
+        if let Err(e) = tx.commit() {
+            restore(self.keyring.as_ref(), writes.len());
+            return Err(storage(e));
+        }
+        Ok(vault)
+    }
+
+    /// Removes the vault and its keyring entries (a missing entry is fine). If the keyring cannot
+    /// be reached, nothing is removed.
+    pub fn remove_vault(&mut self, name: &str) -> Result<Vault> {
+        let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+        let vault = find_by_name(&tx, name)
+            .map_err(storage)?
+            .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
+        tx.execute("DELETE FROM vaults WHERE id = ?1", [&vault.id]).map_err(storage)?;
+
+        let loc = keyring_location(&self.store_id, &vault.id);
+        let accounts = [&loc.role_id_account, &loc.secret_id_account];
+        let mut previous = Vec::new();
+        for account in accounts {
+            previous.push((account, self.keyring.get(account)?));
+        }
+        let restore = |keyring: &dyn CredentialStore, upto: usize| {
+            for (account, old) in previous.iter().take(upto) {
+                if let Some(v) = old {
+                    let _ = keyring.set(account, v);
+                }
+            }
+        };
+        for (i, account) in accounts.iter().enumerate() {
+            if let Err(e) = self.keyring.delete(account) {
+                restore(self.keyring.as_ref(), i);
+                return Err(e);
+            }
+        }
+        if let Err(e) = tx.commit() {
+            restore(self.keyring.as_ref(), accounts.len());
+            return Err(storage(e));
+        }
+        Ok(vault)
+    }
+}
+
+fn keyring_location(store_id: &str, vault_id: &str) -> KeyringLocation {
+    KeyringLocation {
+        service: SERVICE.to_owned(),
+        role_id_account: format!("{store_id}/{vault_id}/role_id"),
+        secret_id_account: format!("{store_id}/{vault_id}/secret_id"),
+    }
+}
+
+fn e_to_string(e: rusqlite::Error) -> String {
+    e.to_string()
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The input that results from applying `patch` to `spec`.
+fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
+    let mut input = spec.to_input();
+    let set = |slot: &mut Option<String>, v: &Option<String>| {
+        if let Some(v) = v {
+            *slot = Some(v.clone());
+        }
+    };
+    if let Some(n) = &patch.rename {
+        input.name = n.clone();
+    }
+    if let Some(u) = &patch.url {
+        input.url = u.clone();
+    }
+    if let Some(e) = &patch.engine_name {
+        input.engine_name = e.clone();
+    }
+    if let Some(t) = &patch.engine_type {
+        let new_is_db = EngineType::parse(t.trim()).map(EngineType::is_database);
+        if new_is_db.is_some_and(|db| db != spec.engine_type.is_database()) {
+            // Fields of the old engine kind do not carry over.
+            input.path = None;
+            input.db_role = None;
+            input.connection_name = None;
+        }
+        input.engine_type = t.clone();
+    }
+    set(&mut input.namespace, &patch.namespace);
+    set(&mut input.auth_mount, &patch.auth_mount);
+    set(&mut input.path, &patch.path);
+    set(&mut input.db_role, &patch.db_role);
+    set(&mut input.connection_name, &patch.connection_name);
+    set(&mut input.cache_ttl, &patch.cache_ttl);
+    input
+}
+
+fn find_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vault>> {
+    // An invalid name cannot exist; skip the query (and keep odd input out of SQL plans).
+    let Ok(name) = validate_name(name) else { return Ok(None) };
+    let sql = format!("SELECT {VAULT_COLUMNS} FROM vaults WHERE name = ?1 COLLATE NOCASE");
+    conn.query_row(&sql, [name], row_to_vault).optional()
+}
+
+fn insert_vault(conn: &Connection, v: &Vault) -> rusqlite::Result<()> {
+    let s = &v.spec;
+    let sql = format!("INSERT INTO vaults ({VAULT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    conn.execute(
+        &sql,
+        params![
+            v.id,
+            s.name,
+            s.provider.as_str(),
+            s.url,
+            s.namespace,
+            s.auth_mount,
+            s.engine_name,
+            s.engine_type.as_str(),
+            s.path,
+            s.db_role,
+            s.connection_name,
+            s.cache_ttl_secs as i64,
+            v.created_at,
+            v.updated_at
+        ],
+    )?;
+    Ok(())
+}
+
+fn update_row(conn: &Connection, v: &Vault) -> rusqlite::Result<()> {
+    let s = &v.spec;
+    conn.execute(
+        "UPDATE vaults SET name = ?2, provider = ?3, url = ?4, namespace = ?5, auth_mount = ?6, \
+         engine_name = ?7, engine_type = ?8, path = ?9, db_role = ?10, connection_name = ?11, \
+         cache_ttl_secs = ?12, updated_at = ?13 WHERE id = ?1",
+        params![
+            v.id,
+            s.name,
+            s.provider.as_str(),
+            s.url,
+            s.namespace,
+            s.auth_mount,
+            s.engine_name,
+            s.engine_type.as_str(),
+            s.path,
+            s.db_role,
+            s.connection_name,
+            s.cache_ttl_secs as i64,
+            v.updated_at
+        ],
+    )?;
+    Ok(())
+}
+
+fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
+    let bad = |col: usize, what: String| {
+        rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, what.into())
+    };
+    let provider: String = r.get(2)?;
+    let engine_type: String = r.get(7)?;
+    let ttl: i64 = r.get(11)?;
+    Ok(Vault {
+        id: r.get(0)?,
+        spec: VaultSpec {
+            name: r.get(1)?,
+            provider: Provider::parse(&provider)
+                .ok_or_else(|| bad(2, format!("unknown provider {provider:?}")))?,
+            url: r.get(3)?,
+            namespace: r.get(4)?,
+            auth_mount: r.get(5)?,
+            engine_name: r.get(6)?,
+            engine_type: EngineType::parse(&engine_type)
+                .ok_or_else(|| bad(7, format!("unknown engine type {engine_type:?}")))?,
+            path: r.get(8)?,
+            db_role: r.get(9)?,
+            connection_name: r.get(10)?,
+            cache_ttl_secs: u64::try_from(ttl).map_err(|_| bad(11, format!("negative cache TTL {ttl}")))?,
+        },
+        created_at: r.get(12)?,
+        updated_at: r.get(13)?,
+    })
+}
+
+/// Applies pending migrations in one immediate transaction, so two processes opening a new
+/// database at once do not both migrate it.
+fn migrate(conn: &mut Connection, db_path: &Path) -> Result<()> {
+    let storage = |e: rusqlite::Error| Error::Storage { path: db_path.to_owned(), detail: e.to_string() };
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+    let current: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(storage)?;
+    let known = MIGRATIONS.len() as i64;
+    if current > known {
+        return Err(Error::Storage {
+            path: db_path.to_owned(),
+            detail: format!(
+                "schema version {current} was written by a newer vaultdesk (this one knows {known}); \
+                 upgrade vaultdesk"
+            ),
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.execute_batch(sql).map_err(storage)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1).map_err(storage)?;
+    }
+    tx.execute(
+        "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?1)",
+        [uuid::Uuid::new_v4().simple().to_string()],
+    )
+    .map_err(storage)?;
+    tx.commit().map_err(storage)
+}
+
+fn create_private_dir(dir: &Path) -> Result<()> {
+    let err = |e: std::io::Error| Error::DataDir { path: dir.to_owned(), detail: e.to_string() };
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if dir.exists() {
+        return Err(Error::DataDir { path: dir.to_owned(), detail: "exists and is not a directory".into() });
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(err)
+    }
+    #[cfg(not(unix))]
+    {
+        fs::create_dir_all(dir).map_err(err)
+    }
+}

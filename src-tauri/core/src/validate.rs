@@ -1,0 +1,568 @@
+//! Validation and normalisation of vault configurations. Every rule names its field and says
+//! what is accepted; all field errors are collected at once so a form can show them together.
+//! Messages may echo what the user typed for ordinary fields, never for the Role ID or Secret ID.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::model::{EngineType, Provider, VaultInput, VaultSpec};
+
+/// Default AppRole mount.
+pub const DEFAULT_AUTH_MOUNT: &str = "approle";
+/// Default cache TTL: five minutes.
+pub const DEFAULT_CACHE_TTL_SECS: u64 = 300;
+/// Longest accepted cache TTL: seven days.
+pub const MAX_CACHE_TTL_SECS: u64 = 7 * 24 * 3600;
+/// Longest accepted Role ID / Secret ID.
+const MAX_CREDENTIAL_LEN: usize = 1024;
+
+/// One invalid field: its name (as in `VaultInput`) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every invalid field of one submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    fn push(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.to_owned(), message: message.into() });
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn single(field: &str, message: impl Into<String>) -> Self {
+        let mut e = ValidationErrors(Vec::new());
+        e.push(field, message);
+        e
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", e.field, e.message)?;
+        }
+        Ok(())
+    }
+}
+
+static NAME_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$"));
+/// A mount or namespace: segments of letters, digits, `_`, `-`, `.`, joined by `/`.
+static MOUNT_RE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$"));
+static NAMESPACE_RE: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$"));
+static ROLE_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,127}$"));
+
+fn re(pattern: &str) -> Regex {
+    // The patterns are constants of this file; a typo is a bug caught by every test run.
+    #[allow(clippy::expect_used)]
+    Regex::new(pattern).expect("constant regex compiles")
+}
+
+/// Trims, and turns an empty optional value into `None`.
+fn opt(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn trim_slashes(s: &str) -> &str {
+    s.trim().trim_matches('/')
+}
+
+pub fn validate_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err("is required".into());
+    }
+    if !NAME_RE.is_match(name) {
+        return Err(format!(
+            "\"{name}\" is not a valid name: start with a letter, then up to 63 letters, digits, \
+             '_' or '-' (it is used in {{{{secrets.NAME.KEY}}}})"
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Accepts `http(s)://host[:port][/prefix]`; returns it without a trailing slash.
+pub fn validate_url(raw: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Err("is required, e.g. https://vault.example.com:8200".into());
+    }
+    if !raw.contains("://") {
+        return Err(format!(
+            "\"{raw}\" has no scheme: write http://{raw} or https://{raw}"
+        ));
+    }
+    let url = url::Url::parse(raw).map_err(|e| format!("\"{raw}\" is not a valid URL: {e}"))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!("scheme \"{}\" is not supported: use http or https", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("\"{raw}\" has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        // Never echo the URL here: it carries credentials.
+        return Err("must not contain a user name or password; AppRole credentials go in the \
+                    Role ID and Secret ID fields"
+            .into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!("\"{raw}\" must not have a query (?...) or fragment (#...)"));
+    }
+    if raw.split("://").nth(1).is_some_and(|rest| {
+        let authority = rest.split('/').next().unwrap_or("");
+        authority.ends_with(':')
+    }) {
+        return Err(format!("\"{raw}\" has an empty port after ':'"));
+    }
+    let mut s = url.to_string();
+    while s.ends_with('/') {
+        s.pop();
+    }
+    Ok(s)
+}
+
+pub fn validate_mount(field_label: &str, raw: &str) -> Result<String, String> {
+    let m = trim_slashes(raw);
+    if m.is_empty() {
+        return Err("is required".into());
+    }
+    if !MOUNT_RE.is_match(m) || m.split('/').any(|seg| seg == "." || seg == "..") {
+        return Err(format!(
+            "\"{}\" is not a valid {field_label}: use letters, digits, '_', '-', '.' in \
+             segments separated by '/'",
+            raw.trim()
+        ));
+    }
+    Ok(m.to_owned())
+}
+
+pub fn validate_namespace(raw: &str) -> Result<String, String> {
+    let ns = trim_slashes(raw);
+    if !NAMESPACE_RE.is_match(ns) || ns.split('/').any(|seg| seg == "." || seg == "..") {
+        return Err(format!(
+            "\"{}\" is not a valid namespace: use letters, digits, '_', '-', '.' in segments \
+             separated by '/' (e.g. team1 or team1/child)",
+            raw.trim()
+        ));
+    }
+    Ok(ns.to_owned())
+}
+
+/// A KV v2 path relative to the mount. The API form `<engine>/data/<path>` (what users copy
+/// from Vault's UI and docs) is accepted and reduced to `<path>`.
+pub fn normalize_kv_path(raw: &str, engine_name: &str) -> Result<String, String> {
+    let mut p = trim_slashes(raw);
+    if !engine_name.is_empty() {
+        let api_prefix = format!("{engine_name}/data/");
+        if let Some(rest) = p.strip_prefix(&api_prefix) {
+            p = rest.trim_matches('/');
+        } else if p == api_prefix.trim_end_matches('/') {
+            p = "";
+        }
+    }
+    if p.is_empty() {
+        return Err("is required for a KV engine: the secret's path within the engine, \
+                    e.g. app/db"
+            .into());
+    }
+    if p.chars().any(|c| c.is_control() || c == '?' || c == '#' || c == '\\') {
+        return Err(format!(
+            "\"{}\" contains a character not allowed in a path (control character, '?', '#' \
+             or '\\')",
+            raw.trim().escape_debug()
+        ));
+    }
+    if p.split('/').any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.trim() != seg) {
+        return Err(format!(
+            "\"{}\" has an empty, '.', '..' or space-padded segment",
+            raw.trim()
+        ));
+    }
+    Ok(p.to_owned())
+}
+
+fn validate_role(raw: &str, what: &str) -> Result<String, String> {
+    let r = raw.trim();
+    if !ROLE_RE.is_match(r) {
+        return Err(format!(
+            "\"{r}\" is not a valid {what}: up to 128 letters, digits, '_', '-', '.', '@'"
+        ));
+    }
+    Ok(r.to_owned())
+}
+
+/// Parses `0`, `90` (seconds), `30s`, `5m`, `1h`, `2d`, and combinations like `1h30m`.
+pub fn parse_duration_secs(raw: &str) -> Result<u64, String> {
+    let s = raw.trim().to_ascii_lowercase();
+    let accepted = "use a duration like 30s, 5m, 1h or 1h30m (0 disables caching)";
+    if s.is_empty() {
+        return Err(format!("is empty: {accepted}"));
+    }
+    if let Ok(n) = s.parse::<u64>() {
+        return check_ttl(n, raw);
+    }
+    let mut total: u64 = 0;
+    let mut num = String::new();
+    let mut seen_unit = false;
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            num.push(c);
+            continue;
+        }
+        let unit = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86400,
+            _ => return Err(format!("\"{}\" is not a duration: {accepted}", raw.trim())),
+        };
+        let n: u64 = num
+            .parse()
+            .map_err(|_| format!("\"{}\" is not a duration: {accepted}", raw.trim()))?;
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(|| format!("\"{}\" is too long", raw.trim()))?;
+        num.clear();
+        seen_unit = true;
+    }
+    if !num.is_empty() || !seen_unit {
+        return Err(format!("\"{}\" is not a duration: {accepted}", raw.trim()));
+    }
+    check_ttl(total, raw)
+}
+
+fn check_ttl(secs: u64, raw: &str) -> Result<u64, String> {
+    if secs > MAX_CACHE_TTL_SECS {
+        return Err(format!("\"{}\" is longer than the maximum of 7d", raw.trim()));
+    }
+    Ok(secs)
+}
+
+/// `300` -> `5m`, `5400` -> `1h30m`, `0` -> `0`.
+pub fn format_duration(secs: u64) -> String {
+    if secs == 0 {
+        return "0".into();
+    }
+    let mut out = String::new();
+    let mut rest = secs;
+    for (unit, label) in [(86400, 'd'), (3600, 'h'), (60, 'm'), (1, 's')] {
+        if rest >= unit {
+            out.push_str(&format!("{}{label}", rest / unit));
+            rest %= unit;
+        }
+    }
+    out
+}
+
+/// Validates a Role ID or Secret ID without ever putting its value in a message. Surrounding
+/// whitespace (a file's trailing newline) is removed.
+pub fn validate_credential(field: &str, value: &SecretString) -> Result<SecretString, FieldError> {
+    let v = value.expose_secret().trim();
+    let err = |message: String| FieldError { field: field.to_owned(), message };
+    if v.is_empty() {
+        return Err(err("is empty".into()));
+    }
+    if v.len() > MAX_CREDENTIAL_LEN {
+        return Err(err(format!("is longer than {MAX_CREDENTIAL_LEN} characters")));
+    }
+    if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(err("contains whitespace or control characters (value not shown)".into()));
+    }
+    Ok(SecretString::from(v.to_owned()))
+}
+
+/// Validates and normalises a whole configuration, reporting every invalid field.
+pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors> {
+    let mut errs = ValidationErrors(Vec::new());
+
+    let name = validate_name(&input.name).map_err(|m| errs.push("name", m)).ok();
+
+    let provider = match opt(&input.provider) {
+        None => Some(Provider::HashicorpVault),
+        Some(p) => match Provider::parse(p) {
+            Some(p) => Some(p),
+            None => {
+                errs.push(
+                    "provider",
+                    format!("\"{p}\" is not supported: only hashicorp_vault (HashiCorp Vault or OpenBao) for now"),
+                );
+                None
+            }
+        },
+    };
+
+    let url = validate_url(&input.url).map_err(|m| errs.push("url", m)).ok();
+
+    let namespace = match opt(&input.namespace) {
+        None => None,
+        Some(ns) => validate_namespace(ns).map_err(|m| errs.push("namespace", m)).ok(),
+    };
+
+    let auth_mount = validate_mount("auth mount", opt(&input.auth_mount).unwrap_or(DEFAULT_AUTH_MOUNT))
+        .map_err(|m| errs.push("auth_mount", m))
+        .ok();
+
+    let engine_name =
+        validate_mount("engine name", &input.engine_name).map_err(|m| errs.push("engine_name", m)).ok();
+
+    let engine_type = match input.engine_type.trim() {
+        "" => {
+            errs.push("engine_type", "is required: one of kv2, mysql, mariadb, postgresql, mongodb");
+            None
+        }
+        t => match EngineType::parse(t) {
+            Some(t) => Some(t),
+            None => {
+                errs.push(
+                    "engine_type",
+                    format!("\"{t}\" is not an engine type: use kv2, mysql, mariadb, postgresql or mongodb"),
+                );
+                None
+            }
+        },
+    };
+
+    let mut path = None;
+    let mut db_role = None;
+    let mut connection_name = None;
+    match engine_type {
+        Some(EngineType::Kv2) => {
+            path = normalize_kv_path(
+                input.path.as_deref().unwrap_or(""),
+                engine_name.as_deref().unwrap_or(""),
+            )
+            .map_err(|m| errs.push("path", m))
+            .ok();
+            if opt(&input.db_role).is_some() {
+                errs.push("db_role", "applies only to database engine types, not kv2");
+            }
+            if opt(&input.connection_name).is_some() {
+                errs.push("connection_name", "applies only to database engine types, not kv2");
+            }
+        }
+        Some(t) => {
+            match opt(&input.db_role) {
+                None => errs.push(
+                    "db_role",
+                    format!("is required for a {} engine: the role Vault issues credentials for", t.as_str()),
+                ),
+                Some(r) => db_role = validate_role(r, "database role").map_err(|m| errs.push("db_role", m)).ok(),
+            }
+            if let Some(c) = opt(&input.connection_name) {
+                connection_name =
+                    validate_role(c, "connection name").map_err(|m| errs.push("connection_name", m)).ok();
+            }
+            if opt(&input.path).is_some() {
+                errs.push("path", format!("applies only to the kv2 engine type, not {}", t.as_str()));
+            }
+        }
+        None => {}
+    }
+
+    let cache_ttl_secs = match opt(&input.cache_ttl) {
+        None => Some(DEFAULT_CACHE_TTL_SECS),
+        Some(t) => parse_duration_secs(t).map_err(|m| errs.push("cache_ttl", m)).ok(),
+    };
+
+    match (name, provider, url, auth_mount, engine_name, engine_type, cache_ttl_secs) {
+        (Some(name), Some(provider), Some(url), Some(auth_mount), Some(engine_name), Some(engine_type), Some(cache_ttl_secs))
+            if errs.is_empty() =>
+        {
+            Ok(VaultSpec {
+                name,
+                provider,
+                url,
+                namespace,
+                auth_mount,
+                engine_name,
+                engine_type,
+                path,
+                db_role,
+                connection_name,
+                cache_ttl_secs,
+            })
+        }
+        _ => Err(errs),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kv_input() -> VaultInput {
+        VaultInput {
+            name: "prod-kv".into(),
+            url: "https://vault.example.com:8200".into(),
+            engine_name: "dhqkv".into(),
+            engine_type: "kv2".into(),
+            path: Some("app/db".into()),
+            ..Default::default()
+        }
+    }
+
+    fn field_errors(input: &VaultInput) -> Vec<String> {
+        validate_input(input).err().map(|e| e.0.into_iter().map(|f| f.field).collect()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_complete_kv_input_gets_the_documented_defaults() {
+        let spec = validate_input(&kv_input()).expect("valid");
+        assert_eq!(spec.auth_mount, "approle", "auth mount defaults to approle");
+        assert_eq!(spec.cache_ttl_secs, 300, "cache TTL defaults to 5 minutes");
+        assert_eq!(spec.provider, Provider::HashicorpVault);
+        assert_eq!(spec.namespace, None);
+        assert_eq!(spec.path.as_deref(), Some("app/db"));
+    }
+
+    #[test]
+    fn name_rules() {
+        for bad in ["", "1abc", "_x", "has space", "dot.name", "a{b}", &"a".repeat(65)] {
+            let mut i = kv_input();
+            i.name = bad.into();
+            assert_eq!(field_errors(&i), ["name"], "name {bad:?} must be rejected");
+        }
+        for good in ["a", "Prod_KV-2", &"a".repeat(64)] {
+            let mut i = kv_input();
+            i.name = good.into();
+            assert!(validate_input(&i).is_ok(), "name {good:?} must be accepted");
+        }
+    }
+
+    #[test]
+    fn url_rules() {
+        for bad in [
+            "",
+            "vault.example.com:8200",
+            "ftp://vault.example.com",
+            "https://",
+            "https://user:pw@vault.example.com",
+            "https://vault.example.com:8200/?x=1",
+            "https://vault.example.com:99999",
+            "https://vault.example.com:",
+            "https://exa mple.com",
+        ] {
+            let mut i = kv_input();
+            i.url = bad.into();
+            assert_eq!(field_errors(&i), ["url"], "url {bad:?} must be rejected");
+        }
+        let mut i = kv_input();
+        i.url = "  http://127.0.0.1:8200/ ".into();
+        assert_eq!(validate_input(&i).expect("valid").url, "http://127.0.0.1:8200");
+    }
+
+    #[test]
+    fn url_with_credentials_is_not_echoed() {
+        let mut i = kv_input();
+        i.url = "https://admin:hunter2@vault.example.com".into();
+        let msg = validate_input(&i).expect_err("rejected").to_string();
+        assert!(!msg.contains("hunter2"), "the password in the URL must not be echoed: {msg}");
+    }
+
+    #[test]
+    fn kv_path_accepts_the_api_form_and_normalises_it() {
+        let mut i = kv_input();
+        i.path = Some("dhqkv/data/example/nested/".into());
+        assert_eq!(validate_input(&i).expect("valid").path.as_deref(), Some("example/nested"));
+        i.path = Some("/plain/path/".into());
+        assert_eq!(validate_input(&i).expect("valid").path.as_deref(), Some("plain/path"));
+        // Another mount's prefix is a real path inside this mount and is kept as written.
+        i.path = Some("secret/data/example".into());
+        assert_eq!(validate_input(&i).expect("valid").path.as_deref(), Some("secret/data/example"));
+    }
+
+    #[test]
+    fn kv_path_rules() {
+        for bad in [None, Some(""), Some("a//b"), Some("a/../b"), Some("a?b"), Some("dhqkv/data/")] {
+            let mut i = kv_input();
+            i.path = bad.map(Into::into);
+            assert_eq!(field_errors(&i), ["path"], "path {bad:?} must be rejected");
+        }
+    }
+
+    #[test]
+    fn database_engines_need_a_role_and_refuse_a_path() {
+        let mut i = kv_input();
+        i.engine_type = "postgresql".into();
+        assert_eq!(field_errors(&i), ["db_role", "path"]);
+        i.path = None;
+        i.db_role = Some("readonly".into());
+        i.connection_name = Some("shibam_postgres".into());
+        let spec = validate_input(&i).expect("valid");
+        assert_eq!(spec.engine_type, EngineType::Postgresql);
+        assert_eq!(spec.db_role.as_deref(), Some("readonly"));
+        assert_eq!(spec.path, None);
+        i.db_role = Some("bad role".into());
+        assert_eq!(field_errors(&i), ["db_role"]);
+    }
+
+    #[test]
+    fn kv_refuses_database_fields() {
+        let mut i = kv_input();
+        i.db_role = Some("r".into());
+        i.connection_name = Some("c".into());
+        assert_eq!(field_errors(&i), ["db_role", "connection_name"]);
+    }
+
+    #[test]
+    fn engine_type_namespace_and_mount_rules() {
+        let mut i = kv_input();
+        i.engine_type = "kv1".into();
+        assert_eq!(field_errors(&i), ["engine_type"]);
+        let mut i = kv_input();
+        i.namespace = Some("team 1".into());
+        assert_eq!(field_errors(&i), ["namespace"]);
+        i.namespace = Some("/team1/child/".into());
+        assert_eq!(validate_input(&i).expect("valid").namespace.as_deref(), Some("team1/child"));
+        let mut i = kv_input();
+        i.engine_name = "".into();
+        i.auth_mount = Some("app role".into());
+        assert_eq!(field_errors(&i), ["auth_mount", "engine_name"]);
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported_at_once() {
+        let i = VaultInput { cache_ttl: Some("soon".into()), ..Default::default() };
+        assert_eq!(field_errors(&i), ["name", "url", "engine_name", "engine_type", "cache_ttl"]);
+    }
+
+    #[test]
+    fn durations() {
+        for (s, secs) in [("0", 0), ("90", 90), ("30s", 30), ("5m", 300), ("1h", 3600), ("1h30m", 5400), ("2D", 172800)] {
+            assert_eq!(parse_duration_secs(s), Ok(secs), "{s}");
+        }
+        for bad in ["", "5x", "m", "5m3", "-1", "8d", "1.5h", "99999999999999999999s"] {
+            assert!(parse_duration_secs(bad).is_err(), "{bad:?} must be rejected");
+        }
+        assert_eq!(format_duration(300), "5m");
+        assert_eq!(format_duration(5430), "1h30m30s");
+        assert_eq!(format_duration(0), "0");
+    }
+
+    #[test]
+    fn credentials_are_trimmed_and_never_echoed() {
+        let ok = validate_credential("role_id", &SecretString::from("abc-123\n")).expect("valid");
+        assert_eq!(ok.expose_secret(), "abc-123");
+        for bad in ["", "  \n", "has space-s3cr3t"] {
+            let e = validate_credential("secret_id", &SecretString::from(bad)).expect_err("rejected");
+            assert_eq!(e.field, "secret_id");
+            assert!(!e.message.contains("s3cr3t"), "value must not be echoed: {}", e.message);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs everything vaultdesk needs to build, run and test, idempotently.
+# Each step checks first, so a second run on a ready machine takes seconds.
+#   setup.sh app    -> what building and running the desktop app needs
+#   setup.sh test   -> the app's needs plus the test services and drivers
+set -euo pipefail
+what=${1:-test}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+apt_pkgs=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev
+          gnome-keyring dbus dbus-x11 libsecret-tools)
+if [ "$what" = test ]; then
+  apt_pkgs+=(xvfb webkit2gtk-driver imagemagick xauth)
+fi
+
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  sudo_ apt-get update -qq
+  sudo_ env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+command -v cargo >/dev/null || { log "cargo is missing: install Rust from https://rustup.rs"; exit 1; }
+command -v npm >/dev/null || { log "npm is missing: install Node.js 20 or newer"; exit 1; }
+
+if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root/ui/node_modules/.package-lock.json" ]; then
+  log "installing npm packages of ui/"
+  (cd "$root/ui" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ "$what" = test ]; then
+  if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+    log "installing tauri-driver (cargo install, about a minute)"
+    cargo install tauri-driver --locked --quiet
+  fi
+  if [ ! -d "$root/tests/e2e/node_modules" ] || [ "$root/tests/e2e/package-lock.json" -nt "$root/tests/e2e/node_modules/.package-lock.json" ]; then
+    log "installing npm packages of tests/e2e/"
+    (cd "$root/tests/e2e" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+log "ready ($what)"
