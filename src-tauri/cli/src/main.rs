@@ -1,1 +1,426 @@
-fn main(){}
+//! `vaultdesk`: the command-line front door onto vaultdesk-core, for headless use and scripts.
+//!
+//! Role ID and Secret ID are never accepted as command-line values (they would show in the
+//! process list and shell history): they come from a file (`-` = standard input), from
+//! `VAULTDESK_ROLE_ID` / `VAULTDESK_SECRET_ID`, or from a no-echo prompt on a terminal.
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use vaultdesk_core::validate::format_duration;
+use vaultdesk_core::{
+    AppRoleCredentials, CredentialsPatch, Error, ErrorCode, SecretString, Store, Vault, VaultInput,
+    VaultPatch,
+};
+
+/// Exit codes, documented in the README and in `--help`.
+mod exit {
+    pub const INTERNAL: u8 = 1;
+    pub const USAGE: u8 = 2;
+    pub const INVALID_INPUT: u8 = 3;
+    pub const NOT_FOUND: u8 = 4;
+    pub const ALREADY_EXISTS: u8 = 5;
+    pub const KEYRING_UNAVAILABLE: u8 = 6;
+    pub const STORAGE: u8 = 7;
+}
+
+const EXIT_CODES_HELP: &str = "\
+Exit codes:
+  0  success
+  1  unexpected failure (keyring error other than unavailable)
+  2  usage error (unknown flag, missing argument)
+  3  invalid input (a field of the vault configuration is not accepted)
+  4  not found (no vault of that name)
+  5  already exists (a vault of that name exists)
+  6  OS keyring unavailable (no Secret Service, locked, access refused), nothing changed
+  7  storage error (the data directory or database cannot be used)";
+
+#[derive(Parser)]
+#[command(name = "vaultdesk", version, about = "Manage vaultdesk's secret stores from the command line.", after_help = EXIT_CODES_HELP)]
+struct Cli {
+    /// Data directory [default: $VAULTDESK_DATA_DIR, else ~/.local/share/vaultdesk]
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Vault configurations: HashiCorp Vault or OpenBao through AppRole.
+    #[command(subcommand)]
+    Vault(VaultCommand),
+}
+
+#[derive(Subcommand)]
+enum VaultCommand {
+    /// Register a vault; its Role ID and Secret ID go to the OS keyring.
+    #[command(after_help = "The Role ID and Secret ID are read from --role-id-file/--secret-id-file \
+        ('-' = standard input), else from $VAULTDESK_ROLE_ID/$VAULTDESK_SECRET_ID, else asked \
+        for without echo on a terminal.")]
+    Add {
+        name: String,
+        #[command(flatten)]
+        fields: AddFields,
+        #[command(flatten)]
+        ids: IdSources,
+    },
+    /// List the vaults.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one vault's configuration (never its Role ID or Secret ID).
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a vault. Flags not given keep their value; an empty value clears an optional field.
+    #[command(after_help = "The Role ID and Secret ID are replaced only when supplied, through \
+        --role-id-file/--secret-id-file or $VAULTDESK_ROLE_ID/$VAULTDESK_SECRET_ID.")]
+    Update {
+        name: String,
+        /// New name (the keyring entries follow the vault).
+        #[arg(long, value_name = "NEW")]
+        rename: Option<String>,
+        #[command(flatten)]
+        fields: UpdateFields,
+        #[command(flatten)]
+        ids: IdSources,
+    },
+    /// Remove a vault and its keyring entries.
+    Remove { name: String },
+}
+
+#[derive(Args)]
+struct AddFields {
+    /// Vault URL and port, e.g. https://vault.example.com:8200
+    #[arg(long, value_name = "URL")]
+    url: String,
+    /// Mount path of the secrets engine, e.g. secret
+    #[arg(long, value_name = "MOUNT")]
+    engine_name: String,
+    /// kv2, mysql, mariadb, postgresql or mongodb
+    #[arg(long, value_name = "TYPE")]
+    engine_type: String,
+    /// KV only: path of the secret in the engine (the API form <engine>/data/<path> is accepted)
+    #[arg(long, value_name = "P")]
+    path: Option<String>,
+    /// Database engines only: the role to issue credentials for
+    #[arg(long, value_name = "R")]
+    db_role: Option<String>,
+    /// Database engines only: the connection configured in the engine
+    #[arg(long, value_name = "C")]
+    connection_name: Option<String>,
+    /// Vault namespace (Enterprise / OpenBao)
+    #[arg(long, value_name = "NS")]
+    namespace: Option<String>,
+    /// AppRole mount [default: approle]
+    #[arg(long, value_name = "M")]
+    auth_mount: Option<String>,
+    /// How long resolved secrets stay cached in memory: 30s, 5m, 1h, 0 = off [default: 5m]
+    #[arg(long, value_name = "DUR")]
+    cache_ttl: Option<String>,
+}
+
+#[derive(Args)]
+struct UpdateFields {
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    #[arg(long, value_name = "MOUNT")]
+    engine_name: Option<String>,
+    #[arg(long, value_name = "TYPE")]
+    engine_type: Option<String>,
+    #[arg(long, value_name = "P")]
+    path: Option<String>,
+    #[arg(long, value_name = "R")]
+    db_role: Option<String>,
+    #[arg(long, value_name = "C")]
+    connection_name: Option<String>,
+    #[arg(long, value_name = "NS")]
+    namespace: Option<String>,
+    #[arg(long, value_name = "M")]
+    auth_mount: Option<String>,
+    #[arg(long, value_name = "DUR")]
+    cache_ttl: Option<String>,
+}
+
+#[derive(Args)]
+struct IdSources {
+    /// File holding the Role ID ('-' = standard input)
+    #[arg(long, value_name = "F")]
+    role_id_file: Option<PathBuf>,
+    /// File holding the Secret ID ('-' = standard input)
+    #[arg(long, value_name = "F")]
+    secret_id_file: Option<PathBuf>,
+}
+
+/// A failure of this command: what to print and how to exit.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = match e.code() {
+            ErrorCode::InvalidInput => exit::INVALID_INPUT,
+            ErrorCode::NotFound => exit::NOT_FOUND,
+            ErrorCode::AlreadyExists => exit::ALREADY_EXISTS,
+            ErrorCode::KeyringUnavailable => exit::KEYRING_UNAVAILABLE,
+            ErrorCode::Storage => exit::STORAGE,
+            ErrorCode::CredentialMissing | ErrorCode::Keyring => exit::INTERNAL,
+        };
+        let message = match &e {
+            // One line per field reads better than one long sentence.
+            Error::Invalid(errs) => {
+                let mut m = String::from("invalid vault configuration:");
+                for f in &errs.0 {
+                    m.push_str(&format!("\n  --{}: {}", f.field.replace('_', "-"), f.message));
+                }
+                m
+            }
+            other => other.to_string(),
+        };
+        Failure { code, message }
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure { code: exit::USAGE, message: message.into() }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("vaultdesk: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let dir = vaultdesk_core::paths::resolve_data_dir(cli.data_dir)?;
+    let mut store = Store::open(&dir)?;
+    let Command::Vault(cmd) = cli.command;
+    match cmd {
+        VaultCommand::Add { name, fields, ids } => {
+            let mut stdin_used = false;
+            let role_id = read_id(&ids.role_id_file, "VAULTDESK_ROLE_ID", "Role ID", true, &mut stdin_used)?
+                .ok_or_else(|| missing_id("Role ID", "role-id", "VAULTDESK_ROLE_ID"))?;
+            let secret_id =
+                read_id(&ids.secret_id_file, "VAULTDESK_SECRET_ID", "Secret ID", true, &mut stdin_used)?
+                    .ok_or_else(|| missing_id("Secret ID", "secret-id", "VAULTDESK_SECRET_ID"))?;
+            let input = VaultInput {
+                name,
+                provider: None,
+                url: fields.url,
+                namespace: fields.namespace,
+                auth_mount: fields.auth_mount,
+                engine_name: fields.engine_name,
+                engine_type: fields.engine_type,
+                path: fields.path,
+                db_role: fields.db_role,
+                connection_name: fields.connection_name,
+                cache_ttl: fields.cache_ttl,
+            };
+            let vault = store.add_vault(&input, &AppRoleCredentials { role_id, secret_id })?;
+            println!(
+                "Added vault \"{}\" ({} at {}); Role ID and Secret ID are in the OS keyring.",
+                vault.spec.name,
+                vault.spec.engine_type.as_str(),
+                vault.spec.url
+            );
+        }
+        VaultCommand::List { json } => {
+            let vaults = store.list_vaults()?;
+            if json {
+                print_json(&vaults)?;
+            } else if vaults.is_empty() {
+                println!("No vaults yet. Add one with `vaultdesk vault add NAME --url URL ...`.");
+            } else {
+                print_table(&vaults);
+            }
+        }
+        VaultCommand::Show { name, json } => {
+            let vault = store.get_vault(&name)?;
+            let keyring = store.keyring_location(&vault);
+            if json {
+                let mut v = serde_json::to_value(&vault).map_err(internal)?;
+                v["keyring"] = serde_json::to_value(&keyring).map_err(internal)?;
+                print_json(&v)?;
+            } else {
+                print_vault(&vault);
+                println!("{:<16}service \"{}\", accounts {} and {}", "Credentials", keyring.service, keyring.role_id_account, keyring.secret_id_account);
+            }
+        }
+        VaultCommand::Update { name, rename, fields, ids } => {
+            let mut stdin_used = false;
+            let creds = CredentialsPatch {
+                role_id: read_id(&ids.role_id_file, "VAULTDESK_ROLE_ID", "Role ID", false, &mut stdin_used)?,
+                secret_id: read_id(&ids.secret_id_file, "VAULTDESK_SECRET_ID", "Secret ID", false, &mut stdin_used)?,
+            };
+            let replaced: Vec<&str> = [("Role ID", creds.role_id.is_some()), ("Secret ID", creds.secret_id.is_some())]
+                .into_iter()
+                .filter_map(|(n, on)| on.then_some(n))
+                .collect();
+            let patch = VaultPatch {
+                rename,
+                url: fields.url,
+                namespace: fields.namespace,
+                auth_mount: fields.auth_mount,
+                engine_name: fields.engine_name,
+                engine_type: fields.engine_type,
+                path: fields.path,
+                db_role: fields.db_role,
+                connection_name: fields.connection_name,
+                cache_ttl: fields.cache_ttl,
+            };
+            let vault = store.update_vault(&name, &patch, &creds)?;
+            let ids_note = if replaced.is_empty() {
+                String::from("; Role ID and Secret ID unchanged")
+            } else {
+                format!("; replaced {} in the OS keyring", replaced.join(" and "))
+            };
+            println!("Updated vault \"{}\"{ids_note}.", vault.spec.name);
+        }
+        VaultCommand::Remove { name } => {
+            let vault = store.remove_vault(&name)?;
+            println!("Removed vault \"{}\" and its keyring entries.", vault.spec.name);
+        }
+    }
+    Ok(())
+}
+
+fn internal(e: impl std::fmt::Display) -> Failure {
+    Failure { code: exit::INTERNAL, message: e.to_string() }
+}
+
+fn missing_id(what: &str, flag: &str, env: &str) -> Failure {
+    usage(format!(
+        "the {what} is required: pass --{flag}-file FILE ('-' for standard input) or set {env} \
+         (it is never accepted on the command line)"
+    ))
+}
+
+/// Reads a Role ID or Secret ID from its file flag, its environment variable, or (when `prompt`
+/// and on a terminal) a no-echo prompt. `Ok(None)` when none of them supplied it.
+fn read_id(
+    file: &Option<PathBuf>,
+    env: &str,
+    what: &str,
+    prompt: bool,
+    stdin_used: &mut bool,
+) -> Result<Option<SecretString>, Failure> {
+    if let Some(path) = file {
+        let mut buf = String::new();
+        if path.as_os_str() == "-" {
+            if *stdin_used {
+                return Err(usage("only one of --role-id-file and --secret-id-file can be '-' (standard input)"));
+            }
+            *stdin_used = true;
+            std::io::stdin()
+                .read_to_string(&mut buf)
+                .map_err(|e| usage(format!("cannot read the {what} from standard input: {e}")))?;
+        } else {
+            buf = std::fs::read_to_string(path).map_err(|e| {
+                Failure { code: exit::INVALID_INPUT, message: format!("cannot read the {what} from {}: {e}", path.display()) }
+            })?;
+        }
+        return Ok(Some(SecretString::from(buf)));
+    }
+    if let Ok(v) = std::env::var(env) {
+        return Ok(Some(SecretString::from(v)));
+    }
+    if prompt && std::io::stdin().is_terminal() && !*stdin_used {
+        eprint!("{what}: ");
+        let _ = std::io::stderr().flush();
+        let v = rpassword::read_password()
+            .map_err(|e| usage(format!("cannot read the {what} from the terminal: {e}")))?;
+        return Ok(Some(SecretString::from(v)));
+    }
+    Ok(None)
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    let s = serde_json::to_string_pretty(v).map_err(internal)?;
+    println!("{s}");
+    Ok(())
+}
+
+fn engine_detail(v: &Vault) -> String {
+    let s = &v.spec;
+    match (&s.path, &s.db_role) {
+        (Some(p), _) => format!("{}/{p}", s.engine_name),
+        (None, Some(r)) => format!("{}/creds/{r}", s.engine_name),
+        _ => s.engine_name.clone(),
+    }
+}
+
+fn print_table(vaults: &[Vault]) {
+    let rows: Vec<[String; 5]> = vaults
+        .iter()
+        .map(|v| {
+            [
+                v.spec.name.clone(),
+                v.spec.engine_type.as_str().to_owned(),
+                v.spec.url.clone(),
+                engine_detail(v),
+                format_duration(v.spec.cache_ttl_secs),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "ENGINE", "URL", "SECRET", "CACHE TTL"];
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: [&str; 5]| {
+        let mut out = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            if i == 4 {
+                out.push_str(c);
+            } else {
+                out.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        println!("{out}");
+    };
+    line(header);
+    for r in &rows {
+        line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
+    }
+}
+
+fn print_vault(v: &Vault) {
+    let s = &v.spec;
+    let field = |label: &str, value: &str| println!("{label:<16}{value}");
+    field("Name", &s.name);
+    field("Provider", s.provider.label());
+    field("URL", &s.url);
+    field("Namespace", s.namespace.as_deref().unwrap_or("(none)"));
+    field("Auth mount", &s.auth_mount);
+    field("Engine name", &s.engine_name);
+    field("Engine type", s.engine_type.as_str());
+    if let Some(p) = &s.path {
+        field("Path", p);
+    }
+    if let Some(r) = &s.db_role {
+        field("Database role", r);
+    }
+    if let Some(c) = &s.connection_name {
+        field("Connection", c);
+    }
+    field("Cache TTL", &format_duration(s.cache_ttl_secs));
+    field("Created", &v.created_at);
+    field("Updated", &v.updated_at);
+}
