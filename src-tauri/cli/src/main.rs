@@ -181,7 +181,11 @@ impl From<Error> for Failure {
             Error::Invalid(errs) => {
                 let mut m = String::from("invalid vault configuration:");
                 for f in &errs.0 {
-                    m.push_str(&format!("\n  --{}: {}", f.field.replace('_', "-"), f.message));
+                    let label = match f.field.as_str() {
+                        "name" => "NAME".to_owned(),
+                        other => format!("--{}", other.replace('_', "-")),
+                    };
+                    m.push_str(&format!("\n  {label}: {}", f.message));
                 }
                 m
             }

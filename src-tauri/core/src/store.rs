@@ -67,6 +67,11 @@ impl Store {
         Ok(Store { conn, db_path, store_id, keyring })
     }
 
+    /// The random id of this database, the first part of its keyring account names.
+    pub fn store_id(&self) -> &str {
+        &self.store_id
+    }
+
     pub fn db_path(&self) -> &Path {
         &self.db_path
     }

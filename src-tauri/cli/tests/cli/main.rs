@@ -266,7 +266,7 @@ fn each_invalid_field_is_named_and_nothing_is_stored() {
     let ids = Ids::new("invalid");
     let base = ["--url", "https://v.example.com", "--engine-name", "secret", "--engine-type", "kv2", "--path", "a/b"];
     let cases: &[(&[&str], &str)] = &[
-        (&["vault", "add", "9lives"], "--name:"),
+        (&["vault", "add", "9lives"], "NAME: \"9lives\" is not a valid name"),
         (&["vault", "add", "ok", "--url", "vault.example.com:8200"], "--url: \"vault.example.com:8200\" has no scheme"),
         (&["vault", "add", "ok", "--url", "ftp://v.example.com"], "--url: scheme \"ftp\""),
         (&["vault", "add", "ok", "--engine-type", "kv1"], "--engine-type: \"kv1\" is not an engine type"),

@@ -1,0 +1,216 @@
+//! The store against the real SQLite file and the real OS keyring. A thin wrapper around the
+//! real keyring injects the one fault a real keyring cannot produce on demand: failing the
+//! second of two writes, to show that no half-written vault is ever left behind.
+//! Run through `tests/scripts/keyring-session.sh` (as `bash tests/run.sh` does).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use vaultdesk_core::keyring::{CredentialStore, OsKeyring};
+use vaultdesk_core::{
+    AppRoleCredentials, CredentialsPatch, Error, ErrorCode, ExposeSecret, SecretString, Store,
+    VaultInput, VaultPatch,
+};
+
+fn require_keyring_session() {
+    assert!(
+        std::env::var_os("VAULTDESK_IN_KEYRING_SESSION").is_some(),
+        "these tests need the real OS keyring: run them through tests/scripts/keyring-session.sh"
+    );
+}
+
+/// The real keyring, except that the `fail_at`-th `set` (0-based) fails, once.
+struct FailingKeyring {
+    sets: Arc<AtomicUsize>,
+    fail_at: usize,
+}
+
+impl CredentialStore for FailingKeyring {
+    fn set(&self, account: &str, value: &SecretString) -> vaultdesk_core::Result<()> {
+        if self.sets.fetch_add(1, Ordering::SeqCst) == self.fail_at {
+            return Err(Error::KeyringUnavailable { detail: "injected failure".into() });
+        }
+        OsKeyring.set(account, value)
+    }
+    fn get(&self, account: &str) -> vaultdesk_core::Result<Option<SecretString>> {
+        OsKeyring.get(account)
+    }
+    fn delete(&self, account: &str) -> vaultdesk_core::Result<()> {
+        OsKeyring.delete(account)
+    }
+}
+
+fn kv(name: &str) -> VaultInput {
+    VaultInput {
+        name: name.into(),
+        url: "http://127.0.0.1:8200".into(),
+        engine_name: "kv".into(),
+        engine_type: "kv2".into(),
+        path: Some("app".into()),
+        ..Default::default()
+    }
+}
+
+fn creds(role: &str, secret: &str) -> AppRoleCredentials {
+    AppRoleCredentials { role_id: SecretString::from(role.to_owned()), secret_id: SecretString::from(secret.to_owned()) }
+}
+
+fn keyring_value(account: &str) -> Option<String> {
+    OsKeyring.get(account).expect("keyring reachable").map(|s| s.expose_secret().to_owned())
+}
+
+#[test]
+fn a_failed_second_keyring_write_leaves_nothing_behind() {
+    require_keyring_session();
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 1 }))
+        .expect("open");
+    let err = store.add_vault(&kv("half"), &creds("role-half", "secret-half")).expect_err("second write fails");
+    assert_eq!(err.code(), ErrorCode::KeyringUnavailable);
+    assert!(store.list_vaults().expect("list").is_empty(), "no row was written");
+    assert_eq!(entries_of_store(store.store_id()), 0, "the Role ID written first was removed again");
+    drop(store);
+
+    // The same failure on update restores the first entry and keeps the row.
+    let mut good = Store::open(dir.path()).expect("open");
+    let v = good.add_vault(&kv("whole"), &creds("role-old", "secret-old")).expect("add");
+    let loc = good.keyring_location(&v);
+    assert_eq!(entries_of_store(good.store_id()), 2, "Role ID and Secret ID visible to another process");
+    let mut flaky = Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 1 }))
+        .expect("open");
+    let patch = VaultPatch { url: Some("http://changed:8200".into()), ..Default::default() };
+    let new = CredentialsPatch { role_id: Some("role-new".to_owned().into()), secret_id: Some("secret-new".to_owned().into()) };
+    let err = flaky.update_vault("whole", &patch, &new).expect_err("second write fails");
+    assert_eq!(err.code(), ErrorCode::KeyringUnavailable);
+    assert_eq!(keyring_value(&loc.role_id_account).as_deref(), Some("role-old"), "first write undone");
+    assert_eq!(keyring_value(&loc.secret_id_account).as_deref(), Some("secret-old"));
+    assert_eq!(good.get_vault("whole").expect("still there").spec.url, "http://127.0.0.1:8200", "row unchanged");
+    good.remove_vault("whole").expect("clean up");
+    assert_eq!(entries_of_store(good.store_id()), 0, "remove leaves no entry of this store");
+}
+
+/// How many Secret Service items belong to the store `store_id`, asked of another process.
+fn entries_of_store(store_id: &str) -> usize {
+    let out = std::process::Command::new("secret-tool")
+        .args(["search", "--all", "service", "vaultdesk"])
+        .output()
+        .expect("secret-tool runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    text.lines().filter(|l| l.contains("attribute.username") && l.contains(store_id)).count()
+}
+
+#[test]
+fn a_failed_first_keyring_write_on_add_writes_no_row() {
+    require_keyring_session();
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 }))
+        .expect("open");
+    let err = store.add_vault(&kv("none"), &creds("r", "s")).expect_err("keyring refuses");
+    assert!(err.to_string().starts_with("OS keyring unavailable"), "{err}");
+    assert!(store.list_vaults().expect("list").is_empty());
+    assert_eq!(entries_of_store(store.store_id()), 0);
+}
+
+#[test]
+fn rename_keeps_credentials_reachable_through_the_store() {
+    require_keyring_session();
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(dir.path()).expect("open");
+    store.add_vault(&kv("before"), &creds("role-r", "secret-r")).expect("add");
+    let renamed = store
+        .update_vault("before", &VaultPatch { rename: Some("after".into()), ..Default::default() }, &CredentialsPatch::default())
+        .expect("rename");
+    let c = store.credentials(&renamed).expect("credentials");
+    assert_eq!(c.role_id.expose_secret(), "role-r");
+    assert_eq!(c.secret_id.expose_secret(), "secret-r");
+    store.remove_vault("after").expect("remove");
+    let err = store.credentials(&renamed).expect_err("entries are gone");
+    assert_eq!(err.code(), ErrorCode::CredentialMissing);
+    assert!(!format!("{err} {err:?}").contains("secret-r"), "errors never carry the secret");
+}
+
+#[test]
+fn removing_a_vault_whose_keyring_entries_are_gone_is_not_an_error() {
+    require_keyring_session();
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(dir.path()).expect("open");
+    let v = store.add_vault(&kv("orphan"), &creds("r1", "s1")).expect("add");
+    let loc = store.keyring_location(&v);
+    OsKeyring.delete(&loc.role_id_account).expect("delete by hand");
+    OsKeyring.delete(&loc.secret_id_account).expect("delete by hand");
+    store.remove_vault("orphan").expect("remove succeeds without entries");
+    assert!(store.list_vaults().expect("list").is_empty());
+}
+
+#[test]
+fn two_data_directories_never_share_keyring_entries() {
+    require_keyring_session();
+    let (a, b) = (tempfile::tempdir().expect("tmp"), tempfile::tempdir().expect("tmp"));
+    let mut sa = Store::open(a.path()).expect("open a");
+    let mut sb = Store::open(b.path()).expect("open b");
+    let va = sa.add_vault(&kv("same"), &creds("role-a", "secret-a")).expect("add a");
+    let vb = sb.add_vault(&kv("same"), &creds("role-b", "secret-b")).expect("add b");
+    assert_ne!(sa.keyring_location(&va).role_id_account, sb.keyring_location(&vb).role_id_account);
+    sa.remove_vault("same").expect("remove a");
+    assert_eq!(sb.credentials(&vb).expect("b intact").secret_id.expose_secret(), "secret-b");
+    sb.remove_vault("same").expect("remove b");
+}
+
+#[test]
+fn app_and_cli_can_use_one_database_at_once() {
+    require_keyring_session();
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().to_owned();
+    let workers: Vec<_> = (0..4)
+        .map(|i| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut s = Store::open(&path).expect("open concurrently");
+                s.add_vault(&kv(&format!("v{i}")), &creds(&format!("r{i}"), &format!("s{i}"))).map(|_| ())
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().expect("thread").expect("concurrent add succeeds");
+    }
+    let mut store = Store::open(&path).expect("open");
+    let names: Vec<String> = store.list_vaults().expect("list").into_iter().map(|v| v.spec.name).collect();
+    assert_eq!(names, ["v0", "v1", "v2", "v3"]);
+    for n in names {
+        store.remove_vault(&n).expect("clean up");
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_vaultdesk_is_refused_clearly() {
+    let dir = tempfile::tempdir().expect("tmp");
+    drop(Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 })).expect("create"));
+    let conn = rusqlite_free_set_user_version(&dir.path().join("vaultdesk.db"), 99);
+    assert!(conn, "user_version set");
+    let err = Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 }))
+        .expect_err("newer schema refused");
+    assert_eq!(err.code(), ErrorCode::Storage);
+    assert!(err.to_string().contains("written by a newer vaultdesk"), "{err}");
+}
+
+/// Sets `PRAGMA user_version` with the sqlite3 command-line tool if present, else by patching
+/// the header bytes (offset 60, big-endian), which is what the pragma writes.
+fn rusqlite_free_set_user_version(db: &std::path::Path, v: u32) -> bool {
+    let mut bytes = std::fs::read(db).expect("read db");
+    if bytes.len() < 64 {
+        return false;
+    }
+    bytes[60..64].copy_from_slice(&v.to_be_bytes());
+    std::fs::write(db, bytes).expect("write db");
+    true
+}
+
+#[test]
+fn a_data_dir_that_is_a_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("not-a-dir");
+    std::fs::write(&file, "x").expect("write");
+    let err = Store::open(&file).expect_err("refused");
+    assert_eq!(err.code(), ErrorCode::Storage);
+    assert!(err.to_string().contains("exists and is not a directory"), "{err}");
+}
