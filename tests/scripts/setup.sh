@@ -12,7 +12,7 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_pkgs=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev
-          gnome-keyring dbus dbus-x11 libsecret-tools)
+          libdbus-1-dev gnome-keyring dbus dbus-x11 libsecret-tools)
 if [ "$what" = test ]; then
   apt_pkgs+=(xvfb webkit2gtk-driver imagemagick xauth)
 fi

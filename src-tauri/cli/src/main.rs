@@ -262,19 +262,29 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 print_json(&v)?;
             } else {
                 print_vault(&vault);
-                println!("{:<16}service \"{}\", accounts {} and {}", "Credentials", keyring.service, keyring.role_id_account, keyring.secret_id_account);
+                println!(
+                    "{:<16}service \"{}\", accounts {} and {}",
+                    "Credentials", keyring.service, keyring.role_id_account, keyring.secret_id_account
+                );
             }
         }
         VaultCommand::Update { name, rename, fields, ids } => {
             let mut stdin_used = false;
             let creds = CredentialsPatch {
                 role_id: read_id(&ids.role_id_file, "VAULTDESK_ROLE_ID", "Role ID", false, &mut stdin_used)?,
-                secret_id: read_id(&ids.secret_id_file, "VAULTDESK_SECRET_ID", "Secret ID", false, &mut stdin_used)?,
+                secret_id: read_id(
+                    &ids.secret_id_file,
+                    "VAULTDESK_SECRET_ID",
+                    "Secret ID",
+                    false,
+                    &mut stdin_used,
+                )?,
             };
-            let replaced: Vec<&str> = [("Role ID", creds.role_id.is_some()), ("Secret ID", creds.secret_id.is_some())]
-                .into_iter()
-                .filter_map(|(n, on)| on.then_some(n))
-                .collect();
+            let replaced: Vec<&str> =
+                [("Role ID", creds.role_id.is_some()), ("Secret ID", creds.secret_id.is_some())]
+                    .into_iter()
+                    .filter_map(|(n, on)| on.then_some(n))
+                    .collect();
             let patch = VaultPatch {
                 rename,
                 url: fields.url,
@@ -327,15 +337,18 @@ fn read_id(
         let mut buf = String::new();
         if path.as_os_str() == "-" {
             if *stdin_used {
-                return Err(usage("only one of --role-id-file and --secret-id-file can be '-' (standard input)"));
+                return Err(usage(
+                    "only one of --role-id-file and --secret-id-file can be '-' (standard input)",
+                ));
             }
             *stdin_used = true;
             std::io::stdin()
                 .read_to_string(&mut buf)
                 .map_err(|e| usage(format!("cannot read the {what} from standard input: {e}")))?;
         } else {
-            buf = std::fs::read_to_string(path).map_err(|e| {
-                Failure { code: exit::INVALID_INPUT, message: format!("cannot read the {what} from {}: {e}", path.display()) }
+            buf = std::fs::read_to_string(path).map_err(|e| Failure {
+                code: exit::INVALID_INPUT,
+                message: format!("cannot read the {what} from {}: {e}", path.display()),
             })?;
         }
         return Ok(Some(SecretString::from(buf)));

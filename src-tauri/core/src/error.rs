@@ -89,10 +89,9 @@ impl Error {
     pub fn payload(&self) -> ErrorPayload {
         let fields = match self {
             Error::Invalid(e) => e.0.clone(),
-            Error::VaultExists { .. } => vec![FieldError {
-                field: "name".into(),
-                message: "is already used by another vault".into(),
-            }],
+            Error::VaultExists { .. } => {
+                vec![FieldError { field: "name".into(), message: "is already used by another vault".into() }]
+            }
             _ => Vec::new(),
         };
         ErrorPayload { code: self.code(), message: self.to_string(), fields }

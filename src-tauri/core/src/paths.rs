@@ -16,12 +16,8 @@ pub fn resolve_data_dir(explicit: Option<PathBuf>) -> crate::Result<PathBuf> {
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(dir));
     }
-    dirs::data_dir()
-        .map(|d| d.join("vaultdesk"))
-        .ok_or_else(|| crate::Error::DataDir {
-            path: PathBuf::new(),
-            detail: format!(
-                "the platform has no user data directory; pass --data-dir or set {DATA_DIR_ENV}"
-            ),
-        })
+    dirs::data_dir().map(|d| d.join("vaultdesk")).ok_or_else(|| crate::Error::DataDir {
+        path: PathBuf::new(),
+        detail: format!("the platform has no user data directory; pass --data-dir or set {DATA_DIR_ENV}"),
+    })
 }

@@ -105,8 +105,7 @@ impl Store {
         let loc = self.keyring_location(vault);
         let missing = |which| Error::CredentialMissing { vault: vault.spec.name.clone(), which };
         let role_id = self.keyring.get(&loc.role_id_account)?.ok_or_else(|| missing("Role ID"))?;
-        let secret_id =
-            self.keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing("Secret ID"))?;
+        let secret_id = self.keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing("Secret ID"))?;
         Ok(AppRoleCredentials { role_id, secret_id })
     }
 
@@ -170,8 +169,7 @@ impl Store {
         creds: &CredentialsPatch,
     ) -> Result<Vault> {
         let role_id = creds.role_id.as_ref().map(|v| validate_credential("role_id", v)).transpose();
-        let secret_id =
-            creds.secret_id.as_ref().map(|v| validate_credential("secret_id", v)).transpose();
+        let secret_id = creds.secret_id.as_ref().map(|v| validate_credential("secret_id", v)).transpose();
 
         let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;

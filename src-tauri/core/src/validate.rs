@@ -103,9 +103,7 @@ pub fn validate_url(raw: &str) -> Result<String, String> {
         return Err("is required, e.g. https://vault.example.com:8200".into());
     }
     if !raw.contains("://") {
-        return Err(format!(
-            "\"{raw}\" has no scheme: write http://{raw} or https://{raw}"
-        ));
+        return Err(format!("\"{raw}\" has no scheme: write http://{raw} or https://{raw}"));
     }
     let url = url::Url::parse(raw).map_err(|e| format!("\"{raw}\" is not a valid URL: {e}"))?;
     if url.scheme() != "http" && url.scheme() != "https" {
@@ -188,10 +186,7 @@ pub fn normalize_kv_path(raw: &str, engine_name: &str) -> Result<String, String>
         ));
     }
     if p.split('/').any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.trim() != seg) {
-        return Err(format!(
-            "\"{}\" has an empty, '.', '..' or space-padded segment",
-            raw.trim()
-        ));
+        return Err(format!("\"{}\" has an empty, '.', '..' or space-padded segment", raw.trim()));
     }
     Ok(p.to_owned())
 }
@@ -199,9 +194,7 @@ pub fn normalize_kv_path(raw: &str, engine_name: &str) -> Result<String, String>
 fn validate_role(raw: &str, what: &str) -> Result<String, String> {
     let r = raw.trim();
     if !ROLE_RE.is_match(r) {
-        return Err(format!(
-            "\"{r}\" is not a valid {what}: up to 128 letters, digits, '_', '-', '.', '@'"
-        ));
+        return Err(format!("\"{r}\" is not a valid {what}: up to 128 letters, digits, '_', '-', '.', '@'"));
     }
     Ok(r.to_owned())
 }
@@ -231,9 +224,7 @@ pub fn parse_duration_secs(raw: &str) -> Result<u64, String> {
             'd' => 86400,
             _ => return Err(format!("\"{}\" is not a duration: {accepted}", raw.trim())),
         };
-        let n: u64 = num
-            .parse()
-            .map_err(|_| format!("\"{}\" is not a duration: {accepted}", raw.trim()))?;
+        let n: u64 = num.parse().map_err(|_| format!("\"{}\" is not a duration: {accepted}", raw.trim()))?;
         total = n
             .checked_mul(unit)
             .and_then(|v| total.checked_add(v))
@@ -295,16 +286,18 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
 
     let provider = match opt(&input.provider) {
         None => Some(Provider::HashicorpVault),
-        Some(p) => match Provider::parse(p) {
-            Some(p) => Some(p),
-            None => {
-                errs.push(
+        Some(p) => {
+            match Provider::parse(p) {
+                Some(p) => Some(p),
+                None => {
+                    errs.push(
                     "provider",
                     format!("\"{p}\" is not supported: only hashicorp_vault (HashiCorp Vault or OpenBao) for now"),
                 );
-                None
+                    None
+                }
             }
-        },
+        }
     };
 
     let url = validate_url(&input.url).map_err(|m| errs.push("url", m)).ok();
@@ -343,12 +336,10 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
     let mut connection_name = None;
     match engine_type {
         Some(EngineType::Kv2) => {
-            path = normalize_kv_path(
-                input.path.as_deref().unwrap_or(""),
-                engine_name.as_deref().unwrap_or(""),
-            )
-            .map_err(|m| errs.push("path", m))
-            .ok();
+            path =
+                normalize_kv_path(input.path.as_deref().unwrap_or(""), engine_name.as_deref().unwrap_or(""))
+                    .map_err(|m| errs.push("path", m))
+                    .ok();
             if opt(&input.db_role).is_some() {
                 errs.push("db_role", "applies only to database engine types, not kv2");
             }
@@ -362,7 +353,9 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
                     "db_role",
                     format!("is required for a {} engine: the role Vault issues credentials for", t.as_str()),
                 ),
-                Some(r) => db_role = validate_role(r, "database role").map_err(|m| errs.push("db_role", m)).ok(),
+                Some(r) => {
+                    db_role = validate_role(r, "database role").map_err(|m| errs.push("db_role", m)).ok()
+                }
             }
             if let Some(c) = opt(&input.connection_name) {
                 connection_name =
@@ -381,23 +374,27 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
     };
 
     match (name, provider, url, auth_mount, engine_name, engine_type, cache_ttl_secs) {
-        (Some(name), Some(provider), Some(url), Some(auth_mount), Some(engine_name), Some(engine_type), Some(cache_ttl_secs))
-            if errs.is_empty() =>
-        {
-            Ok(VaultSpec {
-                name,
-                provider,
-                url,
-                namespace,
-                auth_mount,
-                engine_name,
-                engine_type,
-                path,
-                db_role,
-                connection_name,
-                cache_ttl_secs,
-            })
-        }
+        (
+            Some(name),
+            Some(provider),
+            Some(url),
+            Some(auth_mount),
+            Some(engine_name),
+            Some(engine_type),
+            Some(cache_ttl_secs),
+        ) if errs.is_empty() => Ok(VaultSpec {
+            name,
+            provider,
+            url,
+            namespace,
+            auth_mount,
+            engine_name,
+            engine_type,
+            path,
+            db_role,
+            connection_name,
+            cache_ttl_secs,
+        }),
         _ => Err(errs),
     }
 }
@@ -544,7 +541,9 @@ mod tests {
 
     #[test]
     fn durations() {
-        for (s, secs) in [("0", 0), ("90", 90), ("30s", 30), ("5m", 300), ("1h", 3600), ("1h30m", 5400), ("2D", 172800)] {
+        for (s, secs) in
+            [("0", 0), ("90", 90), ("30s", 30), ("5m", 300), ("1h", 3600), ("1h30m", 5400), ("2D", 172800)]
+        {
             assert_eq!(parse_duration_secs(s), Ok(secs), "{s}");
         }
         for bad in ["", "5x", "m", "5m3", "-1", "8d", "1.5h", "99999999999999999999s"] {

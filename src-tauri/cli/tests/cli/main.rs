@@ -3,9 +3,9 @@
 //! which provides a private, unlocked gnome-keyring; `secret-tool` reads the keyring back from
 //! yet another process.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::io::Write;
 
 use serde_json::Value;
 
@@ -33,7 +33,10 @@ struct Ids {
 impl Ids {
     fn new(tag: &str) -> Ids {
         let n = std::process::id();
-        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         Ids { role: format!("role-{tag}-{n}-{t}"), secret: format!("secret-{tag}-{n}-{t}-Zq9") }
     }
 }
@@ -61,12 +64,28 @@ impl Env {
     }
 
     fn run_with_ids(&self, args: &[&str], ids: &Ids) -> Output {
-        self.cmd(args).env("VAULTDESK_ROLE_ID", &ids.role).env("VAULTDESK_SECRET_ID", &ids.secret).output().expect("vaultdesk runs")
+        self.cmd(args)
+            .env("VAULTDESK_ROLE_ID", &ids.role)
+            .env("VAULTDESK_SECRET_ID", &ids.secret)
+            .output()
+            .expect("vaultdesk runs")
     }
 
     fn add_kv(&self, name: &str, ids: &Ids) -> Output {
         self.run_with_ids(
-            &["vault", "add", name, "--url", "https://vault.example.com:8200", "--engine-name", "secret", "--engine-type", "kv2", "--path", "secret/data/app/db"],
+            &[
+                "vault",
+                "add",
+                name,
+                "--url",
+                "https://vault.example.com:8200",
+                "--engine-name",
+                "secret",
+                "--engine-type",
+                "kv2",
+                "--path",
+                "secret/data/app/db",
+            ],
             ids,
         )
     }
@@ -133,7 +152,10 @@ fn assert_exit(o: &Output, code: i32, what: &str) {
 
 fn assert_no_ids_in_output(o: &Output, ids: &Ids) {
     for s in [stdout(o), stderr(o)] {
-        assert!(!s.contains(&ids.role) && !s.contains(&ids.secret), "command output must never contain the Role ID or Secret ID");
+        assert!(
+            !s.contains(&ids.role) && !s.contains(&ids.secret),
+            "command output must never contain the Role ID or Secret ID"
+        );
     }
 }
 
@@ -179,7 +201,10 @@ fn a_vault_added_in_one_process_is_listed_by_another() {
     let table = env.run(&["vault", "list"]);
     assert_ok(&table, "vault list");
     let text = stdout(&table);
-    assert!(text.contains("Prod-KV") && text.contains("https://vault.example.com:8200") && text.contains("5m"), "table shows the vault: {text}");
+    assert!(
+        text.contains("Prod-KV") && text.contains("https://vault.example.com:8200") && text.contains("5m"),
+        "table shows the vault: {text}"
+    );
     assert_no_ids_in_output(&table, &ids);
 }
 
@@ -189,8 +214,16 @@ fn credentials_live_in_the_os_keyring_and_nowhere_in_the_data_dir() {
     let ids = Ids::new("keyring");
     assert_ok(&env.add_kv("payments", &ids), "vault add");
     let (role_acct, secret_acct) = keyring_accounts(&env.show_json("payments"));
-    assert_eq!(secret_tool_lookup(&role_acct).as_deref(), Some(ids.role.as_str()), "Role ID readable from the keyring by another process");
-    assert_eq!(secret_tool_lookup(&secret_acct).as_deref(), Some(ids.secret.as_str()), "Secret ID readable from the keyring by another process");
+    assert_eq!(
+        secret_tool_lookup(&role_acct).as_deref(),
+        Some(ids.role.as_str()),
+        "Role ID readable from the keyring by another process"
+    );
+    assert_eq!(
+        secret_tool_lookup(&secret_acct).as_deref(),
+        Some(ids.secret.as_str()),
+        "Secret ID readable from the keyring by another process"
+    );
     env.assert_not_in_data_dir(&[&ids.role, &ids.secret], "add");
 
     // Update with new IDs given through files.
@@ -198,7 +231,11 @@ fn credentials_live_in_the_os_keyring_and_nowhere_in_the_data_dir() {
     let role_file = env.data_dir().parent().expect("tmp").join(format!("role-{}", std::process::id()));
     std::fs::write(&role_file, format!("{}\n", new.role)).expect("write role file");
     let mut c = env.cmd(&["vault", "update", "payments", "--cache-ttl", "1h", "--role-id-file"]);
-    c.arg(&role_file).args(["--secret-id-file", "-"]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    c.arg(&role_file)
+        .args(["--secret-id-file", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let mut child = c.spawn().expect("spawn update");
     child.stdin.take().expect("stdin").write_all(new.secret.as_bytes()).expect("write stdin");
     let out = child.wait_with_output().expect("update runs");
@@ -206,16 +243,32 @@ fn credentials_live_in_the_os_keyring_and_nowhere_in_the_data_dir() {
     assert_ok(&out, "vault update with new IDs");
     assert!(stdout(&out).contains("replaced Role ID and Secret ID"), "{}", stdout(&out));
     assert_no_ids_in_output(&out, &new);
-    assert_eq!(secret_tool_lookup(&role_acct).as_deref(), Some(new.role.as_str()), "new Role ID in the keyring, trailing newline trimmed");
-    assert_eq!(secret_tool_lookup(&secret_acct).as_deref(), Some(new.secret.as_str()), "new Secret ID in the keyring");
+    assert_eq!(
+        secret_tool_lookup(&role_acct).as_deref(),
+        Some(new.role.as_str()),
+        "new Role ID in the keyring, trailing newline trimmed"
+    );
+    assert_eq!(
+        secret_tool_lookup(&secret_acct).as_deref(),
+        Some(new.secret.as_str()),
+        "new Secret ID in the keyring"
+    );
     env.assert_not_in_data_dir(&[&ids.role, &ids.secret, &new.role, &new.secret], "update");
 
     // Rename keeps the same keyring entries reachable.
     assert_ok(&env.run(&["vault", "update", "payments", "--rename", "billing"]), "rename");
     let shown = env.show_json("billing");
-    assert_eq!(keyring_accounts(&shown), (role_acct.clone(), secret_acct.clone()), "rename keeps the keyring accounts");
+    assert_eq!(
+        keyring_accounts(&shown),
+        (role_acct.clone(), secret_acct.clone()),
+        "rename keeps the keyring accounts"
+    );
     assert_eq!(shown["cache_ttl_secs"], 3600, "the earlier update persisted");
-    assert_eq!(secret_tool_lookup(&secret_acct).as_deref(), Some(new.secret.as_str()), "Secret ID still reachable after rename");
+    assert_eq!(
+        secret_tool_lookup(&secret_acct).as_deref(),
+        Some(new.secret.as_str()),
+        "Secret ID still reachable after rename"
+    );
     assert_exit(&env.run(&["vault", "show", "payments"]), 4, "the old name is gone");
     env.assert_not_in_data_dir(&[&new.role, &new.secret], "rename");
 
@@ -239,7 +292,8 @@ fn update_keeps_what_is_not_given() {
     assert!(stdout(&out).contains("Role ID and Secret ID unchanged"), "{}", stdout(&out));
     let after = env.show_json("keep");
     assert_eq!(after["namespace"], "team1");
-    for f in ["url", "engine_name", "engine_type", "path", "auth_mount", "cache_ttl_secs", "id", "created_at"] {
+    for f in ["url", "engine_name", "engine_type", "path", "auth_mount", "cache_ttl_secs", "id", "created_at"]
+    {
         assert_eq!(after[f], before[f], "{f} kept");
     }
     let (role_acct, secret_acct) = keyring_accounts(&after);
@@ -255,19 +309,47 @@ fn update_keeps_what_is_not_given() {
     assert_exit(&out, 3, "database engine without a role");
     assert!(stderr(&out).contains("--db-role: is required"), "{}", stderr(&out));
     assert_eq!(env.show_json("keep")["engine_type"], "kv2", "a refused update changes nothing");
-    assert_ok(&env.run(&["vault", "update", "keep", "--engine-type", "postgresql", "--db-role", "readonly", "--connection-name", "pg"]), "switch engine");
+    assert_ok(
+        &env.run(&[
+            "vault",
+            "update",
+            "keep",
+            "--engine-type",
+            "postgresql",
+            "--db-role",
+            "readonly",
+            "--connection-name",
+            "pg",
+        ]),
+        "switch engine",
+    );
     let v = env.show_json("keep");
-    assert_eq!((v["engine_type"].as_str(), v["path"].as_str(), v["db_role"].as_str()), (Some("postgresql"), None, Some("readonly")));
+    assert_eq!(
+        (v["engine_type"].as_str(), v["path"].as_str(), v["db_role"].as_str()),
+        (Some("postgresql"), None, Some("readonly"))
+    );
 }
 
 #[test]
 fn each_invalid_field_is_named_and_nothing_is_stored() {
     let env = Env::new();
     let ids = Ids::new("invalid");
-    let base = ["--url", "https://v.example.com", "--engine-name", "secret", "--engine-type", "kv2", "--path", "a/b"];
+    let base = [
+        "--url",
+        "https://v.example.com",
+        "--engine-name",
+        "secret",
+        "--engine-type",
+        "kv2",
+        "--path",
+        "a/b",
+    ];
     let cases: &[(&[&str], &str)] = &[
         (&["vault", "add", "9lives"], "NAME: \"9lives\" is not a valid name"),
-        (&["vault", "add", "ok", "--url", "vault.example.com:8200"], "--url: \"vault.example.com:8200\" has no scheme"),
+        (
+            &["vault", "add", "ok", "--url", "vault.example.com:8200"],
+            "--url: \"vault.example.com:8200\" has no scheme",
+        ),
         (&["vault", "add", "ok", "--url", "ftp://v.example.com"], "--url: scheme \"ftp\""),
         (&["vault", "add", "ok", "--engine-type", "kv1"], "--engine-type: \"kv1\" is not an engine type"),
         (&["vault", "add", "ok", "--engine-name", "my mount"], "--engine-name:"),
@@ -310,8 +392,16 @@ fn duplicate_names_are_refused_case_insensitively() {
     assert_exit(&out, 5, "duplicate add");
     assert!(stderr(&out).contains("a vault named \"shared\" already exists"), "{}", stderr(&out));
     let (role_acct, secret_acct) = keyring_accounts(&env.show_json("shared"));
-    assert_eq!(secret_tool_lookup(&role_acct).as_deref(), Some(first.role.as_str()), "the first vault's Role ID is untouched");
-    assert_eq!(secret_tool_lookup(&secret_acct).as_deref(), Some(first.secret.as_str()), "the first vault's Secret ID is untouched");
+    assert_eq!(
+        secret_tool_lookup(&role_acct).as_deref(),
+        Some(first.role.as_str()),
+        "the first vault's Role ID is untouched"
+    );
+    assert_eq!(
+        secret_tool_lookup(&secret_acct).as_deref(),
+        Some(first.secret.as_str()),
+        "the first vault's Secret ID is untouched"
+    );
     assert_eq!(env.list_json().len(), 1);
 
     assert_ok(&env.add_kv("other", &second), "add another");
@@ -322,7 +412,11 @@ fn duplicate_names_are_refused_case_insensitively() {
 #[test]
 fn unknown_vaults_are_reported_as_not_found() {
     let env = Env::new();
-    for args in [&["vault", "show", "ghost"][..], &["vault", "remove", "ghost"], &["vault", "update", "ghost", "--cache-ttl", "1m"]] {
+    for args in [
+        &["vault", "show", "ghost"][..],
+        &["vault", "remove", "ghost"],
+        &["vault", "update", "ghost", "--cache-ttl", "1m"],
+    ] {
         let out = env.run(args);
         assert_exit(&out, 4, &format!("{args:?}"));
         assert_eq!(stderr(&out).trim(), "vaultdesk: no vault named \"ghost\"");
@@ -332,12 +426,54 @@ fn unknown_vaults_are_reported_as_not_found() {
 #[test]
 fn credentials_are_never_taken_from_the_command_line() {
     let env = Env::new();
-    let out = env.run(&["vault", "add", "x", "--url", "http://a:1", "--engine-name", "kv", "--engine-type", "kv2", "--path", "p", "--role-id", "abc"]);
+    let out = env.run(&[
+        "vault",
+        "add",
+        "x",
+        "--url",
+        "http://a:1",
+        "--engine-name",
+        "kv",
+        "--engine-type",
+        "kv2",
+        "--path",
+        "p",
+        "--role-id",
+        "abc",
+    ]);
     assert_exit(&out, 2, "--role-id is not a flag");
-    let out = env.run(&["vault", "add", "x", "--url", "http://a:1", "--engine-name", "kv", "--engine-type", "kv2", "--path", "p"]);
+    let out = env.run(&[
+        "vault",
+        "add",
+        "x",
+        "--url",
+        "http://a:1",
+        "--engine-name",
+        "kv",
+        "--engine-type",
+        "kv2",
+        "--path",
+        "p",
+    ]);
     assert_exit(&out, 2, "no Role ID source and no terminal");
     assert!(stderr(&out).contains("--role-id-file FILE"), "says how to supply it: {}", stderr(&out));
-    let out = env.run(&["vault", "add", "x", "--url", "http://a:1", "--engine-name", "kv", "--engine-type", "kv2", "--path", "p", "--role-id-file", "-", "--secret-id-file", "-"]);
+    let out = env.run(&[
+        "vault",
+        "add",
+        "x",
+        "--url",
+        "http://a:1",
+        "--engine-name",
+        "kv",
+        "--engine-type",
+        "kv2",
+        "--path",
+        "p",
+        "--role-id-file",
+        "-",
+        "--secret-id-file",
+        "-",
+    ]);
     assert_exit(&out, 2, "stdin can serve only one ID");
     assert!(env.list_json().is_empty());
 }
@@ -359,7 +495,22 @@ fn without_a_keyring_nothing_changes() {
         c.output().expect("runs")
     };
     let attempts: &[(&[&str], bool)] = &[
-        (&["vault", "add", "absent", "--url", "http://127.0.0.1:8200", "--engine-name", "kv", "--engine-type", "kv2", "--path", "p"], true),
+        (
+            &[
+                "vault",
+                "add",
+                "absent",
+                "--url",
+                "http://127.0.0.1:8200",
+                "--engine-name",
+                "kv",
+                "--engine-type",
+                "kv2",
+                "--path",
+                "p",
+            ],
+            true,
+        ),
         (&["vault", "update", "present", "--url", "http://changed:8200"], true),
         (&["vault", "remove", "present"], false),
     ];
@@ -373,7 +524,11 @@ fn without_a_keyring_nothing_changes() {
     }
     assert!(db.exists());
     let (role_acct, _) = keyring_accounts(&env.show_json("present"));
-    assert_eq!(secret_tool_lookup(&role_acct).as_deref(), Some(ids.role.as_str()), "the keyring entry survived the refused remove");
+    assert_eq!(
+        secret_tool_lookup(&role_acct).as_deref(),
+        Some(ids.role.as_str()),
+        "the keyring entry survived the refused remove"
+    );
     // Reading configurations needs no keyring.
     let out = no_bus(&["vault", "list", "--json"], false);
     assert_ok(&out, "list without a keyring");
@@ -385,7 +540,19 @@ fn the_default_data_dir_comes_from_the_environment() {
     let dir = tempfile::tempdir().expect("tmp");
     let ids = Ids::new("envdir");
     let out = Command::new(BIN)
-        .args(["vault", "add", "fromenv", "--url", "http://127.0.0.1:8200", "--engine-name", "kv", "--engine-type", "kv2", "--path", "p"])
+        .args([
+            "vault",
+            "add",
+            "fromenv",
+            "--url",
+            "http://127.0.0.1:8200",
+            "--engine-name",
+            "kv",
+            "--engine-type",
+            "kv2",
+            "--path",
+            "p",
+        ])
         .env("VAULTDESK_DATA_DIR", dir.path())
         .env("VAULTDESK_ROLE_ID", &ids.role)
         .env("VAULTDESK_SECRET_ID", &ids.secret)
@@ -394,6 +561,11 @@ fn the_default_data_dir_comes_from_the_environment() {
         .expect("runs");
     assert_ok(&out, "add with VAULTDESK_DATA_DIR");
     assert!(dir.path().join("vaultdesk.db").exists(), "the database is created in $VAULTDESK_DATA_DIR");
-    let out = Command::new(BIN).args(["--data-dir"]).arg(dir.path()).args(["vault", "remove", "fromenv"]).output().expect("runs");
+    let out = Command::new(BIN)
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .args(["vault", "remove", "fromenv"])
+        .output()
+        .expect("runs");
     assert_ok(&out, "remove through --data-dir pointing at the same place");
 }

@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use vaultdesk_core::keyring::{CredentialStore, OsKeyring};
 use vaultdesk_core::{
-    AppRoleCredentials, CredentialsPatch, Error, ErrorCode, ExposeSecret, SecretString, Store,
-    VaultInput, VaultPatch,
+    AppRoleCredentials, CredentialsPatch, Error, ErrorCode, ExposeSecret, SecretString, Store, VaultInput,
+    VaultPatch,
 };
 
 fn require_keyring_session() {
@@ -52,7 +52,10 @@ fn kv(name: &str) -> VaultInput {
 }
 
 fn creds(role: &str, secret: &str) -> AppRoleCredentials {
-    AppRoleCredentials { role_id: SecretString::from(role.to_owned()), secret_id: SecretString::from(secret.to_owned()) }
+    AppRoleCredentials {
+        role_id: SecretString::from(role.to_owned()),
+        secret_id: SecretString::from(secret.to_owned()),
+    }
 }
 
 fn keyring_value(account: &str) -> Option<String> {
@@ -63,9 +66,11 @@ fn keyring_value(account: &str) -> Option<String> {
 fn a_failed_second_keyring_write_leaves_nothing_behind() {
     require_keyring_session();
     let dir = tempfile::tempdir().expect("tmp");
-    let mut store = Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 1 }))
-        .expect("open");
-    let err = store.add_vault(&kv("half"), &creds("role-half", "secret-half")).expect_err("second write fails");
+    let mut store =
+        Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 1 }))
+            .expect("open");
+    let err =
+        store.add_vault(&kv("half"), &creds("role-half", "secret-half")).expect_err("second write fails");
     assert_eq!(err.code(), ErrorCode::KeyringUnavailable);
     assert!(store.list_vaults().expect("list").is_empty(), "no row was written");
     assert_eq!(entries_of_store(store.store_id()), 0, "the Role ID written first was removed again");
@@ -76,15 +81,23 @@ fn a_failed_second_keyring_write_leaves_nothing_behind() {
     let v = good.add_vault(&kv("whole"), &creds("role-old", "secret-old")).expect("add");
     let loc = good.keyring_location(&v);
     assert_eq!(entries_of_store(good.store_id()), 2, "Role ID and Secret ID visible to another process");
-    let mut flaky = Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 1 }))
-        .expect("open");
+    let mut flaky =
+        Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 1 }))
+            .expect("open");
     let patch = VaultPatch { url: Some("http://changed:8200".into()), ..Default::default() };
-    let new = CredentialsPatch { role_id: Some("role-new".to_owned().into()), secret_id: Some("secret-new".to_owned().into()) };
+    let new = CredentialsPatch {
+        role_id: Some("role-new".to_owned().into()),
+        secret_id: Some("secret-new".to_owned().into()),
+    };
     let err = flaky.update_vault("whole", &patch, &new).expect_err("second write fails");
     assert_eq!(err.code(), ErrorCode::KeyringUnavailable);
     assert_eq!(keyring_value(&loc.role_id_account).as_deref(), Some("role-old"), "first write undone");
     assert_eq!(keyring_value(&loc.secret_id_account).as_deref(), Some("secret-old"));
-    assert_eq!(good.get_vault("whole").expect("still there").spec.url, "http://127.0.0.1:8200", "row unchanged");
+    assert_eq!(
+        good.get_vault("whole").expect("still there").spec.url,
+        "http://127.0.0.1:8200",
+        "row unchanged"
+    );
     good.remove_vault("whole").expect("clean up");
     assert_eq!(entries_of_store(good.store_id()), 0, "remove leaves no entry of this store");
 }
@@ -103,8 +116,9 @@ fn entries_of_store(store_id: &str) -> usize {
 fn a_failed_first_keyring_write_on_add_writes_no_row() {
     require_keyring_session();
     let dir = tempfile::tempdir().expect("tmp");
-    let mut store = Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 }))
-        .expect("open");
+    let mut store =
+        Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 }))
+            .expect("open");
     let err = store.add_vault(&kv("none"), &creds("r", "s")).expect_err("keyring refuses");
     assert!(err.to_string().starts_with("OS keyring unavailable"), "{err}");
     assert!(store.list_vaults().expect("list").is_empty());
@@ -118,7 +132,11 @@ fn rename_keeps_credentials_reachable_through_the_store() {
     let mut store = Store::open(dir.path()).expect("open");
     store.add_vault(&kv("before"), &creds("role-r", "secret-r")).expect("add");
     let renamed = store
-        .update_vault("before", &VaultPatch { rename: Some("after".into()), ..Default::default() }, &CredentialsPatch::default())
+        .update_vault(
+            "before",
+            &VaultPatch { rename: Some("after".into()), ..Default::default() },
+            &CredentialsPatch::default(),
+        )
         .expect("rename");
     let c = store.credentials(&renamed).expect("credentials");
     assert_eq!(c.role_id.expose_secret(), "role-r");
@@ -184,11 +202,15 @@ fn app_and_cli_can_use_one_database_at_once() {
 #[test]
 fn a_database_from_a_newer_vaultdesk_is_refused_clearly() {
     let dir = tempfile::tempdir().expect("tmp");
-    drop(Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 })).expect("create"));
+    drop(
+        Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 }))
+            .expect("create"),
+    );
     let conn = rusqlite_free_set_user_version(&dir.path().join("vaultdesk.db"), 99);
     assert!(conn, "user_version set");
-    let err = Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 }))
-        .expect_err("newer schema refused");
+    let err =
+        Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 }))
+            .expect_err("newer schema refused");
     assert_eq!(err.code(), ErrorCode::Storage);
     assert!(err.to_string().contains("written by a newer vaultdesk"), "{err}");
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite, from a bare Debian/Ubuntu machine:   bash tests/run.sh
+#
+# Installs what is missing (tests/scripts/setup.sh), builds everything, checks formatting and
+# the generated TypeScript types, then runs every test against the real services inside a
+# private D-Bus session with its own gnome-keyring: unit tests, store and CLI tests (real SQLite
+# file, real Secret Service), and the end-to-end smoke test of the real window under Xvfb.
+# Everything it starts, it stops. Screenshots land in tests/artifacts/.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "install what is missing"
+bash tests/scripts/setup.sh test
+
+step "formatting"
+cargo fmt --all --check
+
+step "build core, CLI and their tests"
+cargo build -p vaultdesk-core -p vaultdesk-cli --tests --bins
+
+step "generated TypeScript types are current"
+bash tests/scripts/check-bindings.sh
+
+step "build the UI and the app (embedded assets)"
+bash tests/scripts/build-app.sh
+
+step "tests against the real keyring, SQLite and window"
+tests/scripts/keyring-session.sh bash -c '
+  set -euo pipefail
+  cargo test -p vaultdesk-core -p vaultdesk-cli
+  bash tests/scripts/e2e.sh
+'
+step "all tests passed"
