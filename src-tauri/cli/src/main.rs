@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use vaultdesk_core::validate::format_duration;
 use vaultdesk_core::{
-    AppRoleCredentials, CredentialsPatch, Error, ErrorCode, SecretString, Store, Vault, VaultInput,
+    AppRoleCredentials, CredentialsPatch, Error, ErrorCode, SecretString, Store, TlsInput, Vault, VaultInput,
     VaultPatch,
 };
 
@@ -64,7 +64,7 @@ enum VaultCommand {
     Add {
         name: String,
         #[command(flatten)]
-        fields: AddFields,
+        fields: VaultFields,
         #[command(flatten)]
         ids: IdSources,
     },
@@ -89,7 +89,7 @@ enum VaultCommand {
         #[arg(long, value_name = "NEW")]
         rename: Option<String>,
         #[command(flatten)]
-        fields: UpdateFields,
+        fields: VaultFields,
         #[command(flatten)]
         ids: IdSources,
     },
@@ -97,17 +97,19 @@ enum VaultCommand {
     Remove { name: String },
 }
 
+/// The fields of a vault configuration. On `add`, --url, --engine-name and --engine-type are
+/// required (validation says so by field); on `update`, every flag is optional.
 #[derive(Args)]
-struct AddFields {
-    /// Vault URL and port, e.g. https://vault.example.com:8200
+struct VaultFields {
+    /// Vault URL and port, e.g. https://vault.example.com:8200 [add: default $VAULT_ADDR]
     #[arg(long, value_name = "URL")]
-    url: String,
+    url: Option<String>,
     /// Mount path of the secrets engine, e.g. secret
     #[arg(long, value_name = "MOUNT")]
-    engine_name: String,
+    engine_name: Option<String>,
     /// kv2, mysql, mariadb, postgresql or mongodb
     #[arg(long, value_name = "TYPE")]
-    engine_type: String,
+    engine_type: Option<String>,
     /// KV only: path of the secret in the engine (the API form <engine>/data/<path> is accepted)
     #[arg(long, value_name = "P")]
     path: Option<String>,
@@ -117,7 +119,7 @@ struct AddFields {
     /// Database engines only: the connection configured in the engine
     #[arg(long, value_name = "C")]
     connection_name: Option<String>,
-    /// Vault namespace (Enterprise / OpenBao)
+    /// Vault namespace (Enterprise / OpenBao) [add: default $VAULT_NAMESPACE]
     #[arg(long, value_name = "NS")]
     namespace: Option<String>,
     /// AppRole mount [default: approle]
@@ -126,28 +128,37 @@ struct AddFields {
     /// How long resolved secrets stay cached in memory: 30s, 5m, 1h, 0 = off [default: 5m]
     #[arg(long, value_name = "DUR")]
     cache_ttl: Option<String>,
+    /// PEM file of the CA(s) to trust instead of the system roots [add: default $VAULT_CACERT]
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<String>,
+    /// PEM client certificate for mutual TLS (with --client-key)
+    #[arg(long, value_name = "FILE")]
+    client_cert: Option<String>,
+    /// PEM private key of the client certificate
+    #[arg(long, value_name = "FILE")]
+    client_key: Option<String>,
+    /// Accept any server certificate (insecure; for test set-ups only)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    tls_skip_verify: Option<bool>,
+    /// Time to establish a connection [default: 10s]
+    #[arg(long, value_name = "DUR")]
+    connect_timeout: Option<String>,
+    /// Time for a whole request [default: 30s]
+    #[arg(long, value_name = "DUR")]
+    request_timeout: Option<String>,
 }
 
-#[derive(Args)]
-struct UpdateFields {
-    #[arg(long, value_name = "URL")]
-    url: Option<String>,
-    #[arg(long, value_name = "MOUNT")]
-    engine_name: Option<String>,
-    #[arg(long, value_name = "TYPE")]
-    engine_type: Option<String>,
-    #[arg(long, value_name = "P")]
-    path: Option<String>,
-    #[arg(long, value_name = "R")]
-    db_role: Option<String>,
-    #[arg(long, value_name = "C")]
-    connection_name: Option<String>,
-    #[arg(long, value_name = "NS")]
-    namespace: Option<String>,
-    #[arg(long, value_name = "M")]
-    auth_mount: Option<String>,
-    #[arg(long, value_name = "DUR")]
-    cache_ttl: Option<String>,
+impl VaultFields {
+    fn tls(&self) -> TlsInput {
+        TlsInput {
+            tls_ca_cert: self.ca_cert.clone(),
+            tls_client_cert: self.client_cert.clone(),
+            tls_client_key: self.client_key.clone(),
+            tls_skip_verify: self.tls_skip_verify,
+            connect_timeout: self.connect_timeout.clone(),
+            request_timeout: self.request_timeout.clone(),
+        }
+    }
 }
 
 #[derive(Args)]
@@ -183,6 +194,9 @@ impl From<Error> for Failure {
                 for f in &errs.0 {
                     let label = match f.field.as_str() {
                         "name" => "NAME".to_owned(),
+                        "tls_ca_cert" => "--ca-cert".to_owned(),
+                        "tls_client_cert" => "--client-cert".to_owned(),
+                        "tls_client_key" => "--client-key".to_owned(),
                         other => format!("--{}", other.replace('_', "-")),
                     };
                     m.push_str(&format!("\n  {label}: {}", f.message));
@@ -222,19 +236,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let secret_id =
                 read_id(&ids.secret_id_file, "VAULTDESK_SECRET_ID", "Secret ID", true, &mut stdin_used)?
                     .ok_or_else(|| missing_id("Secret ID", "secret-id", "VAULTDESK_SECRET_ID"))?;
+            let tls = fields.tls();
             let input = VaultInput {
                 name,
                 provider: None,
-                url: fields.url,
+                url: fields.url.unwrap_or_default(),
                 namespace: fields.namespace,
                 auth_mount: fields.auth_mount,
-                engine_name: fields.engine_name,
-                engine_type: fields.engine_type,
+                engine_name: fields.engine_name.unwrap_or_default(),
+                engine_type: fields.engine_type.unwrap_or_default(),
                 path: fields.path,
                 db_role: fields.db_role,
                 connection_name: fields.connection_name,
                 cache_ttl: fields.cache_ttl,
-            };
+                tls,
+            }
+            .with_env_defaults();
             let vault = store.add_vault(&input, &AppRoleCredentials { role_id, secret_id })?;
             println!(
                 "Added vault \"{}\" ({} at {}); Role ID and Secret ID are in the OS keyring.",
@@ -285,7 +302,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     .into_iter()
                     .filter_map(|(n, on)| on.then_some(n))
                     .collect();
+            let tls = fields.tls();
             let patch = VaultPatch {
+                tls,
                 rename,
                 url: fields.url,
                 namespace: fields.namespace,
@@ -438,6 +457,23 @@ fn print_vault(v: &Vault) {
         field("Connection", c);
     }
     field("Cache TTL", &format_duration(s.cache_ttl_secs));
+    if let Some(ca) = &s.tls.tls_ca_cert {
+        field("CA certificate", ca);
+    }
+    if let (Some(c), Some(k)) = (&s.tls.tls_client_cert, &s.tls.tls_client_key) {
+        field("Client cert", &format!("{c} (key {k})"));
+    }
+    if s.tls.tls_skip_verify {
+        field("TLS verify", "OFF (insecure: any server certificate is accepted)");
+    }
+    field(
+        "Timeouts",
+        &format!(
+            "connect {}, request {}",
+            format_duration(s.tls.connect_timeout_secs),
+            format_duration(s.tls.request_timeout_secs)
+        ),
+    );
     field("Created", &v.created_at);
     field("Updated", &v.updated_at);
 }

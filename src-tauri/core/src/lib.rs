@@ -17,8 +17,8 @@ pub mod validate;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Result};
 pub use model::{
-    AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, Vault, VaultInput,
-    VaultPatch, VaultSpec,
+    AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsInput, TlsSpec, Vault,
+    VaultInput, VaultPatch, VaultSpec,
 };
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::Store;

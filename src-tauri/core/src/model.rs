@@ -102,6 +102,32 @@ pub struct VaultInput {
     /// `30s`, `5m`, `1h`, `1h30m`, `0` (no caching); defaults to `5m`.
     #[ts(optional)]
     pub cache_ttl: Option<String>,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub tls: TlsInput,
+}
+
+/// TLS and timeout settings as typed. Certificates are PEM files referenced by path.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TlsInput {
+    /// CA certificate(s) to trust instead of the system roots.
+    #[ts(optional)]
+    pub tls_ca_cert: Option<String>,
+    /// Client certificate for mutual TLS (with `tls_client_key`).
+    #[ts(optional)]
+    pub tls_client_cert: Option<String>,
+    #[ts(optional)]
+    pub tls_client_key: Option<String>,
+    /// Accept any server certificate. Off unless explicitly set; shown as a warning.
+    #[ts(optional)]
+    pub tls_skip_verify: Option<bool>,
+    /// Defaults to `10s`.
+    #[ts(optional)]
+    pub connect_timeout: Option<String>,
+    /// Defaults to `30s`.
+    #[ts(optional)]
+    pub request_timeout: Option<String>,
 }
 
 /// A change to a stored vault: `None` keeps the stored value, `Some("")` clears an optional
@@ -129,6 +155,9 @@ pub struct VaultPatch {
     pub connection_name: Option<String>,
     #[ts(optional)]
     pub cache_ttl: Option<String>,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub tls: TlsInput,
 }
 
 /// A validated, normalised vault configuration.
@@ -152,6 +181,56 @@ pub struct VaultSpec {
     /// Seconds a resolved secret stays cached in memory; 0 disables caching.
     #[ts(type = "number")]
     pub cache_ttl_secs: u64,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub tls: TlsSpec,
+}
+
+/// Validated TLS and timeout settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct TlsSpec {
+    pub tls_ca_cert: Option<String>,
+    pub tls_client_cert: Option<String>,
+    pub tls_client_key: Option<String>,
+    pub tls_skip_verify: bool,
+    #[ts(type = "number")]
+    pub connect_timeout_secs: u64,
+    #[ts(type = "number")]
+    pub request_timeout_secs: u64,
+}
+
+impl Default for TlsSpec {
+    fn default() -> Self {
+        TlsSpec {
+            tls_ca_cert: None,
+            tls_client_cert: None,
+            tls_client_key: None,
+            tls_skip_verify: false,
+            connect_timeout_secs: crate::validate::DEFAULT_CONNECT_TIMEOUT_SECS,
+            request_timeout_secs: crate::validate::DEFAULT_REQUEST_TIMEOUT_SECS,
+        }
+    }
+}
+
+impl VaultInput {
+    /// Fills what the admin left empty from the standard Vault environment variables:
+    /// `VAULT_ADDR` (URL), `VAULT_NAMESPACE` and `VAULT_CACERT`. `VAULT_TOKEN` is never used.
+    pub fn with_env_defaults(mut self) -> VaultInput {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        if self.url.trim().is_empty() {
+            if let Some(v) = env("VAULT_ADDR") {
+                self.url = v;
+            }
+        }
+        if self.namespace.is_none() {
+            self.namespace = env("VAULT_NAMESPACE");
+        }
+        if self.tls.tls_ca_cert.is_none() {
+            self.tls.tls_ca_cert = env("VAULT_CACERT");
+        }
+        self
+    }
 }
 
 impl VaultSpec {
@@ -169,6 +248,14 @@ impl VaultSpec {
             db_role: self.db_role.clone(),
             connection_name: self.connection_name.clone(),
             cache_ttl: Some(self.cache_ttl_secs.to_string()),
+            tls: TlsInput {
+                tls_ca_cert: self.tls.tls_ca_cert.clone(),
+                tls_client_cert: self.tls.tls_client_cert.clone(),
+                tls_client_key: self.tls.tls_client_key.clone(),
+                tls_skip_verify: Some(self.tls.tls_skip_verify),
+                connect_timeout: Some(self.tls.connect_timeout_secs.to_string()),
+                request_timeout: Some(self.tls.request_timeout_secs.to_string()),
+            },
         }
     }
 }

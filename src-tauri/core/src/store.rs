@@ -14,7 +14,7 @@ use secrecy::SecretString;
 
 use crate::keyring::{CredentialStore, OsKeyring, SERVICE};
 use crate::model::{
-    AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, Vault, VaultInput,
+    AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault, VaultInput,
     VaultPatch, VaultSpec,
 };
 use crate::validate::{validate_credential, validate_input, validate_name};
@@ -24,7 +24,8 @@ use crate::{Error, Result};
 pub const DB_FILE: &str = "vaultdesk.db";
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records the last one applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_tls_and_timeouts.sql")];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -44,7 +45,9 @@ impl std::fmt::Debug for Store {
 }
 
 const VAULT_COLUMNS: &str = "id, name, provider, url, namespace, auth_mount, engine_name, \
-     engine_type, path, db_role, connection_name, cache_ttl_secs, created_at, updated_at";
+     engine_type, path, db_role, connection_name, cache_ttl_secs, created_at, updated_at, \
+     tls_ca_cert, tls_client_cert, tls_client_key, tls_skip_verify, connect_timeout_secs, \
+     request_timeout_secs";
 
 impl Store {
     /// Opens (creating if needed) the store in `data_dir`, with the OS keyring.
@@ -316,6 +319,14 @@ fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
     set(&mut input.db_role, &patch.db_role);
     set(&mut input.connection_name, &patch.connection_name);
     set(&mut input.cache_ttl, &patch.cache_ttl);
+    set(&mut input.tls.tls_ca_cert, &patch.tls.tls_ca_cert);
+    set(&mut input.tls.tls_client_cert, &patch.tls.tls_client_cert);
+    set(&mut input.tls.tls_client_key, &patch.tls.tls_client_key);
+    set(&mut input.tls.connect_timeout, &patch.tls.connect_timeout);
+    set(&mut input.tls.request_timeout, &patch.tls.request_timeout);
+    if let Some(v) = patch.tls.tls_skip_verify {
+        input.tls.tls_skip_verify = Some(v);
+    }
     input
 }
 
@@ -328,7 +339,7 @@ fn find_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vault>
 
 fn insert_vault(conn: &Connection, v: &Vault) -> rusqlite::Result<()> {
     let s = &v.spec;
-    let sql = format!("INSERT INTO vaults ({VAULT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    let sql = format!("INSERT INTO vaults ({VAULT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)");
     conn.execute(
         &sql,
         params![
@@ -345,7 +356,13 @@ fn insert_vault(conn: &Connection, v: &Vault) -> rusqlite::Result<()> {
             s.connection_name,
             s.cache_ttl_secs as i64,
             v.created_at,
-            v.updated_at
+            v.updated_at,
+            s.tls.tls_ca_cert,
+            s.tls.tls_client_cert,
+            s.tls.tls_client_key,
+            s.tls.tls_skip_verify,
+            s.tls.connect_timeout_secs as i64,
+            s.tls.request_timeout_secs as i64
         ],
     )?;
     Ok(())
@@ -356,7 +373,9 @@ fn update_row(conn: &Connection, v: &Vault) -> rusqlite::Result<()> {
     conn.execute(
         "UPDATE vaults SET name = ?2, provider = ?3, url = ?4, namespace = ?5, auth_mount = ?6, \
          engine_name = ?7, engine_type = ?8, path = ?9, db_role = ?10, connection_name = ?11, \
-         cache_ttl_secs = ?12, updated_at = ?13 WHERE id = ?1",
+         cache_ttl_secs = ?12, updated_at = ?13, tls_ca_cert = ?14, tls_client_cert = ?15, \
+         tls_client_key = ?16, tls_skip_verify = ?17, connect_timeout_secs = ?18, \
+         request_timeout_secs = ?19 WHERE id = ?1",
         params![
             v.id,
             s.name,
@@ -370,7 +389,13 @@ fn update_row(conn: &Connection, v: &Vault) -> rusqlite::Result<()> {
             s.db_role,
             s.connection_name,
             s.cache_ttl_secs as i64,
-            v.updated_at
+            v.updated_at,
+            s.tls.tls_ca_cert,
+            s.tls.tls_client_cert,
+            s.tls.tls_client_key,
+            s.tls.tls_skip_verify,
+            s.tls.connect_timeout_secs as i64,
+            s.tls.request_timeout_secs as i64
         ],
     )?;
     Ok(())
@@ -383,6 +408,10 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
     let provider: String = r.get(2)?;
     let engine_type: String = r.get(7)?;
     let ttl: i64 = r.get(11)?;
+    let secs = |col: usize| -> rusqlite::Result<u64> {
+        let v: i64 = r.get(col)?;
+        u64::try_from(v).map_err(|_| bad(col, format!("negative duration {v}")))
+    };
     Ok(Vault {
         id: r.get(0)?,
         spec: VaultSpec {
@@ -399,6 +428,14 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
             db_role: r.get(9)?,
             connection_name: r.get(10)?,
             cache_ttl_secs: u64::try_from(ttl).map_err(|_| bad(11, format!("negative cache TTL {ttl}")))?,
+            tls: TlsSpec {
+                tls_ca_cert: r.get(14)?,
+                tls_client_cert: r.get(15)?,
+                tls_client_key: r.get(16)?,
+                tls_skip_verify: r.get(17)?,
+                connect_timeout_secs: secs(18)?,
+                request_timeout_secs: secs(19)?,
+            },
         },
         created_at: r.get(12)?,
         updated_at: r.get(13)?,

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::model::{EngineType, Provider, VaultInput, VaultSpec};
+use crate::model::{EngineType, Provider, TlsInput, TlsSpec, VaultInput, VaultSpec};
 
 /// Default AppRole mount.
 pub const DEFAULT_AUTH_MOUNT: &str = "approle";
@@ -18,6 +18,12 @@ pub const DEFAULT_AUTH_MOUNT: &str = "approle";
 pub const DEFAULT_CACHE_TTL_SECS: u64 = 300;
 /// Longest accepted cache TTL: seven days.
 pub const MAX_CACHE_TTL_SECS: u64 = 7 * 24 * 3600;
+/// Default time to establish a connection to Vault.
+pub const DEFAULT_CONNECT_TIMEOUT_SECS: u64 = 10;
+/// Default time for a whole request to Vault.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
+/// Longest accepted timeout: ten minutes.
+const MAX_TIMEOUT_SECS: u64 = 600;
 /// Longest accepted Role ID / Secret ID.
 const MAX_CREDENTIAL_LEN: usize = 1024;
 
@@ -373,6 +379,8 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
         Some(t) => parse_duration_secs(t).map_err(|m| errs.push("cache_ttl", m)).ok(),
     };
 
+    let tls = validate_tls(&input.tls, &mut errs);
+
     match (name, provider, url, auth_mount, engine_name, engine_type, cache_ttl_secs) {
         (
             Some(name),
@@ -394,9 +402,68 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             db_role,
             connection_name,
             cache_ttl_secs,
+            tls,
         }),
         _ => Err(errs),
     }
+}
+
+/// A PEM file that must exist, be readable and hold a block of the expected kind. Returns the
+/// path made absolute, so the app and the CLI find it whatever their working directory.
+fn validate_pem_file(raw: &str, expect: &str, what: &str) -> Result<String, String> {
+    let raw = raw.trim();
+    let path = std::path::Path::new(raw);
+    let abs = if path.is_absolute() {
+        path.to_owned()
+    } else {
+        std::env::current_dir().map_err(|e| format!("cannot resolve \"{raw}\": {e}"))?.join(path)
+    };
+    let text = std::fs::read(&abs).map_err(|e| format!("cannot read {what} \"{}\": {e}", abs.display()))?;
+    let text = String::from_utf8_lossy(&text);
+    if !text.contains("-----BEGIN ") || !text.contains(expect) {
+        return Err(format!("\"{}\" is not a PEM {what} (no {expect} block)", abs.display()));
+    }
+    Ok(abs.to_string_lossy().into_owned())
+}
+
+fn validate_timeout(raw: Option<&str>, default: u64) -> Result<u64, String> {
+    let Some(raw) = raw else { return Ok(default) };
+    let secs = parse_duration_secs(raw).map_err(|m| m.replace(" (0 disables caching)", ""))?;
+    if secs == 0 || secs > MAX_TIMEOUT_SECS {
+        return Err(format!("\"{}\" must be between 1s and 10m", raw.trim()));
+    }
+    Ok(secs)
+}
+
+fn validate_tls(input: &TlsInput, errs: &mut ValidationErrors) -> TlsSpec {
+    let mut tls = TlsSpec { tls_skip_verify: input.tls_skip_verify.unwrap_or(false), ..TlsSpec::default() };
+    if let Some(ca) = opt(&input.tls_ca_cert) {
+        tls.tls_ca_cert = validate_pem_file(ca, "CERTIFICATE", "CA certificate")
+            .map_err(|m| errs.push("tls_ca_cert", m))
+            .ok();
+    }
+    match (opt(&input.tls_client_cert), opt(&input.tls_client_key)) {
+        (None, None) => {}
+        (Some(_), None) => errs.push("tls_client_key", "is required with a client certificate"),
+        (None, Some(_)) => errs.push("tls_client_cert", "is required with a client key"),
+        (Some(cert), Some(key)) => {
+            tls.tls_client_cert = validate_pem_file(cert, "CERTIFICATE", "client certificate")
+                .map_err(|m| errs.push("tls_client_cert", m))
+                .ok();
+            tls.tls_client_key = validate_pem_file(key, "PRIVATE KEY", "private key")
+                .map_err(|m| errs.push("tls_client_key", m))
+                .ok();
+        }
+    }
+    match validate_timeout(opt(&input.connect_timeout), DEFAULT_CONNECT_TIMEOUT_SECS) {
+        Ok(v) => tls.connect_timeout_secs = v,
+        Err(m) => errs.push("connect_timeout", m),
+    }
+    match validate_timeout(opt(&input.request_timeout), DEFAULT_REQUEST_TIMEOUT_SECS) {
+        Ok(v) => tls.request_timeout_secs = v,
+        Err(m) => errs.push("request_timeout", m),
+    }
+    tls
 }
 
 #[cfg(test)]
@@ -537,6 +604,34 @@ mod tests {
     fn every_invalid_field_is_reported_at_once() {
         let i = VaultInput { cache_ttl: Some("soon".into()), ..Default::default() };
         assert_eq!(field_errors(&i), ["name", "url", "engine_name", "engine_type", "cache_ttl"]);
+    }
+
+    #[test]
+    fn tls_files_must_be_readable_pem_and_client_pairs_complete() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let ca = dir.path().join("ca.pem");
+        std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").expect("write");
+        let not_pem = dir.path().join("junk.txt");
+        std::fs::write(&not_pem, "hello").expect("write");
+        let mut i = kv_input();
+        i.tls.tls_ca_cert = Some(ca.to_string_lossy().into_owned());
+        let spec = validate_input(&i).expect("valid");
+        assert_eq!(spec.tls.tls_ca_cert.as_deref(), Some(ca.to_string_lossy().as_ref()));
+        assert!(!spec.tls.tls_skip_verify, "verification stays on unless asked");
+        assert_eq!((spec.tls.connect_timeout_secs, spec.tls.request_timeout_secs), (10, 30));
+        i.tls.tls_ca_cert = Some(not_pem.to_string_lossy().into_owned());
+        assert_eq!(field_errors(&i), ["tls_ca_cert"]);
+        i.tls.tls_ca_cert = Some(dir.path().join("missing.pem").to_string_lossy().into_owned());
+        assert_eq!(field_errors(&i), ["tls_ca_cert"]);
+        let mut i = kv_input();
+        i.tls.tls_client_cert = Some(ca.to_string_lossy().into_owned());
+        assert_eq!(field_errors(&i), ["tls_client_key"]);
+        i.tls.tls_client_key = Some(ca.to_string_lossy().into_owned());
+        assert_eq!(field_errors(&i), ["tls_client_key"], "a certificate is not a private key");
+        let mut i = kv_input();
+        i.tls.connect_timeout = Some("0".into());
+        i.tls.request_timeout = Some("11m".into());
+        assert_eq!(field_errors(&i), ["connect_timeout", "request_timeout"]);
     }
 
     #[test]

@@ -16,4 +16,24 @@ auth_mount?: string, engine_name: string, engine_type: string, path?: string, db
 /**
  * `30s`, `5m`, `1h`, `1h30m`, `0` (no caching); defaults to `5m`.
  */
-cache_ttl?: string, };
+cache_ttl?: string, 
+/**
+ * CA certificate(s) to trust instead of the system roots.
+ */
+tls_ca_cert?: string, 
+/**
+ * Client certificate for mutual TLS (with `tls_client_key`).
+ */
+tls_client_cert?: string, tls_client_key?: string, 
+/**
+ * Accept any server certificate. Off unless explicitly set; shown as a warning.
+ */
+tls_skip_verify?: boolean, 
+/**
+ * Defaults to `10s`.
+ */
+connect_timeout?: string, 
+/**
+ * Defaults to `30s`.
+ */
+request_timeout?: string, };

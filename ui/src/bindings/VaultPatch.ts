@@ -4,4 +4,24 @@
  * A change to a stored vault: `None` keeps the stored value, `Some("")` clears an optional
  * field, `rename` gives the vault a new name (its keyring entries follow: they hang off the id).
  */
-export type VaultPatch = { rename?: string, url?: string, namespace?: string, auth_mount?: string, engine_name?: string, engine_type?: string, path?: string, db_role?: string, connection_name?: string, cache_ttl?: string, };
+export type VaultPatch = { rename?: string, url?: string, namespace?: string, auth_mount?: string, engine_name?: string, engine_type?: string, path?: string, db_role?: string, connection_name?: string, cache_ttl?: string, 
+/**
+ * CA certificate(s) to trust instead of the system roots.
+ */
+tls_ca_cert?: string, 
+/**
+ * Client certificate for mutual TLS (with `tls_client_key`).
+ */
+tls_client_cert?: string, tls_client_key?: string, 
+/**
+ * Accept any server certificate. Off unless explicitly set; shown as a warning.
+ */
+tls_skip_verify?: boolean, 
+/**
+ * Defaults to `10s`.
+ */
+connect_timeout?: string, 
+/**
+ * Defaults to `30s`.
+ */
+request_timeout?: string, };

@@ -54,7 +54,17 @@ impl Env {
     fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(BIN);
         c.arg("--data-dir").arg(self.data_dir()).args(args);
-        c.env_remove("VAULTDESK_ROLE_ID").env_remove("VAULTDESK_SECRET_ID").env_remove("VAULTDESK_DATA_DIR");
+        for var in [
+            "VAULTDESK_ROLE_ID",
+            "VAULTDESK_SECRET_ID",
+            "VAULTDESK_DATA_DIR",
+            "VAULT_ADDR",
+            "VAULT_NAMESPACE",
+            "VAULT_CACERT",
+            "VAULT_TOKEN",
+        ] {
+            c.env_remove(var);
+        }
         c.stdin(Stdio::null());
         c
     }
@@ -568,4 +578,40 @@ fn the_default_data_dir_comes_from_the_environment() {
         .output()
         .expect("runs");
     assert_ok(&out, "remove through --data-dir pointing at the same place");
+}
+
+#[test]
+fn vault_environment_variables_fill_empty_fields_but_never_the_token() {
+    let env = Env::new();
+    let ids = Ids::new("vaultenv");
+    let ca = env.data_dir().parent().expect("tmp").join(format!("ca-{}.pem", std::process::id()));
+    std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n").expect("write CA");
+    let out = env
+        .cmd(&["vault", "add", "fromenv", "--engine-name", "kv", "--engine-type", "kv2", "--path", "p"])
+        .env("VAULTDESK_ROLE_ID", &ids.role)
+        .env("VAULTDESK_SECRET_ID", &ids.secret)
+        .env("VAULT_ADDR", "https://vault.internal:8200")
+        .env("VAULT_NAMESPACE", "team1")
+        .env("VAULT_CACERT", &ca)
+        .env("VAULT_TOKEN", "s.must-never-be-used")
+        .output()
+        .expect("runs");
+    let _ = std::fs::remove_file(&ca);
+    assert_ok(&out, "add with VAULT_* defaults");
+    let v = env.show_json("fromenv");
+    assert_eq!(v["url"], "https://vault.internal:8200", "URL from VAULT_ADDR");
+    assert_eq!(v["namespace"], "team1", "namespace from VAULT_NAMESPACE");
+    assert_eq!(v["tls_ca_cert"], ca.to_string_lossy().as_ref(), "CA from VAULT_CACERT");
+    assert_eq!(v["tls_skip_verify"], false);
+    env.assert_not_in_data_dir(&["s.must-never-be-used"], "add with VAULT_TOKEN set");
+    let shown = stdout(&env.run(&["vault", "show", "fromenv"]));
+    assert!(shown.contains("Timeouts        connect 10s, request 30s"), "{shown}");
+
+    // Without VAULT_ADDR the URL is simply required.
+    let out = env.run_with_ids(
+        &["vault", "add", "nourl", "--engine-name", "kv", "--engine-type", "kv2", "--path", "p"],
+        &ids,
+    );
+    assert_exit(&out, 3, "no URL");
+    assert!(stderr(&out).contains("--url: is required"), "{}", stderr(&out));
 }

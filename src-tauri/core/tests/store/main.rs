@@ -236,3 +236,30 @@ fn a_data_dir_that_is_a_file_is_a_clear_error() {
     assert_eq!(err.code(), ErrorCode::Storage);
     assert!(err.to_string().contains("exists and is not a directory"), "{err}");
 }
+
+#[test]
+fn a_database_of_the_first_schema_is_migrated_with_defaults() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("vaultdesk.db");
+    let conn = rusqlite::Connection::open(&db).expect("create v1 database");
+    conn.execute_batch(include_str!("../../migrations/0001_init.sql")).expect("schema v1");
+    conn.execute_batch(
+        "INSERT INTO meta VALUES ('store_id', 'oldstore');
+         INSERT INTO vaults (id, name, provider, url, namespace, auth_mount, engine_name, engine_type,
+                             path, db_role, connection_name, cache_ttl_secs, created_at, updated_at)
+         VALUES ('v-1', 'legacy', 'hashicorp_vault', 'https://v:8200', NULL, 'approle', 'kv', 'kv2',
+                 'app', NULL, NULL, 60, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+         PRAGMA user_version = 1;",
+    )
+    .expect("v1 data");
+    drop(conn);
+    let store =
+        Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 }))
+            .expect("open migrates");
+    let v = store.get_vault("legacy").expect("the old vault survives the migration");
+    assert_eq!(v.spec.cache_ttl_secs, 60);
+    assert_eq!(v.spec.tls.tls_ca_cert, None);
+    assert!(!v.spec.tls.tls_skip_verify, "verification on for migrated vaults");
+    assert_eq!((v.spec.tls.connect_timeout_secs, v.spec.tls.request_timeout_secs), (10, 30));
+    assert_eq!(store.store_id(), "oldstore", "the store id, and with it the keyring accounts, is kept");
+}
