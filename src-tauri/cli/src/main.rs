@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use vaultdesk_core::validate::format_duration;
+use vaultdesk_core::vault::{test_vault, StageStatus, TestReport, TestStage};
 use vaultdesk_core::{
     AppRoleCredentials, CredentialsPatch, Error, ErrorCode, SecretString, Store, TlsInput, Vault, VaultInput,
     VaultPatch,
@@ -24,6 +25,7 @@ mod exit {
     pub const ALREADY_EXISTS: u8 = 5;
     pub const KEYRING_UNAVAILABLE: u8 = 6;
     pub const STORAGE: u8 = 7;
+    pub const VAULT: u8 = 8;
 }
 
 const EXIT_CODES_HELP: &str = "\
@@ -35,7 +37,8 @@ Exit codes:
   4  not found (no vault of that name)
   5  already exists (a vault of that name exists)
   6  OS keyring unavailable (no Secret Service, locked, access refused), nothing changed
-  7  storage error (the data directory or database cannot be used)";
+  7  storage error (the data directory or database cannot be used)
+  8  Vault refused or failed (a Test stage failed, unreachable, sealed, denied...)";
 
 #[derive(Parser)]
 #[command(name = "vaultdesk", version, about = "Manage vaultdesk's secret stores from the command line.", after_help = EXIT_CODES_HELP)]
@@ -95,6 +98,16 @@ enum VaultCommand {
     },
     /// Remove a vault and its keyring entries.
     Remove { name: String },
+    /// Test a vault: reachability and health, TLS, login, read, capabilities.
+    #[command(after_help = "Each stage is shown with its outcome and time; the command exits with \
+        code 8 when a stage fails. Secret values are never shown: KV shows key names and the \
+        version, a database engine the issued username (its lease is revoked at once).")]
+    Test {
+        name: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The fields of a vault configuration. On `add`, --url, --engine-name and --engine-type are
@@ -185,6 +198,7 @@ impl From<Error> for Failure {
             ErrorCode::AlreadyExists => exit::ALREADY_EXISTS,
             ErrorCode::KeyringUnavailable => exit::KEYRING_UNAVAILABLE,
             ErrorCode::Storage => exit::STORAGE,
+            ErrorCode::Vault => exit::VAULT,
             ErrorCode::CredentialMissing | ErrorCode::Keyring => exit::INTERNAL,
         };
         let message = match &e {
@@ -324,6 +338,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             println!("Updated vault \"{}\"{ids_note}.", vault.spec.name);
         }
+        VaultCommand::Test { name, json } => {
+            let vault = store.get_vault(&name)?;
+            let creds = store.credentials(&vault)?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| internal(format!("cannot start the async runtime: {e}")))?;
+            let report = runtime.block_on(test_vault(&vault.spec, &creds));
+            if json {
+                print_json(&report)?;
+            } else {
+                print_report(&vault, &report);
+            }
+            if let Some(f) = report.failure() {
+                return Err(Failure { code: exit::VAULT, message: format!("{}; {}", f.message, f.hint) });
+            }
+        }
         VaultCommand::Remove { name } => {
             let vault = store.remove_vault(&name)?;
             println!("Removed vault \"{}\" and its keyring entries.", vault.spec.name);
@@ -435,6 +466,31 @@ fn print_table(vaults: &[Vault]) {
     for r in &rows {
         line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
     }
+}
+
+fn print_report(v: &Vault, report: &TestReport) {
+    println!("Testing vault \"{}\" at {}", v.spec.name, v.spec.url);
+    for s in &report.stages {
+        let (mark, label) = match s.status {
+            StageStatus::Passed => ("ok  ", ""),
+            StageStatus::Warning => ("warn", ""),
+            StageStatus::Failed => ("FAIL", ""),
+            StageStatus::Skipped => ("-   ", ""),
+        };
+        let stage = match s.stage {
+            TestStage::Reach => "reach",
+            TestStage::Tls => "tls",
+            TestStage::Login => "login",
+            TestStage::Read => "read",
+            TestStage::Capabilities => "capabilities",
+        };
+        let time = if s.status == StageStatus::Skipped { String::new() } else { format!("{} ms", s.millis) };
+        println!("  {mark} {stage:<13}{time:>8}  {}{label}", s.summary);
+        if let Some(e) = &s.error {
+            println!("       {:<13}{:>8}  hint: {}", "", "", e.hint);
+        }
+    }
+    println!("{}", if report.ok { "Test passed." } else { "Test failed." });
 }
 
 fn print_vault(v: &Vault) {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::validate::{FieldError, ValidationErrors};
+use crate::vault::{VaultError, VaultErrorInfo};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -45,6 +46,9 @@ pub enum Error {
 
     #[error("database {}: {detail}", path.display())]
     Storage { path: PathBuf, detail: String },
+
+    #[error("{0}")]
+    Vault(#[from] VaultError),
 }
 
 /// What went wrong, for a front end to branch on. Stable: the CLI's exit codes and the UI
@@ -60,6 +64,8 @@ pub enum ErrorCode {
     CredentialMissing,
     Keyring,
     Storage,
+    /// Talking to Vault failed; `ErrorPayload::vault` says how.
+    Vault,
 }
 
 /// An error as the UI receives it.
@@ -71,6 +77,8 @@ pub struct ErrorPayload {
     pub message: String,
     /// Field-level errors of an invalid submission; empty otherwise.
     pub fields: Vec<FieldError>,
+    /// The Vault failure, with its code, hint and field, when `code` is `vault`.
+    pub vault: Option<VaultErrorInfo>,
 }
 
 impl Error {
@@ -83,6 +91,7 @@ impl Error {
             Error::CredentialMissing { .. } => ErrorCode::CredentialMissing,
             Error::Keyring { .. } => ErrorCode::Keyring,
             Error::DataDir { .. } | Error::Storage { .. } => ErrorCode::Storage,
+            Error::Vault(_) => ErrorCode::Vault,
         }
     }
 
@@ -94,7 +103,11 @@ impl Error {
             }
             _ => Vec::new(),
         };
-        ErrorPayload { code: self.code(), message: self.to_string(), fields }
+        let vault = match self {
+            Error::Vault(v) => Some(v.info()),
+            _ => None,
+        };
+        ErrorPayload { code: self.code(), message: self.to_string(), fields, vault }
     }
 
     #[allow(dead_code)]

@@ -12,8 +12,10 @@ pub mod error;
 pub mod keyring;
 pub mod model;
 pub mod paths;
+pub mod sensitive;
 pub mod store;
 pub mod validate;
+pub mod vault;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Result};
 pub use model::{

@@ -1,0 +1,216 @@
+//! What can go wrong talking to Vault, as named variants a front end can branch on. Each has a
+//! one-line message (what and where), a hint (what to do), and the form field it concerns. None
+//! carries a token, Role ID, Secret ID or secret value: messages are built from paths, names and
+//! Vault's own error strings, which do not echo request bodies.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VaultError {
+    #[error("Vault at {url} is unreachable: connection refused")]
+    ConnectionRefused { url: String },
+    #[error("Vault at {url} is unreachable: host \"{host}\" could not be resolved")]
+    DnsFailure { url: String, host: String },
+    #[error("Vault at {url} did not answer within {secs}s")]
+    Timeout { url: String, secs: u64 },
+    #[error("Vault at {url} is unreachable: {detail}")]
+    Unreachable { url: String, detail: String },
+    #[error("TLS: the certificate of {url} is signed by an unknown authority")]
+    TlsUnknownCa { url: String },
+    #[error("TLS: the certificate of {url} is not valid for that host name")]
+    TlsNameMismatch { url: String },
+    #[error("TLS: the certificate of {url} has expired or is not yet valid")]
+    TlsExpired { url: String },
+    #[error("TLS handshake with {url} failed: {detail}")]
+    Tls { url: String, detail: String },
+    #[error("TLS settings: {detail}")]
+    TlsConfig { field: &'static str, detail: String },
+    #[error("Vault at {url} is sealed")]
+    Sealed { url: String },
+    #[error("Vault at {url} is not initialized")]
+    NotInitialized { url: String },
+    #[error("login refused: invalid Role ID or Secret ID for auth mount \"{auth_mount}\"")]
+    InvalidCredentials { auth_mount: String },
+    #[error("namespace \"{namespace}\" not found")]
+    NamespaceNotFound { namespace: String },
+    #[error("auth mount \"{auth_mount}\" not found (or not an AppRole mount)")]
+    AuthMountNotFound { auth_mount: String },
+    #[error("permission denied on \"{path}\"")]
+    PermissionDenied { path: String },
+    #[error("no secret at \"{path}\"")]
+    SecretNotFound { path: String },
+    #[error("mount \"{mount}\" is not a KV version 2 engine ({found})")]
+    NotKv2 { mount: String, found: String },
+    #[error("database role \"{role}\" not found in engine \"{mount}\"")]
+    DatabaseRoleNotFound { mount: String, role: String },
+    #[error("Vault rate-limited the request to \"{path}\"")]
+    RateLimited { path: String, retry_after_secs: Option<u64> },
+    #[error("Vault answered {status} on \"{path}\": {message}")]
+    Server { path: String, status: u16, message: String },
+    #[error("Vault refused the request to \"{path}\" ({status}): {message}")]
+    BadRequest { path: String, status: u16, message: String },
+    #[error("unexpected answer from Vault on \"{path}\": {detail}")]
+    Malformed { path: String, detail: String },
+}
+
+/// Stable codes of [`VaultError`], for the UI to branch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum VaultErrorCode {
+    ConnectionRefused,
+    DnsFailure,
+    Timeout,
+    Unreachable,
+    TlsUnknownCa,
+    TlsNameMismatch,
+    TlsExpired,
+    Tls,
+    TlsConfig,
+    Sealed,
+    NotInitialized,
+    InvalidCredentials,
+    NamespaceNotFound,
+    AuthMountNotFound,
+    PermissionDenied,
+    SecretNotFound,
+    NotKv2,
+    DatabaseRoleNotFound,
+    RateLimited,
+    Server,
+    BadRequest,
+    Malformed,
+}
+
+/// A [`VaultError`] as a front end receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct VaultErrorInfo {
+    pub code: VaultErrorCode,
+    pub message: String,
+    pub hint: String,
+    /// The configuration field the error concerns (`url`, `secret_id`, `path`...), if any.
+    pub field: Option<String>,
+}
+
+impl VaultError {
+    pub fn code(&self) -> VaultErrorCode {
+        use VaultError as E;
+        use VaultErrorCode as C;
+        match self {
+            E::ConnectionRefused { .. } => C::ConnectionRefused,
+            E::DnsFailure { .. } => C::DnsFailure,
+            E::Timeout { .. } => C::Timeout,
+            E::Unreachable { .. } => C::Unreachable,
+            E::TlsUnknownCa { .. } => C::TlsUnknownCa,
+            E::TlsNameMismatch { .. } => C::TlsNameMismatch,
+            E::TlsExpired { .. } => C::TlsExpired,
+            E::Tls { .. } => C::Tls,
+            E::TlsConfig { .. } => C::TlsConfig,
+            E::Sealed { .. } => C::Sealed,
+            E::NotInitialized { .. } => C::NotInitialized,
+            E::InvalidCredentials { .. } => C::InvalidCredentials,
+            E::NamespaceNotFound { .. } => C::NamespaceNotFound,
+            E::AuthMountNotFound { .. } => C::AuthMountNotFound,
+            E::PermissionDenied { .. } => C::PermissionDenied,
+            E::SecretNotFound { .. } => C::SecretNotFound,
+            E::NotKv2 { .. } => C::NotKv2,
+            E::DatabaseRoleNotFound { .. } => C::DatabaseRoleNotFound,
+            E::RateLimited { .. } => C::RateLimited,
+            E::Server { .. } => C::Server,
+            E::BadRequest { .. } => C::BadRequest,
+            E::Malformed { .. } => C::Malformed,
+        }
+    }
+
+    /// What the admin can do about it.
+    pub fn hint(&self) -> String {
+        use VaultError as E;
+        match self {
+            E::ConnectionRefused { .. } => {
+                "check the port and that Vault is running and listening on that address".into()
+            }
+            E::DnsFailure { .. } => "check the host name in the Vault URL".into(),
+            E::Timeout { .. } => {
+                "check network access (VPN, firewall) or raise the timeouts in Advanced".into()
+            }
+            E::Unreachable { .. } => "check the Vault URL and the network".into(),
+            E::TlsUnknownCa { .. } => {
+                "set the CA certificate that signed Vault's certificate (Advanced > CA certificate)".into()
+            }
+            E::TlsNameMismatch { .. } => {
+                "use the host name the certificate was issued for in the Vault URL".into()
+            }
+            E::TlsExpired { .. } => "renew Vault's certificate, or check this machine's clock".into(),
+            E::Tls { .. } => {
+                "check that the URL's scheme and port serve TLS and the TLS settings in Advanced".into()
+            }
+            E::TlsConfig { .. } => "point the TLS settings at readable PEM files".into(),
+            E::Sealed { .. } => "unseal Vault (bao/vault operator unseal), then test again".into(),
+            E::NotInitialized { .. } => "initialize Vault (operator init) first".into(),
+            E::InvalidCredentials { .. } => {
+                "check the Role ID and Secret ID; Secret IDs expire or run out of uses — generate a new one"
+                    .into()
+            }
+            E::NamespaceNotFound { .. } => {
+                "check the namespace's spelling and parent path, or leave it empty for the root".into()
+            }
+            E::AuthMountNotFound { .. } => {
+                "check the auth mount path (default approle) and that AppRole is enabled there".into()
+            }
+            E::PermissionDenied { .. } => "grant the AppRole's policy read on this path".into(),
+            E::SecretNotFound { .. } => "check the engine name and the path to the secret".into(),
+            E::NotKv2 { .. } => {
+                "choose the engine type that matches the mount, or point at a KV version 2 mount".into()
+            }
+            E::DatabaseRoleNotFound { .. } => "check the database role name in the database engine".into(),
+            E::RateLimited { .. } => {
+                "wait and retry, or raise the cache TTL so fewer requests are made".into()
+            }
+            E::Server { .. } => "Vault reported an internal problem; check its logs".into(),
+            E::BadRequest { .. } => "check the configuration values for this path".into(),
+            E::Malformed { .. } => {
+                "check that the URL points at Vault or OpenBao and not at another service".into()
+            }
+        }
+    }
+
+    /// The configuration field the error belongs under in a form.
+    pub fn field(&self) -> Option<&'static str> {
+        use VaultError as E;
+        match self {
+            E::ConnectionRefused { .. }
+            | E::DnsFailure { .. }
+            | E::Timeout { .. }
+            | E::Unreachable { .. }
+            | E::TlsNameMismatch { .. }
+            | E::Sealed { .. }
+            | E::NotInitialized { .. }
+            | E::Malformed { .. } => Some("url"),
+            E::TlsUnknownCa { .. } | E::TlsExpired { .. } | E::Tls { .. } => Some("tls_ca_cert"),
+            E::TlsConfig { field, .. } => Some(field),
+            E::InvalidCredentials { .. } => Some("secret_id"),
+            E::NamespaceNotFound { .. } => Some("namespace"),
+            E::AuthMountNotFound { .. } => Some("auth_mount"),
+            E::PermissionDenied { .. } | E::SecretNotFound { .. } => Some("path"),
+            E::NotKv2 { .. } => Some("engine_name"),
+            E::DatabaseRoleNotFound { .. } => Some("db_role"),
+            E::RateLimited { .. } | E::Server { .. } | E::BadRequest { .. } => None,
+        }
+    }
+
+    pub fn info(&self) -> VaultErrorInfo {
+        VaultErrorInfo {
+            code: self.code(),
+            message: self.to_string(),
+            hint: self.hint(),
+            field: self.field().map(str::to_owned),
+        }
+    }
+
+    /// Whether a fresh login might cure it (the token expired or was revoked).
+    pub(crate) fn may_be_stale_token(&self) -> bool {
+        matches!(self, VaultError::PermissionDenied { .. })
+    }
+}

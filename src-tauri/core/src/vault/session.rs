@@ -1,0 +1,457 @@
+//! One live connection to one vault: a token held in memory only and reused until shortly
+//! before it expires (renewed when renewable, otherwise a new login), and the vault's secret
+//! cached in memory for its cache TTL. Concurrent resolutions share one request; database
+//! credentials are reused until the earlier of the cache TTL and the end of their lease, renewed
+//! while in use, and revoked when dropped.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use secrecy::SecretString;
+use tokio::sync::OnceCell;
+
+use super::client::{AuthInfo, DbCredentials, KvSecret, VaultClient};
+use super::error::VaultError;
+use crate::model::{AppRoleCredentials, EngineType, Vault, VaultSpec};
+
+/// The secret a vault configuration points at.
+#[derive(Debug, Clone)]
+pub enum SecretValue {
+    Kv(KvSecret),
+    Database(DbCredentials),
+}
+
+/// A resolved secret and its cache state.
+#[derive(Debug)]
+pub struct ResolvedSecret {
+    pub value: SecretValue,
+    /// When Vault was asked (for "fetched at" in previews).
+    pub fetched_at: SystemTime,
+    /// When the cached value stops being used; `None` with caching off.
+    pub expires_at: Option<SystemTime>,
+    expires: Instant,
+    /// The end of the cache TTL, which lease renewals cannot extend.
+    ttl_deadline: Instant,
+}
+
+impl ResolvedSecret {
+    pub fn expires_in(&self) -> Option<Duration> {
+        self.expires.checked_duration_since(Instant::now())
+    }
+    fn lease(&self) -> Option<&super::client::Lease> {
+        match &self.value {
+            SecretValue::Database(c) if !c.lease.id.is_empty() => Some(&c.lease),
+            _ => None,
+        }
+    }
+}
+
+/// Counts of what this session asked Vault, for tests and benchmarks.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SessionStats {
+    pub logins: u64,
+    pub token_renewals: u64,
+    pub reads: u64,
+    pub lease_renewals: u64,
+    pub lease_revocations: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    logins: AtomicU64,
+    token_renewals: AtomicU64,
+    reads: AtomicU64,
+    lease_renewals: AtomicU64,
+    lease_revocations: AtomicU64,
+}
+
+struct Token {
+    value: SecretString,
+    generation: u64,
+    /// When it expires; `None` for a token without TTL.
+    deadline: Option<Instant>,
+    /// When to stop using it as is (renew or log in again).
+    refresh_at: Option<Instant>,
+    renewable: bool,
+}
+
+impl Token {
+    fn new(auth: AuthInfo, generation: u64) -> Token {
+        let now = Instant::now();
+        let (deadline, refresh_at) = if auth.lease_duration == 0 {
+            (None, None)
+        } else {
+            let ttl = Duration::from_secs(auth.lease_duration);
+            (Some(now + ttl), Some(now + ttl - safety_margin(ttl)))
+        };
+        Token { value: auth.client_token, generation, deadline, refresh_at, renewable: auth.renewable }
+    }
+}
+
+/// How long before the end of a token or lease it is replaced: a tenth of its life, between 1s
+/// and 60s.
+fn safety_margin(life: Duration) -> Duration {
+    (life / 10).clamp(Duration::from_secs(1), Duration::from_secs(60)).min(life / 2)
+}
+
+type SlotCell = OnceCell<Result<Arc<ResolvedSecret>, VaultError>>;
+
+pub struct VaultSession {
+    spec: VaultSpec,
+    updated_at: String,
+    client: VaultClient,
+    creds: AppRoleCredentials,
+    token: tokio::sync::Mutex<Option<Token>>,
+    generation: AtomicU64,
+    slot: Mutex<Option<Arc<SlotCell>>>,
+    /// Leases of credentials handed out with caching off; revoked on close.
+    loose_leases: Mutex<Vec<String>>,
+    counters: Counters,
+}
+
+impl std::fmt::Debug for VaultSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VaultSession").field("vault", &self.spec.name).finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic elsewhere cannot leave these maps in a state worse than stale; keep going.
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl VaultSession {
+    pub fn new(vault: &Vault, creds: AppRoleCredentials) -> Result<VaultSession, VaultError> {
+        Ok(VaultSession {
+            client: VaultClient::new(&vault.spec)?,
+            spec: vault.spec.clone(),
+            updated_at: vault.updated_at.clone(),
+            creds,
+            token: tokio::sync::Mutex::new(None),
+            generation: AtomicU64::new(0),
+            slot: Mutex::new(None),
+            loose_leases: Mutex::new(Vec::new()),
+            counters: Counters::default(),
+        })
+    }
+
+    pub fn spec(&self) -> &VaultSpec {
+        &self.spec
+    }
+
+    pub fn client(&self) -> &VaultClient {
+        &self.client
+    }
+
+    pub fn stats(&self) -> SessionStats {
+        let c = &self.counters;
+        SessionStats {
+            logins: c.logins.load(Ordering::Relaxed),
+            token_renewals: c.token_renewals.load(Ordering::Relaxed),
+            reads: c.reads.load(Ordering::Relaxed),
+            lease_renewals: c.lease_renewals.load(Ordering::Relaxed),
+            lease_revocations: c.lease_revocations.load(Ordering::Relaxed),
+        }
+    }
+
+    /// A usable token: the held one, renewed or replaced when it is about to expire.
+    async fn token(&self) -> Result<(SecretString, u64), VaultError> {
+        let mut held = self.token.lock().await;
+        let now = Instant::now();
+        if let Some(t) = held.as_ref() {
+            if t.refresh_at.is_none_or(|r| now < r) {
+                return Ok((t.value.clone(), t.generation));
+            }
+            if t.renewable && t.deadline.is_some_and(|d| now < d) {
+                if let Ok(auth) = self.client.renew_self(&t.value).await {
+                    self.counters.token_renewals.fetch_add(1, Ordering::Relaxed);
+                    // A renewal capped by the token's max TTL buys little; log in then.
+                    if auth.lease_duration >= 2 {
+                        let generation = t.generation;
+                        let renewed = Token::new(auth, generation);
+                        let value = renewed.value.clone();
+                        *held = Some(renewed);
+                        return Ok((value, generation));
+                    }
+                }
+            }
+        }
+        let auth = self.client.login_approle(&self.spec.auth_mount, &self.creds).await?;
+        self.counters.logins.fetch_add(1, Ordering::Relaxed);
+        let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
+        let token = Token::new(auth, generation);
+        let value = token.value.clone();
+        *held = Some(token);
+        Ok((value, generation))
+    }
+
+    async fn forget_token(&self, generation: u64) {
+        let mut held = self.token.lock().await;
+        if held.as_ref().is_some_and(|t| t.generation == generation) {
+            *held = None;
+        }
+    }
+
+    /// Runs `request` with a token. A refusal that a stale token explains (expired or revoked)
+    /// gets one fresh login and one retry; a second refusal is the answer.
+    async fn authed<T, F, Fut>(&self, request: F) -> Result<T, VaultError>
+    where
+        F: Fn(SecretString) -> Fut,
+        Fut: Future<Output = Result<T, VaultError>>,
+    {
+        let (token, generation) = self.token().await?;
+        match request(token).await {
+            Err(e) if e.may_be_stale_token() => {
+                self.forget_token(generation).await;
+                let (token, _) = self.token().await?;
+                request(token).await
+            }
+            other => other,
+        }
+    }
+
+    /// The vault's secret: from the cache while fresh, else from Vault (one request shared by
+    /// all concurrent callers).
+    pub async fn resolve(&self) -> Result<Arc<ResolvedSecret>, VaultError> {
+        let ttl = Duration::from_secs(self.spec.cache_ttl_secs);
+        if ttl.is_zero() {
+            let fresh = self.fetch(ttl).await?;
+            if let Some(lease) = fresh.lease() {
+                lock(&self.loose_leases).push(lease.id.clone());
+            }
+            return Ok(fresh);
+        }
+        let now = Instant::now();
+        let (slot, retired) = {
+            let mut current = lock(&self.slot);
+            match current.as_ref() {
+                Some(cell) if slot_usable(cell, now) => (cell.clone(), None),
+                _ => {
+                    let fresh = Arc::new(SlotCell::new());
+                    let old = current.replace(fresh.clone());
+                    (fresh, old)
+                }
+            }
+        };
+        let retired = retired.and_then(|c| c.get().and_then(|r| r.as_ref().ok().cloned()));
+        let result = slot
+            .get_or_init(|| async {
+                // Database credentials whose cache TTL still runs are renewed, not replaced.
+                if let Some(old) = &retired {
+                    if let Some(renewed) = self.try_renew(old).await {
+                        return Ok(renewed);
+                    }
+                }
+                self.fetch(ttl).await
+            })
+            .await
+            .clone();
+        if let Some(old) = retired {
+            let reused =
+                result.as_ref().is_ok_and(|r| r.lease().map(|l| &l.id) == old.lease().map(|l| &l.id));
+            if !reused {
+                self.revoke(&old).await;
+            }
+        }
+        if result.is_err() {
+            let mut current = lock(&self.slot);
+            if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, &slot)) {
+                *current = None;
+            }
+        }
+        result
+    }
+
+    async fn try_renew(&self, old: &Arc<ResolvedSecret>) -> Option<Arc<ResolvedSecret>> {
+        let lease = old.lease()?;
+        let now = Instant::now();
+        if !lease.renewable || now >= old.ttl_deadline {
+            return None;
+        }
+        let wanted = old.ttl_deadline.saturating_duration_since(now);
+        let id = lease.id.clone();
+        let renewed = self.authed(|t| {
+            let id = id.clone();
+            async move { self.client.renew_lease(&t, &id, wanted).await }
+        });
+        let renewed = renewed.await.ok()?;
+        self.counters.lease_renewals.fetch_add(1, Ordering::Relaxed);
+        if renewed.duration.is_zero() {
+            return None;
+        }
+        let SecretValue::Database(creds) = &old.value else { return None };
+        let mut creds = creds.clone();
+        let lease_end = now + renewed.duration - safety_margin(renewed.duration);
+        creds.lease = renewed;
+        let expires = lease_end.min(old.ttl_deadline);
+        if expires <= now {
+            return None;
+        }
+        Some(Arc::new(ResolvedSecret {
+            value: SecretValue::Database(creds),
+            fetched_at: old.fetched_at,
+            expires_at: SystemTime::now().checked_add(expires - now),
+            expires,
+            ttl_deadline: old.ttl_deadline,
+        }))
+    }
+
+    async fn fetch(&self, ttl: Duration) -> Result<Arc<ResolvedSecret>, VaultError> {
+        let mount = self.spec.engine_name.as_str();
+        let fetched = Instant::now();
+        let value = match self.spec.engine_type {
+            EngineType::Kv2 => {
+                let path = self.spec.path.as_deref().unwrap_or_default();
+                let read = self.authed(|t| async move { self.client.kv2_read(&t, mount, path).await }).await;
+                self.counters.reads.fetch_add(1, Ordering::Relaxed);
+                match read {
+                    Ok(s) => SecretValue::Kv(s),
+                    Err(VaultError::SecretNotFound { path: p }) => {
+                        return Err(self.explain_not_found(p).await)
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            _ => {
+                let role = self.spec.db_role.as_deref().unwrap_or_default();
+                let creds = self.authed(|t| async move { self.client.db_creds(&t, mount, role).await }).await;
+                self.counters.reads.fetch_add(1, Ordering::Relaxed);
+                SecretValue::Database(creds?)
+            }
+        };
+        let ttl_deadline = fetched + ttl;
+        let mut expires = ttl_deadline;
+        if let SecretValue::Database(c) = &value {
+            if !c.lease.duration.is_zero() {
+                expires = expires.min(fetched + c.lease.duration - safety_margin(c.lease.duration));
+            }
+        }
+        let caching = !ttl.is_zero();
+        Ok(Arc::new(ResolvedSecret {
+            value,
+            fetched_at: SystemTime::now(),
+            expires_at: caching
+                .then(|| SystemTime::now() + expires.saturating_duration_since(Instant::now())),
+            expires,
+            ttl_deadline,
+        }))
+    }
+
+    /// A KV read that found nothing: say whether the mount is not KV v2 at all.
+    pub(crate) async fn explain_not_found(&self, path: String) -> VaultError {
+        let mount = self.spec.engine_name.as_str();
+        let info = self.authed(|t| async move { self.client.mount_info(&t, mount).await }).await;
+        match info {
+            Ok(m) if m.kind == "kv" && m.version.as_deref() != Some("2") => VaultError::NotKv2 {
+                mount: mount.to_owned(),
+                found: format!("KV version {}", m.version.unwrap_or_else(|| "1".into())),
+            },
+            Ok(m) if !m.kind.is_empty() && m.kind != "kv" => {
+                VaultError::NotKv2 { mount: mount.to_owned(), found: format!("a {} engine", m.kind) }
+            }
+            _ => VaultError::SecretNotFound { path },
+        }
+    }
+
+    async fn revoke(&self, secret: &ResolvedSecret) {
+        if let Some(lease) = secret.lease() {
+            self.revoke_lease(&lease.id).await;
+        }
+    }
+
+    pub(crate) async fn revoke_lease(&self, id: &str) {
+        let id = id.to_owned();
+        let done = self
+            .authed(|t| {
+                let id = id.clone();
+                async move { self.client.revoke_lease(&t, &id).await }
+            })
+            .await;
+        if done.is_ok() {
+            self.counters.lease_revocations.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Drops the cache and the token, revoking every lease handed out. Called when the vault is
+    /// updated or removed, and when the app or CLI is done with it.
+    pub async fn close(&self) {
+        let cached = lock(&self.slot).take();
+        if let Some(secret) = cached.and_then(|c| c.get().and_then(|r| r.as_ref().ok().cloned())) {
+            self.revoke(&secret).await;
+        }
+        let loose: Vec<String> = std::mem::take(&mut *lock(&self.loose_leases));
+        for id in loose {
+            self.revoke_lease(&id).await;
+        }
+        *self.token.lock().await = None;
+    }
+}
+
+fn slot_usable(cell: &SlotCell, now: Instant) -> bool {
+    match cell.get() {
+        None => true, // in flight: share it
+        Some(Ok(s)) => now < s.expires,
+        Some(Err(_)) => false,
+    }
+}
+
+/// The live sessions of one process, by vault id. A vault whose configuration changed gets a new
+/// session, and the old one is closed (its leases revoked).
+#[derive(Default)]
+pub struct VaultHub {
+    sessions: Mutex<HashMap<String, Arc<VaultSession>>>,
+}
+
+impl VaultHub {
+    pub fn new() -> VaultHub {
+        VaultHub::default()
+    }
+
+    /// The session for `vault`, created with `load_credentials` (a keyring read) when there is
+    /// none or the stored configuration changed since.
+    pub async fn session<F>(&self, vault: &Vault, load_credentials: F) -> crate::Result<Arc<VaultSession>>
+    where
+        F: FnOnce() -> crate::Result<AppRoleCredentials> + Send + 'static,
+    {
+        if let Some(s) = lock(&self.sessions).get(&vault.id) {
+            if s.updated_at == vault.updated_at && s.spec == vault.spec {
+                return Ok(s.clone());
+            }
+        }
+        let creds = tokio::task::spawn_blocking(load_credentials)
+            .await
+            .map_err(|e| crate::Error::Keyring { detail: format!("keyring task failed: {e}") })??;
+        let fresh = Arc::new(VaultSession::new(vault, creds)?);
+        let (session, replaced) = {
+            let mut sessions = lock(&self.sessions);
+            match sessions.get(&vault.id) {
+                // Another caller created it meanwhile: use theirs.
+                Some(s) if s.updated_at == vault.updated_at && s.spec == vault.spec => (s.clone(), None),
+                _ => (fresh.clone(), sessions.insert(vault.id.clone(), fresh)),
+            }
+        };
+        if let Some(old) = replaced {
+            old.close().await;
+        }
+        Ok(session)
+    }
+
+    /// Closes the session of a vault that was updated or removed.
+    pub async fn forget(&self, vault_id: &str) {
+        let old = lock(&self.sessions).remove(vault_id);
+        if let Some(s) = old {
+            s.close().await;
+        }
+    }
+
+    /// Closes every session (revoking their leases).
+    pub async fn close_all(&self) {
+        let all: Vec<_> = lock(&self.sessions).drain().map(|(_, s)| s).collect();
+        for s in all {
+            s.close().await;
+        }
+    }
+}
