@@ -220,7 +220,17 @@ impl VaultClient {
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req.send().await.map_err(|e| self.transport_error(&e))?;
+        // A pooled keep-alive connection the server has since closed fails at once; such a
+        // request never reached Vault, so it is sent once more on a new connection.
+        let retry = req.try_clone();
+        let resp = match req.send().await {
+            Ok(r) => r,
+            Err(e) if is_stale_connection(&e) && retry.is_some() => match retry {
+                Some(r) => r.send().await.map_err(|e| self.transport_error(&e))?,
+                None => return Err(self.transport_error(&e)),
+            },
+            Err(e) => return Err(self.transport_error(&e)),
+        };
         let status = resp.status();
         let retry_after = resp
             .headers()
@@ -267,7 +277,9 @@ impl VaultClient {
             src = s.source();
         }
         let text = chain.join(": ");
-        if text.contains("UnknownIssuer") || text.contains("unknown issuer") {
+        // BadSignature: signed by a different CA that bears the same name as the configured one.
+        if text.contains("UnknownIssuer") || text.contains("unknown issuer") || text.contains("BadSignature")
+        {
             return VaultError::TlsUnknownCa { url };
         }
         if text.contains("NotValidForName") || text.contains("not valid for name") {
@@ -600,6 +612,18 @@ impl VaultClient {
         let version = d.options.and_then(|o| o.get("version").and_then(|v| v.as_str().map(str::to_owned)));
         Ok(MountInfo { kind: d.kind, version })
     }
+}
+
+fn is_stale_connection(e: &reqwest::Error) -> bool {
+    let mut src: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = src {
+        let t = s.to_string();
+        if t.contains("connection closed before message completed") || t.contains("connection reset") {
+            return true;
+        }
+        src = s.source();
+    }
+    false
 }
 
 /// `postgresql://{{username}}:{{password}}@db.internal:5432/orders?sslmode=disable` and the

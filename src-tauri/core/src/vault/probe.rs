@@ -253,16 +253,8 @@ pub async fn test_vault(spec: &VaultSpec, creds: &AppRoleCredentials) -> TestRep
             r.push(Read, StageStatus::Passed, started, format!("version {}: {names}", s.version));
         }
         Ok(SecretValue::Database(c)) => {
-            let revoked = if c.lease.id.is_empty() {
-                String::new()
-            } else {
-                match client.revoke_lease(&token, &c.lease.id).await {
-                    Ok(()) => "; test lease revoked".to_owned(),
-                    Err(e) => format!("; could not revoke the test lease ({e})"),
-                }
-            };
             let mut summary = format!(
-                "credentials issued for user {} (lease TTL {}{}){revoked}",
+                "credentials issued for user {} (lease TTL {}{})",
                 c.username,
                 format_duration(c.lease.duration.as_secs()),
                 if c.lease.renewable { ", renewable" } else { "" }
@@ -300,8 +292,16 @@ pub async fn test_vault(spec: &VaultSpec, creds: &AppRoleCredentials) -> TestRep
             format!("could not ask for capabilities ({e})"),
         ),
     }
-    // The test's token is not needed any more: revoke it rather than leave it live until its TTL
-    // (the default policy allows this; a refusal is not the admin's concern).
-    let _ = client.revoke_self(&token).await;
+    // The test's token is not needed any more. Revoking it (the default policy allows this) also
+    // revokes every lease it created: the test's database user is dropped at once.
+    let revoked = client.revoke_self(&token).await;
+    if spec.engine_type.is_database() {
+        if let Some(read) = r.stages.iter_mut().find(|s| s.stage == Read && s.status == StageStatus::Passed) {
+            match revoked {
+                Ok(()) => read.summary.push_str("; test credentials revoked"),
+                Err(e) => read.summary.push_str(&format!("; could not revoke the test credentials ({e})")),
+            }
+        }
+    }
     TestReport { ok: !r.failed, stages: r.stages }
 }

@@ -107,7 +107,7 @@ pub struct VaultSession {
     token: tokio::sync::Mutex<Option<Token>>,
     generation: AtomicU64,
     slot: Mutex<Option<Arc<SlotCell>>>,
-    /// Leases of credentials handed out with caching off; revoked on close.
+    /// Leases of credentials handed out with caching off; revoked (with the token) on close.
     loose_leases: Mutex<Vec<String>>,
     counters: Counters,
 }
@@ -299,6 +299,11 @@ impl VaultSession {
         }))
     }
 
+    /// When the held token dies (leases it created die with it); `None` without expiry.
+    async fn token_deadline(&self) -> Option<Instant> {
+        self.token.lock().await.as_ref().and_then(|t| if t.renewable { None } else { t.deadline })
+    }
+
     async fn fetch(&self, ttl: Duration) -> Result<Arc<ResolvedSecret>, VaultError> {
         let mount = self.spec.engine_name.as_str();
         let fetched = Instant::now();
@@ -327,6 +332,10 @@ impl VaultSession {
         if let SecretValue::Database(c) = &value {
             if !c.lease.duration.is_zero() {
                 expires = expires.min(fetched + c.lease.duration - safety_margin(c.lease.duration));
+            }
+            // Vault revokes a token's leases when the token expires.
+            if let Some(deadline) = self.token_deadline().await {
+                expires = expires.min(deadline.checked_sub(Duration::from_secs(1)).unwrap_or(deadline));
             }
         }
         let caching = !ttl.is_zero();
@@ -375,18 +384,23 @@ impl VaultSession {
         }
     }
 
-    /// Drops the cache and the token, revoking every lease handed out. Called when the vault is
-    /// updated or removed, and when the app or CLI is done with it.
+    /// Drops the cache and the token, revoking every lease handed out: revoking the session's
+    /// token revokes all leases it created (and needs no policy beyond the default one). Called
+    /// when the vault is updated or removed, and when the app or CLI is done with it.
     pub async fn close(&self) {
         let cached = lock(&self.slot).take();
-        if let Some(secret) = cached.and_then(|c| c.get().and_then(|r| r.as_ref().ok().cloned())) {
-            self.revoke(&secret).await;
+        let mut leases = usize::from(
+            cached
+                .and_then(|c| c.get().and_then(|r| r.as_ref().ok().cloned()))
+                .is_some_and(|s| s.lease().is_some()),
+        );
+        leases += std::mem::take(&mut *lock(&self.loose_leases)).len();
+        let token = self.token.lock().await.take();
+        if let Some(t) = token {
+            if self.client.revoke_self(&t.value).await.is_ok() {
+                self.counters.lease_revocations.fetch_add(leases as u64, Ordering::Relaxed);
+            }
         }
-        let loose: Vec<String> = std::mem::take(&mut *lock(&self.loose_leases));
-        for id in loose {
-            self.revoke_lease(&id).await;
-        }
-        *self.token.lock().await = None;
     }
 }
 

@@ -1,0 +1,340 @@
+//! Test fixtures on the real OpenBao server started by tests/scripts/services.sh: each test makes
+//! its own mounts, policies and AppRole with unique names, so tests run in parallel on one
+//! server, and counts its own requests in the server's audit log.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use vaultdesk_core::model::TlsSpec;
+use vaultdesk_core::{AppRoleCredentials, EngineType, SecretString, Vault, VaultSpec};
+
+pub fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: run these tests through tests/scripts/services.sh (bash tests/run.sh does)"
+        )
+    })
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A name unique to this test run and call.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}{}x{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst))
+}
+
+#[derive(Clone)]
+pub struct Bao {
+    pub addr: String,
+    token: String,
+    namespace: Option<String>,
+    http: reqwest::Client,
+}
+
+impl Bao {
+    /// The shared dev server of the test run.
+    pub fn shared() -> Bao {
+        Bao::at(&env("VAULTDESK_TEST_BAO_ADDR"), &env("VAULTDESK_TEST_BAO_TOKEN"))
+    }
+
+    pub fn at(addr: &str, token: &str) -> Bao {
+        Bao {
+            addr: addr.to_owned(),
+            token: token.to_owned(),
+            namespace: None,
+            http: reqwest::Client::builder().danger_accept_invalid_certs(true).build().expect("client"),
+        }
+    }
+
+    /// The same server, acting inside `namespace`.
+    pub fn in_namespace(&self, namespace: &str) -> Bao {
+        Bao { namespace: Some(namespace.to_owned()), ..self.clone() }
+    }
+
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self
+            .http
+            .request(method.clone(), format!("{}/v1/{path}", self.addr))
+            .header("X-Vault-Token", &self.token);
+        if let Some(ns) = &self.namespace {
+            req = req.header("X-Vault-Namespace", ns);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = resp.status();
+        let text = resp.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{method} {path}: HTTP {status}: {text}");
+        if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::Null)
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    pub async fn get(&self, path: &str) -> Value {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn create_namespace(&self, name: &str) {
+        self.post(&format!("sys/namespaces/{name}"), json!({})).await;
+    }
+
+    pub async fn enable_kv2(&self, mount: &str) {
+        self.post(&format!("sys/mounts/{mount}"), json!({"type": "kv", "options": {"version": "2"}})).await;
+    }
+
+    pub async fn enable_kv1(&self, mount: &str) {
+        self.post(&format!("sys/mounts/{mount}"), json!({"type": "kv", "options": {"version": "1"}})).await;
+    }
+
+    pub async fn put_kv2(&self, mount: &str, path: &str, data: Value) {
+        self.post(&format!("{mount}/data/{path}"), json!({ "data": data })).await;
+    }
+
+    pub async fn policy(&self, name: &str, hcl: &str) {
+        self.call(reqwest::Method::PUT, &format!("sys/policies/acl/{name}"), Some(json!({ "policy": hcl })))
+            .await;
+    }
+
+    /// An AppRole mount with one role holding `policies`; returns its credentials.
+    pub async fn approle(&self, mount: &str, policies: &[&str], role_options: Value) -> AppRoleCredentials {
+        self.post(&format!("sys/auth/{mount}"), json!({"type": "approle"})).await;
+        let mut opts = json!({ "token_policies": policies });
+        if let (Some(o), Some(extra)) = (opts.as_object_mut(), role_options.as_object()) {
+            o.extend(extra.clone());
+        }
+        self.post(&format!("auth/{mount}/role/app"), opts).await;
+        let role_id = self.get(&format!("auth/{mount}/role/app/role-id")).await["data"]["role_id"]
+            .as_str()
+            .expect("role_id")
+            .to_owned();
+        let secret_id = self.post(&format!("auth/{mount}/role/app/secret-id"), json!({})).await["data"]
+            ["secret_id"]
+            .as_str()
+            .expect("secret_id")
+            .to_owned();
+        AppRoleCredentials { role_id: SecretString::from(role_id), secret_id: SecretString::from(secret_id) }
+    }
+
+    /// A KV v2 mount holding `data` at `path`, readable by a fresh AppRole; returns the vault.
+    pub async fn kv_fixture(&self, data: Value, cache_ttl_secs: u64) -> (Vault, AppRoleCredentials) {
+        let mount = unique("kv");
+        let auth = unique("ar");
+        self.enable_kv2(&mount).await;
+        self.put_kv2(&mount, "app/config", data).await;
+        let policy = unique("pol");
+        self.policy(
+            &policy,
+            &format!("path \"{mount}/data/app/*\" {{ capabilities = [\"read\"] }}\npath \"{mount}/subkeys/app/*\" {{ capabilities = [\"read\"] }}"),
+        )
+        .await;
+        let creds = self.approle(&auth, &[&policy], json!({"token_ttl": "1h"})).await;
+        let vault = vault(self, &auth, &mount, EngineType::Kv2, Some("app/config"), None, cache_ttl_secs);
+        (vault, creds)
+    }
+
+    /// Reads (GET) the audit log recorded for `path` (relative to its namespace).
+    pub fn audited_reads(&self, path: &str) -> usize {
+        audited(path, "read")
+    }
+
+    /// Logins the audit log recorded on the AppRole mount `auth_mount`.
+    pub fn audited_logins(&self, auth_mount: &str) -> usize {
+        audited(&format!("auth/{auth_mount}/login"), "update")
+    }
+}
+
+pub fn vault(
+    bao: &Bao,
+    auth_mount: &str,
+    engine: &str,
+    engine_type: EngineType,
+    path: Option<&str>,
+    db_role: Option<&str>,
+    cache_ttl_secs: u64,
+) -> Vault {
+    Vault {
+        id: unique("id"),
+        spec: VaultSpec {
+            name: unique("v"),
+            provider: vaultdesk_core::Provider::HashicorpVault,
+            url: bao.addr.clone(),
+            namespace: bao.namespace.clone(),
+            auth_mount: auth_mount.to_owned(),
+            engine_name: engine.to_owned(),
+            engine_type,
+            path: path.map(str::to_owned),
+            db_role: db_role.map(str::to_owned),
+            connection_name: None,
+            cache_ttl_secs,
+            tls: TlsSpec { connect_timeout_secs: 3, request_timeout_secs: 5, ..TlsSpec::default() },
+        },
+        created_at: "2026-01-01T00:00:00Z".into(),
+        updated_at: "2026-01-01T00:00:00Z".into(),
+    }
+}
+
+/// A separate OpenBao dev server, for tests that seal it, stop it or need TLS listeners.
+pub struct OwnServer {
+    child: Child,
+    pub bao: Bao,
+    _dir: tempfile::TempDir,
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+impl OwnServer {
+    /// Starts `bao server -dev` with `extra_config` (HCL) added; waits until it answers.
+    pub async fn start(extra_config: &str) -> OwnServer {
+        let dir = tempfile::tempdir().expect("tmp");
+        let port = free_port();
+        let config = dir.path().join("extra.hcl");
+        std::fs::write(&config, extra_config).expect("config");
+        let child = Command::new(env("VAULTDESK_TEST_BAO_BIN"))
+            .args(["server", "-dev", "-dev-root-token-id=root"])
+            .arg(format!("-dev-listen-address=127.0.0.1:{port}"))
+            .arg(format!("-config={}", config.display()))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("server.log")).expect("log"))
+            .spawn()
+            .expect("start bao");
+        let bao = Bao::at(&format!("http://127.0.0.1:{port}"), "root");
+        for _ in 0..100 {
+            if reqwest::get(format!("{}/v1/sys/health", bao.addr))
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return OwnServer { child, bao, _dir: dir };
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "own OpenBao server did not start: {}",
+            std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default()
+        );
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A CA and a server certificate for `names` (DNS or IP SANs), plus a client certificate,
+/// made with openssl in `dir`.
+pub struct Pki {
+    pub ca: PathBuf,
+    pub server_cert: PathBuf,
+    pub server_key: PathBuf,
+    pub client_cert: PathBuf,
+    pub client_key: PathBuf,
+}
+
+fn openssl(dir: &std::path::Path, args: &[&str]) {
+    let out = Command::new("openssl").current_dir(dir).args(args).output().expect("openssl runs");
+    assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+pub fn make_pki(dir: &std::path::Path, sans: &str) -> Pki {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=vaultdesk test CA",
+        ],
+    );
+    std::fs::write(
+        dir.join("san.ext"),
+        format!("subjectAltName={sans}\nextendedKeyUsage=serverAuth,clientAuth\n"),
+    )
+    .expect("ext");
+    for who in ["server", "client"] {
+        openssl(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-keyout",
+                &format!("{who}.key"),
+                "-out",
+                &format!("{who}.csr"),
+                "-subj",
+                &format!("/CN=vaultdesk {who}"),
+            ],
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &format!("{who}.csr"),
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                &format!("{who}.pem"),
+                "-days",
+                "2",
+                "-extfile",
+                "san.ext",
+            ],
+        );
+    }
+    // rustls reads PKCS#8 keys; convert the EC keys.
+    for who in ["server", "client"] {
+        openssl(
+            dir,
+            &["pkcs8", "-topk8", "-nocrypt", "-in", &format!("{who}.key"), "-out", &format!("{who}.p8.pem")],
+        );
+    }
+    Pki {
+        ca: dir.join("ca.pem"),
+        server_cert: dir.join("server.pem"),
+        server_key: dir.join("server.p8.pem"),
+        client_cert: dir.join("client.pem"),
+        client_key: dir.join("client.p8.pem"),
+    }
+}
+
+fn audited(path: &str, operation: &str) -> usize {
+    let log = std::fs::read_to_string(env("VAULTDESK_TEST_BAO_AUDIT")).expect("read audit log");
+    log.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| {
+            v["type"] == "request" && v["request"]["path"] == path && v["request"]["operation"] == operation
+        })
+        .count()
+}

