@@ -2,9 +2,11 @@
 # The whole test suite, from a bare Debian/Ubuntu machine:   bash tests/run.sh
 #
 # Installs what is missing (tests/scripts/setup.sh), builds everything, checks formatting and
-# the generated TypeScript types, then runs every test against the real services inside a
-# private D-Bus session with its own gnome-keyring: unit tests, store and CLI tests (real SQLite
-# file, real Secret Service), and the end-to-end smoke test of the real window under Xvfb.
+# the generated TypeScript types, then runs every test against the real services: a private
+# D-Bus session with its own gnome-keyring (tests/scripts/keyring-session.sh), an OpenBao dev
+# server, PostgreSQL and MariaDB in temporary directories (tests/scripts/services.sh). Unit
+# tests, store and CLI tests (real SQLite file, real Secret Service), Vault client tests, and
+# the end-to-end smoke test of the real window under Xvfb.
 # Everything it starts, it stops. Screenshots land in tests/artifacts/.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,7 +31,7 @@ step "build the UI and the app (embedded assets)"
 bash tests/scripts/build-app.sh
 
 step "tests against the real keyring, SQLite and window"
-tests/scripts/keyring-session.sh bash -c '
+tests/scripts/keyring-session.sh tests/scripts/services.sh bash -c '
   set -euo pipefail
   cargo test -p vaultdesk-core -p vaultdesk-cli
   bash tests/scripts/e2e.sh

@@ -615,3 +615,107 @@ fn vault_environment_variables_fill_empty_fields_but_never_the_token() {
     assert_exit(&out, 3, "no URL");
     assert!(stderr(&out).contains("--url: is required"), "{}", stderr(&out));
 }
+
+/// Runs the `bao` CLI against the test run's OpenBao server as root.
+fn bao(args: &[&str]) -> String {
+    let bin = std::env::var("VAULTDESK_TEST_BAO_BIN")
+        .expect("run through tests/scripts/services.sh (bash tests/run.sh does)");
+    let out = Command::new(bin)
+        .args(args)
+        .env("BAO_ADDR", std::env::var("VAULTDESK_TEST_BAO_ADDR").expect("addr"))
+        .env("BAO_TOKEN", std::env::var("VAULTDESK_TEST_BAO_TOKEN").expect("token"))
+        .output()
+        .expect("bao runs");
+    assert!(out.status.success(), "bao {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn vault_test_reports_each_stage_against_a_real_openbao() {
+    let env = Env::new();
+    let tag = format!("{}", std::process::id());
+    let (kv, auth, pol) = (format!("clikv{tag}"), format!("cliar{tag}"), format!("clipol{tag}"));
+    bao(&["secrets", "enable", &format!("-path={kv}"), "kv-v2"]);
+    bao(&["kv", "put", &format!("{kv}/team/api"), "token=tok-very-secret", "endpoint=https://api.example"]);
+    let policy_file = env.data_dir().parent().expect("tmp").join(format!("{pol}.hcl"));
+    std::fs::write(&policy_file, format!("path \"{kv}/data/team/*\" {{ capabilities = [\"read\"] }}"))
+        .expect("policy");
+    bao(&["policy", "write", &pol, &policy_file.to_string_lossy()]);
+    let _ = std::fs::remove_file(&policy_file);
+    bao(&["auth", "enable", &format!("-path={auth}"), "approle"]);
+    bao(&["write", &format!("auth/{auth}/role/cli"), &format!("token_policies={pol}"), "token_ttl=30m"]);
+    let ids = Ids {
+        role: bao(&["read", "-field=role_id", &format!("auth/{auth}/role/cli/role-id")]),
+        secret: bao(&["write", "-f", "-field=secret_id", &format!("auth/{auth}/role/cli/secret-id")]),
+    };
+    let addr = std::env::var("VAULTDESK_TEST_BAO_ADDR").expect("addr");
+    let out = env.run_with_ids(
+        &[
+            "vault",
+            "add",
+            "team-api",
+            "--url",
+            &addr,
+            "--auth-mount",
+            &auth,
+            "--engine-name",
+            &kv,
+            "--engine-type",
+            "kv2",
+            "--path",
+            &format!("{kv}/data/team/api"),
+        ],
+        &ids,
+    );
+    assert_ok(&out, "add");
+
+    let out = env.run(&["vault", "test", "team-api"]);
+    assert_ok(&out, "vault test");
+    let text = stdout(&out);
+    for expected in [
+        "ok   reach",
+        "warn tls",
+        "ok   login",
+        "default; token TTL 30m",
+        "ok   read",
+        "version 1: keys endpoint, token",
+        "ok   capabilities",
+        "Test passed.",
+    ] {
+        assert!(text.contains(expected), "expected {expected:?} in:\n{text}");
+    }
+    assert!(!text.contains("tok-very-secret"), "no secret value in the test output");
+    assert_no_ids_in_output(&out, &ids);
+
+    let out = env.run(&["vault", "test", "team-api", "--json"]);
+    assert_ok(&out, "vault test --json");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(report["ok"], true);
+    let stages: Vec<&str> = report["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(stages, ["reach", "tls", "login", "read", "capabilities"]);
+
+    // A wrong Secret ID: the login stage fails, exit code 8, one clear sentence on stderr.
+    let bad = env.data_dir().parent().expect("tmp").join(format!("bad-secret-{tag}"));
+    std::fs::write(&bad, "11111111-2222-3333-4444-555555555555\n").expect("write");
+    let mut c = env.cmd(&["vault", "update", "team-api", "--secret-id-file"]);
+    assert_ok(&c.arg(&bad).output().expect("runs"), "replace the Secret ID");
+    let _ = std::fs::remove_file(&bad);
+    let out = env.run(&["vault", "test", "team-api"]);
+    assert_exit(&out, 8, "a failed test");
+    assert!(stdout(&out).contains("FAIL login"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("-    read"), "later stages are skipped: {}", stdout(&out));
+    assert!(
+        stderr(&out).starts_with("vaultdesk: login refused: invalid Role ID or Secret ID"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !stdout(&out).contains("11111111-2222") && !stderr(&out).contains("11111111-2222"),
+        "the Secret ID is not echoed"
+    );
+}
