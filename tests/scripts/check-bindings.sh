@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
-# Fails when the committed TypeScript types in ui/src/bindings differ from what the Rust types
-# generate (ts-rs), so the UI never works against stale shapes.
+# Fails when the committed TypeScript types differ from what the Rust types generate (ts-rs):
+# ui/src/bindings (vaultdesk-core) and ui/src/app-bindings (the app's own IPC types), so the
+# UI never works against stale shapes.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 fresh=$(mktemp -d)
 trap 'rm -rf "$fresh"' EXIT
-TS_RS_EXPORT_DIR="$fresh" cargo test -q -p vaultdesk-core --lib export_bindings >/dev/null
-if ! diff -ru "ui/src/bindings" "$fresh"; then
-  echo "ui/src/bindings is stale: run 'cargo test -p vaultdesk-core --lib export_bindings' and commit the result" >&2
+# The app's types are exported to ../app-bindings relative to the export directory.
+TS_RS_EXPORT_DIR="$fresh/bindings" cargo test -q -p vaultdesk-core --lib export_bindings >/dev/null
+TS_RS_EXPORT_DIR="$fresh/bindings" cargo test -q -p vaultdesk-app --lib export_bindings >/dev/null
+stale=0
+for d in bindings app-bindings; do
+  if ! diff -ru "ui/src/$d" "$fresh/$d"; then
+    stale=1
+  fi
+done
+if [ "$stale" = 1 ]; then
+  echo "generated TypeScript types are stale: run 'cargo test -p vaultdesk-core -p vaultdesk-app --lib export_bindings' and commit ui/src/bindings and ui/src/app-bindings" >&2
   exit 1
 fi
-echo "[bindings] ui/src/bindings matches the Rust types"
+echo "[bindings] ui/src/bindings and ui/src/app-bindings match the Rust types"
