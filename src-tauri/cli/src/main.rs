@@ -101,12 +101,19 @@ enum VaultCommand {
     /// Test a vault: reachability and health, TLS, login, read, capabilities.
     #[command(after_help = "Each stage is shown with its outcome and time; the command exits with \
         code 8 when a stage fails. Secret values are never shown: KV shows key names and the \
-        version, a database engine the issued username (its lease is revoked at once).")]
+        version, a database engine the issued username (its credentials are revoked at once).\n\n\
+        With flags, tests the configuration as it would be after `vault update NAME` with the same \
+        flags, or, when no vault is called NAME, an unsaved configuration (as `vault add` takes \
+        it). Nothing is saved.")]
     Test {
         name: String,
         /// Print the report as JSON.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        fields: VaultFields,
+        #[command(flatten)]
+        ids: IdSources,
     },
 }
 
@@ -162,6 +169,39 @@ struct VaultFields {
 }
 
 impl VaultFields {
+    fn input(self, name: String, tls: TlsInput) -> VaultInput {
+        VaultInput {
+            name,
+            provider: None,
+            url: self.url.unwrap_or_default(),
+            namespace: self.namespace,
+            auth_mount: self.auth_mount,
+            engine_name: self.engine_name.unwrap_or_default(),
+            engine_type: self.engine_type.unwrap_or_default(),
+            path: self.path,
+            db_role: self.db_role,
+            connection_name: self.connection_name,
+            cache_ttl: self.cache_ttl,
+            tls,
+        }
+    }
+
+    fn patch(self, tls: TlsInput) -> VaultPatch {
+        VaultPatch {
+            tls,
+            rename: None,
+            url: self.url,
+            namespace: self.namespace,
+            auth_mount: self.auth_mount,
+            engine_name: self.engine_name,
+            engine_type: self.engine_type,
+            path: self.path,
+            db_role: self.db_role,
+            connection_name: self.connection_name,
+            cache_ttl: self.cache_ttl,
+        }
+    }
+
     fn tls(&self) -> TlsInput {
         TlsInput {
             tls_ca_cert: self.ca_cert.clone(),
@@ -251,21 +291,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 read_id(&ids.secret_id_file, "VAULTDESK_SECRET_ID", "Secret ID", true, &mut stdin_used)?
                     .ok_or_else(|| missing_id("Secret ID", "secret-id", "VAULTDESK_SECRET_ID"))?;
             let tls = fields.tls();
-            let input = VaultInput {
-                name,
-                provider: None,
-                url: fields.url.unwrap_or_default(),
-                namespace: fields.namespace,
-                auth_mount: fields.auth_mount,
-                engine_name: fields.engine_name.unwrap_or_default(),
-                engine_type: fields.engine_type.unwrap_or_default(),
-                path: fields.path,
-                db_role: fields.db_role,
-                connection_name: fields.connection_name,
-                cache_ttl: fields.cache_ttl,
-                tls,
-            }
-            .with_env_defaults();
+            let input = fields.input(name, tls).with_env_defaults();
             let vault = store.add_vault(&input, &AppRoleCredentials { role_id, secret_id })?;
             println!(
                 "Added vault \"{}\" ({} at {}); Role ID and Secret ID are in the OS keyring.",
@@ -317,19 +343,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     .filter_map(|(n, on)| on.then_some(n))
                     .collect();
             let tls = fields.tls();
-            let patch = VaultPatch {
-                tls,
-                rename,
-                url: fields.url,
-                namespace: fields.namespace,
-                auth_mount: fields.auth_mount,
-                engine_name: fields.engine_name,
-                engine_type: fields.engine_type,
-                path: fields.path,
-                db_role: fields.db_role,
-                connection_name: fields.connection_name,
-                cache_ttl: fields.cache_ttl,
-            };
+            let patch = VaultPatch { rename, ..fields.patch(tls) };
             let vault = store.update_vault(&name, &patch, &creds)?;
             let ids_note = if replaced.is_empty() {
                 String::from("; Role ID and Secret ID unchanged")
@@ -338,18 +352,40 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             println!("Updated vault \"{}\"{ids_note}.", vault.spec.name);
         }
-        VaultCommand::Test { name, json } => {
-            let vault = store.get_vault(&name)?;
-            let creds = store.credentials(&vault)?;
+        VaultCommand::Test { name, json, fields, ids } => {
+            let saved = match store.get_vault(&name) {
+                Ok(v) => Some(v),
+                Err(Error::VaultNotFound { .. }) => None,
+                Err(e) => return Err(e.into()),
+            };
+            let mut stdin_used = false;
+            let prompt = saved.is_none();
+            let creds = CredentialsPatch {
+                role_id: read_id(&ids.role_id_file, "VAULTDESK_ROLE_ID", "Role ID", prompt, &mut stdin_used)?,
+                secret_id: read_id(
+                    &ids.secret_id_file,
+                    "VAULTDESK_SECRET_ID",
+                    "Secret ID",
+                    prompt,
+                    &mut stdin_used,
+                )?,
+            };
+            let tls = fields.tls();
+            let input = match &saved {
+                Some(v) => store.patched_input(&v.spec.name, &fields.patch(tls))?,
+                None => fields.input(name.clone(), tls).with_env_defaults(),
+            };
+            let (spec, creds) =
+                store.prepare_test(&input, saved.as_ref().map(|v| v.spec.name.as_str()), &creds)?;
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| internal(format!("cannot start the async runtime: {e}")))?;
-            let report = runtime.block_on(test_vault(&vault.spec, &creds));
+            let report = runtime.block_on(test_vault(&spec, &creds));
             if json {
                 print_json(&report)?;
             } else {
-                print_report(&vault, &report);
+                print_report(&spec.name, saved.is_none(), &spec.url, &report);
             }
             if let Some(f) = report.failure() {
                 return Err(Failure { code: exit::VAULT, message: format!("{}; {}", f.message, f.hint) });
@@ -468,8 +504,9 @@ fn print_table(vaults: &[Vault]) {
     }
 }
 
-fn print_report(v: &Vault, report: &TestReport) {
-    println!("Testing vault \"{}\" at {}", v.spec.name, v.spec.url);
+fn print_report(name: &str, unsaved: bool, url: &str, report: &TestReport) {
+    let label = if unsaved { " (unsaved)" } else { "" };
+    println!("Testing vault \"{name}\"{label} at {url}");
     for s in &report.stages {
         let (mark, label) = match s.status {
             StageStatus::Passed => ("ok  ", ""),

@@ -110,7 +110,6 @@ impl Error {
         ErrorPayload { code: self.code(), message: self.to_string(), fields, vault }
     }
 
-    #[allow(dead_code)]
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {
         Error::Invalid(ValidationErrors::single(field, message))
     }

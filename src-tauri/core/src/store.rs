@@ -112,6 +112,51 @@ impl Store {
         Ok(AppRoleCredentials { role_id, secret_id })
     }
 
+    /// What a Test of a form (saved or not) runs with: the validated configuration of `input`,
+    /// and credentials from `creds`, where missing ones are taken from the keyring entries of the
+    /// stored vault `existing` (the edit form's "leave empty to keep"). Nothing is written.
+    pub fn prepare_test(
+        &self,
+        input: &VaultInput,
+        existing: Option<&str>,
+        creds: &CredentialsPatch,
+    ) -> Result<(VaultSpec, AppRoleCredentials)> {
+        let spec = validate_input(input);
+        let check = |field: &str, v: &Option<SecretString>| {
+            v.as_ref().map(|v| validate_credential(field, v)).transpose()
+        };
+        let (spec, role_id, secret_id) =
+            match (spec, check("role_id", &creds.role_id), check("secret_id", &creds.secret_id)) {
+                (Ok(s), Ok(r), Ok(x)) => (s, r, x),
+                (s, r, x) => {
+                    let mut errs = s.err().map(|e| e.0).unwrap_or_default();
+                    errs.extend(r.err());
+                    errs.extend(x.err());
+                    return Err(Error::Invalid(crate::ValidationErrors(errs)));
+                }
+            };
+        let stored = match (&role_id, &secret_id, existing) {
+            (Some(_), Some(_), _) => None,
+            (_, _, Some(name)) => Some(self.credentials(&self.get_vault(name)?)?),
+            (r, _, None) => {
+                let field = if r.is_none() { "role_id" } else { "secret_id" };
+                return Err(Error::invalid(field, "is required to test an unsaved vault"));
+            }
+        };
+        let pick = |given: Option<SecretString>, from: Option<&SecretString>| given.or_else(|| from.cloned());
+        let role_id = pick(role_id, stored.as_ref().map(|c| &c.role_id));
+        let secret_id = pick(secret_id, stored.as_ref().map(|c| &c.secret_id));
+        match (role_id, secret_id) {
+            (Some(role_id), Some(secret_id)) => Ok((spec, AppRoleCredentials { role_id, secret_id })),
+            _ => Err(Error::invalid("role_id", "is required")),
+        }
+    }
+
+    /// The input of the stored vault `name` with `patch` applied, as the update would validate it.
+    pub fn patched_input(&self, name: &str, patch: &VaultPatch) -> Result<VaultInput> {
+        Ok(apply_patch(&self.get_vault(name)?.spec, patch))
+    }
+
     /// Validates and stores a new vault; its credentials go to the keyring. On any failure
     /// nothing is stored anywhere.
     pub fn add_vault(&mut self, input: &VaultInput, creds: &AppRoleCredentials) -> Result<Vault> {

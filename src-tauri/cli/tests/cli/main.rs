@@ -699,6 +699,50 @@ fn vault_test_reports_each_stage_against_a_real_openbao() {
         .collect();
     assert_eq!(stages, ["reach", "tls", "login", "read", "capabilities"]);
 
+    // Flags test the configuration as an update would make it, without saving it.
+    let out = env.run(&["vault", "test", "team-api", "--path", "team/nope"]);
+    assert_exit(&out, 8, "testing a changed path");
+    assert!(stderr(&out).contains(&format!("no secret at \"{kv}/data/team/nope\"")), "{}", stderr(&out));
+    assert_eq!(env.show_json("team-api")["path"], "team/api", "a test never changes the stored vault");
+
+    // An unsaved configuration, with its IDs from the environment.
+    let out = env.run_with_ids(
+        &[
+            "vault",
+            "test",
+            "draft",
+            "--url",
+            &addr,
+            "--auth-mount",
+            &auth,
+            "--engine-name",
+            &kv,
+            "--engine-type",
+            "kv2",
+            "--path",
+            "team/api",
+        ],
+        &ids,
+    );
+    assert_ok(&out, "test an unsaved vault");
+    assert!(stdout(&out).starts_with("Testing vault \"draft\" (unsaved)"), "{}", stdout(&out));
+    assert_eq!(env.list_json().len(), 1, "nothing saved by a test");
+    let out = env.run(&[
+        "vault",
+        "test",
+        "draft",
+        "--url",
+        &addr,
+        "--engine-name",
+        &kv,
+        "--engine-type",
+        "kv2",
+        "--path",
+        "p",
+    ]);
+    assert_exit(&out, 3, "an unsaved vault needs its IDs");
+    assert!(stderr(&out).contains("--role-id: is required to test an unsaved vault"), "{}", stderr(&out));
+
     // A wrong Secret ID: the login stage fails, exit code 8, one clear sentence on stderr.
     let bad = env.data_dir().parent().expect("tmp").join(format!("bad-secret-{tag}"));
     std::fs::write(&bad, "11111111-2222-3333-4444-555555555555\n").expect("write");

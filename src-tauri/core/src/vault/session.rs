@@ -349,6 +349,17 @@ impl VaultSession {
         }))
     }
 
+    /// Key names (never values) of the vault's KV secret, as nested objects with `null` leaves,
+    /// through the subkeys endpoint; not cached (it serves autocomplete and pre-filling).
+    pub async fn subkeys(&self) -> Result<serde_json::Value, VaultError> {
+        let mount = self.spec.engine_name.as_str();
+        let path = self.spec.path.as_deref().unwrap_or_default();
+        match self.authed(|t| async move { self.client.kv2_subkeys(&t, mount, path).await }).await {
+            Err(VaultError::SecretNotFound { path: p }) => Err(self.explain_not_found(p).await),
+            other => other,
+        }
+    }
+
     /// A KV read that found nothing: say whether the mount is not KV v2 at all.
     pub(crate) async fn explain_not_found(&self, path: String) -> VaultError {
         let mount = self.spec.engine_name.as_str();
