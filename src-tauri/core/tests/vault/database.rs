@@ -230,3 +230,24 @@ async fn mariadb_credentials_work_through_the_mysql_plugin() {
     session.close().await;
     assert!(!maria_login(&user, &password), "revoked credentials no longer log in");
 }
+
+#[tokio::test]
+async fn updating_a_database_vault_revokes_the_credentials_of_its_old_session() {
+    let bao = Bao::shared();
+    let (mut vault, creds, _) = pg_fixture(&bao, "10m", 300).await;
+    let hub = vaultdesk_core::vault::VaultHub::new();
+    let c1 = creds.clone();
+    let session = hub.session(&vault, move || Ok(c1)).await.expect("session");
+    let (user, password, _) = db_creds(&session.resolve().await.expect("credentials"));
+    assert!(pg_login(&user, &password));
+    vault.spec.cache_ttl_secs = 120;
+    vault.updated_at = "2026-02-01T00:00:00Z".into();
+    let c2 = creds.clone();
+    let fresh = hub.session(&vault, move || Ok(c2)).await.expect("new session");
+    assert!(!pg_login(&user, &password), "the old session's database user is gone once the vault changed");
+    let (user2, password2, _) = db_creds(&fresh.resolve().await.expect("new credentials"));
+    assert_ne!(user2, user);
+    assert!(pg_login(&user2, &password2));
+    hub.forget(&vault.id).await;
+    assert!(!pg_login(&user2, &password2), "forgetting a removed vault revokes its credentials");
+}

@@ -6,6 +6,7 @@
 mod bao;
 mod database;
 mod faults;
+mod sessions;
 
 use std::sync::Arc;
 use std::time::Duration;

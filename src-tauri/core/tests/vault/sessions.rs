@@ -1,0 +1,63 @@
+//! Token renewal and the hub's life cycle of sessions, against the real OpenBao server.
+
+use std::time::Duration;
+
+use serde_json::json;
+use vaultdesk_core::vault::{SecretValue, VaultHub, VaultSession};
+use vaultdesk_core::EngineType;
+
+use crate::bao::{self, unique, Bao};
+
+#[tokio::test]
+async fn a_renewable_token_is_renewed_instead_of_logging_in_again() {
+    let bao = Bao::shared();
+    let mount = unique("kv");
+    bao.enable_kv2(&mount).await;
+    bao.put_kv2(&mount, "app/config", json!({"k": "v"})).await;
+    let policy = unique("pol");
+    bao.policy(&policy, &format!("path \"{mount}/data/app/*\" {{ capabilities = [\"read\"] }}")).await;
+    let auth = unique("ar");
+    let creds = bao.approle(&auth, &[&policy], json!({"token_ttl": "3s", "token_max_ttl": "1h"})).await;
+    let vault = bao::vault(&bao, &auth, &mount, EngineType::Kv2, Some("app/config"), None, 0);
+    let session = VaultSession::new(&vault, creds).expect("session");
+    session.resolve().await.expect("first");
+    // The 3s token is refreshed 1s before its end.
+    tokio::time::sleep(Duration::from_millis(2300)).await;
+    session.resolve().await.expect("after the refresh point");
+    let stats = session.stats();
+    assert_eq!((stats.logins, stats.token_renewals), (1, 1), "renewed, not a second login: {stats:?}");
+    assert_eq!(bao.audited_logins(&auth), 1, "the audit log agrees: one login");
+}
+
+#[tokio::test]
+async fn the_hub_replaces_the_session_of_a_changed_vault() {
+    let bao = Bao::shared();
+    let (mut vault, creds) = bao.kv_fixture(json!({"v": "one"}), 300).await;
+    let hub = VaultHub::new();
+    let c1 = creds.clone();
+    let first = hub.session(&vault, move || Ok(c1)).await.expect("session");
+    first.resolve().await.expect("resolve");
+    let c2 = creds.clone();
+    let again = hub.session(&vault, move || Ok(c2)).await.expect("session");
+    assert!(std::sync::Arc::ptr_eq(&first, &again), "an unchanged vault keeps its session (and its cache)");
+
+    // The vault is updated (a new cache TTL): a new session; the old one is closed.
+    vault.spec.cache_ttl_secs = 60;
+    vault.updated_at = "2026-01-02T00:00:00Z".into();
+    let c3 = creds.clone();
+    let updated = hub.session(&vault, move || Ok(c3)).await.expect("session");
+    assert!(!std::sync::Arc::ptr_eq(&first, &updated), "a changed vault gets a new session");
+    bao.put_kv2(&vault.spec.engine_name, "app/config", json!({"v": "two"})).await;
+    let SecretValue::Kv(kv) = &updated.resolve().await.expect("resolve").value else { panic!("kv") };
+    assert_eq!(kv.data.expose()["v"], "two", "the new session does not reuse the old cache");
+
+    // A keyring failure while loading credentials is reported, not panicked on.
+    let mut other = vault.clone();
+    other.id = unique("id");
+    let err = hub
+        .session(&other, || Err(vaultdesk_core::Error::KeyringUnavailable { detail: "locked".into() }))
+        .await
+        .expect_err("credentials unavailable");
+    assert_eq!(err.code(), vaultdesk_core::ErrorCode::KeyringUnavailable);
+    hub.close_all().await;
+}
