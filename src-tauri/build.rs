@@ -3,7 +3,16 @@
 //! what the window may call. Keep this list in step with `generate_handler!` in `src/lib.rs`.
 
 fn main() {
-    let manifest = tauri_build::AppManifest::new().commands(&["list_vaults", "app_info"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "list_vaults",
+        "app_info",
+        "vault_defaults",
+        "add_vault",
+        "update_vault",
+        "remove_vault",
+        "test_vault",
+        "cancel_test",
+    ]);
     let attributes = tauri_build::Attributes::new().app_manifest(manifest);
     if let Err(error) = tauri_build::try_build(attributes) {
         // `{:#}` prints anyhow's whole cause chain, which names the offending file.

@@ -2,7 +2,7 @@
 //!
 //! Nothing here decides anything. Commands (in [`commands`]) forward to the core and hand its
 //! errors to the UI as `ErrorPayload`; the only state the shell owns is which data directory it
-//! was started on.
+//! was started on and which vault Tests are running (so they can be cancelled).
 
 mod commands;
 
@@ -22,7 +22,17 @@ pub fn run() {
 
     let result = tauri::Builder::default()
         .manage(DataDir(data_dir))
-        .invoke_handler(tauri::generate_handler![commands::list_vaults, commands::app_info])
+        .manage(commands::RunningTests::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::list_vaults,
+            commands::app_info,
+            commands::vault_defaults,
+            commands::add_vault,
+            commands::update_vault,
+            commands::remove_vault,
+            commands::test_vault,
+            commands::cancel_test,
+        ])
         .run(tauri::generate_context!());
     if let Err(error) = result {
         eprintln!("vaultdesk: the window could not start: {error}");

@@ -12,6 +12,10 @@ export type VaultSummary = {
  */
 cache_ttl: string, 
 /**
+ * The timeouts written the same way, for the edit form.
+ */
+connect_timeout: string, request_timeout: string, 
+/**
  * Stable internal id; renaming a vault keeps it, and with it the keyring entries.
  */
 id: string, 
