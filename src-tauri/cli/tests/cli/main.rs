@@ -3,6 +3,8 @@
 //! which provides a private, unlocked gnome-keyring; `secret-tool` reads the keyring back from
 //! yet another process.
 
+mod locked;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
