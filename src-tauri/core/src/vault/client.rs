@@ -207,7 +207,7 @@ impl VaultClient {
         token: Option<&SecretString>,
         body: Option<&Value>,
         purpose: Purpose<'_>,
-    ) -> Result<(StatusCode, bytes_like::Body), VaultError> {
+    ) -> Result<Vec<u8>, VaultError> {
         let mut req =
             self.http.request(method, format!("{}/v1/{}", self.base, path)).header("X-Vault-Request", "true");
         // sys/health exists only in the root namespace.
@@ -239,7 +239,7 @@ impl VaultClient {
             .and_then(|v| v.trim().parse::<u64>().ok());
         let bytes = resp.bytes().await.map_err(|e| self.transport_error(&e))?;
         if status.is_success() {
-            return Ok((status, bytes_like::Body(bytes.to_vec())));
+            return Ok(bytes.to_vec());
         }
         let errors = serde_json::from_slice::<ErrorBody>(&bytes).unwrap_or_default().errors;
         Err(self.refusal(status, &errors, path, purpose, retry_after, &bytes))
@@ -253,8 +253,8 @@ impl VaultClient {
         body: Option<&Value>,
         purpose: Purpose<'_>,
     ) -> Result<Envelope<T>, VaultError> {
-        let (_, body) = self.send(method, path, token, body, purpose).await?;
-        serde_json::from_slice(&body.0).map_err(|e| VaultError::Malformed {
+        let body = self.send(method, path, token, body, purpose).await?;
+        serde_json::from_slice(&body).map_err(|e| VaultError::Malformed {
             path: path.to_owned(),
             // serde's message names the field and position, not the data.
             detail: format!("the response is not the JSON Vault sends ({})", scrub(&e.to_string())),
@@ -380,8 +380,8 @@ impl VaultClient {
     pub async fn health(&self) -> Result<Health, VaultError> {
         let path =
             "sys/health?standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200&drsecondarycode=200";
-        let (_, body) = self.send(Method::GET, path, None, None, Purpose::Other).await?;
-        serde_json::from_slice(&body.0).map_err(|e| VaultError::Malformed {
+        let body = self.send(Method::GET, path, None, None, Purpose::Other).await?;
+        serde_json::from_slice(&body).map_err(|e| VaultError::Malformed {
             path: "sys/health".into(),
             detail: format!("not a Vault health response ({})", scrub(&e.to_string())),
         })
@@ -683,11 +683,6 @@ fn scrub(s: &str) -> String {
     } else {
         one_line
     }
-}
-
-/// The raw body of a successful response.
-mod bytes_like {
-    pub struct Body(pub Vec<u8>);
 }
 
 #[cfg(test)]
