@@ -26,6 +26,7 @@ mod exit {
     pub const KEYRING_UNAVAILABLE: u8 = 6;
     pub const STORAGE: u8 = 7;
     pub const VAULT: u8 = 8;
+    pub const IN_USE: u8 = 9;
 }
 
 const EXIT_CODES_HELP: &str = "\
@@ -239,6 +240,7 @@ impl From<Error> for Failure {
             ErrorCode::KeyringUnavailable => exit::KEYRING_UNAVAILABLE,
             ErrorCode::Storage => exit::STORAGE,
             ErrorCode::Vault => exit::VAULT,
+            ErrorCode::InUse => exit::IN_USE,
             ErrorCode::CredentialMissing | ErrorCode::Keyring => exit::INTERNAL,
         };
         let message = match &e {

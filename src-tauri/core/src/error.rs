@@ -49,6 +49,34 @@ pub enum Error {
 
     #[error("{0}")]
     Vault(#[from] VaultError),
+
+    #[error("invalid connector: {0}")]
+    InvalidConnector(ValidationErrors),
+
+    #[error("no connector named \"{name}\"")]
+    ConnectorNotFound { name: String },
+
+    #[error("a connector named \"{name}\" already exists (connector names are case-insensitive)")]
+    ConnectorExists { name: String },
+
+    /// `vault remove` while connectors use the vault (selected or referenced).
+    #[error(
+        "vault \"{name}\" is used by connector{} {}; change them first or remove it anyway with --force",
+        if connectors.len() == 1 { "" } else { "s" },
+        connectors.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
+    )]
+    VaultInUse { name: String, connectors: Vec<String> },
+
+    /// A reference or template that cannot be rendered (names references and keys, never values).
+    #[error("{0}")]
+    Template(#[from] crate::template::TemplateError),
+
+    /// An export target exists and `--force` was not given. Nothing was written.
+    #[error("{} exists; nothing was written (use --force to overwrite)", path.display())]
+    FileExists { path: PathBuf },
+
+    #[error("{}: {detail}", path.display())]
+    File { path: PathBuf, detail: String },
 }
 
 /// What went wrong, for a front end to branch on. Stable: the CLI's exit codes and the UI
@@ -66,6 +94,8 @@ pub enum ErrorCode {
     Storage,
     /// Talking to Vault failed; `ErrorPayload::vault` says how.
     Vault,
+    /// The vault is used by connectors; `ErrorPayload::message` lists them.
+    InUse,
 }
 
 /// An error as the UI receives it.
@@ -92,15 +122,27 @@ impl Error {
             Error::Keyring { .. } => ErrorCode::Keyring,
             Error::DataDir { .. } | Error::Storage { .. } => ErrorCode::Storage,
             Error::Vault(_) => ErrorCode::Vault,
+            Error::InvalidConnector(_) | Error::Template(_) => ErrorCode::InvalidInput,
+            Error::ConnectorNotFound { .. } => ErrorCode::NotFound,
+            Error::ConnectorExists { .. } | Error::FileExists { .. } => ErrorCode::AlreadyExists,
+            Error::VaultInUse { .. } => ErrorCode::InUse,
+            Error::File { .. } => ErrorCode::Storage,
         }
     }
 
     pub fn payload(&self) -> ErrorPayload {
         let fields = match self {
-            Error::Invalid(e) => e.0.clone(),
+            Error::Invalid(e) | Error::InvalidConnector(e) => e.0.clone(),
             Error::VaultExists { .. } => {
                 vec![FieldError { field: "name".into(), message: "is already used by another vault".into() }]
             }
+            Error::ConnectorExists { .. } => {
+                vec![FieldError {
+                    field: "name".into(),
+                    message: "is already used by another connector".into(),
+                }]
+            }
+            Error::Template(t) => vec![crate::connector::template_field_error(t)],
             _ => Vec::new(),
         };
         let vault = match self {

@@ -8,12 +8,16 @@
 //! [`secrecy::SecretString`]; they are never stored in SQLite, never logged and never part of an
 //! error message.
 
+pub mod connector;
 pub mod error;
+pub mod export;
 pub mod keyring;
 pub mod model;
 pub mod paths;
+pub mod render;
 pub mod sensitive;
 pub mod store;
+pub mod template;
 pub mod validate;
 pub mod vault;
 

@@ -7,25 +7,31 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use secrecy::SecretString;
 
+use crate::connector::{validate_connector, Connector, ConnectorInput, ConnectorKind, ConnectorPatch};
 use crate::keyring::{CredentialStore, OsKeyring, SERVICE};
 use crate::model::{
     AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault, VaultInput,
     VaultPatch, VaultSpec,
 };
-use crate::validate::{validate_credential, validate_input, validate_name};
+use crate::template::{self, Reference};
+use crate::validate::{validate_credential, validate_input, validate_name, ValidationErrors};
 use crate::{Error, Result};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "vaultdesk.db";
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records the last one applied.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_tls_and_timeouts.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_tls_and_timeouts.sql"),
+    include_str!("../migrations/0003_connectors.sql"),
+];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -35,7 +41,7 @@ pub struct Store {
     /// Random id created with the database; part of every keyring account name so two data
     /// directories never share entries.
     store_id: String,
-    keyring: Box<dyn CredentialStore>,
+    keyring: Arc<dyn CredentialStore>,
 }
 
 impl std::fmt::Debug for Store {
@@ -67,7 +73,7 @@ impl Store {
         let store_id: String = conn
             .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0))
             .map_err(storage)?;
-        Ok(Store { conn, db_path, store_id, keyring })
+        Ok(Store { conn, db_path, store_id, keyring: Arc::from(keyring) })
     }
 
     /// The random id of this database, the first part of its keyring account names.
@@ -243,6 +249,10 @@ impl Store {
         }
         let vault = Vault { id: old.id.clone(), spec, created_at: old.created_at.clone(), updated_at: now() };
         update_row(&tx, &vault).map_err(storage)?;
+        if vault.spec.name != old.spec.name {
+            // References name vaults: rewrite them with the rename, or neither happens.
+            rewrite_references(&tx, &old.spec.name, &vault.spec.name).map_err(storage)?;
+        }
 
         let loc = keyring_location(&self.store_id, &vault.id);
         let mut writes = Vec::new();
@@ -279,13 +289,30 @@ impl Store {
     }
 
     /// Removes the vault and its keyring entries (a missing entry is fine). If the keyring cannot
-    /// be reached, nothing is removed.
+    /// be reached, nothing is removed. Refused (`VaultInUse`, naming them) while connectors select
+    /// or reference the vault; see [`Store::remove_vault_forced`].
     pub fn remove_vault(&mut self, name: &str) -> Result<Vault> {
+        self.remove_vault_inner(name, false)
+    }
+
+    /// Removes the vault even while connectors use it: their selection is cleared, their
+    /// references stay (and fail to render, naming the missing vault).
+    pub fn remove_vault_forced(&mut self, name: &str) -> Result<Vault> {
+        self.remove_vault_inner(name, true)
+    }
+
+    fn remove_vault_inner(&mut self, name: &str, force: bool) -> Result<Vault> {
         let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
         let vault = find_by_name(&tx, name)
             .map_err(storage)?
             .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
+        if !force {
+            let users = connectors_using(&tx, &vault).map_err(storage)?;
+            if !users.is_empty() {
+                return Err(Error::VaultInUse { name: vault.spec.name, connectors: users });
+            }
+        }
         tx.execute("DELETE FROM vaults WHERE id = ?1", [&vault.id]).map_err(storage)?;
 
         let loc = keyring_location(&self.store_id, &vault.id);
@@ -532,4 +559,256 @@ fn create_private_dir(dir: &Path) -> Result<()> {
     {
         fs::create_dir_all(dir).map_err(err)
     }
+}
+
+// --- Connectors ---------------------------------------------------------------------------------
+
+const CONNECTOR_COLUMNS: &str =
+    "c.id, c.name, c.kind, v.name, c.config, c.created_at, c.updated_at, c.vault_id";
+
+fn connector_select(filter: &str) -> String {
+    format!("SELECT {CONNECTOR_COLUMNS} FROM connectors c LEFT JOIN vaults v ON v.id = c.vault_id {filter}")
+}
+
+fn row_to_connector(r: &Row<'_>) -> rusqlite::Result<Connector> {
+    let bad = |col: usize, what: String| {
+        rusqlite::Error::FromSqlConversionFailure(col, rusqlite::types::Type::Text, what.into())
+    };
+    let kind: String = r.get(2)?;
+    let config: String = r.get(4)?;
+    Ok(Connector {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: ConnectorKind::parse(&kind)
+            .ok_or_else(|| bad(2, format!("unknown connector kind {kind:?}")))?,
+        vault: r.get(3)?,
+        config: serde_json::from_str(&config).map_err(|e| bad(4, e.to_string()))?,
+        created_at: r.get(5)?,
+        updated_at: r.get(6)?,
+    })
+}
+
+fn all_connectors(conn: &Connection) -> rusqlite::Result<Vec<(Connector, Option<String>)>> {
+    let mut stmt = conn.prepare(&connector_select("ORDER BY c.name COLLATE NOCASE"))?;
+    let rows = stmt.query_map([], |r| Ok((row_to_connector(r)?, r.get::<_, Option<String>>(7)?)))?;
+    rows.collect()
+}
+
+fn find_connector(conn: &Connection, name: &str) -> rusqlite::Result<Option<Connector>> {
+    let Ok(name) = validate_name(name) else { return Ok(None) };
+    conn.query_row(&connector_select("WHERE c.name = ?1 COLLATE NOCASE"), [name], row_to_connector).optional()
+}
+
+/// Names of the connectors that select `vault` or reference it by name.
+fn connectors_using(conn: &Connection, vault: &Vault) -> rusqlite::Result<Vec<String>> {
+    let name = vault.spec.name.to_lowercase();
+    Ok(all_connectors(conn)?
+        .into_iter()
+        .filter(|(c, vault_id)| {
+            vault_id.as_deref() == Some(vault.id.as_str())
+                || c.references().iter().any(|r| r.vault.to_lowercase() == name)
+        })
+        .map(|(c, _)| c.name)
+        .collect())
+}
+
+fn rewrite_references(conn: &Connection, old: &str, new: &str) -> rusqlite::Result<()> {
+    for (mut c, _) in all_connectors(conn)? {
+        if template::rename_vault(&mut c.config, old, new) {
+            conn.execute(
+                "UPDATE connectors SET config = ?2, updated_at = ?3 WHERE id = ?1",
+                params![c.id, c.config.to_string(), now()],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// All connectors, by name.
+    pub fn list_connectors(&self) -> Result<Vec<Connector>> {
+        Ok(all_connectors(&self.conn).map_err(|e| self.storage_err(e))?.into_iter().map(|(c, _)| c).collect())
+    }
+
+    /// The connector called `name` (case-insensitive).
+    pub fn get_connector(&self, name: &str) -> Result<Connector> {
+        find_connector(&self.conn, name)
+            .map_err(|e| self.storage_err(e))?
+            .ok_or_else(|| Error::ConnectorNotFound { name: name.trim().to_owned() })
+    }
+
+    /// Names of the connectors that select or reference the vault `name` (where-used).
+    pub fn connectors_using(&self, name: &str) -> Result<Vec<String>> {
+        let vault = self.get_vault(name)?;
+        connectors_using(&self.conn, &vault).map_err(|e| self.storage_err(e))
+    }
+
+    /// The vaults a connector of `kind` may select or reference.
+    pub fn compatible_vaults(&self, kind: ConnectorKind) -> Result<Vec<Vault>> {
+        Ok(self
+            .list_vaults()?
+            .into_iter()
+            .filter(|v| kind.incompatibility(v.spec.engine_type).is_none())
+            .collect())
+    }
+
+    /// A loader of `vault`'s credentials for [`crate::vault::VaultHub::session`]: a blocking
+    /// keyring read, run only when the hub has no live session for the vault.
+    pub fn credential_loader(
+        &self,
+        vault: &Vault,
+    ) -> impl FnOnce() -> Result<AppRoleCredentials> + Send + 'static {
+        let keyring = self.keyring.clone();
+        let loc = self.keyring_location(vault);
+        let name = vault.spec.name.clone();
+        move || {
+            let missing = |which| Error::CredentialMissing { vault: name.clone(), which };
+            let role_id = keyring.get(&loc.role_id_account)?.ok_or_else(|| missing("Role ID"))?;
+            let secret_id = keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing("Secret ID"))?;
+            Ok(AppRoleCredentials { role_id, secret_id })
+        }
+    }
+
+    /// Checks a connector against the stored vaults: the selected vault exists and suits the kind,
+    /// and so does every referenced vault. Returns the selected vault's id.
+    fn check_connector(
+        conn: &Connection,
+        kind: ConnectorKind,
+        vault: Option<&str>,
+        refs: &[Reference],
+    ) -> rusqlite::Result<std::result::Result<Option<String>, ValidationErrors>> {
+        let mut errs = ValidationErrors(Vec::new());
+        let mut selected = None;
+        if let Some(name) = vault.map(str::trim).filter(|n| !n.is_empty()) {
+            match find_by_name(conn, name)? {
+                None => errs.push("vault", format!("no vault named \"{name}\"")),
+                Some(v) => match kind.incompatibility(v.spec.engine_type) {
+                    Some(why) => {
+                        errs.push("vault", format!("vault \"{}\" cannot be used: {why}", v.spec.name))
+                    }
+                    None => selected = Some(v.id),
+                },
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for r in refs {
+            if !seen.insert((r.field.clone(), r.vault.to_lowercase())) {
+                continue;
+            }
+            let field = format!("config.{}", r.field);
+            match find_by_name(conn, &r.vault)? {
+                None => errs.push(
+                    &field,
+                    format!("`{{{{{}}}}}` refers to vault \"{}\", which does not exist", r.text, r.vault),
+                ),
+                Some(v) => {
+                    if let Some(why) = kind.incompatibility(v.spec.engine_type) {
+                        errs.push(
+                            &field,
+                            format!(
+                                "`{{{{{}}}}}`: vault \"{}\" cannot be used here: {why}",
+                                r.text, v.spec.name
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        Ok(if errs.is_empty() { Ok(selected) } else { Err(errs) })
+    }
+
+    /// Validates and stores a new connector. Every problem is reported at once, by field.
+    pub fn add_connector(&mut self, input: &ConnectorInput) -> Result<Connector> {
+        let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+        let (name, kind, refs) = validate_connector(&input.name, &input.kind, &input.config)
+            .map_err(|e| with_vault_checks(&tx, e, input))?;
+        let vault_id = Store::check_connector(&tx, kind, input.vault.as_deref(), &refs)
+            .map_err(storage)?
+            .map_err(Error::InvalidConnector)?;
+        if let Some(existing) = find_connector(&tx, &name).map_err(storage)? {
+            return Err(Error::ConnectorExists { name: existing.name });
+        }
+        let now = now();
+        tx.execute(
+            "INSERT INTO connectors (id, name, kind, vault_id, config, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            params![
+                uuid::Uuid::new_v4().to_string(),
+                name,
+                kind.as_str(),
+                vault_id,
+                input.config.to_string(),
+                now
+            ],
+        )
+        .map_err(storage)?;
+        let c =
+            find_connector(&tx, &name).map_err(storage)?.ok_or_else(|| Error::ConnectorNotFound { name })?;
+        tx.commit().map_err(storage)?;
+        Ok(c)
+    }
+
+    /// Applies `patch` to the connector `name`.
+    pub fn update_connector(&mut self, name: &str, patch: &ConnectorPatch) -> Result<Connector> {
+        let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
+        let old = find_connector(&tx, name)
+            .map_err(storage)?
+            .ok_or_else(|| Error::ConnectorNotFound { name: name.trim().to_owned() })?;
+        let input = ConnectorInput {
+            name: patch.rename.clone().unwrap_or_else(|| old.name.clone()),
+            kind: patch.kind.clone().unwrap_or_else(|| old.kind.as_str().to_owned()),
+            vault: match &patch.vault {
+                Some(v) if v.trim().is_empty() => None,
+                Some(v) => Some(v.clone()),
+                None => old.vault.clone(),
+            },
+            config: patch.config.clone().unwrap_or_else(|| old.config.clone()),
+        };
+        let (new_name, kind, refs) = validate_connector(&input.name, &input.kind, &input.config)
+            .map_err(|e| with_vault_checks(&tx, e, &input))?;
+        let vault_id = Store::check_connector(&tx, kind, input.vault.as_deref(), &refs)
+            .map_err(storage)?
+            .map_err(Error::InvalidConnector)?;
+        if let Some(other) = find_connector(&tx, &new_name).map_err(storage)? {
+            if other.id != old.id {
+                return Err(Error::ConnectorExists { name: other.name });
+            }
+        }
+        tx.execute(
+            "UPDATE connectors SET name = ?2, kind = ?3, vault_id = ?4, config = ?5, updated_at = ?6 WHERE id = ?1",
+            params![old.id, new_name, kind.as_str(), vault_id, input.config.to_string(), now()],
+        )
+        .map_err(storage)?;
+        let c = find_connector(&tx, &new_name)
+            .map_err(storage)?
+            .ok_or_else(|| Error::ConnectorNotFound { name: new_name })?;
+        tx.commit().map_err(storage)?;
+        Ok(c)
+    }
+
+    /// Removes the connector `name`.
+    pub fn remove_connector(&mut self, name: &str) -> Result<Connector> {
+        let c = self.get_connector(name)?;
+        self.conn
+            .execute("DELETE FROM connectors WHERE id = ?1", [&c.id])
+            .map_err(|e| self.storage_err(e))?;
+        Ok(c)
+    }
+}
+
+/// Field errors of the static checks plus those of the vault checks, in one report.
+fn with_vault_checks(conn: &Connection, mut e: ValidationErrors, input: &ConnectorInput) -> Error {
+    if let Some(kind) = ConnectorKind::parse(&input.kind) {
+        let refs = template::strings(&input.config)
+            .into_iter()
+            .filter_map(|(f, s)| template::extract(&f, s).ok())
+            .flatten()
+            .collect::<Vec<_>>();
+        if let Ok(Err(more)) = Store::check_connector(conn, kind, input.vault.as_deref(), &refs) {
+            e.0.extend(more.0);
+        }
+    }
+    Error::InvalidConnector(e)
 }

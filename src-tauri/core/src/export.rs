@@ -1,0 +1,194 @@
+//! Writing rendered documents as JSON, YAML or env files. Files are written atomically (a temp
+//! file in the target's directory, fsync, rename; then the directory is synced) with mode 0600,
+//! and an existing file is replaced only when asked to.
+//!
+//! `env` flattens nested keys with `_` into upper-case names (`db.host` → `DB_HOST`, arrays by
+//! index) and single-quotes every value the POSIX way (`'` becomes `'\''`), so `. file` in a
+//! shell gives back the exact bytes, newlines included.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::{Error, Result, ValidationErrors};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum ExportFormat {
+    Json,
+    Yaml,
+    Env,
+}
+
+impl ExportFormat {
+    pub fn parse(s: &str) -> Option<ExportFormat> {
+        match s.trim().to_lowercase().as_str() {
+            "json" => Some(ExportFormat::Json),
+            "yaml" | "yml" => Some(ExportFormat::Yaml),
+            "env" | "dotenv" => Some(ExportFormat::Env),
+            _ => None,
+        }
+    }
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Yaml => "yaml",
+            ExportFormat::Env => "env",
+        }
+    }
+}
+
+fn invalid(message: String) -> Error {
+    Error::InvalidConnector(ValidationErrors::single("format", message))
+}
+
+/// `doc` as text in `format`, ending with a newline.
+pub fn to_text(doc: &Value, format: ExportFormat) -> Result<String> {
+    match format {
+        ExportFormat::Json => {
+            let mut s = serde_json::to_string_pretty(doc).map_err(|e| invalid(e.to_string()))?;
+            s.push('\n');
+            Ok(s)
+        }
+        ExportFormat::Yaml => serde_yaml_ng::to_string(doc).map_err(|e| invalid(e.to_string())),
+        ExportFormat::Env => to_env(doc),
+    }
+}
+
+/// Parses a JSON or YAML document; `format` says which, else it is guessed from `path`'s
+/// extension (JSON first otherwise). Returns the format read.
+pub fn parse_document(text: &str, path: &Path) -> Result<(Value, ExportFormat)> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
+    let bad = |what: &str, e: String| Error::File {
+        path: path.to_owned(),
+        detail: format!("not valid {what}: {e}"),
+    };
+    match ext.as_str() {
+        "yaml" | "yml" => serde_yaml_ng::from_str(text)
+            .map(|v| (v, ExportFormat::Yaml))
+            .map_err(|e| bad("YAML", e.to_string())),
+        "json" => serde_json::from_str(text)
+            .map(|v| (v, ExportFormat::Json))
+            .map_err(|e| bad("JSON", e.to_string())),
+        _ => match serde_json::from_str(text) {
+            Ok(v) => Ok((v, ExportFormat::Json)),
+            Err(_) => serde_yaml_ng::from_str(text)
+                .map(|v| (v, ExportFormat::Yaml))
+                .map_err(|e| bad("JSON or YAML", e.to_string())),
+        },
+    }
+}
+
+/// `KEY='value'` lines; nested keys joined with `_`, upper-cased, other characters as `_`.
+pub fn to_env(doc: &Value) -> Result<String> {
+    let Value::Object(_) = doc else {
+        return Err(invalid("env output needs an object at the top level".into()));
+    };
+    let mut pairs: Vec<(String, String, String)> = Vec::new(); // (NAME, source path, value)
+    flatten(doc, "", "", &mut pairs);
+    let mut seen: std::collections::BTreeMap<&str, &str> = std::collections::BTreeMap::new();
+    for (name, src, _) in &pairs {
+        if let Some(other) = seen.insert(name, src) {
+            return Err(invalid(format!("\"{other}\" and \"{src}\" both become {name} in env output")));
+        }
+    }
+    let mut out = String::new();
+    for (name, _, value) in &pairs {
+        out.push_str(name);
+        out.push_str("='");
+        out.push_str(&value.replace('\'', r"'\''"));
+        out.push_str("'\n");
+    }
+    Ok(out)
+}
+
+fn env_name(path: &str) -> String {
+    let mut n: String =
+        path.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    if n.starts_with(|c: char| c.is_ascii_digit()) || n.is_empty() {
+        n.insert(0, '_');
+    }
+    n
+}
+
+fn flatten(v: &Value, name: &str, src: &str, out: &mut Vec<(String, String, String)>) {
+    let join = |a: &str, b: &str, sep: &str| if a.is_empty() { b.to_owned() } else { format!("{a}{sep}{b}") };
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                flatten(x, &join(name, k, "_"), &join(src, k, "."), out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                flatten(x, &join(name, &i.to_string(), "_"), &format!("{src}[{i}]"), out);
+            }
+        }
+        Value::String(s) => out.push((env_name(name), src.to_owned(), s.clone())),
+        Value::Null => out.push((env_name(name), src.to_owned(), String::new())),
+        other => out.push((env_name(name), src.to_owned(), other.to_string())),
+    }
+}
+
+/// Checks that `path` may be written: it does not exist, or `force`.
+pub fn check_target(path: &Path, force: bool) -> Result<()> {
+    if !force && path.symlink_metadata().is_ok() {
+        return Err(Error::FileExists { path: path.to_owned() });
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` atomically with mode 0600. Without `force` an existing file is left
+/// alone (and the check is part of the rename, so a file created meanwhile is not overwritten).
+pub fn write_atomic(path: &Path, text: &str, force: bool) -> Result<()> {
+    let file_err = |e: std::io::Error| Error::File { path: path.to_owned(), detail: e.to_string() };
+    check_target(path, force)?;
+    let dir: PathBuf = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp =
+        tempfile::Builder::new().prefix(".vaultdesk-").suffix(".tmp").tempfile_in(&dir).map_err(file_err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(file_err)?;
+    }
+    tmp.write_all(text.as_bytes()).map_err(file_err)?;
+    tmp.as_file().sync_all().map_err(file_err)?;
+    if force {
+        tmp.persist(path).map_err(|e| file_err(e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+                Error::FileExists { path: path.to_owned() }
+            } else {
+                file_err(e.error)
+            }
+        })?;
+    }
+    #[cfg(unix)]
+    if let Ok(d) = std::fs::File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn env_flattens_and_quotes() {
+        let out = to_env(&json!({"db": {"host": "h", "port": 5432, "list": ["a", "it's"]}, "x-y": true}))
+            .expect("env");
+        assert_eq!(out, "DB_HOST='h'\nDB_LIST_0='a'\nDB_LIST_1='it'\\''s'\nDB_PORT='5432'\nX_Y='true'\n");
+        let e = to_env(&json!({"a": {"b": 1}, "a_b": 2})).expect_err("collision");
+        assert!(e.to_string().contains("both become A_B"), "{e}");
+    }
+}

@@ -1,0 +1,242 @@
+//! Rendering documents with references: find the vaults they name (SQLite, no Vault), fetch
+//! every distinct vault's secret concurrently through the [`VaultHub`] (one login and one read
+//! per vault while its cache is fresh), then render each document with [`Renderer`].
+//!
+//! The steps are separate so an async front end can keep the `Store` (not `Sync`) out of its
+//! futures: [`RenderPlan::new`] is synchronous, [`RenderPlan::fetch`] is `Send`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use ts_rs::TS;
+
+use crate::connector::{Connector, ConnectorKind};
+use crate::model::{AppRoleCredentials, Vault};
+use crate::sensitive::Sensitive;
+use crate::template::{self, Reference, RenderMode, Renderer, SecretData, TemplateError};
+use crate::vault::{ResolvedSecret, SecretValue, VaultHub};
+use crate::{Error, Result, Store};
+
+type Loader = Box<dyn FnOnce() -> Result<AppRoleCredentials> + Send + 'static>;
+
+/// What a batch of documents needs from Vault, found without contacting it.
+pub struct RenderPlan {
+    refs: Vec<Reference>,
+    sources: Vec<(Vault, Loader)>,
+}
+
+impl std::fmt::Debug for RenderPlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let vaults: Vec<&str> = self.sources.iter().map(|(v, _)| v.spec.name.as_str()).collect();
+        f.debug_struct("RenderPlan").field("vaults", &vaults).finish_non_exhaustive()
+    }
+}
+
+impl RenderPlan {
+    /// The references of `docs` and the stored vaults they name. A syntax error or a reference
+    /// to a vault that does not exist fails here, before any request.
+    pub fn new(store: &Store, docs: &[&Value]) -> Result<RenderPlan> {
+        let mut refs = Vec::new();
+        for d in docs {
+            refs.extend(template::extract_all(d)?);
+        }
+        let mut sources = Vec::new();
+        for name in template::vault_names(&refs) {
+            match store.get_vault(&name) {
+                Ok(v) => {
+                    let load = store.credential_loader(&v);
+                    sources.push((v, Box::new(load) as Loader));
+                }
+                Err(Error::VaultNotFound { .. }) => {
+                    let r = refs.iter().find(|r| r.vault.to_lowercase() == name).cloned().unwrap_or_default();
+                    let available = store.list_vaults()?.into_iter().map(|v| v.spec.name).collect();
+                    return Err(TemplateError::MissingVault {
+                        field: r.field,
+                        reference: r.text,
+                        vault: r.vault,
+                        available,
+                    }
+                    .into());
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(RenderPlan { refs, sources })
+    }
+
+    /// The vaults this plan reads.
+    pub fn vaults(&self) -> impl Iterator<Item = &Vault> {
+        self.sources.iter().map(|(v, _)| v)
+    }
+
+    /// Fetches every vault's secret at once (sessions and caches of `hub`).
+    pub async fn fetch(self, hub: &VaultHub) -> Result<Fetched> {
+        let jobs = self.sources.into_iter().map(|(vault, load)| async move {
+            let session = hub.session(&vault, load).await?;
+            let secret = session.resolve().await?;
+            Ok::<_, Error>((vault, secret))
+        });
+        let mut data = SecretData::new();
+        let mut states = BTreeMap::new();
+        for r in futures_util::future::join_all(jobs).await {
+            let (vault, secret) = r?;
+            data.insert(&vault.spec.name, secret_json(&secret));
+            states.insert(vault.spec.name.to_lowercase(), (vault.spec.name.clone(), secret));
+        }
+        Ok(Fetched { data, states, refs: self.refs })
+    }
+}
+
+/// The secret of a vault as templates see it: a KV secret's data, or a database engine's
+/// credentials object `{username, password, lease_id, lease_duration, renewable}`.
+pub fn secret_json(secret: &ResolvedSecret) -> Sensitive<Value> {
+    Sensitive::new(match &secret.value {
+        SecretValue::Kv(kv) => Value::Object(kv.data.expose().clone()),
+        SecretValue::Database(c) => json!({
+            "username": c.username,
+            "password": c.password.expose(),
+            "lease_id": c.lease.id,
+            "lease_duration": c.lease.duration.as_secs(),
+            "renewable": c.lease.renewable,
+        }),
+    })
+}
+
+/// Fetched secrets, ready to render the planned documents.
+pub struct Fetched {
+    data: SecretData,
+    states: BTreeMap<String, (String, Arc<ResolvedSecret>)>,
+    refs: Vec<Reference>,
+}
+
+impl std::fmt::Debug for Fetched {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Fetched")
+            .field("vaults", &self.states.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One reference of a preview: where it is, what it reads, and the cache state of its secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ReferenceState {
+    pub field: String,
+    /// As written, e.g. `secrets.orders-db.password`.
+    pub reference: String,
+    pub vault: String,
+    /// `db.host`, or `(whole secret)`.
+    pub key: String,
+    /// When Vault was asked, RFC 3339 UTC.
+    pub fetched_at: String,
+    /// Seconds until the cached secret is fetched again; `None` with caching off.
+    #[ts(type = "number | null")]
+    pub expires_in_secs: Option<u64>,
+}
+
+impl Fetched {
+    /// A renderer over these secrets.
+    pub fn renderer(&self, mode: RenderMode) -> Renderer<'_> {
+        Renderer::new(&self.data, &self.refs, mode)
+    }
+
+    /// The references of `doc` with their cache state.
+    pub fn reference_states(&self, doc: &Value) -> Vec<ReferenceState> {
+        template::extract_all(doc)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| {
+                let state = self.states.get(&r.vault.to_lowercase());
+                ReferenceState {
+                    field: r.field.clone(),
+                    reference: r.text.clone(),
+                    vault: state.map_or_else(|| r.vault.clone(), |(n, _)| n.clone()),
+                    key: r.key_path(),
+                    fetched_at: state.map(|(_, s)| rfc3339(s.fetched_at)).unwrap_or_default(),
+                    expires_in_secs: state
+                        .and_then(|(_, s)| s.expires_at.is_some().then(|| s.expires_in()).flatten())
+                        .map(|d| d.as_secs()),
+                }
+            })
+            .collect()
+    }
+}
+
+fn rfc3339(t: SystemTime) -> String {
+    chrono::DateTime::<chrono::Utc>::from(t).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// A connector rendered for the screen: masked unless revealed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Preview {
+    pub connector: String,
+    pub kind: ConnectorKind,
+    pub revealed: bool,
+    #[ts(type = "Record<string, unknown>")]
+    pub config: Value,
+    pub references: Vec<ReferenceState>,
+}
+
+/// Renders `connectors` (all their secrets fetched at once) with `mode`.
+pub async fn render_connectors(
+    store: &Store,
+    hub: &VaultHub,
+    connectors: &[Connector],
+    mode: RenderMode,
+) -> Result<Vec<Preview>> {
+    let docs: Vec<&Value> = connectors.iter().map(|c| &c.config).collect();
+    let fetched = RenderPlan::new(store, &docs)?.fetch(hub).await?;
+    let renderer = fetched.renderer(mode);
+    connectors
+        .iter()
+        .map(|c| {
+            let config = renderer.render(&c.config).map_err(|e| prefix(&c.name, e))?;
+            Ok(Preview {
+                connector: c.name.clone(),
+                kind: c.kind,
+                revealed: mode == RenderMode::Reveal,
+                config,
+                references: fetched.reference_states(&c.config),
+            })
+        })
+        .collect()
+}
+
+/// The connector's name in front of a template error's field (`orders.password`) when
+/// rendering several at once.
+fn prefix(_connector: &str, e: TemplateError) -> Error {
+    Error::Template(e)
+}
+
+/// Renders any JSON document (a parsed JSON or YAML file) with `mode`.
+pub async fn render_document(store: &Store, hub: &VaultHub, doc: &Value, mode: RenderMode) -> Result<Value> {
+    let fetched = RenderPlan::new(store, &[doc])?.fetch(hub).await?;
+    Ok(fetched.renderer(mode).render(doc)?)
+}
+
+/// The pre-filled fields for a new connector of `kind` using `vault`: from the key names of a
+/// KV secret (subkeys endpoint: names, never values), or a database engine's username and
+/// password. Refused when the vault does not suit the kind.
+pub async fn prefill_from_vault(
+    hub: &VaultHub,
+    vault: &Vault,
+    load: impl FnOnce() -> Result<AppRoleCredentials> + Send + 'static,
+    kind: ConnectorKind,
+) -> Result<serde_json::Map<String, Value>> {
+    if let Some(why) = kind.incompatibility(vault.spec.engine_type) {
+        return Err(Error::InvalidConnector(crate::ValidationErrors::single(
+            "vault",
+            format!("vault \"{}\" cannot be used: {why}", vault.spec.name),
+        )));
+    }
+    if vault.spec.engine_type.is_database() {
+        return Ok(crate::connector::prefill(kind, vault, None));
+    }
+    let session = hub.session(vault, load).await?;
+    let keys = session.subkeys().await?;
+    Ok(crate::connector::prefill(kind, vault, Some(&keys)))
+}
