@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
-# End-to-end smoke test of the real vaultdesk window (tests/e2e/smoke.mjs), twice:
-#   1. an empty data directory: the empty state;
-#   2. after `vaultdesk vault add` (the CLI): the vault's row in the list.
-# Screenshots land in tests/artifacts/ (smoke-empty.png, smoke-vault-list.png).
+# End-to-end tests of the real vaultdesk window:
+#   1. tests/e2e/smoke.mjs on an empty data directory: the empty state, CSP and ACL;
+#   2. tests/e2e/vaults.mjs: the vault screens against the real OpenBao and PostgreSQL of
+#      services.sh (add through the form with Test, wrong Secret ID, edit, database engine,
+#      delete, restart); this script sets up the AppRole, KV and database engine as root;
+#   3. tests/e2e/smoke.mjs after `vaultdesk vault add` (the CLI): the vault's row in the list.
+# Screenshots land in tests/artifacts/ (smoke-*.png, vault-*.png).
 #
 # The caller provides, and this script does not:
 #   - a D-Bus session with an unlocked Secret Service (gnome-keyring): the CLI stores the
 #     Role ID and Secret ID there;
+#   - OpenBao and PostgreSQL: tests/scripts/services.sh (VAULTDESK_TEST_BAO_*, _PG_*);
 #   - the built binaries: tests/scripts/build-app.sh (UI, then the app with custom-protocol,
 #     then the CLI);
 #   - Xvfb, WebKitWebDriver, tauri-driver and tests/e2e/node_modules: tests/scripts/setup.sh test.
 # This script starts Xvfb (on a free display) and tauri-driver, and stops them, and anything
-# they started, on exit. Exit code: 0 when both runs pass.
+# they started, on exit. Exit code: 0 when all runs pass.
 #
 # Overrides: VAULTDESK_APP, VAULTDESK_CLI (binaries), TAURI_DRIVER_PORT (default 4444, or a
 # free port when taken), E2E_KEEP=1 keeps the temporary directory for inspection.
@@ -32,6 +36,9 @@ native_driver=$(command -v WebKitWebDriver || true)
 command -v Xvfb >/dev/null || die "Xvfb is missing: run tests/scripts/setup.sh test"
 [ -d "$root/tests/e2e/node_modules/webdriverio" ] || die "tests/e2e/node_modules is missing: run tests/scripts/setup.sh test"
 [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || die "no D-Bus session: run inside dbus-run-session with an unlocked gnome-keyring"
+[ -n "${VAULTDESK_TEST_BAO_ADDR:-}" ] && [ -n "${VAULTDESK_TEST_PG_PORT:-}" ] \
+  || die "no OpenBao/PostgreSQL: run inside tests/scripts/services.sh (tests/scripts/keyring-session.sh tests/scripts/services.sh bash $0)"
+command -v secret-tool >/dev/null || die "secret-tool is missing (Debian: libsecret-tools): run tests/scripts/setup.sh test"
 case "$app" in /*) ;; *) app=$(cd "$(dirname "$app")" && pwd)/$(basename "$app") ;; esac
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vaultdesk-e2e.XXXXXX")
@@ -39,6 +46,7 @@ xvfb_pid=""
 driver_pid=""
 vault_added=""
 data="$work/data"
+vaults_data="$work/data-vaults"
 vault_name=e2e-kv
 vault_url=https://vault.e2e.test:8200
 
@@ -47,6 +55,12 @@ cleanup() {
   if [ -n "$vault_added" ]; then
     # Leave nothing in the caller's keyring.
     "$cli" --data-dir "$data" vault remove "$vault_name" >/dev/null 2>&1 || log "could not remove $vault_name"
+  fi
+  if [ -s "$vaults_data/vaultdesk.db" ]; then
+    for name in $("$cli" --data-dir "$vaults_data" vault list --json 2>/dev/null | node -e \
+        'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{for(const v of JSON.parse(s))console.log(v.name)}catch{}})'); do
+      "$cli" --data-dir "$vaults_data" vault remove "$name" >/dev/null 2>&1 || log "could not remove $name"
+    done
   fi
   if [ -n "$driver_pid" ]; then
     # tauri-driver runs in its own process group with WebKitWebDriver and the app.
@@ -81,6 +95,8 @@ for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
 export DISPLAY=":$(head -n1 "$work/display")"
 log "Xvfb on $DISPLAY"
 
+# The app started by tauri-driver inherits this: the "+ Vault" form starts with it as the URL.
+export VAULT_ADDR="$VAULTDESK_TEST_BAO_ADDR"
 port=${TAURI_DRIVER_PORT:-4444}
 port_free "$port" || { log "port $port is taken, using a free one"; port=$(free_port); }
 native_port=$(free_port)
@@ -96,11 +112,46 @@ smoke() {
     "$@" node smoke.mjs)
 }
 
+# OpenBao fixtures for vaults.mjs, made as root with the bao CLI: a KV v2 secret, a database
+# engine on the test PostgreSQL with a role "ro", and one AppRole whose policy reads both.
+bao() { VAULT_ADDR="$VAULTDESK_TEST_BAO_ADDR" VAULT_TOKEN=root "$VAULTDESK_TEST_BAO_BIN" "$@"; }
+vault_fixtures() {
+  local id=$$ pg_url
+  kv_mount="e2ekv$id" db_mount="e2edb$id"
+  local role="e2e-$id" policy="e2e-read-$id"
+  bao secrets enable -path="$kv_mount" kv-v2 >/dev/null
+  bao kv put "$kv_mount/app/config" username=app password=kv-secret-value >/dev/null
+  bao secrets enable -path="$db_mount" database >/dev/null
+  pg_url="postgresql://{{username}}:{{password}}@$VAULTDESK_TEST_PG_HOST:$VAULTDESK_TEST_PG_PORT/postgres?sslmode=disable"
+  bao write "$db_mount/config/orders" plugin_name=postgresql-database-plugin connection_url="$pg_url" \
+    username="$VAULTDESK_TEST_PG_USER" password="$VAULTDESK_TEST_PG_PASSWORD" allowed_roles=ro >/dev/null
+  bao write "$db_mount/roles/ro" db_name=orders default_ttl=10m max_ttl=1h \
+    creation_statements="CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';" >/dev/null
+  bao policy write "$policy" - >/dev/null <<HCL
+path "$kv_mount/data/app/*" { capabilities = ["read"] }
+path "$kv_mount/subkeys/app/*" { capabilities = ["read"] }
+path "$db_mount/creds/ro" { capabilities = ["read"] }
+path "$db_mount/config/orders" { capabilities = ["read"] }
+HCL
+  # At the default mount "approle", as most servers have it: the form keeps its default.
+  bao auth list -format=json | grep -q '"approle/"' || bao auth enable approle >/dev/null
+  bao write "auth/approle/role/$role" token_policies="$policy" token_ttl=30m >/dev/null
+  role_id=$(bao read -field=role_id "auth/approle/role/$role/role-id")
+  secret_id=$(bao write -f -field=secret_id "auth/approle/role/$role/secret-id")
+}
+
 mkdir -p "$data"
 log "run 1: empty data directory"
 rc=0
 env_empty=(env E2E_EXPECT_EMPTY=1 E2E_SCREENSHOT=smoke-empty)
 smoke "${env_empty[@]}" || rc=$?
+
+log "run 2: the vault screens against OpenBao $VAULTDESK_TEST_BAO_ADDR and PostgreSQL"
+vault_fixtures
+mkdir -p "$vaults_data"
+(cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$vaults_data" TAURI_DRIVER_PORT="$port" \
+  E2E_BAO_ADDR="$VAULTDESK_TEST_BAO_ADDR" E2E_ROLE_ID="$role_id" E2E_SECRET_ID="$secret_id" \
+  E2E_KV_MOUNT="$kv_mount" E2E_DB_MOUNT="$db_mount" node vaults.mjs) || rc=$?
 
 log "adding vault $vault_name with the CLI"
 VAULTDESK_ROLE_ID=e2e-dummy-role-id VAULTDESK_SECRET_ID=e2e-dummy-secret-id \
@@ -108,7 +159,7 @@ VAULTDESK_ROLE_ID=e2e-dummy-role-id VAULTDESK_SECRET_ID=e2e-dummy-secret-id \
   --engine-name secret --engine-type kv2 --path app/config >/dev/null
 vault_added=1
 
-log "run 2: one vault"
+log "run 3: one vault added by the CLI"
 env_list=(env E2E_VAULT_NAME="$vault_name" E2E_VAULT_URL="$vault_url" E2E_VAULT_ENGINE=kv2 E2E_SCREENSHOT=smoke-vault-list)
 smoke "${env_list[@]}" || rc=$?
 

@@ -2,16 +2,39 @@
 // ./bindings holds the core's, ./app-bindings the shell's own (src-tauri/src/commands.rs).
 // This file only names each command, its arguments and its result once, so a typo in a
 // command name or a changed Rust type fails `tsc`, not the user.
+//
+// Role ID and Secret ID go in as plain strings (the IPC is JSON) and become SecretStrings on
+// the Rust side; no command ever sends them back.
 
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./app-bindings/AppInfo";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
+import type { TestReport } from "./bindings/TestReport";
+import type { VaultInput } from "./bindings/VaultInput";
 import type { VaultSummary } from "./app-bindings/VaultSummary";
 
 /** Every command in src-tauri/src/commands.rs: its arguments and what it resolves to. */
 interface Commands {
   list_vaults: { args: Record<string, never>; result: VaultSummary[] };
   app_info: { args: Record<string, never>; result: AppInfo };
+  vault_defaults: { args: Record<string, never>; result: VaultInput };
+  add_vault: { args: { input: VaultInput; roleId: string; secretId: string }; result: VaultSummary };
+  update_vault: {
+    args: { name: string; input: VaultInput; roleId: string | null; secretId: string | null };
+    result: VaultSummary;
+  };
+  remove_vault: { args: { name: string }; result: null };
+  test_vault: {
+    args: {
+      input: VaultInput;
+      roleId: string | null;
+      secretId: string | null;
+      existing: string | null;
+      requestId: string;
+    };
+    result: TestReport | null;
+  };
+  cancel_test: { args: { requestId: string }; result: null };
 }
 
 /**
@@ -55,3 +78,32 @@ export const listVaults = (): Promise<VaultSummary[]> => call("list_vaults", {})
 
 /** The data directory the app works on, and its version. */
 export const appInfo = (): Promise<AppInfo> => call("app_info", {});
+
+/** The "+ Vault" form's starting values (VAULT_ADDR, VAULT_NAMESPACE, VAULT_CACERT). */
+export const vaultDefaults = (): Promise<VaultInput> => call("vault_defaults", {});
+
+/** Validates and stores a new vault; the IDs go to the OS keyring. */
+export const addVault = (input: VaultInput, roleId: string, secretId: string): Promise<VaultSummary> =>
+  call("add_vault", { input, roleId, secretId });
+
+/** Stores the edit form of `name`; a null ID keeps the one in the keyring. */
+export const updateVault = (
+  name: string,
+  input: VaultInput,
+  roleId: string | null,
+  secretId: string | null,
+): Promise<VaultSummary> => call("update_vault", { name, input, roleId, secretId });
+
+/** Removes the vault and its keyring entries. */
+export const removeVault = (name: string): Promise<null> => call("remove_vault", { name });
+
+/** The staged Test of a form; null when cancelled with `cancelTest(requestId)`. */
+export const testVault = (
+  input: VaultInput,
+  roleId: string | null,
+  secretId: string | null,
+  existing: string | null,
+  requestId: string,
+): Promise<TestReport | null> => call("test_vault", { input, roleId, secretId, existing, requestId });
+
+export const cancelTest = (requestId: string): Promise<null> => call("cancel_test", { requestId });

@@ -1,72 +1,49 @@
-// The vaultdesk window: one "Secret Manager" section listing the stored vaults, read-only.
-// Everything is built with DOM calls and textContent, never innerHTML: vault names and URLs
-// are user data, and the Content Security Policy forbids inline scripts and styles anyway.
+// The vaultdesk window: the "Secret Manager" section, listing the stored vaults with their
+// last Test result, and the "+ Vault", edit and delete dialogs (./vault-form.ts).
 
 import "./diagnostics";
 import logoUrl from "../../icons/src/icon.svg";
 import type { AppInfo } from "./app-bindings/AppInfo";
-import type { EngineType } from "./bindings/EngineType";
 import type { Provider } from "./bindings/Provider";
 import type { VaultSummary } from "./app-bindings/VaultSummary";
+import { breakable, byId, h, icon, ICONS } from "./dom";
 import { appInfo, CommandError, listVaults } from "./ipc";
+import { ENGINE_LABELS, openDeleteDialog, openNewVaultDialog, openVaultForm, type FormHost, type LastTest } from "./vault-form";
 
-// Record<Union, string>: a new engine type or provider in Rust fails `tsc` until labelled here.
-const ENGINE_LABELS: Record<EngineType, string> = {
-  kv2: "KV v2",
-  mysql: "MySQL",
-  mariadb: "MariaDB",
-  postgresql: "PostgreSQL",
-  mongodb: "MongoDB",
-};
-
+// Record<Union, string>: a new provider in Rust fails `tsc` until labelled here.
 const PROVIDER_LABELS: Record<Provider, string> = {
   hashicorp_vault: "Vault / OpenBao",
 };
 
-type Child = Node | string | null | false;
-
-/** `h("td", {class: "x", "data-testid": "y"}, "text")`: an element with attributes and children. */
-function h<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  attrs: Record<string, string> = {},
-  ...children: Child[]
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  for (const child of children) {
-    if (child === null || child === false) continue;
-    node.append(child);
-  }
-  return node;
-}
-
-function byId<T extends HTMLElement>(id: string): T {
-  const node = document.getElementById(id);
-  if (!node) throw new Error(`index.html lacks #${id}`);
-  return node as T;
-}
-
 const view = byId<HTMLDivElement>("vault-view");
 const status = byId<HTMLParagraphElement>("status");
 const refreshButton = byId<HTMLButtonElement>("refresh");
+const addButton = byId<HTMLButtonElement>("add-vault");
 const meta = byId<HTMLParagraphElement>("app-meta");
 byId<HTMLImageElement>("brand-logo").src = logoUrl;
 
 let info: AppInfo | null = null;
 
 /**
- * A URL or path that wraps only at natural points: after `/`, before `.` and `:` (never in or
- * right after the scheme's `://`), so `https://vault.example.com:8200` breaks as
- * `https://vault.example.com` / `:8200`, not at a hyphen inside a host or role name.
+ * The last Test of each vault, by vault id, for this run of the app only: a result says how
+ * the server answered at one moment, and an old one on disk would read as current.
  */
-function breakable(text: string): DocumentFragment {
-  const fragment = document.createDocumentFragment();
-  for (const part of text.split(/(?<=\/)(?<!:\/\/)(?!\/)|(?=[.:](?!\/\/))/)) {
-    if (fragment.childNodes.length > 0) fragment.append(document.createElement("wbr"));
-    fragment.append(h("span", { class: "nobr" }, part));
-  }
-  return fragment;
-}
+const lastTests = new Map<string, LastTest>();
+
+const host: FormHost = {
+  saved(vault, test) {
+    if (test) lastTests.set(vault.id, test);
+    void refresh(`Saved ${vault.name}`, vault.name);
+  },
+  tested(vaultId, test) {
+    lastTests.set(vaultId, test);
+    void refresh();
+  },
+  removed(vault) {
+    lastTests.delete(vault.id);
+    void refresh(`Deleted ${vault.name}`);
+  },
+};
 
 /** A muted dash for an empty optional value, read out as "none". */
 function none(): HTMLElement {
@@ -88,6 +65,36 @@ function engineCell(v: VaultSummary): HTMLElement {
   );
 }
 
+const TEST_LABELS: Record<LastTest["status"], string> = { passed: "Passed", warning: "Passed, warnings", failed: "Failed" };
+
+function lastTestCell(v: VaultSummary): HTMLElement {
+  const t = lastTests.get(v.id);
+  if (!t) return h("td", { "data-testid": "vault-last-test", "data-status": "none" }, h("span", { class: "muted" }, "Not tested"));
+  const time = t.at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return h(
+    "td",
+    { "data-testid": "vault-last-test", "data-status": t.status, title: t.summary },
+    h("span", { class: "test-badge", "data-status": t.status }, TEST_LABELS[t.status]),
+    h("span", { class: "cell-sub" }, `at ${time}`),
+  );
+}
+
+function actionsCell(v: VaultSummary): HTMLElement {
+  const edit = h(
+    "button",
+    { type: "button", class: "btn btn-icon-only btn-ghost", "aria-label": `Edit ${v.name}`, title: "Edit", "data-testid": "edit-vault" },
+    icon(...ICONS.pencil),
+  );
+  const remove = h(
+    "button",
+    { type: "button", class: "btn btn-icon-only btn-ghost btn-ghost-danger", "aria-label": `Delete ${v.name}`, title: "Delete", "data-testid": "delete-vault" },
+    icon(...ICONS.trash),
+  );
+  edit.addEventListener("click", () => void openVaultForm(host, { kind: "edit", vault: v }));
+  remove.addEventListener("click", () => openDeleteDialog(host, v));
+  return h("td", { class: "actions" }, h("div", { class: "actions-inner" }, edit, remove));
+}
+
 function vaultRow(v: VaultSummary): HTMLTableRowElement {
   const ttl =
     v.cache_ttl_secs === 0
@@ -95,7 +102,7 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
       : h("span", { class: "mono" }, v.cache_ttl);
   return h(
     "tr",
-    { "data-testid": "vault-row", "data-vault-name": v.name },
+    { "data-testid": "vault-row", "data-vault-name": v.name, "data-vault-id": v.id },
     h(
       "th",
       { scope: "row" },
@@ -107,11 +114,21 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
     h("td", { "data-testid": "vault-url" }, h("span", { class: "mono url" }, breakable(v.url))),
     h("td", { "data-testid": "vault-namespace" }, v.namespace ? h("span", { class: "mono nowrap" }, v.namespace) : none()),
     h("td", { "data-testid": "vault-cache-ttl", class: "num" }, ttl),
+    lastTestCell(v),
+    actionsCell(v),
   );
 }
 
 function vaultTable(vaults: VaultSummary[]): HTMLElement {
-  const headers = ["Name", "Provider", "Engine type", "URL", "Namespace", "Cache TTL"];
+  const headers: [string, string][] = [
+    ["Name", ""],
+    ["Provider", ""],
+    ["Engine type", ""],
+    ["URL", ""],
+    ["Namespace", ""],
+    ["Cache TTL", "num"],
+    ["Last test", ""],
+  ];
   return h(
     "div",
     { class: "table-wrap" },
@@ -122,7 +139,12 @@ function vaultTable(vaults: VaultSummary[]): HTMLElement {
       h(
         "thead",
         {},
-        h("tr", {}, ...headers.map((label) => h("th", { scope: "col", class: label === "Cache TTL" ? "num" : "" }, label))),
+        h(
+          "tr",
+          {},
+          ...headers.map(([label, cls]) => h("th", { scope: "col", class: cls || undefined }, label)),
+          h("th", { scope: "col", class: "actions" }, h("span", { class: "sr-only" }, "Actions")),
+        ),
       ),
       h("tbody", {}, ...vaults.map(vaultRow)),
     ),
@@ -130,11 +152,8 @@ function vaultTable(vaults: VaultSummary[]): HTMLElement {
 }
 
 function emptyState(): HTMLElement {
-  const command = [
-    "vaultdesk vault add my-vault \\",
-    "  --url https://vault.example.com:8200 \\",
-    "  --engine-name secret --engine-type kv2 --path app/config",
-  ].join("\n");
+  const add = h("button", { type: "button", class: "btn btn-primary", "data-testid": "empty-add-vault" }, icon(...ICONS.plus), h("span", {}, "Vault"));
+  add.addEventListener("click", () => openNewVaultDialog(host));
   return h(
     "div",
     { class: "empty", "data-testid": "empty-state" },
@@ -143,24 +162,18 @@ function emptyState(): HTMLElement {
     h(
       "p",
       { class: "empty-text" },
-      "A vault is a HashiCorp Vault or OpenBao server that vaultdesk reads secrets from: its ",
-      "address, the AppRole login to use, and the secrets engine (KV or database) that holds ",
-      "the secrets. Its Role ID and Secret ID are kept in your OS keyring, never on disk.",
+      "A vault is a HashiCorp Vault or OpenBao server that vaultdesk reads database passwords and API keys from: ",
+      "its address, the AppRole login to use, and the secrets engine (KV or database) that holds the secrets. ",
+      "Its Role ID and Secret ID are kept in your OS keyring, never on disk.",
     ),
-    h("p", { class: "empty-text" }, "For now, add one from a terminal (forms in this window are coming):"),
-    h("pre", { class: "code", "aria-label": "Example command" }, h("code", {}, command)),
+    add,
     h(
       "p",
       { class: "empty-hint" },
-      "It asks for the Role ID and Secret ID without echoing them. Then press Refresh.",
+      "Or from a terminal: ",
+      h("code", { class: "mono nowrap" }, "vaultdesk vault add"),
+      " — the command line shares this window's data directory.",
     ),
-    info &&
-      h(
-        "p",
-        { class: "empty-hint" },
-        "Data directory (the CLI's --data-dir): ",
-        h("code", { class: "mono", "data-testid": "empty-data-dir" }, info.data_dir),
-      ),
   );
 }
 
@@ -182,7 +195,7 @@ function setStatus(text: string): void {
 
 let loading = false;
 
-async function refresh(): Promise<void> {
+async function refresh(done?: string, highlight?: string): Promise<void> {
   if (loading) return;
   loading = true;
   refreshButton.disabled = true;
@@ -193,7 +206,10 @@ async function refresh(): Promise<void> {
     view.replaceChildren(vaults.length === 0 ? emptyState() : vaultTable(vaults));
     const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     const count = vaults.length === 0 ? "No vaults" : vaults.length === 1 ? "1 vault" : `${vaults.length} vaults`;
-    setStatus(`${count} · updated ${time}`);
+    setStatus(done ? `${done} · ${count}` : `${count} · updated ${time}`);
+    if (highlight) {
+      view.querySelector(`[data-vault-name="${CSS.escape(highlight)}"]`)?.classList.add("just-saved");
+    }
   } catch (error: unknown) {
     view.replaceChildren(errorState(error));
     setStatus("Loading failed");
@@ -218,4 +234,5 @@ async function loadInfo(): Promise<void> {
 }
 
 refreshButton.addEventListener("click", () => void refresh());
-void loadInfo().then(refresh);
+addButton.addEventListener("click", () => openNewVaultDialog(host));
+void loadInfo().then(() => refresh());

@@ -1,0 +1,317 @@
+// The vault screens of the real vaultdesk window, end to end against a real OpenBao, a real
+// PostgreSQL and the real OS keyring: what an admin does, asserted on what the window shows.
+//   1. "+ Vault" → name and type → the form (URL prefilled from VAULT_ADDR) → Test passes
+//      stage by stage → Save → listed, with the Test result and its time;
+//   2. a wrong Secret ID → Test shows "invalid Role ID or Secret ID" under the Secret ID field;
+//      Escape closes the form and nothing is stored;
+//   3. the pencil: IDs empty ("leave empty to keep"), Test with the IDs from the keyring,
+//      Cache TTL changed and saved;
+//   4. a PostgreSQL database-engine vault passes Test (credentials issued and revoked);
+//   5. the trash, confirmed from the keyboard: the vault leaves the list and the keyring;
+//   6. the app restarted: the changed Cache TTL is still there, list and form.
+// Run by tests/scripts/e2e.sh, which prepares OpenBao (AppRole, KV, database engine) and
+// passes the fixture in the environment:
+//   VAULTDESK_APP, VAULTDESK_DATA_DIR, TAURI_DRIVER_PORT   as for smoke.mjs
+//   E2E_BAO_ADDR          the OpenBao URL (the app also gets it as VAULT_ADDR)
+//   E2E_ROLE_ID, E2E_SECRET_ID   an AppRole allowed to read both fixtures
+//   E2E_KV_MOUNT          KV v2 mount holding app/config {username, password}
+//   E2E_DB_MOUNT          database mount with role "ro" on connection "orders" (PostgreSQL)
+
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { remote } from "webdriverio";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const artifacts = path.resolve(here, "..", "artifacts");
+
+function env(name) {
+  const value = process.env[name];
+  if (value === undefined || value === "") throw new Error(`vaults.mjs: set ${name}`);
+  return value;
+}
+
+const app = env("VAULTDESK_APP");
+const dataDir = env("VAULTDESK_DATA_DIR");
+const baoAddr = env("E2E_BAO_ADDR");
+const roleId = env("E2E_ROLE_ID");
+const secretId = env("E2E_SECRET_ID");
+const kvMount = env("E2E_KV_MOUNT");
+const dbMount = env("E2E_DB_MOUNT");
+const port = Number(process.env.TAURI_DRIVER_PORT ?? "4444");
+
+const step = (msg) => console.log(`[vaults] ${msg}`);
+let browser;
+
+async function start() {
+  browser = await remote({
+    hostname: "127.0.0.1",
+    port,
+    logLevel: "warn",
+    connectionRetryCount: 0,
+    capabilities: {
+      "tauri:options": { application: app, args: ["--data-dir", dataDir] },
+      "wdio:enforceWebDriverClassic": true,
+    },
+  });
+  await browser.$("#secret-manager-title").waitForExist({ timeout: 15000, timeoutMsg: "the UI never loaded" });
+  await browser.$('#vault-view[aria-busy="false"]').waitForExist({ timeout: 10000, timeoutMsg: "the vault list never loaded" });
+}
+
+async function stop() {
+  const diagnostics = await browser.execute(() => window.vaultdeskDiagnostics?.() ?? null);
+  assert.deepEqual(diagnostics, [], "no page error, unhandled rejection or CSP violation");
+  await browser.deleteSession();
+  browser = null;
+}
+
+const $t = (id) => browser.$(`[data-testid="${id}"]`);
+const row = (name) => browser.$(`[data-testid="vault-row"][data-vault-name="${name}"]`);
+
+async function shot(name) {
+  await mkdir(artifacts, { recursive: true });
+  // Let WebKit paint what the DOM already shows.
+  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
+  await browser.pause(150);
+  await browser.saveScreenshot(path.join(artifacts, `${name}.png`));
+  step(`screenshot tests/artifacts/${name}.png`);
+}
+
+async function fill(field, value) {
+  const input = await $t(`field-${field}`);
+  await input.clearValue();
+  if (value !== "") await input.setValue(value);
+}
+
+async function choose(field, value) {
+  // Set the <select> as a user would and fire the event the form listens to.
+  await browser.execute(
+    (el, v) => {
+      el.value = v;
+      el.dispatchEvent(new Event("change", { bubbles: true }));
+    },
+    await $t(`field-${field}`),
+    value,
+  );
+}
+
+/** "+ Vault" → name → type → the configuration form. */
+async function openAddForm(name, type = "hashicorp") {
+  await $t("add-vault").click();
+  const dialog = await $t("new-vault-dialog");
+  await dialog.waitForDisplayed({ timeout: 5000, timeoutMsg: "+ Vault did not open the name and type dialog" });
+  const typeOptions = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="new-vault-type"] option')].map((o) => ({ text: o.textContent, disabled: o.disabled })),
+  );
+  assert.deepEqual(
+    typeOptions.map((o) => o.text),
+    ["HashiCorp Vault", "OpenBao", "AWS Secrets Manager — not yet available"],
+    "Select Vault lists HashiCorp Vault and OpenBao, AWS as not yet available",
+  );
+  assert.equal(typeOptions[2].disabled, true, "AWS Secrets Manager cannot be chosen");
+  await $t("new-vault-name").setValue(name);
+  await browser.execute((el, v) => (el.value = v), await $t("new-vault-type"), type);
+  return dialog;
+}
+
+async function continueToForm() {
+  await $t("new-vault-continue").click();
+  const form = await $t("vault-form");
+  await form.waitForDisplayed({ timeout: 5000, timeoutMsg: "Continue did not open the configuration form" });
+  return form;
+}
+
+/** Clicks Test and waits for its outcome; returns {outcome, stages: {stage: {status, summary}}}. */
+async function runTest() {
+  await $t("test-button").click();
+  const result = await $t("test-result");
+  await browser.waitUntil(async () => !["running", undefined, null, ""].includes(await result.getAttribute("data-outcome")), {
+    timeout: 30000,
+    timeoutMsg: "the Test never finished",
+  });
+  const outcome = await result.getAttribute("data-outcome");
+  const stages = await browser.execute(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll('[data-testid="test-stages"] > li')].map((li) => [
+        li.dataset.stage,
+        { status: li.dataset.status, summary: li.querySelector(".stage-summary")?.textContent ?? "" },
+      ]),
+    ),
+  );
+  return { outcome, text: await result.getText(), stages };
+}
+
+function keyringAccounts() {
+  // The account names of every vaultdesk entry in the session's Secret Service. secret-tool
+  // prints the attributes on stderr (and the secrets on stdout, which are left unread).
+  const out = spawnSync("secret-tool", ["search", "--all", "service", "vaultdesk"], { encoding: "utf8" });
+  assert.equal(out.error, undefined, `secret-tool runs: ${out.error}`);
+  return `${out.stderr}`
+    .split("\n")
+    .filter((l) => l.startsWith("attribute.username = "))
+    .map((l) => l.slice("attribute.username = ".length).trim());
+}
+
+let failed = false;
+try {
+  await start();
+  step(`window up, data dir ${dataDir}`);
+
+  // --- 1. a KV vault through the form -------------------------------------------------------
+  await openAddForm("e2e-kv");
+  await shot("vault-add-type");
+  await continueToForm();
+  assert.equal(await $t("field-name").getValue(), "e2e-kv", "the form carries the name given in the first step");
+  assert.equal(await $t("field-url").getValue(), baoAddr, "Vault URL & Port is prefilled from VAULT_ADDR");
+  assert.equal(await $t("field-role_id").getAttribute("type"), "password", "Role ID is a password field");
+  assert.equal(await $t("field-secret_id").getAttribute("type"), "password", "Secret ID is a password field");
+  assert.equal(await $t("field-cache_ttl").getValue(), "5m", "Cache TTL starts at the default");
+  const labels = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="vault-form"] input, [data-testid="vault-form"] select')]
+      .filter((el) => !(el.labels && el.labels.length > 0))
+      .map((el) => el.id || el.name),
+  );
+  assert.deepEqual(labels, [], "every input of the form has a label");
+  await fill("role_id", roleId);
+  await fill("secret_id", secretId);
+  await fill("engine_name", kvMount);
+  await fill("path", "app/config");
+  let test = await runTest();
+  assert.equal(test.outcome, "warning", `Test passes (with the plain-HTTP warning): ${JSON.stringify(test)}`);
+  assert.equal(test.stages.reach.status, "passed");
+  assert.equal(test.stages.tls.status, "warning", "plain HTTP is flagged as a warning");
+  assert.match(test.stages.tls.summary, /plain HTTP/);
+  assert.equal(test.stages.login.status, "passed");
+  assert.equal(test.stages.read.status, "passed");
+  assert.match(test.stages.read.summary, /keys password, username/, "the read stage names the secret's keys");
+  assert.doesNotMatch(JSON.stringify(test), /kv-secret-value/, "no secret value reaches the window");
+  assert.equal(test.stages.capabilities.status, "passed");
+  await shot("vault-form-test-passed");
+  step("KV form: Test passed stage by stage");
+  await $t("save-button").click();
+  await $t("vault-form").waitForExist({ reverse: true, timeout: 10000, timeoutMsg: "Save did not close the form" });
+  const kvRow = await row("e2e-kv");
+  await kvRow.waitForDisplayed({ timeout: 10000, timeoutMsg: "the saved vault is not listed" });
+  assert.equal(await kvRow.$('[data-testid="vault-url"]').getText(), baoAddr, "the row shows the URL");
+  assert.match(await kvRow.$('[data-testid="vault-engine-type"]').getText(), /KV v2/);
+  const lastTest = await kvRow.$('[data-testid="vault-last-test"]');
+  assert.equal(await lastTest.getAttribute("data-status"), "warning", "the row shows the last Test result");
+  const lastText = await lastTest.getText();
+  assert.match(lastText, /Passed, warnings\s*at \d{1,2}:\d\d/, `…with its time: ${JSON.stringify(lastText)}`);
+  const kvId = await kvRow.getAttribute("data-vault-id");
+  step("saved and listed with its Test result");
+
+  // --- 2. a wrong Secret ID ------------------------------------------------------------------
+  await openAddForm("e2e-bad");
+  await continueToForm();
+  await fill("role_id", roleId);
+  await fill("secret_id", "00000000-0000-0000-0000-000000000000");
+  await fill("engine_name", kvMount);
+  await fill("path", "app/config");
+  test = await runTest();
+  assert.equal(test.outcome, "failed", "a wrong Secret ID fails the Test");
+  assert.equal(test.stages.login.status, "failed", "…at the login stage");
+  const secretError = await $t("error-secret_id");
+  assert.match(await secretError.getText(), /invalid Role ID or Secret ID/i, "the message sits under the Secret ID field");
+  assert.equal(await $t("field-secret_id").getAttribute("aria-invalid"), "true", "the Secret ID field is marked invalid");
+  await shot("vault-form-invalid-secret");
+  await browser.keys("Escape");
+  await $t("vault-form").waitForExist({ reverse: true, timeout: 5000, timeoutMsg: "Escape did not close the form" });
+  assert.equal(await row("e2e-bad").isExisting(), false, "a cancelled form stores nothing");
+  step("wrong Secret ID: message under the field; Escape closes; nothing stored");
+
+  // --- 3. edit: Cache TTL ----------------------------------------------------------------------
+  await kvRow.$('[data-testid="edit-vault"]').click();
+  await $t("vault-form").waitForDisplayed({ timeout: 5000 });
+  assert.equal(await $t("field-role_id").getValue(), "", "the Role ID is not shown back");
+  assert.equal(await $t("field-secret_id").getValue(), "", "the Secret ID is not shown back");
+  assert.match(await browser.$("#vault-secret_id-help").getText(), /stored in the OS keyring — leave empty to keep/i);
+  assert.equal(await $t("field-path").getValue(), "app/config", "the form is prefilled");
+  await $t("advanced").$("summary").click();
+  await fill("cache_ttl", "1h30m");
+  test = await runTest();
+  assert.notEqual(test.outcome, "failed", "Test of the edit form uses the IDs from the keyring");
+  await shot("vault-edit");
+  await $t("save-button").click();
+  await $t("vault-form").waitForExist({ reverse: true, timeout: 10000 });
+  await browser.waitUntil(async () => (await row("e2e-kv").$('[data-testid="vault-cache-ttl"]').getText()) === "1h30m", {
+    timeout: 5000,
+    timeoutMsg: "the list does not show the new Cache TTL",
+  });
+  step("edited Cache TTL to 1h30m");
+
+  // --- 4. a PostgreSQL database-engine vault -------------------------------------------------
+  await openAddForm("e2e-pg", "openbao");
+  await continueToForm();
+  await fill("role_id", roleId);
+  await fill("secret_id", secretId);
+  await fill("engine_name", dbMount);
+  await choose("engine_type", "postgresql");
+  assert.equal(await $t("field-path").isDisplayed(), false, "Path to secret is hidden for a database engine");
+  await fill("db_role", "ro");
+  await fill("connection_name", "orders");
+  test = await runTest();
+  assert.notEqual(test.outcome, "failed", `the PostgreSQL vault passes Test: ${JSON.stringify(test.stages)}`);
+  assert.match(test.stages.read.summary, /credentials issued for user .*connection orders: postgresql-database-plugin/);
+  assert.match(test.stages.read.summary, /test credentials revoked/);
+  await shot("vault-form-postgresql");
+  await $t("save-button").click();
+  await $t("vault-form").waitForExist({ reverse: true, timeout: 10000 });
+  const pgRow = await row("e2e-pg");
+  await pgRow.waitForDisplayed({ timeout: 5000 });
+  assert.match(await pgRow.$('[data-testid="vault-engine-type"]').getText(), /PostgreSQL/);
+  await shot("vault-list");
+  step("PostgreSQL vault: Test passed, saved");
+
+  // --- 5. delete an unused vault -------------------------------------------------------------
+  const pgId = await pgRow.getAttribute("data-vault-id");
+  assert.equal(keyringAccounts().filter((a) => a.includes(`/${pgId}/`)).length, 2, "the keyring holds the vault's Role ID and Secret ID");
+  await pgRow.$('[data-testid="delete-vault"]').click();
+  await $t("delete-dialog").waitForDisplayed({ timeout: 5000 });
+  assert.equal(await $t("delete-vault-name").getText(), "e2e-pg", "the confirmation names the vault");
+  assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "delete-cancel", "Cancel has the focus first");
+  await shot("vault-delete-confirm");
+  await browser.keys("Tab");
+  assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "delete-confirm", "Tab reaches Delete");
+  await browser.keys("Tab");
+  await browser.keys("Tab");
+  assert.equal(
+    await browser.execute(() => !!document.activeElement?.closest('[data-testid="delete-dialog"]')),
+    true,
+    "focus stays inside the dialog",
+  );
+  await browser.execute(() => document.querySelector('[data-testid="delete-confirm"]').focus());
+  await browser.keys("Enter");
+  await row("e2e-pg").waitForExist({ reverse: true, timeout: 10000, timeoutMsg: "the deleted vault is still listed" });
+  assert.deepEqual(keyringAccounts().filter((a) => a.includes(`/${pgId}/`)), [], "its keyring entries are gone");
+  assert.equal(keyringAccounts().filter((a) => a.includes(`/${kvId}/`)).length, 2, "the other vault's entries stay");
+  step("deleted e2e-pg: gone from the list and the keyring");
+  await stop();
+
+  // --- 6. restart: the Cache TTL persisted ---------------------------------------------------
+  await start();
+  const again = await row("e2e-kv");
+  await again.waitForDisplayed({ timeout: 10000 });
+  assert.equal(await again.$('[data-testid="vault-cache-ttl"]').getText(), "1h30m", "the Cache TTL survived a restart");
+  await again.$('[data-testid="edit-vault"]').click();
+  await $t("vault-form").waitForDisplayed({ timeout: 5000 });
+  assert.equal(await $t("field-cache_ttl").getValue(), "1h30m", "the edit form shows it too");
+  await browser.keys("Escape");
+  await $t("vault-form").waitForExist({ reverse: true, timeout: 5000 });
+  step("after a restart the Cache TTL is still 1h30m");
+  await stop();
+} catch (error) {
+  failed = true;
+  console.error(`[vaults] FAILED: ${error?.stack ?? error}`);
+  try {
+    await mkdir(artifacts, { recursive: true });
+    await browser?.saveScreenshot(path.join(artifacts, "vaults-failure.png"));
+  } catch {
+    // The window may be gone; the failure above is what matters.
+  }
+  await browser?.deleteSession().catch(() => undefined);
+}
+process.exitCode = failed ? 1 : 0;
+step(failed ? "FAIL" : "PASS");

@@ -1,0 +1,108 @@
+// Small DOM helpers. Everything is built with DOM calls and textContent, never innerHTML:
+// vault names and URLs are user data, and the Content Security Policy forbids inline scripts
+// and styles anyway.
+
+export type Child = Node | string | null | false | undefined;
+
+/** `h("td", {class: "x", "data-testid": "y"}, "text")`: an element with attributes and children. */
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | false | undefined> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value !== false && value !== undefined) node.setAttribute(name, value);
+  }
+  for (const child of children) {
+    if (child === null || child === false || child === undefined) continue;
+    node.append(child);
+  }
+  return node;
+}
+
+export function byId<T extends HTMLElement>(id: string): T {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`index.html lacks #${id}`);
+  return node as T;
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/** A 16×16 stroked icon from path data; decorative (the button carries the label). */
+export function icon(...paths: string[]): SVGSVGElement {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("class", "btn-icon");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("focusable", "false");
+  for (const d of paths) {
+    const p = document.createElementNS(SVG, "path");
+    p.setAttribute("d", d);
+    svg.append(p);
+  }
+  return svg;
+}
+
+export const ICONS = {
+  pencil: ["M11.2 2.3l2.5 2.5L5.5 13H3v-2.5z", "M9.5 4l2.5 2.5"],
+  trash: ["M2.5 4h11", "M6 4V2.5h4V4", "M4 4l.7 9.5h6.6L12 4", "M6.7 6.5v4.5M9.3 6.5v4.5"],
+  plus: ["M8 3v10M3 8h10"],
+  close: ["M4 4l8 8M12 4l-8 8"],
+  play: ["M5 3.5v9l7-4.5z"],
+  refresh: ["M13.5 8a5.5 5.5 0 1 1-1.61-3.89M13.5 2.5v3h-3"],
+};
+
+/**
+ * A URL or path that wraps only at natural points: after `/`, before `.` and `:` (never in or
+ * right after the scheme's `://`), so `https://vault.example.com:8200` breaks as
+ * `https://vault.example.com` / `:8200`, not at a hyphen inside a host or role name.
+ */
+export function breakable(text: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  for (const part of text.split(/(?<=\/)(?<!:\/\/)(?!\/)|(?=[.:](?!\/\/))/)) {
+    if (fragment.childNodes.length > 0) fragment.append(document.createElement("wbr"));
+    fragment.append(h("span", { class: "nobr" }, part));
+  }
+  return fragment;
+}
+
+/**
+ * Opens `dialog` modally: focus goes to `initial` (or the first field), Tab and Shift+Tab stay
+ * inside, Escape runs `onEscape` (default: close). The dialog removes itself when closed and
+ * focus returns to what had it before.
+ */
+export function openModal(
+  dialog: HTMLDialogElement,
+  options: { initial?: HTMLElement | null; onEscape?: () => void } = {},
+): void {
+  const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  document.body.append(dialog);
+  dialog.addEventListener("cancel", (e) => {
+    e.preventDefault();
+    (options.onEscape ?? (() => dialog.close()))();
+  });
+  dialog.addEventListener("keydown", (e) => {
+    if (e.key !== "Tab") return;
+    const focusable = [...dialog.querySelectorAll<HTMLElement>(
+      "button, input, select, textarea, summary, [href], [tabindex]:not([tabindex='-1'])",
+    )].filter((el) => !el.hasAttribute("disabled") && el.offsetParent !== null);
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  });
+  dialog.addEventListener("close", () => {
+    dialog.remove();
+    if (opener?.isConnected) opener.focus();
+  });
+  dialog.showModal();
+  const target = options.initial ?? dialog.querySelector<HTMLElement>("input, select, textarea");
+  target?.focus();
+}

@@ -1,0 +1,754 @@
+// The vault dialogs: "+ Vault" (name and vault type), the configuration form for adding and
+// editing a vault with its staged Test, and the delete confirmation.
+//
+// The form never decides what is valid: Test and Save send it to Rust, which validates the
+// whole form at once (vaultdesk-core) and answers with per-field messages that land under
+// their inputs. Role ID and Secret ID are password inputs whose values go to Rust only; the
+// dialog, with its inputs, is removed from the DOM when it closes.
+
+import type { EngineType } from "./bindings/EngineType";
+import type { ErrorPayload } from "./bindings/ErrorPayload";
+import type { StageReport } from "./bindings/StageReport";
+import type { StageStatus } from "./bindings/StageStatus";
+import type { TestReport } from "./bindings/TestReport";
+import type { TestStage } from "./bindings/TestStage";
+import type { VaultInput } from "./bindings/VaultInput";
+import type { VaultSummary } from "./app-bindings/VaultSummary";
+import { h, icon, ICONS, openModal, type Child } from "./dom";
+import { addVault, cancelTest, CommandError, removeVault, testVault, updateVault, vaultDefaults } from "./ipc";
+
+export type Flavor = "hashicorp" | "openbao";
+
+const FLAVOR_LABELS: Record<Flavor, string> = { hashicorp: "HashiCorp Vault", openbao: "OpenBao" };
+
+// Record<Union, string>: a new engine type in Rust fails `tsc` until labelled here.
+export const ENGINE_LABELS: Record<EngineType, string> = {
+  kv2: "KV v2",
+  mysql: "MySQL",
+  mariadb: "MariaDB",
+  postgresql: "PostgreSQL",
+  mongodb: "MongoDB",
+};
+
+const ENGINE_OPTION_LABELS: Record<EngineType, string> = {
+  kv2: "KV (version 2)",
+  mysql: "Database · MySQL",
+  mariadb: "Database · MariaDB",
+  postgresql: "Database · PostgreSQL",
+  mongodb: "Database · MongoDB",
+};
+
+const STAGES: TestStage[] = ["reach", "tls", "login", "read", "capabilities"];
+
+function stageLabel(stage: TestStage, engine: string): string {
+  switch (stage) {
+    case "reach":
+      return "Reach the server";
+    case "tls":
+      return "TLS";
+    case "login":
+      return "AppRole login";
+    case "read":
+      return engine === "kv2" || engine === "" ? "Read the secret" : "Issue credentials";
+    case "capabilities":
+      return "Token capabilities";
+  }
+}
+
+const STATUS_LABELS: Record<StageStatus | "running" | "pending", string> = {
+  passed: "Passed",
+  warning: "Warning",
+  failed: "Failed",
+  skipped: "Skipped",
+  running: "Running",
+  pending: "Not run",
+};
+
+/** The outcome of a vault's last Test, kept in the window's memory by vault id. */
+export interface LastTest {
+  status: "passed" | "warning" | "failed";
+  at: Date;
+  summary: string;
+}
+
+export function lastTestOf(report: TestReport): LastTest {
+  const failed = report.stages.find((s) => s.status === "failed");
+  const warning = report.stages.find((s) => s.status === "warning");
+  const status = failed ? "failed" : warning ? "warning" : "passed";
+  const summary = failed
+    ? `${stageLabel(failed.stage, "")}: ${failed.error?.message ?? failed.summary}`
+    : warning
+      ? `${stageLabel(warning.stage, "")}: ${warning.summary}`
+      : "All stages passed";
+  return { status, at: new Date(), summary };
+}
+
+/** What the page does when a dialog has changed something. */
+export interface FormHost {
+  saved(vault: VaultSummary, test: LastTest | null): void;
+  tested(vaultId: string, test: LastTest): void;
+  removed(vault: VaultSummary): void;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 1: name and vault type.
+
+export function openNewVaultDialog(host: FormHost): void {
+  const nameInput = h("input", {
+    id: "new-vault-name",
+    type: "text",
+    class: "input",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "e.g. prod-kv",
+    "aria-describedby": "new-vault-name-help new-vault-name-error",
+    "data-testid": "new-vault-name",
+  });
+  const typeSelect = h(
+    "select",
+    { id: "new-vault-type", class: "input", "data-testid": "new-vault-type" },
+    h("option", { value: "hashicorp" }, "HashiCorp Vault"),
+    h("option", { value: "openbao" }, "OpenBao"),
+    h("option", { value: "aws", disabled: "" }, "AWS Secrets Manager — not yet available"),
+  );
+  const nameError = h("p", { class: "field-error", id: "new-vault-name-error", "aria-live": "polite" });
+  const form = h(
+    "form",
+    { class: "dialog-form", novalidate: "" },
+    h(
+      "div",
+      { class: "dialog-body" },
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: "new-vault-name", class: "label" }, "Name"),
+        nameInput,
+        h(
+          "p",
+          { class: "help", id: "new-vault-name-help" },
+          "Letters, digits, - and _, starting with a letter. Connectors refer to it as {{secrets.NAME.KEY}}.",
+        ),
+        nameError,
+      ),
+      h(
+        "div",
+        { class: "field" },
+        h("label", { for: "new-vault-type", class: "label" }, "Select Vault"),
+        typeSelect,
+        h("p", { class: "help" }, "OpenBao speaks the HashiCorp Vault API; both log in with AppRole."),
+      ),
+    ),
+    h(
+      "div",
+      { class: "dialog-foot" },
+      h("span", { class: "foot-spacer" }),
+      h("button", { type: "button", class: "btn", "data-action": "cancel" }, "Cancel"),
+      h("button", { type: "submit", class: "btn btn-primary", "data-testid": "new-vault-continue" }, "Continue"),
+    ),
+  );
+  const dialog = h(
+    "dialog",
+    { class: "dialog dialog-small", "aria-labelledby": "new-vault-title", "data-testid": "new-vault-dialog" },
+    dialogHead("new-vault-title", "Add a vault", "Name it and choose where its secrets live.", () => dialog.close()),
+    form,
+  );
+  form.querySelector("[data-action=cancel]")?.addEventListener("click", () => dialog.close());
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const name = nameInput.value.trim();
+    if (name === "") {
+      nameError.textContent = "Enter a name for the vault.";
+      nameInput.setAttribute("aria-invalid", "true");
+      nameInput.focus();
+      return;
+    }
+    const flavor = typeSelect.value === "openbao" ? "openbao" : "hashicorp";
+    dialog.close();
+    void openVaultForm(host, { kind: "add", name, flavor });
+  });
+  openModal(dialog, { initial: nameInput });
+}
+
+function dialogHead(id: string, title: string, subtitle: Child, close: () => void): HTMLElement {
+  const closeButton = h("button", { type: "button", class: "btn btn-icon-only btn-ghost", "aria-label": "Close" }, icon(...ICONS.close));
+  closeButton.addEventListener("click", close);
+  return h(
+    "div",
+    { class: "dialog-head" },
+    h("div", {}, h("h2", { class: "dialog-title", id }, title), subtitle ? h("p", { class: "dialog-sub" }, subtitle) : null),
+    closeButton,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Step 2: the configuration form, for a new vault or an existing one.
+
+export type FormMode =
+  | { kind: "add"; name: string; flavor: Flavor }
+  | { kind: "edit"; vault: VaultSummary };
+
+/** The text fields of the form, by their `VaultInput` name (which is also the error `field`). */
+type TextField =
+  | "name"
+  | "url"
+  | "namespace"
+  | "role_id"
+  | "secret_id"
+  | "engine_name"
+  | "path"
+  | "db_role"
+  | "connection_name"
+  | "cache_ttl"
+  | "auth_mount"
+  | "tls_ca_cert"
+  | "tls_client_cert"
+  | "tls_client_key"
+  | "connect_timeout"
+  | "request_timeout";
+
+interface FieldSpec {
+  label: string;
+  help?: string;
+  placeholder?: string;
+  password?: boolean;
+  mono?: boolean;
+}
+
+export async function openVaultForm(host: FormHost, mode: FormMode): Promise<void> {
+  const editing = mode.kind === "edit" ? mode.vault : null;
+  let defaults: VaultInput | null = null;
+  if (!editing) {
+    try {
+      defaults = await vaultDefaults();
+    } catch {
+      defaults = null; // The form works without them; Save reports anything that matters.
+    }
+  }
+  const flavor: Flavor = mode.kind === "add" ? mode.flavor : "hashicorp";
+  const keyringHelp = "Stored in the OS keyring — leave empty to keep";
+
+  const specs: Record<TextField, FieldSpec> = {
+    name: { label: "Name", help: "Used in {{secrets.NAME.KEY}}." },
+    url: { label: "Vault URL & Port", placeholder: "https://vault.example.com:8200", mono: true },
+    namespace: { label: "Namespace", placeholder: "optional, e.g. team1", mono: true },
+    role_id: {
+      label: "Role ID",
+      password: true,
+      help: editing ? keyringHelp : "Kept in the OS keyring, never on disk.",
+    },
+    secret_id: {
+      label: "Secret ID",
+      password: true,
+      help: editing ? keyringHelp : "Kept in the OS keyring, never on disk.",
+    },
+    engine_name: { label: "Engine name", placeholder: "e.g. secret", help: "The mount path of the secrets engine.", mono: true },
+    path: {
+      label: "Path to secret",
+      placeholder: "e.g. app/config",
+      help: "Relative to the engine; secret/data/app/config is accepted too.",
+      mono: true,
+    },
+    db_role: { label: "Database role", placeholder: "e.g. readonly", help: "The role Vault issues credentials for.", mono: true },
+    connection_name: { label: "Connection name", placeholder: "optional", help: "The engine's connection, shown by Test.", mono: true },
+    cache_ttl: {
+      label: "Cache TTL",
+      placeholder: "5m",
+      help: "How long a secret stays cached: 30s, 5m, 1h, 1h30m; 0 turns caching off.",
+      mono: true,
+    },
+    auth_mount: { label: "AppRole mount", placeholder: "approle", mono: true },
+    tls_ca_cert: { label: "CA certificate", placeholder: "/path/to/ca.pem", help: "PEM file to trust instead of the system roots.", mono: true },
+    tls_client_cert: { label: "Client certificate", placeholder: "/path/to/client.pem", help: "For mutual TLS, with the key.", mono: true },
+    tls_client_key: { label: "Client key", placeholder: "/path/to/client-key.pem", mono: true },
+    connect_timeout: { label: "Connect timeout", placeholder: "10s", mono: true },
+    request_timeout: { label: "Request timeout", placeholder: "30s", mono: true },
+  };
+
+  const inputs = {} as Record<TextField, HTMLInputElement>;
+  const errors = new Map<string, HTMLElement>();
+  const fieldBoxes = new Map<string, HTMLElement>();
+
+  function textField(key: TextField): HTMLElement {
+    const spec = specs[key];
+    const id = `vault-${key}`;
+    const input = h("input", {
+      id,
+      name: key,
+      type: spec.password ? "password" : "text",
+      class: spec.mono ? "input mono" : "input",
+      autocomplete: spec.password ? "new-password" : "off",
+      spellcheck: "false",
+      placeholder: spec.placeholder,
+      "aria-describedby": `${id}-help ${id}-error`,
+      "data-testid": `field-${key}`,
+    });
+    inputs[key] = input;
+    const error = h("p", { class: "field-error", id: `${id}-error`, "data-testid": `error-${key}` });
+    errors.set(key, error);
+    const box = h(
+      "div",
+      { class: "field", "data-field": key },
+      h("label", { for: id, class: "label" }, spec.label),
+      input,
+      spec.help ? h("p", { class: "help", id: `${id}-help` }, spec.help) : null,
+      error,
+    );
+    fieldBoxes.set(key, box);
+    return box;
+  }
+
+  const engineSelect = h(
+    "select",
+    { id: "vault-engine_type", name: "engine_type", class: "input", "aria-describedby": "vault-engine_type-error", "data-testid": "field-engine_type" },
+    ...(Object.keys(ENGINE_OPTION_LABELS) as EngineType[]).map((t) => h("option", { value: t }, ENGINE_OPTION_LABELS[t])),
+  );
+  const engineError = h("p", { class: "field-error", id: "vault-engine_type-error", "data-testid": "error-engine_type" });
+  errors.set("engine_type", engineError);
+  const engineBox = h(
+    "div",
+    { class: "field", "data-field": "engine_type" },
+    h("label", { for: "vault-engine_type", class: "label" }, "Engine type"),
+    engineSelect,
+    engineError,
+  );
+
+  const skipVerify = h("input", {
+    id: "vault-tls_skip_verify",
+    type: "checkbox",
+    "aria-describedby": "vault-tls_skip_verify-help vault-tls_skip_verify-error",
+    "data-testid": "field-tls_skip_verify",
+  });
+  const skipError = h("p", { class: "field-error", id: "vault-tls_skip_verify-error" });
+  errors.set("tls_skip_verify", skipError);
+  const skipBox = h(
+    "div",
+    { class: "field field-check", "data-field": "tls_skip_verify" },
+    h("div", { class: "check-row" }, skipVerify, h("label", { for: "vault-tls_skip_verify" }, "Skip TLS certificate verification")),
+    h(
+      "p",
+      { class: "help warning-text", id: "vault-tls_skip_verify-help" },
+      "Unsafe: anyone on the network path can impersonate the server and read the Secret ID. For test servers only.",
+    ),
+    skipError,
+  );
+
+  const advanced = h(
+    "details",
+    { class: "advanced", "data-testid": "advanced" },
+    h("summary", {}, "Advanced", h("span", { class: "summary-sub" }, "Cache TTL, TLS, timeouts, AppRole mount")),
+    h(
+      "div",
+      { class: "advanced-body" },
+      h("div", { class: "grid-2" }, textField("cache_ttl"), textField("auth_mount")),
+      textField("tls_ca_cert"),
+      h("div", { class: "grid-2" }, textField("tls_client_cert"), textField("tls_client_key")),
+      skipBox,
+      h("div", { class: "grid-2" }, textField("connect_timeout"), textField("request_timeout")),
+    ),
+  );
+
+  const kvFields = h("div", { class: "engine-kind", "data-kind": "kv" }, textField("path"));
+  const dbFields = h("div", { class: "engine-kind grid-2", "data-kind": "db" }, textField("db_role"), textField("connection_name"));
+
+  const banner = h("div", { class: "form-banner", role: "alert", hidden: "", "data-testid": "form-error" });
+
+  const formColumn = h(
+    "div",
+    { class: "form-col" },
+    banner,
+    h(
+      "fieldset",
+      { class: "section" },
+      h("legend", { class: "section-title" }, "Server"),
+      textField("name"),
+      textField("url"),
+      textField("namespace"),
+    ),
+    h(
+      "fieldset",
+      { class: "section" },
+      h("legend", { class: "section-title" }, "AppRole login"),
+      h("div", { class: "grid-2" }, textField("role_id"), textField("secret_id")),
+    ),
+    h(
+      "fieldset",
+      { class: "section" },
+      h("legend", { class: "section-title" }, "Secrets engine"),
+      h("div", { class: "grid-2" }, textField("engine_name"), engineBox),
+      kvFields,
+      dbFields,
+    ),
+    advanced,
+  );
+
+  // --- the Test panel ---
+  const stageItems = new Map<TestStage, HTMLLIElement>();
+  const stageList = h("ol", { class: "stages", "data-testid": "test-stages" });
+  const testIntro = h(
+    "p",
+    { class: "test-intro", "data-testid": "test-intro" },
+    "Test checks this form against the server before you save it: reach, TLS, AppRole login, the secret or credentials, and the token's capabilities.",
+  );
+  const testResult = h("p", { class: "test-result", role: "status", "aria-live": "polite", "data-testid": "test-result" });
+  const testPanel = h(
+    "aside",
+    { class: "test-col", "aria-labelledby": "test-title", "data-testid": "test-panel" },
+    h("h3", { class: "test-title", id: "test-title" }, "Connection test"),
+    testIntro,
+    stageList,
+    testResult,
+  );
+
+  const testButton = h("button", { type: "button", class: "btn", "data-testid": "test-button" }, icon(...ICONS.play), h("span", {}, "Test"));
+  const saveButton = h("button", { type: "submit", class: "btn btn-primary", "data-testid": "save-button" }, "Save");
+  const cancelButton = h("button", { type: "button", class: "btn" }, "Cancel");
+
+  const title = editing ? `Edit ${editing.name}` : `Add ${FLAVOR_LABELS[flavor]}`;
+  const subtitle = editing
+    ? "Change the configuration, Test it, then Save."
+    : "Enter the server and AppRole details, Test them, then Save.";
+  const form = h(
+    "form",
+    { class: "dialog-form", novalidate: "" },
+    h("div", { class: "dialog-body vault-form-body" }, formColumn, testPanel),
+    h("div", { class: "dialog-foot" }, testButton, h("span", { class: "foot-spacer" }), cancelButton, saveButton),
+  );
+  const dialog = h(
+    "dialog",
+    { class: "dialog dialog-wide", "aria-labelledby": "vault-form-title", "data-testid": "vault-form" },
+    dialogHead("vault-form-title", title, subtitle, () => close()),
+    form,
+  );
+
+  // --- values ---
+  const initial: Record<TextField, string> = {
+    name: editing?.name ?? (mode.kind === "add" ? mode.name : ""),
+    url: editing?.url ?? defaults?.url ?? "",
+    namespace: editing?.namespace ?? defaults?.namespace ?? "",
+    role_id: "",
+    secret_id: "",
+    engine_name: editing?.engine_name ?? "",
+    path: editing?.path ?? "",
+    db_role: editing?.db_role ?? "",
+    connection_name: editing?.connection_name ?? "",
+    cache_ttl: editing?.cache_ttl ?? "5m",
+    auth_mount: editing?.auth_mount ?? "approle",
+    tls_ca_cert: editing?.tls_ca_cert ?? defaults?.tls_ca_cert ?? "",
+    tls_client_cert: editing?.tls_client_cert ?? "",
+    tls_client_key: editing?.tls_client_key ?? "",
+    connect_timeout: editing?.connect_timeout ?? "10s",
+    request_timeout: editing?.request_timeout ?? "30s",
+  };
+  for (const [key, value] of Object.entries(initial) as [TextField, string][]) inputs[key].value = value;
+  engineSelect.value = editing?.engine_type ?? "kv2";
+  skipVerify.checked = editing?.tls_skip_verify ?? false;
+  const advancedNonDefault =
+    initial.cache_ttl !== "5m" ||
+    initial.auth_mount !== "approle" ||
+    initial.tls_ca_cert !== "" ||
+    initial.tls_client_cert !== "" ||
+    skipVerify.checked;
+  advanced.open = advancedNonDefault;
+
+  function syncEngineKind(): void {
+    const db = engineSelect.value !== "kv2";
+    kvFields.hidden = db;
+    dbFields.hidden = !db;
+    stageItems.get("read")?.querySelector(".stage-label")?.replaceChildren(stageLabel("read", engineSelect.value));
+  }
+  function syncSkipVerify(): void {
+    skipBox.classList.toggle("is-warning", skipVerify.checked);
+  }
+  engineSelect.addEventListener("change", syncEngineKind);
+  skipVerify.addEventListener("change", syncSkipVerify);
+
+  function readInput(): VaultInput {
+    const v = (k: TextField) => inputs[k].value.trim();
+    const db = engineSelect.value !== "kv2";
+    return {
+      name: v("name"),
+      provider: "hashicorp_vault",
+      url: v("url"),
+      namespace: v("namespace"),
+      auth_mount: v("auth_mount"),
+      engine_name: v("engine_name"),
+      engine_type: engineSelect.value,
+      path: db ? "" : v("path"),
+      db_role: db ? v("db_role") : "",
+      connection_name: db ? v("connection_name") : "",
+      cache_ttl: v("cache_ttl"),
+      tls_ca_cert: v("tls_ca_cert"),
+      tls_client_cert: v("tls_client_cert"),
+      tls_client_key: v("tls_client_key"),
+      tls_skip_verify: skipVerify.checked,
+      connect_timeout: v("connect_timeout"),
+      request_timeout: v("request_timeout"),
+    };
+  }
+  /** An ID as typed; null when empty (the edit form keeps the stored one). */
+  const credential = (k: "role_id" | "secret_id"): string | null => (inputs[k].value === "" ? null : inputs[k].value);
+
+  // --- errors ---
+  function clearErrors(): void {
+    for (const [key, el] of errors) {
+      el.replaceChildren();
+      (key === "engine_type" ? engineSelect : key === "tls_skip_verify" ? skipVerify : inputs[key as TextField])?.removeAttribute("aria-invalid");
+    }
+    banner.hidden = true;
+    banner.replaceChildren();
+  }
+  function fieldControl(field: string): HTMLElement | null {
+    if (field === "engine_type") return engineSelect;
+    if (field === "tls_skip_verify") return skipVerify;
+    return field in inputs ? inputs[field as TextField] : null;
+  }
+  /** Puts `message` under `field`; false when the form has no such field (the caller shows it elsewhere). */
+  function showFieldError(field: string, message: string, hint?: string): boolean {
+    const el = errors.get(field);
+    const control = fieldControl(field);
+    if (!el || !control || control.closest("[hidden]")) return false;
+    el.replaceChildren(h("span", { class: "field-error-msg" }, message), ...(hint ? [h("span", { class: "field-error-hint" }, hint)] : []));
+    control.setAttribute("aria-invalid", "true");
+    if (advanced.contains(control)) advanced.open = true;
+    return true;
+  }
+  function showBanner(title: string, detail?: string): void {
+    banner.replaceChildren(h("strong", {}, title), ...(detail ? [h("span", {}, ` ${detail}`)] : []));
+    banner.hidden = false;
+  }
+  function showPayload(error: unknown, action: string): void {
+    const payload: ErrorPayload | null = error instanceof CommandError ? error.payload : null;
+    const label = (field: string) =>
+      field === "engine_type" ? "Engine type" : field === "tls_skip_verify" ? "Skip verification" : (specs[field as TextField]?.label ?? field);
+    if (payload && payload.fields.length > 0) {
+      const elsewhere: string[] = [];
+      for (const f of payload.fields) {
+        if (!showFieldError(f.field, sentence(f.message))) elsewhere.push(`${label(f.field)} ${f.message}.`);
+      }
+      const n = payload.fields.length;
+      showBanner(`${action} needs ${n === 1 ? "one fix" : `${n} fixes`}.`, elsewhere.join(" ") || "See the highlighted fields.");
+      const first = payload.fields.map((f) => fieldControl(f.field)).find((c) => c && !c.closest("[hidden]"));
+      first?.focus();
+    } else {
+      showBanner(`${action} failed.`, messageOf(error));
+    }
+  }
+
+  // --- Test ---
+  let requestId: string | null = null;
+  let changedSinceTest = true;
+  let lastReport: TestReport | null = null;
+  let pristine = true;
+  // Text inputs report edits with "input"; "change" also fires when one merely loses focus
+  // after an edit (e.g. by clicking Test), so it only counts for selects and checkboxes.
+  const edited = (): void => {
+    changedSinceTest = true;
+    pristine = false;
+  };
+  form.addEventListener("input", edited);
+  form.addEventListener("change", (e) => {
+    if (!(e.target instanceof HTMLInputElement && e.target.type !== "checkbox")) edited();
+  });
+
+  function renderStages(report: TestReport | null, running: boolean): void {
+    const engine = engineSelect.value;
+    stageList.replaceChildren(
+      ...STAGES.map((stage) => {
+        const r: StageReport | undefined = report?.stages.find((s) => s.stage === stage);
+        const status = running ? "running" : (r?.status ?? "pending");
+        const item = h(
+          "li",
+          { class: "stage", "data-stage": stage, "data-status": status, "data-testid": `stage-${stage}` },
+          h("span", { class: "stage-icon", "aria-hidden": "true" }),
+          h(
+            "div",
+            { class: "stage-main" },
+            h(
+              "div",
+              { class: "stage-line" },
+              h("span", { class: "stage-label" }, stageLabel(stage, engine)),
+              h("span", { class: "stage-status" }, STATUS_LABELS[status]),
+              r && r.status !== "skipped" ? h("span", { class: "stage-time mono" }, `${r.millis} ms`) : null,
+            ),
+            r && r.status !== "skipped" ? h("p", { class: "stage-summary", "data-testid": `stage-${stage}-summary` }, r.summary) : null,
+            r?.error?.hint ? h("p", { class: "stage-hint" }, r.error.hint) : null,
+          ),
+        );
+        stageItems.set(stage, item);
+        return item;
+      }),
+    );
+  }
+
+  function setTesting(on: boolean): void {
+    testButton.replaceChildren(on ? h("span", { class: "spinner", "aria-hidden": "true" }) : icon(...ICONS.play), h("span", {}, on ? "Cancel test" : "Test"));
+    testButton.setAttribute("data-state", on ? "running" : "idle");
+    testPanel.setAttribute("aria-busy", on ? "true" : "false");
+  }
+
+  async function runTest(): Promise<void> {
+    if (requestId) {
+      const id = requestId;
+      requestId = null;
+      void cancelTest(id).catch(() => undefined);
+      setTesting(false);
+      renderStages(lastReport, false);
+      testResult.dataset.outcome = "cancelled";
+      testResult.textContent = "Test cancelled.";
+      return;
+    }
+    clearErrors();
+    const id = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    requestId = id;
+    changedSinceTest = false;
+    setTesting(true);
+    renderStages(null, true);
+    testIntro.hidden = true;
+    testResult.dataset.outcome = "running";
+    testResult.textContent = "Testing…";
+    try {
+      const report = await testVault(readInput(), credential("role_id"), credential("secret_id"), editing?.name ?? null, id);
+      if (requestId !== id) return; // cancelled, or superseded
+      requestId = null;
+      setTesting(false);
+      if (report === null) {
+        renderStages(lastReport, false);
+        testResult.dataset.outcome = "cancelled";
+        testResult.textContent = "Test cancelled.";
+        return;
+      }
+      lastReport = report;
+      renderStages(report, false);
+      const outcome = lastTestOf(report);
+      testResult.dataset.outcome = outcome.status;
+      testResult.textContent =
+        outcome.status === "failed"
+          ? "Test failed: see the highlighted stage and field."
+          : outcome.status === "warning"
+            ? "Test passed with warnings."
+            : "Test passed.";
+      for (const s of report.stages) {
+        if (s.error?.field) showFieldError(s.error.field, s.error.message, s.error.hint);
+      }
+      if (editing && pristine && !changedSinceTest) host.tested(editing.id, outcome);
+    } catch (error: unknown) {
+      if (requestId !== id) return;
+      requestId = null;
+      setTesting(false);
+      renderStages(null, false);
+      testIntro.hidden = false;
+      testResult.dataset.outcome = "error";
+      testResult.textContent = "";
+      showPayload(error, "Test");
+    }
+  }
+  testButton.addEventListener("click", () => void runTest());
+
+  // --- Save ---
+  let saving = false;
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    void save();
+  });
+  async function save(): Promise<void> {
+    if (saving) return;
+    saving = true;
+    saveButton.disabled = true;
+    saveButton.replaceChildren(h("span", { class: "spinner", "aria-hidden": "true" }), h("span", {}, "Saving…"));
+    clearErrors();
+    try {
+      const input = readInput();
+      const saved = editing
+        ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"))
+        : await addVault(input, inputs.role_id.value, inputs.secret_id.value);
+      const test = lastReport && !changedSinceTest && requestId === null ? lastTestOf(lastReport) : null;
+      close();
+      host.saved(saved, test);
+    } catch (error: unknown) {
+      showPayload(error, "Save");
+    } finally {
+      saving = false;
+      saveButton.disabled = false;
+      saveButton.replaceChildren("Save");
+    }
+  }
+
+  function close(): void {
+    if (requestId) void cancelTest(requestId).catch(() => undefined);
+    requestId = null;
+    // Drop what was typed into the ID fields before the dialog leaves the DOM.
+    inputs.role_id.value = "";
+    inputs.secret_id.value = "";
+    dialog.close();
+  }
+  cancelButton.addEventListener("click", close);
+
+  syncEngineKind();
+  syncSkipVerify();
+  setTesting(false);
+  renderStages(null, false);
+  openModal(dialog, { initial: editing ? inputs.url : inputs.url.value ? inputs.role_id : inputs.url, onEscape: close });
+}
+
+/** A core message ("is required: ...") as a sentence under its field ("Is required: ..."). */
+function sentence(message: string): string {
+  const s = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delete.
+
+export function openDeleteDialog(host: FormHost, vault: VaultSummary): void {
+  const error = h("p", { class: "form-banner", role: "alert", hidden: "", "data-testid": "delete-error" });
+  const cancel = h("button", { type: "button", class: "btn", "data-testid": "delete-cancel" }, "Cancel");
+  const confirm = h("button", { type: "submit", class: "btn btn-danger", "data-testid": "delete-confirm" }, icon(...ICONS.trash), h("span", {}, "Delete vault"));
+  const form = h(
+    "form",
+    { class: "dialog-form", novalidate: "" },
+    h(
+      "div",
+      { class: "dialog-body" },
+      h(
+        "p",
+        { class: "confirm-text" },
+        "This removes the configuration of ",
+        h("strong", { "data-testid": "delete-vault-name" }, vault.name),
+        ` (${vault.url}) and its Role ID and Secret ID from the OS keyring. The secrets in the vault itself are not touched.`,
+      ),
+      h("p", { class: "confirm-text muted" }, "No connector uses this vault."),
+      error,
+    ),
+    h("div", { class: "dialog-foot" }, h("span", { class: "foot-spacer" }), cancel, confirm),
+  );
+  const dialog = h(
+    "dialog",
+    { class: "dialog dialog-small", role: "alertdialog", "aria-labelledby": "delete-title", "data-testid": "delete-dialog" },
+    dialogHead("delete-title", `Delete vault “${vault.name}”?`, null, () => dialog.close()),
+    form,
+  );
+  cancel.addEventListener("click", () => dialog.close());
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    confirm.disabled = true;
+    confirm.replaceChildren(h("span", { class: "spinner", "aria-hidden": "true" }), h("span", {}, "Deleting…"));
+    removeVault(vault.name).then(
+      () => {
+        dialog.close();
+        host.removed(vault);
+      },
+      (e: unknown) => {
+        error.textContent = `Could not delete: ${messageOf(e)}`;
+        error.hidden = false;
+        confirm.disabled = false;
+        confirm.replaceChildren(icon(...ICONS.trash), h("span", {}, "Delete vault"));
+      },
+    );
+  });
+  // Cancel has the focus: Enter right after opening must not delete.
+  openModal(dialog, { initial: cancel });
+}
