@@ -9,6 +9,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+
+mod connector;
 use vaultdesk_core::validate::format_duration;
 use vaultdesk_core::vault::{test_vault, StageStatus, TestReport, TestStage};
 use vaultdesk_core::{
@@ -34,12 +36,13 @@ Exit codes:
   0  success
   1  unexpected failure (keyring error other than unavailable)
   2  usage error (unknown flag, missing argument)
-  3  invalid input (a field of the vault configuration is not accepted)
-  4  not found (no vault of that name)
-  5  already exists (a vault of that name exists)
+  3  invalid input (a field is not accepted, a template or reference cannot be rendered)
+  4  not found (no vault or connector of that name)
+  5  already exists (a vault or connector of that name, or an export target without --force)
   6  OS keyring unavailable (no Secret Service, locked, access refused), nothing changed
   7  storage error (the data directory or database cannot be used)
-  8  Vault refused or failed (a Test stage failed, unreachable, sealed, denied...)";
+  8  Vault refused or failed (a Test stage failed, unreachable, sealed, denied...)
+  9  in use (vault remove while connectors use the vault; --force removes anyway)";
 
 #[derive(Parser)]
 #[command(name = "vaultdesk", version, about = "Manage vaultdesk's secret stores from the command line.", after_help = EXIT_CODES_HELP)]
@@ -57,6 +60,12 @@ enum Command {
     /// Vault configurations: HashiCorp Vault or OpenBao through AppRole.
     #[command(subcommand)]
     Vault(VaultCommand),
+    /// Connectors: database and REST configurations whose fields reference secrets.
+    #[command(subcommand)]
+    Connector(connector::ConnectorCommand),
+    /// Render a JSON or YAML file's {{secrets.VAULT.KEY}} references (only string values are
+    /// templates, so the file's syntax cannot break).
+    Render(connector::RenderArgs),
 }
 
 #[derive(Subcommand)]
@@ -97,8 +106,14 @@ enum VaultCommand {
         #[command(flatten)]
         ids: IdSources,
     },
-    /// Remove a vault and its keyring entries.
-    Remove { name: String },
+    /// Remove a vault and its keyring entries; refused (exit code 9) while connectors use it.
+    Remove {
+        name: String,
+        /// Remove even while connectors use it (their selection is cleared; their references
+        /// stay and fail to render until fixed)
+        #[arg(long)]
+        force: bool,
+    },
     /// Test a vault: reachability and health, TLS, login, read, capabilities.
     #[command(after_help = "Each stage is shown with its outcome and time; the command exits with \
         code 8 when a stage fails. Secret values are never shown: KV shows key names and the \
@@ -259,6 +274,13 @@ impl From<Error> for Failure {
                 }
                 m
             }
+            Error::InvalidConnector(errs) => {
+                let mut m = String::from("invalid connector:");
+                for f in &errs.0 {
+                    m.push_str(&format!("\n  {}: {}", f.field, f.message));
+                }
+                m
+            }
             other => other.to_string(),
         };
         Failure { code, message }
@@ -283,7 +305,11 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Failure> {
     let dir = vaultdesk_core::paths::resolve_data_dir(cli.data_dir)?;
     let mut store = Store::open(&dir)?;
-    let Command::Vault(cmd) = cli.command;
+    let cmd = match cli.command {
+        Command::Vault(cmd) => cmd,
+        Command::Connector(cmd) => return connector::run(&mut store, cmd),
+        Command::Render(args) => return connector::render_file(&store, args),
+    };
     match cmd {
         VaultCommand::Add { name, fields, ids } => {
             let mut stdin_used = false;
@@ -318,6 +344,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             if json {
                 let mut v = serde_json::to_value(&vault).map_err(internal)?;
                 v["keyring"] = serde_json::to_value(&keyring).map_err(internal)?;
+                v["used_by"] =
+                    serde_json::to_value(connector::used_by(&store, &vault.spec.name)?).map_err(internal)?;
                 print_json(&v)?;
             } else {
                 print_vault(&vault);
@@ -325,6 +353,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     "{:<16}service \"{}\", accounts {} and {}",
                     "Credentials", keyring.service, keyring.role_id_account, keyring.secret_id_account
                 );
+                let users = connector::used_by(&store, &vault.spec.name)?;
+                let users = if users.is_empty() { "(no connectors)".to_owned() } else { users.join(", ") };
+                println!("{:<16}{users}", "Used by");
             }
         }
         VaultCommand::Update { name, rename, fields, ids } => {
@@ -393,8 +424,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 return Err(Failure { code: exit::VAULT, message: format!("{}; {}", f.message, f.hint) });
             }
         }
-        VaultCommand::Remove { name } => {
-            let vault = store.remove_vault(&name)?;
+        VaultCommand::Remove { name, force } => {
+            let vault = if force { store.remove_vault_forced(&name)? } else { store.remove_vault(&name)? };
             println!("Removed vault \"{}\" and its keyring entries.", vault.spec.name);
         }
     }
