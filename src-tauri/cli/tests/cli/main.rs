@@ -3,6 +3,7 @@
 //! which provides a private, unlocked gnome-keyring; `secret-tool` reads the keyring back from
 //! yet another process.
 
+mod connectors;
 mod locked;
 
 use std::io::Write;
