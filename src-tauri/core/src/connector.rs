@@ -52,12 +52,13 @@ impl ConnectorKind {
     pub fn incompatibility(self, engine: EngineType) -> Option<String> {
         use ConnectorKind as K;
         use EngineType as E;
-        let ok = match (self, engine) {
-            (_, E::Kv2) => true,
-            (K::Postgresql, E::Postgresql) | (K::Mongodb, E::Mongodb) => true,
-            (K::Mysql | K::Mariadb, E::Mysql | E::Mariadb) => true,
-            _ => false,
-        };
+        let ok = matches!(
+            (self, engine),
+            (_, E::Kv2)
+                | (K::Postgresql, E::Postgresql)
+                | (K::Mongodb, E::Mongodb)
+                | (K::Mysql | K::Mariadb, E::Mysql | E::Mariadb)
+        );
         if ok {
             None
         } else if self == K::Rest {
@@ -337,7 +338,7 @@ fn check_fields(kind: ConnectorKind, obj: &Map<String, Value>, errs: &mut Valida
     }
     if kind == ConnectorKind::Rest {
         if let Some(u) = obj.get("base_url").and_then(Value::as_str) {
-            if !u.contains("{{") && !(u.starts_with("http://") || u.starts_with("https://")) {
+            if !(u.contains("{{") || u.starts_with("http://") || u.starts_with("https://")) {
                 errs.push("config.base_url", "must start with http:// or https://");
             }
         }

@@ -69,7 +69,7 @@ pub enum Error {
 
     /// A reference or template that cannot be rendered (names references and keys, never values).
     #[error("{0}")]
-    Template(#[from] crate::template::TemplateError),
+    Template(Box<crate::template::TemplateError>),
 
     /// An export target exists and `--force` was not given. Nothing was written.
     #[error("{} exists; nothing was written (use --force to overwrite)", path.display())]
@@ -154,6 +154,12 @@ impl Error {
 
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {
         Error::Invalid(ValidationErrors::single(field, message))
+    }
+}
+
+impl From<crate::template::TemplateError> for Error {
+    fn from(e: crate::template::TemplateError) -> Self {
+        Error::Template(Box::new(e))
     }
 }
 

@@ -194,7 +194,14 @@ pub async fn render_connectors(
     connectors
         .iter()
         .map(|c| {
-            let config = renderer.render(&c.config).map_err(|e| prefix(&c.name, e))?;
+            let config = renderer.render(&c.config).map_err(|mut e| {
+                if connectors.len() > 1 {
+                    // Several at once: say which connector the field belongs to.
+                    let field = e.field_mut();
+                    *field = format!("connector \"{}\", {field}", c.name);
+                }
+                Error::from(e)
+            })?;
             Ok(Preview {
                 connector: c.name.clone(),
                 kind: c.kind,
@@ -204,12 +211,6 @@ pub async fn render_connectors(
             })
         })
         .collect()
-}
-
-/// The connector's name in front of a template error's field (`orders.password`) when
-/// rendering several at once.
-fn prefix(_connector: &str, e: TemplateError) -> Error {
-    Error::Template(e)
 }
 
 /// Renders any JSON document (a parsed JSON or YAML file) with `mode`.

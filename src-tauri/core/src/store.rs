@@ -743,8 +743,7 @@ impl Store {
             ],
         )
         .map_err(storage)?;
-        let c =
-            find_connector(&tx, &name).map_err(storage)?.ok_or_else(|| Error::ConnectorNotFound { name })?;
+        let c = find_connector(&tx, &name).map_err(storage)?.ok_or(Error::ConnectorNotFound { name })?;
         tx.commit().map_err(storage)?;
         Ok(c)
     }
@@ -783,7 +782,7 @@ impl Store {
         .map_err(storage)?;
         let c = find_connector(&tx, &new_name)
             .map_err(storage)?
-            .ok_or_else(|| Error::ConnectorNotFound { name: new_name })?;
+            .ok_or(Error::ConnectorNotFound { name: new_name })?;
         tx.commit().map_err(storage)?;
         Ok(c)
     }

@@ -11,6 +11,9 @@
 //! the whole reference and the key *names* available where the lookup stopped — never values.
 //! HTML escaping is off; the helpers are `urlencode`, `base64` and `json`.
 
+// A render error is the cold path and carries the names the user needs; its size is irrelevant.
+#![allow(clippy::result_large_err)]
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use handlebars::template::{Parameter, Template, TemplateElement};
@@ -91,6 +94,18 @@ pub enum TemplateError {
 impl TemplateError {
     /// The field the error belongs under.
     pub fn field(&self) -> &str {
+        match self {
+            TemplateError::Syntax { field, .. }
+            | TemplateError::NotAReference { field, .. }
+            | TemplateError::MissingVault { field, .. }
+            | TemplateError::MissingKey { field, .. }
+            | TemplateError::NotAScalar { field, .. }
+            | TemplateError::Incompatible { field, .. }
+            | TemplateError::Render { field, .. } => field,
+        }
+    }
+
+    pub fn field_mut(&mut self) -> &mut String {
         match self {
             TemplateError::Syntax { field, .. }
             | TemplateError::NotAReference { field, .. }
