@@ -20,6 +20,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdir } from "node:fs/promises";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { remote } from "webdriverio";
@@ -199,7 +200,7 @@ try {
   const lastTest = await kvRow.$('[data-testid="vault-last-test"]');
   assert.equal(await lastTest.getAttribute("data-status"), "warning", "the row shows the last Test result");
   const lastText = await lastTest.getText();
-  assert.match(lastText, /Passed, warnings\s*at \d{1,2}:\d\d/, `…with its time: ${JSON.stringify(lastText)}`);
+  assert.match(lastText, /Passed\s*with warnings · \d{1,2}:\d\d/, `…with its time: ${JSON.stringify(lastText)}`);
   const kvId = await kvRow.getAttribute("data-vault-id");
   step("saved and listed with its Test result");
 
@@ -210,6 +211,37 @@ try {
   await fill("secret_id", "00000000-0000-0000-0000-000000000000");
   await fill("engine_name", kvMount);
   await fill("path", "app/config");
+
+  // A server that accepts connections and never answers: the Test hangs until cancelled,
+  // and the form stays usable meanwhile.
+  const held = new Set();
+  const silent = net.createServer((socket) => held.add(socket));
+  await new Promise((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  await fill("url", `http://127.0.0.1:${silent.address().port}`);
+  await $t("test-button").click();
+  await browser.waitUntil(async () => (await $t("stage-reach").getAttribute("data-status")) === "running", {
+    timeout: 5000,
+    timeoutMsg: "the stages never showed as running",
+  });
+  await browser.pause(400);
+  await fill("namespace", "typing-while-testing");
+  assert.equal(await $t("field-namespace").getValue(), "typing-while-testing", "the form stays usable during a Test");
+  assert.equal(await $t("test-result").getAttribute("data-outcome"), "running", "the Test is still running");
+  assert.match(await $t("test-button").getText(), /Cancel test/, "the Test button offers to cancel");
+  await shot("vault-form-test-running");
+  await $t("test-button").click();
+  await browser.waitUntil(async () => (await $t("test-result").getAttribute("data-outcome")) === "cancelled", {
+    timeout: 3000,
+    timeoutMsg: "Cancel test did not stop the Test",
+  });
+  assert.equal(await $t("test-result").getText(), "Test cancelled.");
+  assert.match(await $t("test-button").getText(), /^Test$/, "the button is back to Test");
+  silent.close();
+  for (const socket of held) socket.destroy();
+  await fill("url", baoAddr);
+  await fill("namespace", "");
+  step("a hanging Test is cancelled; the form stayed usable");
+
   test = await runTest();
   assert.equal(test.outcome, "failed", "a wrong Secret ID fails the Test");
   assert.equal(test.stages.login.status, "failed", "…at the login stage");

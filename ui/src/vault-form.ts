@@ -60,7 +60,7 @@ const STATUS_LABELS: Record<StageStatus | "running" | "pending", string> = {
   warning: "Warning",
   failed: "Failed",
   skipped: "Skipped",
-  running: "Running",
+  running: "Checking",
   pending: "Not run",
 };
 
@@ -609,7 +609,15 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     renderStages(null, true);
     testIntro.hidden = true;
     testResult.dataset.outcome = "running";
-    testResult.textContent = "Testing…";
+    // The stages arrive together at the end; a ticking clock shows that the wait is alive and
+    // how it compares with the timeouts in Advanced.
+    const started = Date.now();
+    const tick = (): void => {
+      const secs = Math.floor((Date.now() - started) / 1000);
+      testResult.textContent = secs < 1 ? "Testing…" : `Testing… ${secs} s`;
+    };
+    tick();
+    const ticker = window.setInterval(() => (requestId === id ? tick() : window.clearInterval(ticker)), 1000);
     try {
       const report = await testVault(readInput(), credential("role_id"), credential("secret_id"), editing?.name ?? null, id);
       if (requestId !== id) return; // cancelled, or superseded
