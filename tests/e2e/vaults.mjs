@@ -71,8 +71,10 @@ async function stop() {
 const $t = (id) => browser.$(`[data-testid="${id}"]`);
 const row = (name) => browser.$(`[data-testid="vault-row"][data-vault-name="${name}"]`);
 
-async function shot(name) {
+async function shot(name, { scrollTop = true } = {}) {
   await mkdir(artifacts, { recursive: true });
+  // Show a form from its first field, as it opens (typing further down scrolled it).
+  if (scrollTop) await browser.execute(() => document.querySelector(".form-col")?.scrollTo(0, 0));
   // Let WebKit paint what the DOM already shows.
   await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
   await browser.pause(150);
@@ -265,7 +267,7 @@ try {
   await fill("cache_ttl", "1h30m");
   test = await runTest();
   assert.notEqual(test.outcome, "failed", "Test of the edit form uses the IDs from the keyring");
-  await shot("vault-edit");
+  await shot("vault-edit", { scrollTop: false });
   await $t("save-button").click();
   await $t("vault-form").waitForExist({ reverse: true, timeout: 10000 });
   await browser.waitUntil(async () => (await row("e2e-kv").$('[data-testid="vault-cache-ttl"]').getText()) === "1h30m", {
