@@ -120,7 +120,9 @@ async function openAddForm(name, type = "hashicorp") {
 }
 
 async function continueToForm() {
-  await $t("new-vault-continue").click();
+  // From the keyboard: the name field still has the focus; Enter continues.
+  assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "new-vault-name", "the name field has the focus");
+  await browser.keys("Enter");
   const form = await $t("vault-form");
   await form.waitForDisplayed({ timeout: 5000, timeoutMsg: "Continue did not open the configuration form" });
   return form;
@@ -251,6 +253,22 @@ try {
   assert.match(await secretError.getText(), /invalid Role ID or Secret ID/i, "the message sits under the Secret ID field");
   assert.equal(await $t("field-secret_id").getAttribute("aria-invalid"), "true", "the Secret ID field is marked invalid");
   await shot("vault-form-invalid-secret");
+
+  // Save validates the whole form and puts each message under its field, Advanced included.
+  await fill("path", "");
+  await $t("advanced").$("summary").click();
+  await fill("cache_ttl", "forever");
+  await $t("advanced").$("summary").click(); // closed again: Save must reopen it
+  await $t("save-button").click();
+  await browser.waitUntil(async () => (await $t("error-cache_ttl").getText()) !== "", {
+    timeout: 5000,
+    timeoutMsg: "Save showed no error under Cache TTL",
+  });
+  assert.notEqual(await $t("error-path").getText(), "", "Save shows the missing path under Path to secret");
+  assert.equal(await $t("advanced").getAttribute("open"), "true", "Advanced opens to show its field's error");
+  assert.match(await $t("form-status").getText(), /Save needs 2 fixes/, "next to Save, a summary says how many fields need fixing");
+  assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "field-path", "focus goes to the first invalid field");
+  await shot("vault-form-save-errors", { scrollTop: false });
   await browser.keys("Escape");
   await $t("vault-form").waitForExist({ reverse: true, timeout: 5000, timeoutMsg: "Escape did not close the form" });
   assert.equal(await row("e2e-bad").isExisting(), false, "a cancelled form stores nothing");

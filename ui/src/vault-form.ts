@@ -405,6 +405,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
 
   const testButton = h("button", { type: "button", class: "btn", "data-testid": "test-button" }, icon(...ICONS.play), h("span", {}, "Test"));
   const saveButton = h("button", { type: "submit", class: "btn btn-primary", "data-testid": "save-button" }, "Save");
+  const footStatus = h("p", { class: "foot-status", role: "alert", "data-testid": "form-status" });
   const cancelButton = h("button", { type: "button", class: "btn" }, "Cancel");
 
   const title = editing ? `Edit ${editing.name}` : `Add ${FLAVOR_LABELS[flavor]}`;
@@ -415,7 +416,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     "form",
     { class: "dialog-form", novalidate: "" },
     h("div", { class: "dialog-body vault-form-body" }, formColumn, testPanel),
-    h("div", { class: "dialog-foot" }, testButton, h("span", { class: "foot-spacer" }), cancelButton, saveButton),
+    h("div", { class: "dialog-foot" }, testButton, footStatus, h("span", { class: "foot-spacer" }), cancelButton, saveButton),
   );
   const dialog = h(
     "dialog",
@@ -500,6 +501,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     }
     banner.hidden = true;
     banner.replaceChildren();
+    footStatus.textContent = "";
   }
   function fieldControl(field: string): HTMLElement | null {
     if (field === "engine_type") return engineSelect;
@@ -516,6 +518,9 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     if (advanced.contains(control)) advanced.open = true;
     return true;
   }
+  function setFootStatus(text: string): void {
+    footStatus.textContent = text;
+  }
   function showBanner(title: string, detail?: string): void {
     banner.replaceChildren(h("strong", {}, title), ...(detail ? [h("span", {}, ` ${detail}`)] : []));
     banner.hidden = false;
@@ -530,11 +535,14 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
         if (!showFieldError(f.field, sentence(f.message))) elsewhere.push(`${label(f.field)} ${f.message}.`);
       }
       const n = payload.fields.length;
-      showBanner(`${action} needs ${n === 1 ? "one fix" : `${n} fixes`}.`, elsewhere.join(" ") || "See the highlighted fields.");
+      setFootStatus(`${action} needs ${n === 1 ? "one fix" : `${n} fixes`}: see the highlighted fields.`);
+      if (elsewhere.length > 0) showBanner(`${action} needs these fixes too:`, elsewhere.join(" "));
       const first = payload.fields.map((f) => fieldControl(f.field)).find((c) => c && !c.closest("[hidden]"));
       first?.focus();
     } else {
+      setFootStatus(`${action} failed.`);
       showBanner(`${action} failed.`, messageOf(error));
+      banner.scrollIntoView({ block: "nearest" });
     }
   }
 
@@ -702,9 +710,12 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   openModal(dialog, { initial: editing ? inputs.url : inputs.url.value ? inputs.role_id : inputs.url, onEscape: close });
 }
 
-/** A core message ("is required: ...") as a sentence under its field ("Is required: ..."). */
+/** A core message ("is required: ...") as a sentence under its field ("Required: ..."). */
 function sentence(message: string): string {
-  const s = message.charAt(0).toUpperCase() + message.slice(1);
+  // The core writes messages to follow the field's name ("path: is required…"); under the
+  // field itself the verb goes: "Required…".
+  const m = message.replace(/^is (?=\S)/, "");
+  const s = m.charAt(0).toUpperCase() + m.slice(1);
   return /[.!?]$/.test(s) ? s : `${s}.`;
 }
 
