@@ -8,7 +8,8 @@
 //      Cache TTL changed and saved;
 //   4. a PostgreSQL database-engine vault passes Test (credentials issued and revoked);
 //   5. the trash, confirmed from the keyboard: the vault leaves the list and the keyring;
-//   6. the app restarted: the changed Cache TTL is still there, list and form.
+//   6. the app restarted: the changed Cache TTL is still there, list and form; the row's Test
+//      button tests the stored configuration with the IDs from the keyring.
 // Run by tests/scripts/e2e.sh, which prepares OpenBao (AppRole, KV, database engine) and
 // passes the fixture in the environment:
 //   VAULTDESK_APP, VAULTDESK_DATA_DIR, TAURI_DRIVER_PORT   as for smoke.mjs
@@ -347,6 +348,14 @@ try {
   const again = await row("e2e-kv");
   await again.waitForDisplayed({ timeout: 10000 });
   assert.equal(await again.$('[data-testid="vault-cache-ttl"]').getText(), "1h30m", "the Cache TTL survived a restart");
+  // Test results live in the window's memory only: after a restart the row offers a Test.
+  assert.equal(await again.$('[data-testid="vault-last-test"]').getText(), "Not tested", "no stale Test result after a restart");
+  await again.$('[data-testid="test-vault"]').click();
+  await browser.waitUntil(async () => (await row("e2e-kv").$('[data-testid="vault-last-test"]').getAttribute("data-status")) === "warning", {
+    timeout: 20000,
+    timeoutMsg: "the row's Test (stored configuration, IDs from the keyring) did not pass",
+  });
+  step("Test from the list row passed with the stored configuration");
   await again.$('[data-testid="edit-vault"]').click();
   await $t("vault-form").waitForDisplayed({ timeout: 5000 });
   assert.equal(await $t("field-cache_ttl").getValue(), "1h30m", "the edit form shows it too");

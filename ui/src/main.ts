@@ -7,8 +7,17 @@ import type { AppInfo } from "./app-bindings/AppInfo";
 import type { Provider } from "./bindings/Provider";
 import type { VaultSummary } from "./app-bindings/VaultSummary";
 import { breakable, byId, h, icon, ICONS } from "./dom";
-import { appInfo, CommandError, listVaults } from "./ipc";
-import { ENGINE_LABELS, openDeleteDialog, openNewVaultDialog, openVaultForm, type FormHost, type LastTest } from "./vault-form";
+import { appInfo, cancelTest, CommandError, listVaults, testVault } from "./ipc";
+import {
+  ENGINE_LABELS,
+  inputOf,
+  lastTestOf,
+  openDeleteDialog,
+  openNewVaultDialog,
+  openVaultForm,
+  type FormHost,
+  type LastTest,
+} from "./vault-form";
 
 // Record<Union, string>: a new provider in Rust fails `tsc` until labelled here.
 const PROVIDER_LABELS: Record<Provider, string> = {
@@ -67,7 +76,17 @@ function engineCell(v: VaultSummary): HTMLElement {
 
 const TEST_LABELS: Record<LastTest["status"], string> = { passed: "Passed", warning: "Passed", failed: "Failed" };
 
+/** Tests started from the list, by vault id: their request id, to cancel them. */
+const rowTests = new Map<string, string>();
+
 function lastTestCell(v: VaultSummary): HTMLElement {
+  if (rowTests.has(v.id)) {
+    return h(
+      "td",
+      { "data-testid": "vault-last-test", "data-status": "running" },
+      h("span", { class: "testing nowrap" }, h("span", { class: "spinner", "aria-hidden": "true" }), "Testing…"),
+    );
+  }
   const t = lastTests.get(v.id);
   if (!t) return h("td", { "data-testid": "vault-last-test", "data-status": "none" }, h("span", { class: "muted nowrap" }, "Not tested"));
   const time = t.at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -79,7 +98,47 @@ function lastTestCell(v: VaultSummary): HTMLElement {
   );
 }
 
+/** Runs the staged Test on the stored configuration (IDs from the keyring); a second click cancels. */
+async function testRow(v: VaultSummary, cell: HTMLTableCellElement): Promise<void> {
+  const running = rowTests.get(v.id);
+  if (running) {
+    rowTests.delete(v.id);
+    void cancelTest(running).catch(() => undefined);
+    cell.replaceWith(lastTestCell(v));
+    return;
+  }
+  const id = `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  rowTests.set(v.id, id);
+  let current = lastTestCell(v);
+  cell.replaceWith(current);
+  const show = (): void => {
+    const next = lastTestCell(v);
+    if (current.isConnected) current.replaceWith(next);
+    current = next;
+  };
+  try {
+    const report = await testVault(inputOf(v), null, null, v.name, id);
+    if (rowTests.get(v.id) !== id) return;
+    if (report) lastTests.set(v.id, lastTestOf(report));
+  } catch (error: unknown) {
+    if (rowTests.get(v.id) !== id) return;
+    lastTests.set(v.id, { status: "failed", at: new Date(), summary: error instanceof Error ? error.message : String(error) });
+  }
+  rowTests.delete(v.id);
+  setStatus(`Tested ${v.name}`);
+  show();
+}
+
 function actionsCell(v: VaultSummary): HTMLElement {
+  const test = h(
+    "button",
+    { type: "button", class: "btn btn-icon-only btn-ghost", "aria-label": `Test ${v.name}`, title: "Test (a second click cancels)", "data-testid": "test-vault" },
+    icon(...ICONS.play),
+  );
+  test.addEventListener("click", () => {
+    const cell = test.closest("tr")?.querySelector<HTMLTableCellElement>('[data-testid="vault-last-test"]');
+    if (cell) void testRow(v, cell);
+  });
   const edit = h(
     "button",
     { type: "button", class: "btn btn-icon-only btn-ghost", "aria-label": `Edit ${v.name}`, title: "Edit", "data-testid": "edit-vault" },
@@ -92,7 +151,7 @@ function actionsCell(v: VaultSummary): HTMLElement {
   );
   edit.addEventListener("click", () => void openVaultForm(host, { kind: "edit", vault: v }));
   remove.addEventListener("click", () => openDeleteDialog(host, v));
-  return h("td", { class: "actions" }, h("div", { class: "actions-inner" }, edit, remove));
+  return h("td", { class: "actions" }, h("div", { class: "actions-inner" }, test, edit, remove));
 }
 
 function vaultRow(v: VaultSummary): HTMLTableRowElement {

@@ -83,6 +83,29 @@ export function lastTestOf(report: TestReport): LastTest {
   return { status, at: new Date(), summary };
 }
 
+/** The stored configuration of `v` as a form would submit it (for a Test from the list). */
+export function inputOf(v: VaultSummary): VaultInput {
+  return {
+    name: v.name,
+    provider: v.provider,
+    url: v.url,
+    namespace: v.namespace ?? "",
+    auth_mount: v.auth_mount,
+    engine_name: v.engine_name,
+    engine_type: v.engine_type,
+    path: v.path ?? "",
+    db_role: v.db_role ?? "",
+    connection_name: v.connection_name ?? "",
+    cache_ttl: v.cache_ttl,
+    tls_ca_cert: v.tls_ca_cert ?? "",
+    tls_client_cert: v.tls_client_cert ?? "",
+    tls_client_key: v.tls_client_key ?? "",
+    tls_skip_verify: v.tls_skip_verify,
+    connect_timeout: v.connect_timeout,
+    request_timeout: v.request_timeout,
+  };
+}
+
 /** What the page does when a dialog has changed something. */
 export interface FormHost {
   saved(vault: VaultSummary, test: LastTest | null): void;
