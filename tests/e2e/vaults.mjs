@@ -2,8 +2,9 @@
 // PostgreSQL and the real OS keyring: what an admin does, asserted on what the window shows.
 //   1. "+ Vault" → name and type → the form (URL prefilled from VAULT_ADDR) → Test passes
 //      stage by stage → Save → listed, with the Test result and its time;
-//   2. a wrong Secret ID → Test shows "invalid Role ID or Secret ID" under the Secret ID field;
-//      Escape closes the form and nothing is stored;
+//   2. a hanging server: Test runs, the form stays usable, Cancel test stops it; a wrong
+//      Secret ID → Test shows "invalid Role ID or Secret ID" under the Secret ID field; Save
+//      shows field errors; Escape (twice: the form was edited) closes it and nothing is stored;
 //   3. the pencil: IDs empty ("leave empty to keep"), Test with the IDs from the keyring,
 //      Cache TTL changed and saved;
 //   4. a PostgreSQL database-engine vault passes Test (credentials issued and revoked);
@@ -270,6 +271,9 @@ try {
   assert.match(await $t("form-status").getText(), /Save needs 2 fixes/, "next to Save, a summary says how many fields need fixing");
   assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "field-path", "focus goes to the first invalid field");
   await shot("vault-form-save-errors", { scrollTop: false });
+  await browser.keys("Escape");
+  assert.match(await $t("form-status").getText(), /press Escape again to discard/, "Escape on an edited form asks first");
+  assert.equal(await $t("vault-form").isDisplayed(), true, "…and keeps the form open");
   await browser.keys("Escape");
   await $t("vault-form").waitForExist({ reverse: true, timeout: 5000, timeoutMsg: "Escape did not close the form" });
   assert.equal(await row("e2e-bad").isExisting(), false, "a cancelled form stores nothing");

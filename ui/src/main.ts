@@ -112,8 +112,12 @@ async function testRow(v: VaultSummary, cell: HTMLTableCellElement): Promise<voi
   let current = lastTestCell(v);
   cell.replaceWith(current);
   const show = (): void => {
+    // The list may have been re-rendered meanwhile: find the row's cell again.
+    const target = current.isConnected
+      ? current
+      : view.querySelector(`[data-vault-id="${CSS.escape(v.id)}"] [data-testid="vault-last-test"]`);
     const next = lastTestCell(v);
-    if (current.isConnected) current.replaceWith(next);
+    target?.replaceWith(next);
     current = next;
   };
   try {
@@ -252,9 +256,14 @@ function setStatus(text: string): void {
 }
 
 let loading = false;
+/** A refresh asked for while one runs: it runs next, so a save is never shown stale. */
+let queued: { done?: string; highlight?: string } | null = null;
 
 async function refresh(done?: string, highlight?: string): Promise<void> {
-  if (loading) return;
+  if (loading) {
+    queued = { ...(done ? { done } : {}), ...(highlight ? { highlight } : {}) };
+    return;
+  }
   loading = true;
   refreshButton.disabled = true;
   view.setAttribute("aria-busy", "true");
@@ -275,6 +284,11 @@ async function refresh(done?: string, highlight?: string): Promise<void> {
     view.setAttribute("aria-busy", "false");
     refreshButton.disabled = false;
     loading = false;
+  }
+  if (queued) {
+    const next = queued;
+    queued = null;
+    await refresh(next.done, next.highlight);
   }
 }
 

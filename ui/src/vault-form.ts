@@ -726,11 +726,23 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   }
   cancelButton.addEventListener("click", close);
 
+  // Escape on an edited form asks first: a stray key must not throw away typed IDs and paths.
+  let escapeArmed = false;
+  form.addEventListener("input", () => (escapeArmed = false));
+  function onEscape(): void {
+    if (pristine || escapeArmed) {
+      close();
+      return;
+    }
+    escapeArmed = true;
+    setFootStatus("Unsaved changes: press Escape again to discard them.");
+  }
+
   syncEngineKind();
   syncSkipVerify();
   setTesting(false);
   renderStages(null, false);
-  openModal(dialog, { initial: editing ? inputs.url : inputs.url.value ? inputs.role_id : inputs.url, onEscape: close });
+  openModal(dialog, { initial: editing ? inputs.url : inputs.url.value ? inputs.role_id : inputs.url, onEscape });
 }
 
 /** A core message ("is required: ...") as a sentence under its field ("Required: ..."). */
