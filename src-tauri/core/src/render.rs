@@ -145,9 +145,12 @@ impl Fetched {
 
     /// The references of `doc` with their cache state.
     pub fn reference_states(&self, doc: &Value) -> Vec<ReferenceState> {
-        template::extract_all(doc)
-            .unwrap_or_default()
-            .into_iter()
+        self.states_of(template::extract_all(doc).unwrap_or_default())
+    }
+
+    /// `refs` with the cache state of their secrets.
+    pub fn states_of(&self, refs: Vec<Reference>) -> Vec<ReferenceState> {
+        refs.into_iter()
             .map(|r| {
                 let state = self.states.get(&r.vault.to_lowercase());
                 ReferenceState {
@@ -194,7 +197,7 @@ pub async fn render_connectors(
     connectors
         .iter()
         .map(|c| {
-            let config = renderer.render(&c.config).map_err(|mut e| {
+            let (config, refs) = renderer.render_with_references(&c.config).map_err(|mut e| {
                 if connectors.len() > 1 {
                     // Several at once: say which connector the field belongs to.
                     let field = e.field_mut();
@@ -207,7 +210,7 @@ pub async fn render_connectors(
                 kind: c.kind,
                 revealed: mode == RenderMode::Reveal,
                 config,
-                references: fetched.reference_states(&c.config),
+                references: fetched.states_of(refs),
             })
         })
         .collect()

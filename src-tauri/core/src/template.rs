@@ -397,23 +397,30 @@ impl<'a> Renderer<'a> {
     /// `doc` with every string rendered. Every reference is checked first, so the first error
     /// names a reference and nothing partial is returned.
     pub fn render(&self, doc: &Value) -> Result<Value, TemplateError> {
-        self.render_at(doc, "")
+        self.render_with_references(doc).map(|(v, _)| v)
     }
 
-    fn render_at(&self, v: &Value, path: &str) -> Result<Value, TemplateError> {
+    /// `doc` rendered, and the references it holds (in document order).
+    pub fn render_with_references(&self, doc: &Value) -> Result<(Value, Vec<Reference>), TemplateError> {
+        let mut refs = Vec::new();
+        let v = self.render_at(doc, "", &mut refs)?;
+        Ok((v, refs))
+    }
+
+    fn render_at(&self, v: &Value, path: &str, all: &mut Vec<Reference>) -> Result<Value, TemplateError> {
         Ok(match v {
-            Value::String(s) => self.render_string(path, s)?,
+            Value::String(s) => self.render_string(path, s, all)?,
             Value::Array(a) => Value::Array(
                 a.iter()
                     .enumerate()
-                    .map(|(i, x)| self.render_at(x, &format!("{path}[{i}]")))
+                    .map(|(i, x)| self.render_at(x, &format!("{path}[{i}]"), all))
                     .collect::<Result<_, _>>()?,
             ),
             Value::Object(o) => {
                 let mut out = Map::new();
                 for (k, x) in o {
                     let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                    out.insert(k.clone(), self.render_at(x, &p)?);
+                    out.insert(k.clone(), self.render_at(x, &p, all)?);
                 }
                 Value::Object(out)
             }
@@ -421,7 +428,7 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn render_string(&self, field: &str, s: &str) -> Result<Value, TemplateError> {
+    fn render_string(&self, field: &str, s: &str, all: &mut Vec<Reference>) -> Result<Value, TemplateError> {
         if !s.contains("{{") {
             return Ok(Value::String(s.to_owned()));
         }
@@ -431,12 +438,12 @@ impl<'a> Renderer<'a> {
         for r in &refs {
             lookup(self.data, r)?;
         }
+        all.extend(refs.iter().cloned());
         // Exactly one reference and nothing else: the secret's own JSON type.
         if let [TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h)] = tpl.elements.as_slice()
         {
             if h.params.is_empty() && h.hash.is_empty() && !h.block {
-                if let (Parameter::Path(p), [r]) = (&h.name, refs.as_slice()) {
-                    let _ = p;
+                if let (Parameter::Path(_), [r]) = (&h.name, refs.as_slice()) {
                     let v = lookup(self.data, r)?;
                     return Ok(match self.mode {
                         RenderMode::Reveal => v.clone(),
@@ -468,8 +475,11 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        self.hb
-            .render_template_with_context(s, &self.ctx)
+        // Render the template compiled above (no second parse).
+        let mut out = handlebars::StringOutput::new();
+        let mut rc = RenderContext::new(None);
+        handlebars::Renderable::render(&tpl, &self.hb, &self.ctx, &mut rc, &mut out)
+            .and_then(|()| out.into_string().map_err(handlebars::RenderError::from))
             .map(Value::String)
             .map_err(|e| TemplateError::Render { field: field.to_owned(), detail: render_reason(e.reason()) })
     }
