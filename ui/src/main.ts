@@ -174,7 +174,12 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-provider" }, PROVIDER_LABELS[v.provider]),
     ),
     engineCell(v),
-    h("td", { "data-testid": "vault-url" }, h("span", { class: "mono url" }, breakable(v.url))),
+    h(
+      "td",
+      { "data-testid": "vault-url" },
+      h("span", { class: "mono url" }, breakable(v.url)),
+      v.tls_skip_verify && h("span", { class: "cell-sub warn-note", title: "TLS certificate verification is turned off" }, "certificate not verified"),
+    ),
     h("td", { "data-testid": "vault-namespace" }, v.namespace ? h("span", { class: "mono nowrap" }, v.namespace) : none()),
     h("td", { "data-testid": "vault-cache-ttl", class: "num" }, ttl),
     lastTestCell(v),

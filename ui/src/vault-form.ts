@@ -774,7 +774,6 @@ export function openDeleteDialog(host: FormHost, vault: VaultSummary): void {
         h("strong", { "data-testid": "delete-vault-name" }, vault.name),
         ` (${vault.url}) and its Role ID and Secret ID from the OS keyring. The secrets in the vault itself are not touched.`,
       ),
-      h("p", { class: "confirm-text muted" }, "No connector uses this vault."),
       error,
     ),
     h("div", { class: "dialog-foot" }, h("span", { class: "foot-spacer" }), cancel, confirm),
@@ -796,7 +795,8 @@ export function openDeleteDialog(host: FormHost, vault: VaultSummary): void {
         host.removed(vault);
       },
       (e: unknown) => {
-        error.textContent = `Could not delete: ${messageOf(e)}`;
+        // E.g. the core refusing while connectors use the vault: its message names them.
+        error.textContent = `Not deleted: ${messageOf(e)}`;
         error.hidden = false;
         confirm.disabled = false;
         confirm.replaceChildren(icon(...ICONS.trash), h("span", {}, "Delete vault"));
