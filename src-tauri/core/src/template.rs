@@ -174,7 +174,14 @@ fn compile(field: &str, text: &str) -> Result<Template, TemplateError> {
     Template::compile(text).map_err(|e| {
         let (line, column) = e.pos().unwrap_or((1, 1));
         // The reason alone: the error's Display repeats the template text, which may hold anything.
-        Syntax::err(field, line, column, e.reason().to_string())
+        let detail = match e.reason() {
+            handlebars::TemplateErrorReason::InvalidSyntax(_) => {
+                "malformed {{ }} expression (unclosed braces, stray characters or an unclosed [segment])"
+                    .to_owned()
+            }
+            other => other.to_string(),
+        };
+        Syntax::err(field, line, column, detail)
     })
 }
 
@@ -192,6 +199,15 @@ fn walk_template(field: &str, tpl: &Template, out: &mut Vec<Reference>) -> Resul
             TemplateElement::Expression(h)
             | TemplateElement::HtmlExpression(h)
             | TemplateElement::HelperBlock(h) => {
+                let is_helper = h.block || !h.params.is_empty() || !h.hash.is_empty();
+                if let (true, Some(name)) = (is_helper, h.name.as_name()) {
+                    if !HELPERS.contains(&name) {
+                        return Err(TemplateError::Render {
+                            field: field.to_owned(),
+                            detail: format!("unknown helper `{name}` (helpers: urlencode, base64, json)"),
+                        });
+                    }
+                }
                 walk_param(field, &h.name, out)?;
                 for p in h.params.iter().chain(h.hash.values()) {
                     walk_param(field, p, out)?;
