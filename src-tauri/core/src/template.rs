@@ -724,6 +724,8 @@ mod tests {
         assert!(*column >= 1, "{e}");
         let e = extract("f", "{{password}}").expect_err("not a reference");
         assert!(matches!(e, TemplateError::NotAReference { .. }), "{e}");
+        let e = extract("f", "{{#if secrets.db.user}}x{{/if}}").expect_err("block helper");
+        assert_eq!(e.to_string(), "f: unknown helper `if` (helpers: urlencode, base64, json)");
     }
 
     #[test]
