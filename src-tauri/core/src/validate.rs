@@ -102,21 +102,42 @@ pub fn validate_name(name: &str) -> Result<String, String> {
     Ok(name.to_owned())
 }
 
-/// Accepts `http(s)://host[:port][/prefix]`; returns it without a trailing slash.
+/// A URL as it may appear in a message: any `user:password@` and any query removed, since
+/// either can carry a credential.
+pub fn redact_url(raw: &str) -> String {
+    let raw = raw.trim();
+    let no_query = raw.split(['?', '#']).next().unwrap_or_default();
+    let (scheme, rest) = match no_query.split_once("://") {
+        Some((s, r)) => (format!("{s}://"), r),
+        None => (String::new(), no_query),
+    };
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+    let authority = match authority.rsplit_once('@') {
+        Some((_, host)) => format!("***@{host}"),
+        None => authority.to_owned(),
+    };
+    let slash = if rest.contains('/') { "/" } else { "" };
+    let dropped = if no_query.len() < raw.len() { "?…" } else { "" };
+    format!("{scheme}{authority}{slash}{path}{dropped}")
+}
+
+/// Accepts `http(s)://host[:port][/prefix]`; returns it without a trailing slash. Messages show
+/// the URL without user info or query ([`redact_url`]).
 pub fn validate_url(raw: &str) -> Result<String, String> {
     let raw = raw.trim();
+    let shown = redact_url(raw);
     if raw.is_empty() {
         return Err("is required, e.g. https://vault.example.com:8200".into());
     }
     if !raw.contains("://") {
-        return Err(format!("\"{raw}\" has no scheme: write http://{raw} or https://{raw}"));
+        return Err(format!("\"{shown}\" has no scheme: write http://{shown} or https://{shown}"));
     }
-    let url = url::Url::parse(raw).map_err(|e| format!("\"{raw}\" is not a valid URL: {e}"))?;
+    let url = url::Url::parse(raw).map_err(|e| format!("\"{shown}\" is not a valid URL: {e}"))?;
     if url.scheme() != "http" && url.scheme() != "https" {
         return Err(format!("scheme \"{}\" is not supported: use http or https", url.scheme()));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(format!("\"{raw}\" has no host"));
+        return Err(format!("\"{shown}\" has no host"));
     }
     if !url.username().is_empty() || url.password().is_some() {
         // Never echo the URL here: it carries credentials.
@@ -125,13 +146,13 @@ pub fn validate_url(raw: &str) -> Result<String, String> {
             .into());
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("\"{raw}\" must not have a query (?...) or fragment (#...)"));
+        return Err(format!("\"{shown}\" must not have a query (?...) or fragment (#...)"));
     }
     if raw.split("://").nth(1).is_some_and(|rest| {
         let authority = rest.split('/').next().unwrap_or("");
         authority.ends_with(':')
     }) {
-        return Err(format!("\"{raw}\" has an empty port after ':'"));
+        return Err(format!("\"{shown}\" has an empty port after ':'"));
     }
     let mut s = url.to_string();
     while s.ends_with('/') {
@@ -533,10 +554,21 @@ mod tests {
 
     #[test]
     fn url_with_credentials_is_not_echoed() {
-        let mut i = kv_input();
-        i.url = "https://admin:hunter2@vault.example.com".into();
-        let msg = validate_input(&i).expect_err("rejected").to_string();
-        assert!(!msg.contains("hunter2"), "the password in the URL must not be echoed: {msg}");
+        for url in [
+            "https://admin:hunter2@vault.example.com",
+            "admin:hunter2@vault.example.com:8200",
+            "https://u:hunter2@host:99999",
+            "https://u:hunter2@exa mple.com",
+            "https://vault.example.com/?token=hunter2",
+            "ftp://u:hunter2@host",
+        ] {
+            let mut i = kv_input();
+            i.url = url.into();
+            let msg = validate_input(&i).expect_err("rejected").to_string();
+            assert!(!msg.contains("hunter2"), "the credential in {url:?} must not be echoed: {msg}");
+        }
+        assert_eq!(redact_url("https://u:p@h:1/x?t=1"), "https://***@h:1/x?…");
+        assert_eq!(redact_url("http://h:8200"), "http://h:8200");
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub struct VaultClient {
     base: String,
     namespace: Option<String>,
     request_timeout: Duration,
+    connect_timeout: Duration,
 }
 
 impl std::fmt::Debug for VaultClient {
@@ -88,6 +89,13 @@ pub struct AuthInfo {
     pub lease_duration: u64,
     #[serde(default)]
     pub renewable: bool,
+}
+
+/// Longest duration taken from a server answer (ten years): keeps `Instant` arithmetic safe.
+const MAX_SERVER_SECS: u64 = 10 * 365 * 24 * 3600;
+
+pub(crate) fn server_secs(secs: u64) -> Duration {
+    Duration::from_secs(secs.min(MAX_SERVER_SECS))
 }
 
 /// A lease on a dynamic secret.
@@ -149,8 +157,10 @@ impl VaultClient {
             .pool_idle_timeout(Duration::from_secs(90))
             .user_agent(concat!("vaultdesk/", env!("CARGO_PKG_VERSION")))
             .use_rustls_tls()
-            // Vault answers with redirects only from standbys; follow them like the Vault CLI does.
-            .redirect(reqwest::redirect::Policy::limited(3));
+            // Never follow redirects: reqwest would resend X-Vault-Token (and a login's Secret ID)
+            // to wherever Location points. Standbys forward requests by default; a redirect is
+            // reported instead (see `refusal`).
+            .redirect(reqwest::redirect::Policy::none());
         if let Some(path) = &tls.tls_ca_cert {
             let pem = std::fs::read(path).map_err(|e| VaultError::TlsConfig {
                 field: "tls_ca_cert",
@@ -193,6 +203,7 @@ impl VaultClient {
             base: spec.url.trim_end_matches('/').to_owned(),
             namespace: spec.namespace.clone(),
             request_timeout: Duration::from_secs(tls.request_timeout_secs),
+            connect_timeout: Duration::from_secs(tls.connect_timeout_secs),
         })
     }
 
@@ -208,6 +219,7 @@ impl VaultClient {
         body: Option<&Value>,
         purpose: Purpose<'_>,
     ) -> Result<Vec<u8>, VaultError> {
+        let is_get = method == Method::GET;
         let mut req =
             self.http.request(method, format!("{}/v1/{}", self.base, path)).header("X-Vault-Request", "true");
         // sys/health exists only in the root namespace.
@@ -220,18 +232,28 @@ impl VaultClient {
         if let Some(b) = body {
             req = req.json(b);
         }
-        // A pooled keep-alive connection the server has since closed fails at once; such a
-        // request never reached Vault, so it is sent once more on a new connection.
-        let retry = req.try_clone();
-        let resp = match req.send().await {
-            Ok(r) => r,
-            Err(e) if is_stale_connection(&e) && retry.is_some() => match retry {
-                Some(r) => r.send().await.map_err(|e| self.transport_error(&e))?,
-                None => return Err(self.transport_error(&e)),
-            },
-            Err(e) => return Err(self.transport_error(&e)),
+        // A pooled keep-alive connection the server has since closed can fail a request. Only
+        // reads are sent again: a login or a write may have been processed already.
+        let retry = if is_get { req.try_clone() } else { None };
+        let resp = match (req.send().await, retry) {
+            (Ok(r), _) => r,
+            (Err(e), Some(again)) if is_stale_connection(&e) => {
+                again.send().await.map_err(|e| self.transport_error(&e))?
+            }
+            (Err(e), _) => return Err(self.transport_error(&e)),
         };
         let status = resp.status();
+        if status.is_redirection() {
+            let to = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("?");
+            return Err(VaultError::BadRequest {
+                path: path.to_owned(),
+                status: status.as_u16(),
+                message: format!(
+                    "redirected to {} (not followed, it would carry the token); use the active node's address",
+                    crate::validate::redact_url(to)
+                ),
+            });
+        }
         let retry_after = resp
             .headers()
             .get("retry-after")
@@ -254,17 +276,15 @@ impl VaultClient {
         purpose: Purpose<'_>,
     ) -> Result<Envelope<T>, VaultError> {
         let body = self.send(method, path, token, body, purpose).await?;
-        serde_json::from_slice(&body).map_err(|e| VaultError::Malformed {
-            path: path.to_owned(),
-            // serde's message names the field and position, not the data.
-            detail: format!("the response is not the JSON Vault sends ({})", scrub(&e.to_string())),
-        })
+        serde_json::from_slice(&body)
+            .map_err(|e| VaultError::Malformed { path: path.to_owned(), detail: json_error(&e) })
     }
 
     fn transport_error(&self, e: &reqwest::Error) -> VaultError {
         let url = self.base.clone();
         if e.is_timeout() {
-            return VaultError::Timeout { url, secs: self.request_timeout.as_secs() };
+            let limit = if e.is_connect() { self.connect_timeout } else { self.request_timeout };
+            return VaultError::Timeout { url, secs: limit.as_secs() };
         }
         let mut chain = Vec::new();
         let mut refused = false;
@@ -383,7 +403,7 @@ impl VaultClient {
         let body = self.send(Method::GET, path, None, None, Purpose::Other).await?;
         serde_json::from_slice(&body).map_err(|e| VaultError::Malformed {
             path: "sys/health".into(),
-            detail: format!("not a Vault health response ({})", scrub(&e.to_string())),
+            detail: format!("not a Vault health response: {}", json_error(&e)),
         })
     }
 
@@ -434,7 +454,7 @@ impl VaultClient {
         let env: Envelope<Data> = self.call(Method::GET, path, Some(token), None, Purpose::Other).await?;
         let d =
             env.data.ok_or_else(|| VaultError::Malformed { path: path.into(), detail: "no data".into() })?;
-        Ok(TokenInfo { policies: d.policies, ttl: Duration::from_secs(d.ttl), renewable: d.renewable })
+        Ok(TokenInfo { policies: d.policies, ttl: server_secs(d.ttl), renewable: d.renewable })
     }
 
     /// The current version of the KV v2 secret at `<mount>/data/<path>`.
@@ -510,7 +530,7 @@ impl VaultClient {
             password: Sensitive::new(d.password),
             lease: Lease {
                 id: env.lease_id,
-                duration: Duration::from_secs(env.lease_duration),
+                duration: server_secs(env.lease_duration),
                 renewable: env.renewable,
             },
         })
@@ -557,11 +577,7 @@ impl VaultClient {
         let body = serde_json::json!({ "lease_id": lease_id, "increment": increment.as_secs() });
         let env: Envelope<Value> =
             self.call(Method::PUT, "sys/leases/renew", Some(token), Some(&body), Purpose::Other).await?;
-        Ok(Lease {
-            id: env.lease_id,
-            duration: Duration::from_secs(env.lease_duration),
-            renewable: env.renewable,
-        })
+        Ok(Lease { id: env.lease_id, duration: server_secs(env.lease_duration), renewable: env.renewable })
     }
 
     /// Revokes a lease at once (the database user is dropped).
@@ -612,6 +628,18 @@ impl VaultClient {
         let version = d.options.and_then(|o| o.get("version").and_then(|v| v.as_str().map(str::to_owned)));
         Ok(MountInfo { kind: d.kind, version })
     }
+}
+
+/// What is wrong with a body that is not the expected JSON: the error's kind and position only.
+/// (serde_json's own message can quote the offending value, which may be a secret.)
+fn json_error(e: &serde_json::Error) -> String {
+    let kind = match e.classify() {
+        serde_json::error::Category::Io => "unreadable",
+        serde_json::error::Category::Syntax => "not JSON",
+        serde_json::error::Category::Data => "JSON of an unexpected shape",
+        serde_json::error::Category::Eof => "truncated JSON",
+    };
+    format!("the response is {kind} (line {}, column {})", e.line(), e.column())
 }
 
 fn is_stale_connection(e: &reqwest::Error) -> bool {

@@ -38,6 +38,8 @@ pub enum VaultError {
     AuthMountNotFound { auth_mount: String },
     #[error("permission denied on \"{path}\"")]
     PermissionDenied { path: String },
+    #[error("engine \"{mount}\" is not mounted")]
+    MountNotFound { mount: String },
     #[error("no secret at \"{path}\"")]
     SecretNotFound { path: String },
     #[error("mount \"{mount}\" is not a KV version 2 engine ({found})")]
@@ -74,6 +76,7 @@ pub enum VaultErrorCode {
     NamespaceNotFound,
     AuthMountNotFound,
     PermissionDenied,
+    MountNotFound,
     SecretNotFound,
     NotKv2,
     DatabaseRoleNotFound,
@@ -114,6 +117,7 @@ impl VaultError {
             E::NamespaceNotFound { .. } => C::NamespaceNotFound,
             E::AuthMountNotFound { .. } => C::AuthMountNotFound,
             E::PermissionDenied { .. } => C::PermissionDenied,
+            E::MountNotFound { .. } => C::MountNotFound,
             E::SecretNotFound { .. } => C::SecretNotFound,
             E::NotKv2 { .. } => C::NotKv2,
             E::DatabaseRoleNotFound { .. } => C::DatabaseRoleNotFound,
@@ -160,6 +164,9 @@ impl VaultError {
                 "check the auth mount path (default approle) and that AppRole is enabled there".into()
             }
             E::PermissionDenied { .. } => "grant the AppRole's policy read on this path".into(),
+            E::MountNotFound { .. } => {
+                "check the engine name: it is the path the secrets engine is mounted at".into()
+            }
             E::SecretNotFound { .. } => "check the engine name and the path to the secret".into(),
             E::NotKv2 { .. } => {
                 "choose the engine type that matches the mount, or point at a KV version 2 mount".into()
@@ -194,7 +201,7 @@ impl VaultError {
             E::NamespaceNotFound { .. } => Some("namespace"),
             E::AuthMountNotFound { .. } => Some("auth_mount"),
             E::PermissionDenied { .. } | E::SecretNotFound { .. } => Some("path"),
-            E::NotKv2 { .. } => Some("engine_name"),
+            E::NotKv2 { .. } | E::MountNotFound { .. } => Some("engine_name"),
             E::DatabaseRoleNotFound { .. } => Some("db_role"),
             E::RateLimited { .. } | E::Server { .. } | E::BadRequest { .. } => None,
         }

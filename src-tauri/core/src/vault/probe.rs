@@ -163,9 +163,13 @@ pub async fn test_vault(spec: &VaultSpec, creds: &AppRoleCredentials) -> TestRep
             r.skip_rest(&[Tls]);
         }
         Ok(h) if !h.initialized => {
-            r.fail(Reach, started, &VaultError::NotInitialized { url: spec.url.clone() })
+            r.fail(Reach, started, &VaultError::NotInitialized { url: spec.url.clone() });
+            r.skip_rest(&[Tls]);
         }
-        Ok(h) if h.sealed => r.fail(Reach, started, &VaultError::Sealed { url: spec.url.clone() }),
+        Ok(h) if h.sealed => {
+            r.fail(Reach, started, &VaultError::Sealed { url: spec.url.clone() });
+            r.skip_rest(&[Tls]);
+        }
         Ok(h) => {
             r.push(Reach, StageStatus::Passed, started, describe_health(&h));
             let (status, summary) = match (https, spec.tls.tls_skip_verify, &spec.tls.tls_ca_cert) {
@@ -295,6 +299,8 @@ pub async fn test_vault(spec: &VaultSpec, creds: &AppRoleCredentials) -> TestRep
     // The test's token is not needed any more. Revoking it (the default policy allows this) also
     // revokes every lease it created: the test's database user is dropped at once.
     let revoked = client.revoke_self(&token).await;
+    // The session logged in too if it had to explain a missing secret; end that token as well.
+    session.close().await;
     if spec.engine_type.is_database() {
         if let Some(read) = r.stages.iter_mut().find(|s| s.stage == Read && s.status == StageStatus::Passed) {
             match revoked {

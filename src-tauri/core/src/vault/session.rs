@@ -84,7 +84,7 @@ impl Token {
         let (deadline, refresh_at) = if auth.lease_duration == 0 {
             (None, None)
         } else {
-            let ttl = Duration::from_secs(auth.lease_duration);
+            let ttl = super::client::server_secs(auth.lease_duration);
             (Some(now + ttl), Some(now + ttl - safety_margin(ttl)))
         };
         Token { value: auth.client_token, generation, deadline, refresh_at, renewable: auth.renewable }
@@ -97,7 +97,12 @@ fn safety_margin(life: Duration) -> Duration {
     (life / 10).clamp(Duration::from_secs(1), Duration::from_secs(60)).min(life / 2)
 }
 
-type SlotCell = OnceCell<Result<Arc<ResolvedSecret>, VaultError>>;
+/// One generation of the cached secret. `retired` is the generation it replaces: whoever
+/// initialises the cell renews its lease or revokes it, exactly once.
+struct Slot {
+    cell: OnceCell<Result<Arc<ResolvedSecret>, VaultError>>,
+    retired: Option<Arc<ResolvedSecret>>,
+}
 
 pub struct VaultSession {
     spec: VaultSpec,
@@ -106,7 +111,7 @@ pub struct VaultSession {
     creds: AppRoleCredentials,
     token: tokio::sync::Mutex<Option<Token>>,
     generation: AtomicU64,
-    slot: Mutex<Option<Arc<SlotCell>>>,
+    slot: Mutex<Option<Arc<Slot>>>,
     /// Leases of credentials handed out with caching off; revoked (with the token) on close.
     loose_leases: Mutex<Vec<String>>,
     counters: Counters,
@@ -184,7 +189,13 @@ impl VaultSession {
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         let token = Token::new(auth, generation);
         let value = token.value.clone();
-        *held = Some(token);
+        // A replaced token that is still alive is revoked, and with it the leases it created
+        // (cached credentials never outlive the token's refresh point, so none is in use).
+        if let Some(old) = held.replace(token) {
+            if old.deadline.is_none_or(|d| Instant::now() < d) {
+                let _ = self.client.revoke_self(&old.value).await;
+            }
+        }
         Ok((value, generation))
     }
 
@@ -195,16 +206,20 @@ impl VaultSession {
         }
     }
 
-    /// Runs `request` with a token. A refusal that a stale token explains (expired or revoked)
-    /// gets one fresh login and one retry; a second refusal is the answer.
+    /// Runs `request` with a token. A refusal that a stale token would explain (expired or
+    /// revoked) is checked with `lookup-self`: a live token means a real denial, reported as is;
+    /// a dead one gets one fresh login and one retry, and a second refusal is the answer.
     async fn authed<T, F, Fut>(&self, request: F) -> Result<T, VaultError>
     where
         F: Fn(SecretString) -> Fut,
         Fut: Future<Output = Result<T, VaultError>>,
     {
         let (token, generation) = self.token().await?;
-        match request(token).await {
+        match request(token.clone()).await {
             Err(e) if e.may_be_stale_token() => {
+                if self.client.lookup_self(&token).await.is_ok() {
+                    return Err(e);
+                }
                 self.forget_token(generation).await;
                 let (token, _) = self.token().await?;
                 request(token).await
@@ -225,37 +240,36 @@ impl VaultSession {
             return Ok(fresh);
         }
         let now = Instant::now();
-        let (slot, retired) = {
+        let slot = {
             let mut current = lock(&self.slot);
             match current.as_ref() {
-                Some(cell) if slot_usable(cell, now) => (cell.clone(), None),
+                Some(slot) if slot_usable(slot, now) => slot.clone(),
                 _ => {
-                    let fresh = Arc::new(SlotCell::new());
-                    let old = current.replace(fresh.clone());
-                    (fresh, old)
+                    let retired =
+                        current.as_ref().and_then(|s| s.cell.get().and_then(|r| r.as_ref().ok().cloned()));
+                    let fresh = Arc::new(Slot { cell: OnceCell::new(), retired });
+                    *current = Some(fresh.clone());
+                    fresh
                 }
             }
         };
-        let retired = retired.and_then(|c| c.get().and_then(|r| r.as_ref().ok().cloned()));
         let result = slot
+            .cell
             .get_or_init(|| async {
                 // Database credentials whose cache TTL still runs are renewed, not replaced.
-                if let Some(old) = &retired {
+                if let Some(old) = &slot.retired {
                     if let Some(renewed) = self.try_renew(old).await {
                         return Ok(renewed);
                     }
                 }
-                self.fetch(ttl).await
+                let fresh = self.fetch(ttl).await;
+                if let (Some(old), Ok(_)) = (&slot.retired, &fresh) {
+                    self.revoke(old).await;
+                }
+                fresh
             })
             .await
             .clone();
-        if let Some(old) = retired {
-            let reused =
-                result.as_ref().is_ok_and(|r| r.lease().map(|l| &l.id) == old.lease().map(|l| &l.id));
-            if !reused {
-                self.revoke(&old).await;
-            }
-        }
         if result.is_err() {
             let mut current = lock(&self.slot);
             if current.as_ref().is_some_and(|c| Arc::ptr_eq(c, &slot)) {
@@ -286,7 +300,10 @@ impl VaultSession {
         let mut creds = creds.clone();
         let lease_end = now + renewed.duration - safety_margin(renewed.duration);
         creds.lease = renewed;
-        let expires = lease_end.min(old.ttl_deadline);
+        let mut expires = lease_end.min(old.ttl_deadline);
+        if let Some(refresh) = self.token_refresh_at().await {
+            expires = expires.min(refresh);
+        }
         if expires <= now {
             return None;
         }
@@ -299,9 +316,10 @@ impl VaultSession {
         }))
     }
 
-    /// When the held token dies (leases it created die with it); `None` without expiry.
-    async fn token_deadline(&self) -> Option<Instant> {
-        self.token.lock().await.as_ref().and_then(|t| if t.renewable { None } else { t.deadline })
+    /// When the held token is next renewed or replaced; leases it created die with it, so
+    /// cached credentials are not used past this point. `None` for a token without expiry.
+    async fn token_refresh_at(&self) -> Option<Instant> {
+        self.token.lock().await.as_ref().and_then(|t| t.refresh_at)
     }
 
     async fn fetch(&self, ttl: Duration) -> Result<Arc<ResolvedSecret>, VaultError> {
@@ -333,9 +351,9 @@ impl VaultSession {
             if !c.lease.duration.is_zero() {
                 expires = expires.min(fetched + c.lease.duration - safety_margin(c.lease.duration));
             }
-            // Vault revokes a token's leases when the token expires.
-            if let Some(deadline) = self.token_deadline().await {
-                expires = expires.min(deadline.checked_sub(Duration::from_secs(1)).unwrap_or(deadline));
+            // Vault revokes a token's leases when the token ends.
+            if let Some(refresh) = self.token_refresh_at().await {
+                expires = expires.min(refresh);
             }
         }
         let caching = !ttl.is_zero();
@@ -400,23 +418,33 @@ impl VaultSession {
     /// when the vault is updated or removed, and when the app or CLI is done with it.
     pub async fn close(&self) {
         let cached = lock(&self.slot).take();
-        let mut leases = usize::from(
-            cached
-                .and_then(|c| c.get().and_then(|r| r.as_ref().ok().cloned()))
-                .is_some_and(|s| s.lease().is_some()),
-        );
-        leases += std::mem::take(&mut *lock(&self.loose_leases)).len();
+        let mut leases: Vec<String> = std::mem::take(&mut *lock(&self.loose_leases));
+        if let Some(lease) = cached
+            .and_then(|c| c.cell.get().and_then(|r| r.as_ref().ok().cloned()))
+            .and_then(|s| s.lease().map(|l| l.id.clone()))
+        {
+            leases.push(lease);
+        }
         let token = self.token.lock().await.take();
-        if let Some(t) = token {
-            if self.client.revoke_self(&t.value).await.is_ok() {
-                self.counters.lease_revocations.fetch_add(leases as u64, Ordering::Relaxed);
+        let Some(token) = token else { return };
+        // Revoking a lease takes effect at once (when the policy allows `sys/leases/revoke`);
+        // revoking the token then ends every lease it created, explicitly revoked or not, in
+        // Vault's background revocation.
+        let mut ended = 0;
+        for id in &leases {
+            if self.client.revoke_lease(&token.value, id).await.is_ok() {
+                ended += 1;
             }
         }
+        if self.client.revoke_self(&token.value).await.is_ok() {
+            ended = leases.len();
+        }
+        self.counters.lease_revocations.fetch_add(ended as u64, Ordering::Relaxed);
     }
 }
 
-fn slot_usable(cell: &SlotCell, now: Instant) -> bool {
-    match cell.get() {
+fn slot_usable(slot: &Slot, now: Instant) -> bool {
+    match slot.cell.get() {
         None => true, // in flight: share it
         Some(Ok(s)) => now < s.expires,
         Some(Err(_)) => false,

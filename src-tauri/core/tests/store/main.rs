@@ -108,6 +108,7 @@ fn entries_of_store(store_id: &str) -> usize {
         .args(["search", "--all", "service", "vaultdesk"])
         .output()
         .expect("secret-tool runs");
+    assert!(out.status.success(), "secret-tool search: {}", String::from_utf8_lossy(&out.stderr));
     let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     text.lines().filter(|l| l.contains("attribute.username") && l.contains(store_id)).count()
 }
@@ -206,25 +207,15 @@ fn a_database_from_a_newer_vaultdesk_is_refused_clearly() {
         Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 }))
             .expect("create"),
     );
-    let conn = rusqlite_free_set_user_version(&dir.path().join("vaultdesk.db"), 99);
-    assert!(conn, "user_version set");
+    let db = dir.path().join("vaultdesk.db");
+    rusqlite::Connection::open(&db)
+        .and_then(|c| c.pragma_update(None, "user_version", 99))
+        .expect("set user_version");
     let err =
         Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 0 }))
             .expect_err("newer schema refused");
     assert_eq!(err.code(), ErrorCode::Storage);
     assert!(err.to_string().contains("written by a newer vaultdesk"), "{err}");
-}
-
-/// Sets `PRAGMA user_version` with the sqlite3 command-line tool if present, else by patching
-/// the header bytes (offset 60, big-endian), which is what the pragma writes.
-fn rusqlite_free_set_user_version(db: &std::path::Path, v: u32) -> bool {
-    let mut bytes = std::fs::read(db).expect("read db");
-    if bytes.len() < 64 {
-        return false;
-    }
-    bytes[60..64].copy_from_slice(&v.to_be_bytes());
-    std::fs::write(db, bytes).expect("write db");
-    true
 }
 
 #[test]

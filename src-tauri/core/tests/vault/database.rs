@@ -32,6 +32,18 @@ fn pg_login(user: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Revocation through the token ends leases in Vault's background revocation: what a user sees
+/// is that the login stops working within seconds. Polls `login` for up to 15s.
+fn stops_working(login: impl Fn() -> bool) -> bool {
+    for _ in 0..150 {
+        if !login() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
 fn maria_login(user: &str, password: &str) -> bool {
     Command::new("mariadb")
         .args([
@@ -56,6 +68,15 @@ async fn pg_fixture(
     bao: &Bao,
     default_ttl: &str,
     cache_ttl_secs: u64,
+) -> (vaultdesk_core::Vault, vaultdesk_core::AppRoleCredentials, String) {
+    pg_fixture_with(bao, default_ttl, cache_ttl_secs, json!({"token_ttl": "1h"})).await
+}
+
+async fn pg_fixture_with(
+    bao: &Bao,
+    default_ttl: &str,
+    cache_ttl_secs: u64,
+    role_options: serde_json::Value,
 ) -> (vaultdesk_core::Vault, vaultdesk_core::AppRoleCredentials, String) {
     let mount = unique("db");
     bao.post(&format!("sys/mounts/{mount}"), json!({"type": "database"})).await;
@@ -88,7 +109,7 @@ async fn pg_fixture(
     )
     .await;
     let auth = unique("ar");
-    let creds = bao.approle(&auth, &[&policy], json!({"token_ttl": "1h"})).await;
+    let creds = bao.approle(&auth, &[&policy], role_options).await;
     let mut vault = bao::vault(bao, &auth, &mount, EngineType::Postgresql, None, Some("ro"), cache_ttl_secs);
     vault.spec.connection_name = Some(conn.into());
     (vault, creds, mount)
@@ -116,7 +137,7 @@ async fn postgresql_credentials_work_are_reused_and_stop_working_when_revoked() 
 
     session.close().await;
     assert_eq!(session.stats().lease_revocations, 1);
-    assert!(!pg_login(&user, &password), "revoked credentials no longer log in");
+    assert!(stops_working(|| pg_login(&user, &password)), "revoked credentials no longer log in");
 }
 
 #[tokio::test]
@@ -137,7 +158,7 @@ async fn a_short_lease_is_renewed_while_the_cache_ttl_runs() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert!(pg_login(&user, &password), "still valid past the original 3s lease");
     session.close().await;
-    assert!(!pg_login(&user, &password), "revoked on close");
+    assert!(stops_working(|| pg_login(&user, &password)), "revoked on close");
 }
 
 #[tokio::test]
@@ -161,21 +182,24 @@ async fn the_test_issues_credentials_shows_the_user_and_revokes_them() {
     );
     let user =
         read.summary.split("for user ").nth(1).and_then(|s| s.split_whitespace().next()).expect("user shown");
-    let out = Command::new("psql")
-        .args([
-            "-h",
-            &env("VAULTDESK_TEST_PG_HOST"),
-            "-p",
-            &env("VAULTDESK_TEST_PG_PORT"),
-            "-U",
-            "postgres",
-            "-tAc",
-            &format!("SELECT count(*) FROM pg_roles WHERE rolname = '{user}'"),
-        ])
-        .env("PGPASSWORD", env("VAULTDESK_TEST_PG_PASSWORD"))
-        .output()
-        .expect("psql");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "0", "the test's database user was dropped");
+    let role_exists = || {
+        let out = Command::new("psql")
+            .args([
+                "-h",
+                &env("VAULTDESK_TEST_PG_HOST"),
+                "-p",
+                &env("VAULTDESK_TEST_PG_PORT"),
+                "-U",
+                "postgres",
+                "-tAc",
+                &format!("SELECT count(*) FROM pg_roles WHERE rolname = '{user}'"),
+            ])
+            .env("PGPASSWORD", env("VAULTDESK_TEST_PG_PASSWORD"))
+            .output()
+            .expect("psql");
+        String::from_utf8_lossy(&out.stdout).trim() != "0"
+    };
+    assert!(stops_working(role_exists), "the test's database user was dropped");
     let _ = mount;
 
     // A role that does not exist (any more) in the engine, on a path the policy allows.
@@ -228,7 +252,7 @@ async fn mariadb_credentials_work_through_the_mysql_plugin() {
         "the issued credentials log in to MariaDB and see the shop database"
     );
     session.close().await;
-    assert!(!maria_login(&user, &password), "revoked credentials no longer log in");
+    assert!(stops_working(|| maria_login(&user, &password)), "revoked credentials no longer log in");
 }
 
 #[tokio::test]
@@ -244,10 +268,41 @@ async fn updating_a_database_vault_revokes_the_credentials_of_its_old_session() 
     vault.updated_at = "2026-02-01T00:00:00Z".into();
     let c2 = creds.clone();
     let fresh = hub.session(&vault, move || Ok(c2)).await.expect("new session");
-    assert!(!pg_login(&user, &password), "the old session's database user is gone once the vault changed");
+    assert!(
+        stops_working(|| pg_login(&user, &password)),
+        "the old session's database user is gone once the vault changed"
+    );
     let (user2, password2, _) = db_creds(&fresh.resolve().await.expect("new credentials"));
     assert_ne!(user2, user);
     assert!(pg_login(&user2, &password2));
     hub.forget(&vault.id).await;
-    assert!(!pg_login(&user2, &password2), "forgetting a removed vault revokes its credentials");
+    assert!(
+        stops_working(|| pg_login(&user2, &password2)),
+        "forgetting a removed vault revokes its credentials"
+    );
+}
+
+#[tokio::test]
+async fn cached_credentials_never_outlive_the_token_that_created_them() {
+    let bao = Bao::shared();
+    // The token lives 3s and cannot be renewed; the lease 10m; the cache TTL 5m.
+    let (vault, creds, _) =
+        pg_fixture_with(&bao, "10m", 300, json!({"token_ttl": "3s", "token_max_ttl": "3s"})).await;
+    let session = VaultSession::new(&vault, creds).expect("session");
+    let first = session.resolve().await.expect("credentials");
+    let (user, password, _) = db_creds(&first);
+    assert!(
+        first.expires_in().is_some_and(|d| d <= Duration::from_secs(3)),
+        "bounded by the token, not the lease or cache TTL"
+    );
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let (user2, password2, _) = db_creds(&session.resolve().await.expect("fresh credentials"));
+    assert_ne!(user2, user, "new credentials under the new token");
+    assert!(pg_login(&user2, &password2), "the new credentials work");
+    assert!(
+        stops_working(|| pg_login(&user, &password)),
+        "the old token was revoked with its credentials when it was replaced"
+    );
+    assert_eq!(session.stats().logins, 2);
+    session.close().await;
 }

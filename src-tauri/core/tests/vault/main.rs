@@ -178,6 +178,7 @@ async fn a_stopped_server_and_a_sealed_server_are_reported() {
     own.bao.call(reqwest::Method::PUT, "sys/seal", None).await;
     let report = test_vault(&vault.spec, &creds).await;
     assert_eq!(failure_code(&report), Some(VaultErrorCode::Sealed), "{report:#?}");
+    assert_eq!(report.stages.len(), 5, "every stage is listed, the later ones skipped: {report:#?}");
     let err = session.resolve().await.expect_err("a sealed vault cannot serve");
     assert_eq!(err.code(), VaultErrorCode::Sealed, "{err}");
 
@@ -364,7 +365,11 @@ async fn a_revoked_token_is_replaced_once_and_a_real_denial_is_reported() {
     let s2 = VaultSession::new(&denied, session_creds(&bao, &vault).await).expect("session");
     let err = s2.resolve().await.expect_err("denied");
     assert_eq!(err.code(), VaultErrorCode::PermissionDenied, "{err}");
-    assert_eq!(s2.stats().logins, 2, "one retry with a fresh login, then the denial is reported");
+    assert_eq!(
+        s2.stats().logins,
+        1,
+        "a live token (checked with lookup-self) means a real denial: no new login"
+    );
 }
 
 /// Fresh credentials for the AppRole of `vault`'s fixture.
