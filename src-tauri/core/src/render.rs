@@ -185,6 +185,10 @@ pub struct Preview {
 }
 
 /// Renders `connectors` (all their secrets fetched at once) with `mode`.
+///
+/// This future holds `&Store` and is not `Send`; an async front end that needs `Send` runs the
+/// three steps itself: [`RenderPlan::new`] (sync), [`RenderPlan::fetch`] (`Send`), then
+/// [`Fetched::previews`] (sync).
 pub async fn render_connectors(
     store: &Store,
     hub: &VaultHub,
@@ -193,27 +197,47 @@ pub async fn render_connectors(
 ) -> Result<Vec<Preview>> {
     let docs: Vec<&Value> = connectors.iter().map(|c| &c.config).collect();
     let fetched = RenderPlan::new(store, &docs)?.fetch(hub).await?;
-    let renderer = fetched.renderer(mode);
-    connectors
-        .iter()
-        .map(|c| {
-            let (config, refs) = renderer.render_with_references(&c.config).map_err(|mut e| {
-                if connectors.len() > 1 {
-                    // Several at once: say which connector the field belongs to.
-                    let field = e.field_mut();
-                    *field = format!("connector \"{}\", {field}", c.name);
-                }
-                Error::from(e)
-            })?;
-            Ok(Preview {
-                connector: c.name.clone(),
-                kind: c.kind,
-                revealed: mode == RenderMode::Reveal,
-                config,
-                references: fetched.states_of(refs),
+    fetched.previews(connectors, mode)
+}
+
+impl Fetched {
+    /// Renders `connectors` (whose references this was planned for) with `mode`.
+    pub fn previews(&self, connectors: &[Connector], mode: RenderMode) -> Result<Vec<Preview>> {
+        let renderer = self.renderer(mode);
+        connectors
+            .iter()
+            .map(|c| {
+                let (config, refs) = renderer.render_with_references(&c.config).map_err(|mut e| {
+                    if connectors.len() > 1 {
+                        // Several at once: say which connector the field belongs to.
+                        let field = e.field_mut();
+                        *field = format!("connector \"{}\", {field}", c.name);
+                    }
+                    Error::from(e)
+                })?;
+                Ok(Preview {
+                    connector: c.name.clone(),
+                    kind: c.kind,
+                    revealed: mode == RenderMode::Reveal,
+                    config,
+                    references: self.states_of(refs),
+                })
             })
-        })
-        .collect()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The Vault step of a render can run on a multi-threaded runtime (Tauri's async commands).
+    #[test]
+    fn fetching_is_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let hub = crate::vault::VaultHub::new();
+        let plan = super::RenderPlan { refs: Vec::new(), sources: Vec::new() };
+        let fut = plan.fetch(&hub);
+        assert_send(&fut);
+    }
 }
 
 /// Renders any JSON document (a parsed JSON or YAML file) with `mode`.
