@@ -83,12 +83,16 @@ pub(crate) enum ConnectorCommand {
         /// The connector (or --all)
         #[arg(required_unless_present = "all", conflicts_with = "all")]
         name: Option<String>,
+        /// Output format; env flattens nested keys into UPPER_CASE names
         #[arg(long, default_value = "json", value_name = "json|yaml|env")]
         format: String,
+        /// File to write [default: standard output]
         #[arg(long, value_name = "FILE", conflicts_with = "all")]
         out: Option<PathBuf>,
+        /// Every connector, one file each in --out-dir
         #[arg(long, requires = "out_dir")]
         all: bool,
+        /// Directory for --all (DIR/NAME.FORMAT)
         #[arg(long, value_name = "DIR", requires = "all")]
         out_dir: Option<PathBuf>,
         /// Replace existing files
@@ -105,6 +109,7 @@ pub(crate) struct RenderArgs {
     /// Output format [default: the input's]
     #[arg(long, value_name = "json|yaml|env")]
     format: Option<String>,
+    /// File to write (atomically, mode 0600) [default: standard output]
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
     /// Replace an existing --out file
