@@ -170,7 +170,30 @@ pub fn extract_all(doc: &Value) -> Result<Vec<Reference>, TemplateError> {
     Ok(out)
 }
 
-fn compile(field: &str, text: &str) -> Result<Template, TemplateError> {
+/// Compiled templates by source text: parsing dominates rendering, and a warm render (preview
+/// again, export after preview) sees the same strings. Only successful compilations are kept;
+/// the cache is emptied when it reaches `CACHE_MAX` entries. It holds configuration text, which
+/// holds references, never secret values.
+static CACHE: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Template>>>,
+> = std::sync::LazyLock::new(Default::default);
+const CACHE_MAX: usize = 20_000;
+
+fn compile(field: &str, text: &str) -> Result<std::sync::Arc<Template>, TemplateError> {
+    let cache = || CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(t) = cache().get(text) {
+        return Ok(t.clone());
+    }
+    let tpl = std::sync::Arc::new(compile_uncached(field, text)?);
+    let mut c = cache();
+    if c.len() >= CACHE_MAX {
+        c.clear();
+    }
+    c.insert(text.to_owned(), tpl.clone());
+    Ok(tpl)
+}
+
+fn compile_uncached(field: &str, text: &str) -> Result<Template, TemplateError> {
     Template::compile(text).map_err(|e| {
         let (line, column) = e.pos().unwrap_or((1, 1));
         // The reason alone: the error's Display repeats the template text, which may hold anything.
@@ -494,7 +517,7 @@ impl<'a> Renderer<'a> {
         // Render the template compiled above (no second parse).
         let mut out = handlebars::StringOutput::new();
         let mut rc = RenderContext::new(None);
-        handlebars::Renderable::render(&tpl, &self.hb, &self.ctx, &mut rc, &mut out)
+        handlebars::Renderable::render(&*tpl, &self.hb, &self.ctx, &mut rc, &mut out)
             .and_then(|()| out.into_string().map_err(handlebars::RenderError::from))
             .map(Value::String)
             .map_err(|e| TemplateError::Render { field: field.to_owned(), detail: render_reason(e.reason()) })
