@@ -52,14 +52,22 @@ pub struct VaultSummary {
     /// The timeouts written the same way, for the edit form.
     pub connect_timeout: String,
     pub request_timeout: String,
+    /// Names of the connectors that select or reference this vault: the delete dialog names
+    /// them, and only a forced removal goes ahead while there are any.
+    pub used_by: Vec<String>,
 }
 
-impl From<Vault> for VaultSummary {
-    fn from(vault: Vault) -> Self {
+impl VaultSummary {
+    fn new(vault: Vault, used_by: Vec<String>) -> Self {
         let cache_ttl = format_duration(vault.spec.cache_ttl_secs);
         let connect_timeout = format_duration(vault.spec.tls.connect_timeout_secs);
         let request_timeout = format_duration(vault.spec.tls.request_timeout_secs);
-        VaultSummary { vault, cache_ttl, connect_timeout, request_timeout }
+        VaultSummary { vault, cache_ttl, connect_timeout, request_timeout, used_by }
+    }
+
+    fn with_usage(store: &Store, vault: Vault) -> Result<Self, vaultdesk_core::Error> {
+        let used_by = store.connectors_using(&vault.spec.name)?;
+        Ok(VaultSummary::new(vault, used_by))
     }
 }
 
@@ -75,8 +83,9 @@ pub(crate) struct RunningTests {
 /// the same time, and WAL plus a busy timeout make that safe.
 #[tauri::command(async)]
 pub(crate) fn list_vaults(dir: State<'_, DataDir>) -> Result<Vec<VaultSummary>, ErrorPayload> {
-    let vaults = Store::open(data_dir(&dir)?).and_then(|s| s.list_vaults()).map_err(|e| e.payload())?;
-    Ok(vaults.into_iter().map(VaultSummary::from).collect())
+    let store = Store::open(data_dir(&dir)?).map_err(|e| e.payload())?;
+    let vaults = store.list_vaults().map_err(|e| e.payload())?;
+    vaults.into_iter().map(|v| VaultSummary::with_usage(&store, v).map_err(|e| e.payload())).collect()
 }
 
 #[tauri::command(async)]
@@ -104,7 +113,8 @@ pub(crate) fn add_vault(
 ) -> Result<VaultSummary, ErrorPayload> {
     let creds = AppRoleCredentials { role_id, secret_id };
     let mut store = Store::open(data_dir(&dir)?).map_err(|e| e.payload())?;
-    store.add_vault(&input, &creds).map(VaultSummary::from).map_err(|e| e.payload())
+    let vault = store.add_vault(&input, &creds).map_err(|e| e.payload())?;
+    VaultSummary::with_usage(&store, vault).map_err(|e| e.payload())
 }
 
 /// Stores the edit form of the vault `name`: every field as submitted (empty clears an optional
@@ -119,14 +129,17 @@ pub(crate) fn update_vault(
 ) -> Result<VaultSummary, ErrorPayload> {
     let creds = CredentialsPatch { role_id, secret_id };
     let mut store = Store::open(data_dir(&dir)?).map_err(|e| e.payload())?;
-    store.update_vault(&name, &form_patch(input), &creds).map(VaultSummary::from).map_err(|e| e.payload())
+    let vault = store.update_vault(&name, &form_patch(input), &creds).map_err(|e| e.payload())?;
+    VaultSummary::with_usage(&store, vault).map_err(|e| e.payload())
 }
 
-/// Removes the vault and its keyring entries.
+/// Removes the vault and its keyring entries. Refused (`in_use`, naming them) while connectors
+/// use it, unless `force`: then their selection is cleared and their references stay.
 #[tauri::command(async)]
-pub(crate) fn remove_vault(dir: State<'_, DataDir>, name: String) -> Result<(), ErrorPayload> {
+pub(crate) fn remove_vault(dir: State<'_, DataDir>, name: String, force: bool) -> Result<(), ErrorPayload> {
     let mut store = Store::open(data_dir(&dir)?).map_err(|e| e.payload())?;
-    store.remove_vault(&name).map(drop).map_err(|e| e.payload())
+    let removed = if force { store.remove_vault_forced(&name) } else { store.remove_vault(&name) };
+    removed.map(drop).map_err(|e| e.payload())
 }
 
 /// Runs the staged Test on a form, saved or not. `existing` names the stored vault an edit

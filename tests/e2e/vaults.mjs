@@ -8,7 +8,9 @@
 //   3. the pencil: IDs empty ("leave empty to keep"), Test with the IDs from the keyring,
 //      Cache TTL changed and saved;
 //   4. a PostgreSQL database-engine vault passes Test (credentials issued and revoked);
-//   5. the trash, confirmed from the keyboard: the vault leaves the list and the keyring;
+//   5. the trash on a vault a connector uses (added with the CLI): the dialog names it and
+//      offers only "Delete anyway"; unused, confirmed from the keyboard: the vault leaves the
+//      list and the keyring;
 //   6. the app restarted: the changed Cache TTL is still there, list and form; the row's Test
 //      button tests the stored configuration with the IDs from the keyring.
 // Run by tests/scripts/e2e.sh, which prepares OpenBao (AppRole, KV, database engine) and
@@ -18,6 +20,7 @@
 //   E2E_ROLE_ID, E2E_SECRET_ID   an AppRole allowed to read both fixtures
 //   E2E_KV_MOUNT          KV v2 mount holding app/config {username, password}
 //   E2E_DB_MOUNT          database mount with role "ro" on connection "orders" (PostgreSQL)
+//   E2E_CLI               the vaultdesk CLI, to add a connector using a vault
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -43,6 +46,7 @@ const roleId = env("E2E_ROLE_ID");
 const secretId = env("E2E_SECRET_ID");
 const kvMount = env("E2E_KV_MOUNT");
 const dbMount = env("E2E_DB_MOUNT");
+const cliBin = env("E2E_CLI");
 const port = Number(process.env.TAURI_DRIVER_PORT ?? "4444");
 
 const step = (msg) => console.log(`[vaults] ${msg}`);
@@ -316,13 +320,44 @@ try {
   await shot("vault-form-postgresql");
   await $t("save-button").click();
   await $t("vault-form").waitForExist({ reverse: true, timeout: 10000 });
-  const pgRow = await row("e2e-pg");
-  await pgRow.waitForDisplayed({ timeout: 5000 });
-  assert.match(await pgRow.$('[data-testid="vault-engine-type"]').getText(), /PostgreSQL/);
+  await row("e2e-pg").waitForDisplayed({ timeout: 5000 });
+  assert.match(await row("e2e-pg").$('[data-testid="vault-engine-type"]').getText(), /PostgreSQL/);
   await shot("vault-list");
   step("PostgreSQL vault: Test passed, saved");
 
-  // --- 5. delete an unused vault -------------------------------------------------------------
+  // --- 5. delete: refused while a connector uses the vault, then unused --------------------
+  const cli = (...args) => {
+    const out = spawnSync(cliBin, ["--data-dir", dataDir, ...args.filter((a) => typeof a === "string")], {
+      encoding: "utf8",
+      input: args.find((a) => typeof a === "object")?.stdin ?? "",
+    });
+    assert.equal(out.status, 0, `vaultdesk ${args.join(" ")}: ${out.stderr}`);
+  };
+  const config = JSON.stringify({ host: "127.0.0.1", username: "{{secrets.e2e-pg.username}}", password: "{{secrets.e2e-pg.password}}" });
+  cli("connector", "add", "orders-db", "--kind", "postgresql", "--vault", "e2e-pg", "--config", "-", { stdin: config });
+  await $t("refresh").click();
+  await browser.waitUntil(async () => (await row("e2e-pg").$('[data-testid="vault-used-by"]').isExisting()), {
+    timeout: 5000,
+    timeoutMsg: "the row does not say that a connector uses the vault",
+  });
+  assert.equal(await row("e2e-pg").$('[data-testid="vault-used-by"]').getText(), "used by 1 connector");
+  await row("e2e-pg").$('[data-testid="delete-vault"]').click();
+  await $t("delete-dialog").waitForDisplayed({ timeout: 5000 });
+  assert.deepEqual(
+    await browser.execute(() => [...document.querySelectorAll('[data-testid="delete-connector"]')].map((e) => e.textContent)),
+    ["orders-db"],
+    "the confirmation names the connector using the vault",
+  );
+  assert.equal(await $t("delete-confirm").getText(), "Delete anyway", "only a forced removal is offered");
+  await shot("vault-delete-in-use");
+  await browser.keys("Escape");
+  await $t("delete-dialog").waitForExist({ reverse: true, timeout: 5000, timeoutMsg: "Escape did not close the dialog" });
+  cli("connector", "remove", "orders-db");
+  await $t("refresh").click();
+  await browser.waitUntil(async () => !(await row("e2e-pg").$('[data-testid="vault-used-by"]').isExisting()), { timeout: 5000 });
+  step("in use: the dialog names the connector and offers only Delete anyway");
+
+  const pgRow = await row("e2e-pg");
   const pgId = await pgRow.getAttribute("data-vault-id");
   assert.equal(keyringAccounts().filter((a) => a.includes(`/${pgId}/`)).length, 2, "the keyring holds the vault's Role ID and Secret ID");
   await pgRow.$('[data-testid="delete-vault"]').click();

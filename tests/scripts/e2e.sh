@@ -151,7 +151,7 @@ vault_fixtures
 mkdir -p "$vaults_data"
 (cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$vaults_data" TAURI_DRIVER_PORT="$port" \
   E2E_BAO_ADDR="$VAULTDESK_TEST_BAO_ADDR" E2E_ROLE_ID="$role_id" E2E_SECRET_ID="$secret_id" \
-  E2E_KV_MOUNT="$kv_mount" E2E_DB_MOUNT="$db_mount" node vaults.mjs) || rc=$?
+  E2E_KV_MOUNT="$kv_mount" E2E_DB_MOUNT="$db_mount" E2E_CLI="$cli" node vaults.mjs) || rc=$?
 
 log "adding vault $vault_name with the CLI"
 VAULTDESK_ROLE_ID=e2e-dummy-role-id VAULTDESK_SECRET_ID=e2e-dummy-secret-id \

@@ -23,7 +23,7 @@ interface Commands {
     args: { name: string; input: VaultInput; roleId: string | null; secretId: string | null };
     result: VaultSummary;
   };
-  remove_vault: { args: { name: string }; result: null };
+  remove_vault: { args: { name: string; force: boolean }; result: null };
   test_vault: {
     args: {
       input: VaultInput;
@@ -94,8 +94,8 @@ export const updateVault = (
   secretId: string | null,
 ): Promise<VaultSummary> => call("update_vault", { name, input, roleId, secretId });
 
-/** Removes the vault and its keyring entries. */
-export const removeVault = (name: string): Promise<null> => call("remove_vault", { name });
+/** Removes the vault and its keyring entries; refused while connectors use it unless `force`. */
+export const removeVault = (name: string, force: boolean): Promise<null> => call("remove_vault", { name, force });
 
 /** The staged Test of a form; null when cancelled with `cancelTest(requestId)`. */
 export const testVault = (

@@ -172,6 +172,12 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
       { scope: "row" },
       h("span", { class: "vault-name", "data-testid": "vault-name" }, v.name),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-provider" }, PROVIDER_LABELS[v.provider]),
+      v.used_by.length > 0 &&
+        h(
+          "span",
+          { class: "cell-sub nowrap", "data-testid": "vault-used-by", title: v.used_by.join(", ") },
+          `used by ${v.used_by.length} connector${v.used_by.length === 1 ? "" : "s"}`,
+        ),
     ),
     engineCell(v),
     h(

@@ -15,7 +15,7 @@ import type { TestStage } from "./bindings/TestStage";
 import type { VaultInput } from "./bindings/VaultInput";
 import type { VaultSummary } from "./app-bindings/VaultSummary";
 import { h, icon, ICONS, openModal, type Child } from "./dom";
-import { addVault, cancelTest, CommandError, removeVault, testVault, updateVault, vaultDefaults } from "./ipc";
+import { addVault, cancelTest, CommandError, listVaults, removeVault, testVault, updateVault, vaultDefaults } from "./ipc";
 
 export type Flavor = "hashicorp" | "openbao";
 
@@ -758,9 +758,34 @@ function sentence(message: string): string {
 // Delete.
 
 export function openDeleteDialog(host: FormHost, vault: VaultSummary): void {
+  let users = vault.used_by;
   const error = h("p", { class: "form-banner", role: "alert", hidden: "", "data-testid": "delete-error" });
+  const usage = h("div", { "data-testid": "delete-usage" });
   const cancel = h("button", { type: "button", class: "btn", "data-testid": "delete-cancel" }, "Cancel");
-  const confirm = h("button", { type: "submit", class: "btn btn-danger", "data-testid": "delete-confirm" }, icon(...ICONS.trash), h("span", {}, "Delete vault"));
+  const confirm = h("button", { type: "submit", class: "btn btn-danger", "data-testid": "delete-confirm" });
+  const connectorList = (names: string[]): Node[] =>
+    names.flatMap((n, i) => [i > 0 ? ", " : "", h("strong", { "data-testid": "delete-connector" }, n)]).filter((x) => x !== "") as Node[];
+  function render(): void {
+    const forced = users.length > 0;
+    usage.replaceChildren(
+      forced
+        ? h(
+            "div",
+            { class: "in-use" },
+            h("p", { class: "confirm-text" }, `Used by ${users.length === 1 ? "connector" : "connectors"} `, ...connectorList(users), "."),
+            h(
+              "p",
+              { class: "confirm-text muted" },
+              users.length === 1
+                ? `Deleting it anyway clears the connector's Secrets Manager selection; its {{secrets.${vault.name}.KEY}} references stay and fail to render until changed.`
+                : `Deleting it anyway clears their Secrets Manager selection; their {{secrets.${vault.name}.KEY}} references stay and fail to render until changed.`,
+            ),
+          )
+        : h("p", { class: "confirm-text muted" }, "No connector uses this vault."),
+    );
+    confirm.replaceChildren(icon(...ICONS.trash), h("span", {}, forced ? "Delete anyway" : "Delete vault"));
+    confirm.dataset.force = forced ? "true" : "false";
+  }
   const form = h(
     "form",
     { class: "dialog-form", novalidate: "" },
@@ -774,6 +799,7 @@ export function openDeleteDialog(host: FormHost, vault: VaultSummary): void {
         h("strong", { "data-testid": "delete-vault-name" }, vault.name),
         ` (${vault.url}) and its Role ID and Secret ID from the OS keyring. The secrets in the vault itself are not touched.`,
       ),
+      usage,
       error,
     ),
     h("div", { class: "dialog-foot" }, h("span", { class: "foot-spacer" }), cancel, confirm),
@@ -787,22 +813,35 @@ export function openDeleteDialog(host: FormHost, vault: VaultSummary): void {
   cancel.addEventListener("click", () => dialog.close());
   form.addEventListener("submit", (e) => {
     e.preventDefault();
+    const force = users.length > 0;
     confirm.disabled = true;
     confirm.replaceChildren(h("span", { class: "spinner", "aria-hidden": "true" }), h("span", {}, "Deleting…"));
-    removeVault(vault.name).then(
+    removeVault(vault.name, force).then(
       () => {
         dialog.close();
         host.removed(vault);
       },
       (e: unknown) => {
-        // E.g. the core refusing while connectors use the vault: its message names them.
+        // A connector may have started using the vault since the list was read: the core
+        // refuses and names it; the dialog then offers the forced removal.
+        const payload = e instanceof CommandError ? e.payload : null;
         error.textContent = `Not deleted: ${messageOf(e)}`;
         error.hidden = false;
         confirm.disabled = false;
-        confirm.replaceChildren(icon(...ICONS.trash), h("span", {}, "Delete vault"));
+        render();
+        if (payload?.code === "in_use") {
+          void listVaults().then(
+            (vaults) => {
+              users = vaults.find((v) => v.id === vault.id)?.used_by ?? users;
+              render();
+            },
+            () => undefined,
+          );
+        }
       },
     );
   });
+  render();
   // Cancel has the focus: Enter right after opening must not delete.
   openModal(dialog, { initial: cancel });
 }

@@ -16,6 +16,11 @@ cache_ttl: string,
  */
 connect_timeout: string, request_timeout: string, 
 /**
+ * Names of the connectors that select or reference this vault: the delete dialog names
+ * them, and only a forced removal goes ahead while there are any.
+ */
+used_by: Array<string>, 
+/**
  * Stable internal id; renaming a vault keeps it, and with it the keyring entries.
  */
 id: string, 
