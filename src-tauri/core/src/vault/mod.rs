@@ -8,5 +8,5 @@ pub mod session;
 
 pub use client::{DbConnectionInfo, DbCredentials, Health, KvSecret, Lease, VaultClient};
 pub use error::{VaultError, VaultErrorCode, VaultErrorInfo};
-pub use probe::{test_vault, StageReport, StageStatus, TestReport, TestStage};
+pub use probe::{test_vault, test_vault_with_progress, StageReport, StageStatus, TestReport, TestStage};
 pub use session::{ResolvedSecret, SecretValue, SessionStats, VaultHub, VaultSession};

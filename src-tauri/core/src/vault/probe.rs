@@ -8,7 +8,11 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::client::Health;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use super::client::{Health, VaultClient};
 use super::error::{VaultError, VaultErrorInfo};
 use super::session::{SecretValue, VaultSession};
 use crate::model::{AppRoleCredentials, EngineType, Vault, VaultSpec};
@@ -68,18 +72,23 @@ impl TestReport {
     }
 }
 
-struct Recorder {
+struct Recorder<'a> {
     stages: Vec<StageReport>,
     failed: bool,
+    on_stage: &'a mut (dyn FnMut(&StageReport) + Send),
 }
 
-impl Recorder {
+impl Recorder<'_> {
+    fn record(&mut self, report: StageReport) {
+        (self.on_stage)(&report);
+        self.stages.push(report);
+    }
     fn push(&mut self, stage: TestStage, status: StageStatus, started: Instant, summary: String) {
-        self.stages.push(StageReport { stage, status, millis: millis(started), summary, error: None });
+        self.record(StageReport { stage, status, millis: millis(started), summary, error: None });
     }
     fn fail(&mut self, stage: TestStage, started: Instant, e: &VaultError) {
         self.failed = true;
-        self.stages.push(StageReport {
+        self.record(StageReport {
             stage,
             status: StageStatus::Failed,
             millis: millis(started),
@@ -89,12 +98,40 @@ impl Recorder {
     }
     fn skip_rest(&mut self, from: &[TestStage]) {
         for s in from {
-            self.stages.push(StageReport {
+            self.record(StageReport {
                 stage: *s,
                 status: StageStatus::Skipped,
                 millis: 0,
                 summary: "skipped: an earlier stage failed".into(),
                 error: None,
+            });
+        }
+    }
+}
+
+/// Ends what a Test started in Vault (its token, and with it any test credentials) when the
+/// Test is dropped before it finishes, e.g. cancelled from the UI.
+struct Cleanup {
+    client: VaultClient,
+    token: Option<SecretString>,
+    session: Option<Arc<VaultSession>>,
+}
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        let (token, session) = (self.token.take(), self.session.take());
+        if token.is_none() && session.is_none() {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            let client = self.client.clone();
+            runtime.spawn(async move {
+                if let Some(t) = token {
+                    let _ = client.revoke_self(&t).await;
+                }
+                if let Some(s) = session {
+                    s.close().await;
+                }
             });
         }
     }
@@ -130,15 +167,26 @@ fn describe_health(h: &Health) -> String {
 
 /// Tests `spec` with `creds`, saved or not.
 pub async fn test_vault(spec: &VaultSpec, creds: &AppRoleCredentials) -> TestReport {
+    test_vault_with_progress(spec, creds, &mut |_| {}).await
+}
+
+/// [`test_vault`], calling `on_stage` as each stage ends (a stage may be reported again with a
+/// fuller summary: a database Test adds whether its credentials were revoked). Dropping the
+/// future cancels the Test; whatever it started in Vault is revoked in the background.
+pub async fn test_vault_with_progress(
+    spec: &VaultSpec,
+    creds: &AppRoleCredentials,
+    on_stage: &mut (dyn FnMut(&StageReport) + Send),
+) -> TestReport {
     use TestStage::*;
-    let mut r = Recorder { stages: Vec::new(), failed: false };
+    let mut r = Recorder { stages: Vec::new(), failed: false, on_stage };
     let vault =
         Vault { id: String::new(), spec: spec.clone(), created_at: String::new(), updated_at: String::new() };
 
     // Reach + TLS: one health request proves both.
     let started = Instant::now();
     let session = match VaultSession::new(&vault, creds.clone()) {
-        Ok(s) => s,
+        Ok(s) => Arc::new(s),
         Err(e) => {
             r.push(
                 Reach,
@@ -208,6 +256,8 @@ pub async fn test_vault(spec: &VaultSpec, creds: &AppRoleCredentials) -> TestRep
         }
     };
     let token = auth.client_token.clone();
+    let mut cleanup =
+        Cleanup { client: client.clone(), token: Some(token.clone()), session: Some(session.clone()) };
     let policies = if auth.token_policies.is_empty() { &auth.policies } else { &auth.token_policies };
     let ttl = if auth.lease_duration == 0 {
         "no expiry".to_owned()
@@ -301,12 +351,16 @@ pub async fn test_vault(spec: &VaultSpec, creds: &AppRoleCredentials) -> TestRep
     let revoked = client.revoke_self(&token).await;
     // The session logged in too if it had to explain a missing secret; end that token as well.
     session.close().await;
+    cleanup.token = None;
+    cleanup.session = None;
     if spec.engine_type.is_database() {
         if let Some(read) = r.stages.iter_mut().find(|s| s.stage == Read && s.status == StageStatus::Passed) {
             match revoked {
                 Ok(()) => read.summary.push_str("; test credentials revoked"),
                 Err(e) => read.summary.push_str(&format!("; could not revoke the test credentials ({e})")),
             }
+            let updated = read.clone();
+            (r.on_stage)(&updated);
         }
     }
     TestReport { ok: !r.failed, stages: r.stages }

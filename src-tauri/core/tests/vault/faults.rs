@@ -108,3 +108,69 @@ async fn server_errors_carry_vaults_message() {
     assert_eq!(err.code(), VaultErrorCode::Server);
     assert!(err.to_string().ends_with("storage backend unavailable"), "{err}");
 }
+
+/// A server that answers like a healthy Vault until the secret read, which never answers, and
+/// records every request line it receives.
+async fn hanging_read_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let log = log.clone();
+            tokio::spawn(async move {
+                loop {
+                    let mut buf = vec![0u8; 16384];
+                    let Ok(n) = sock.read(&mut buf).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    let head =
+                        String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or_default().to_owned();
+                    log.lock().expect("log").push(head.clone());
+                    let body = if head.contains("/v1/sys/health") {
+                        r#"{"initialized":true,"sealed":false,"standby":false,"version":"fake"}"#
+                    } else if head.contains("/login") {
+                        r#"{"auth":{"client_token":"s.fake-token","policies":["default"],"lease_duration":3600,"renewable":true}}"#
+                    } else if head.contains("/data/") {
+                        tokio::time::sleep(Duration::from_secs(3600)).await;
+                        return;
+                    } else {
+                        "{}"
+                    };
+                    let resp = format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if sock.write_all(resp.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    (format!("http://{addr}"), seen)
+}
+
+#[tokio::test]
+async fn a_cancelled_test_revokes_the_token_it_obtained() {
+    let (url, seen) = hanging_read_server().await;
+    let mut vault = vault_at(&url);
+    vault.spec.tls.request_timeout_secs = 600;
+    let mut stages = Vec::new();
+    let mut on_stage = |s: &vaultdesk_core::vault::StageReport| stages.push(s.stage);
+    let approle = creds();
+    let test = vaultdesk_core::vault::test_vault_with_progress(&vault.spec, &approle, &mut on_stage);
+    // The read never answers: give up, as the UI's Cancel does.
+    assert!(tokio::time::timeout(Duration::from_millis(800), test).await.is_err(), "the read hangs");
+    assert_eq!(stages, [TestStage::Reach, TestStage::Tls, TestStage::Login], "stages reported as they ended");
+    for _ in 0..50 {
+        if seen.lock().expect("log").iter().any(|l| l.starts_with("POST /v1/auth/token/revoke-self")) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the cancelled test's token was not revoked: {:?}", seen.lock().expect("log"));
+}
