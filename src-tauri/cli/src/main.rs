@@ -95,7 +95,7 @@ enum VaultCommand {
     },
     /// Change a vault. Flags not given keep their value; an empty value clears an optional field.
     #[command(after_help = "The Role ID and Secret ID are replaced only when supplied, through \
-        --role-id-file/--secret-id-file or $VAULTDESK_ROLE_ID/$VAULTDESK_SECRET_ID.")]
+        --role-id-file/--secret-id-file, or $VAULTDESK_ROLE_ID/$VAULTDESK_SECRET_ID with --ids-from-env.")]
     Update {
         name: String,
         /// New name (the keyring entries follow the vault).
@@ -238,6 +238,11 @@ struct IdSources {
     /// File holding the Secret ID ('-' = standard input)
     #[arg(long, value_name = "F")]
     secret_id_file: Option<PathBuf>,
+    /// Take the IDs from $VAULTDESK_ROLE_ID / $VAULTDESK_SECRET_ID also for a stored vault
+    /// (`add` and unsaved tests always read them; `update` and `test` of a stored vault do not,
+    /// so a variable left over from an earlier `add` never replaces another vault's IDs).
+    #[arg(long)]
+    ids_from_env: bool,
 }
 
 /// A failure of this command: what to print and how to exit.
@@ -313,11 +318,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
     match cmd {
         VaultCommand::Add { name, fields, ids } => {
             let mut stdin_used = false;
-            let role_id = read_id(&ids.role_id_file, "VAULTDESK_ROLE_ID", "Role ID", true, &mut stdin_used)?
-                .ok_or_else(|| missing_id("Role ID", "role-id", "VAULTDESK_ROLE_ID"))?;
-            let secret_id =
-                read_id(&ids.secret_id_file, "VAULTDESK_SECRET_ID", "Secret ID", true, &mut stdin_used)?
-                    .ok_or_else(|| missing_id("Secret ID", "secret-id", "VAULTDESK_SECRET_ID"))?;
+            let role_id =
+                read_id(&ids.role_id_file, ("VAULTDESK_ROLE_ID", true), "Role ID", true, &mut stdin_used)?
+                    .ok_or_else(|| missing_id("Role ID", "role-id", "VAULTDESK_ROLE_ID"))?;
+            let secret_id = read_id(
+                &ids.secret_id_file,
+                ("VAULTDESK_SECRET_ID", true),
+                "Secret ID",
+                true,
+                &mut stdin_used,
+            )?
+            .ok_or_else(|| missing_id("Secret ID", "secret-id", "VAULTDESK_SECRET_ID"))?;
             let tls = fields.tls();
             let input = fields.input(name, tls).with_env_defaults();
             let vault = store.add_vault(&input, &AppRoleCredentials { role_id, secret_id })?;
@@ -361,10 +372,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
         VaultCommand::Update { name, rename, fields, ids } => {
             let mut stdin_used = false;
             let creds = CredentialsPatch {
-                role_id: read_id(&ids.role_id_file, "VAULTDESK_ROLE_ID", "Role ID", false, &mut stdin_used)?,
+                role_id: read_id(
+                    &ids.role_id_file,
+                    ("VAULTDESK_ROLE_ID", ids.ids_from_env),
+                    "Role ID",
+                    false,
+                    &mut stdin_used,
+                )?,
                 secret_id: read_id(
                     &ids.secret_id_file,
-                    "VAULTDESK_SECRET_ID",
+                    ("VAULTDESK_SECRET_ID", ids.ids_from_env),
                     "Secret ID",
                     false,
                     &mut stdin_used,
@@ -394,10 +411,16 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let mut stdin_used = false;
             let prompt = saved.is_none();
             let creds = CredentialsPatch {
-                role_id: read_id(&ids.role_id_file, "VAULTDESK_ROLE_ID", "Role ID", prompt, &mut stdin_used)?,
+                role_id: read_id(
+                    &ids.role_id_file,
+                    ("VAULTDESK_ROLE_ID", prompt || ids.ids_from_env),
+                    "Role ID",
+                    prompt,
+                    &mut stdin_used,
+                )?,
                 secret_id: read_id(
                     &ids.secret_id_file,
-                    "VAULTDESK_SECRET_ID",
+                    ("VAULTDESK_SECRET_ID", prompt || ids.ids_from_env),
                     "Secret ID",
                     prompt,
                     &mut stdin_used,
@@ -443,11 +466,11 @@ fn missing_id(what: &str, flag: &str, env: &str) -> Failure {
     ))
 }
 
-/// Reads a Role ID or Secret ID from its file flag, its environment variable, or (when `prompt`
-/// and on a terminal) a no-echo prompt. `Ok(None)` when none of them supplied it.
+/// Reads a Role ID or Secret ID from its file flag, its environment variable (when `use_env`),
+/// or (when `prompt` and on a terminal) a no-echo prompt. `Ok(None)` when none supplied it.
 fn read_id(
     file: &Option<PathBuf>,
-    env: &str,
+    (env, use_env): (&str, bool),
     what: &str,
     prompt: bool,
     stdin_used: &mut bool,
@@ -472,7 +495,7 @@ fn read_id(
         }
         return Ok(Some(SecretString::from(buf)));
     }
-    if let Ok(v) = std::env::var(env) {
+    if let Some(v) = std::env::var(env).ok().filter(|_| use_env) {
         return Ok(Some(SecretString::from(v)));
     }
     if prompt && std::io::stdin().is_terminal() && !*stdin_used {

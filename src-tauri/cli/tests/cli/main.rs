@@ -524,7 +524,7 @@ fn without_a_keyring_nothing_changes() {
             ],
             true,
         ),
-        (&["vault", "update", "present", "--url", "http://changed:8200"], true),
+        (&["vault", "update", "present", "--url", "http://changed:8200", "--ids-from-env"], true),
         (&["vault", "remove", "present"], false),
     ];
     for (args, with_ids) in attempts {
@@ -764,5 +764,27 @@ fn vault_test_reports_each_stage_against_a_real_openbao() {
     assert!(
         !stdout(&out).contains("11111111-2222") && !stderr(&out).contains("11111111-2222"),
         "the Secret ID is not echoed"
+    );
+}
+
+#[test]
+fn a_leftover_id_variable_never_replaces_a_stored_vaults_ids() {
+    let env = Env::new();
+    let ids = Ids::new("leftover");
+    assert_ok(&env.add_kv("kept", &ids), "add");
+    let other = Ids::new("other");
+    let out = env.run_with_ids(&["vault", "update", "kept", "--cache-ttl", "1h"], &other);
+    assert_ok(&out, "update with VAULTDESK_* still exported");
+    assert!(stdout(&out).contains("Role ID and Secret ID unchanged"), "{}", stdout(&out));
+    let (role_acct, secret_acct) = keyring_accounts(&env.show_json("kept"));
+    assert_eq!(secret_tool_lookup(&role_acct).as_deref(), Some(ids.role.as_str()), "Role ID untouched");
+    assert_eq!(secret_tool_lookup(&secret_acct).as_deref(), Some(ids.secret.as_str()), "Secret ID untouched");
+
+    let out = env.run_with_ids(&["vault", "update", "kept", "--ids-from-env"], &other);
+    assert_ok(&out, "update --ids-from-env");
+    assert_eq!(
+        secret_tool_lookup(&secret_acct).as_deref(),
+        Some(other.secret.as_str()),
+        "replaced when asked"
     );
 }
