@@ -228,7 +228,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn internal(message: &str) -> ErrorPayload {
-    ErrorPayload { code: ErrorCode::Storage, message: message.to_owned(), fields: Vec::new(), vault: None }
+    ErrorPayload {
+        code: ErrorCode::Storage,
+        message: message.to_owned(),
+        fields: Vec::new(),
+        vault: None,
+        connectors: Vec::new(),
+    }
 }
 
 fn data_dir(dir: &DataDir) -> Result<&PathBuf, ErrorPayload> {

@@ -286,6 +286,7 @@ impl From<Error> for Failure {
                 }
                 m
             }
+            Error::VaultInUse { name, .. } => format!("{e} with `vaultdesk vault remove {name} --force`"),
             other => other.to_string(),
         };
         Failure { code, message }

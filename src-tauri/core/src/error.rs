@@ -47,8 +47,9 @@ pub enum Error {
     #[error("database {}: {detail}", path.display())]
     Storage { path: PathBuf, detail: String },
 
+    /// Boxed: `VaultError` is large and `Result<_, Error>` is everywhere.
     #[error("{0}")]
-    Vault(#[from] VaultError),
+    Vault(Box<VaultError>),
 
     #[error("invalid connector: {0}")]
     InvalidConnector(ValidationErrors),
@@ -61,7 +62,7 @@ pub enum Error {
 
     /// `vault remove` while connectors use the vault (selected or referenced).
     #[error(
-        "vault \"{name}\" is used by connector{} {}; change them first or remove it anyway with --force",
+        "vault \"{name}\" is used by connector{} {}; change them first, or remove the vault anyway",
         if connectors.len() == 1 { "" } else { "s" },
         connectors.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", ")
     )]
@@ -109,6 +110,8 @@ pub struct ErrorPayload {
     pub fields: Vec<FieldError>,
     /// The Vault failure, with its code, hint and field, when `code` is `vault`.
     pub vault: Option<VaultErrorInfo>,
+    /// The connectors using the vault, when `code` is `in_use`.
+    pub connectors: Vec<String>,
 }
 
 impl Error {
@@ -149,7 +152,11 @@ impl Error {
             Error::Vault(v) => Some(v.info()),
             _ => None,
         };
-        ErrorPayload { code: self.code(), message: self.to_string(), fields, vault }
+        let connectors = match self {
+            Error::VaultInUse { connectors, .. } => connectors.clone(),
+            _ => Vec::new(),
+        };
+        ErrorPayload { code: self.code(), message: self.to_string(), fields, vault, connectors }
     }
 
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {
@@ -160,6 +167,12 @@ impl Error {
 impl From<crate::template::TemplateError> for Error {
     fn from(e: crate::template::TemplateError) -> Self {
         Error::Template(Box::new(e))
+    }
+}
+
+impl From<VaultError> for Error {
+    fn from(e: VaultError) -> Self {
+        Error::Vault(Box::new(e))
     }
 }
 

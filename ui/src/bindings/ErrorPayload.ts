@@ -18,4 +18,8 @@ fields: Array<FieldError>,
 /**
  * The Vault failure, with its code, hint and field, when `code` is `vault`.
  */
-vault: VaultErrorInfo | null, };
+vault: VaultErrorInfo | null, 
+/**
+ * The connectors using the vault, when `code` is `in_use`.
+ */
+connectors: Array<string>, };
