@@ -6,56 +6,7 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::{assert_exit, assert_ok, bao, stderr, stdout, Env, Ids};
-
-/// A KV secret at `<mount>/team/api` readable by a fresh AppRole; the vault `name` added to
-/// `env` for it. Returns the auth mount and KV mount.
-fn kv_vault(env: &Env, name: &str, tag: &str, pairs: &[&str]) -> (String, String) {
-    let (kv, auth, pol) = (format!("ckv{tag}"), format!("car{tag}"), format!("cpol{tag}"));
-    bao(&["secrets", "enable", &format!("-path={kv}"), "kv-v2"]);
-    let mut put = vec!["kv", "put"];
-    let path = format!("{kv}/team/api");
-    put.push(&path);
-    put.extend_from_slice(pairs);
-    bao(&put);
-    let policy_file = env.data_dir().parent().expect("tmp").join(format!("{pol}.hcl"));
-    std::fs::write(
-        &policy_file,
-        format!(
-            "path \"{kv}/data/team/*\" {{ capabilities = [\"read\"] }}\npath \"{kv}/subkeys/team/*\" {{ capabilities = [\"read\"] }}"
-        ),
-    )
-    .expect("policy");
-    bao(&["policy", "write", &pol, &policy_file.to_string_lossy()]);
-    let _ = std::fs::remove_file(&policy_file);
-    bao(&["auth", "enable", &format!("-path={auth}"), "approle"]);
-    bao(&["write", &format!("auth/{auth}/role/cli"), &format!("token_policies={pol}"), "token_ttl=30m"]);
-    let ids = Ids {
-        role: bao(&["read", "-field=role_id", &format!("auth/{auth}/role/cli/role-id")]),
-        secret: bao(&["write", "-f", "-field=secret_id", &format!("auth/{auth}/role/cli/secret-id")]),
-    };
-    let addr = std::env::var("VAULTDESK_TEST_BAO_ADDR").expect("addr");
-    let out = env.run_with_ids(
-        &[
-            "vault",
-            "add",
-            name,
-            "--url",
-            &addr,
-            "--auth-mount",
-            &auth,
-            "--engine-name",
-            &kv,
-            "--engine-type",
-            "kv2",
-            "--path",
-            "team/api",
-        ],
-        &ids,
-    );
-    assert_ok(&out, "vault add");
-    (auth, kv)
-}
+use super::{assert_exit, assert_ok, kv_vault, stderr, stdout, Env};
 
 /// Requests of `operation` on `path` in the audit log so far.
 fn audited(path: &str, operation: &str) -> usize {
@@ -185,7 +136,7 @@ fn connectors_preview_masked_and_export_exact_values_to_0600_files() {
 fn exporting_a_hundred_connectors_logs_in_once_and_reads_once() {
     let env = Env::new();
     let tag = format!("h{}", std::process::id());
-    let (auth, kv) = kv_vault(&env, "shared", &tag, &["host=h", "password=p100"]);
+    let (auth, kv, _) = kv_vault(&env, "shared", &tag, &["host=h", "password=p100"]);
     let work = tempfile::tempdir().expect("tmp");
     for i in 0..100 {
         let cfg = write(

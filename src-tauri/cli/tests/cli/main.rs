@@ -633,16 +633,24 @@ fn bao(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-#[test]
-fn vault_test_reports_each_stage_against_a_real_openbao() {
-    let env = Env::new();
-    let tag = format!("{}", std::process::id());
-    let (kv, auth, pol) = (format!("clikv{tag}"), format!("cliar{tag}"), format!("clipol{tag}"));
+/// A KV secret at `<mount>/team/api` readable by a fresh AppRole; the vault `name` added to
+/// `env` for it. Returns the auth mount, the KV mount and the AppRole's IDs.
+pub(crate) fn kv_vault(env: &Env, name: &str, tag: &str, pairs: &[&str]) -> (String, String, Ids) {
+    let (kv, auth, pol) = (format!("ckv{tag}"), format!("car{tag}"), format!("cpol{tag}"));
     bao(&["secrets", "enable", &format!("-path={kv}"), "kv-v2"]);
-    bao(&["kv", "put", &format!("{kv}/team/api"), "token=tok-very-secret", "endpoint=https://api.example"]);
+    let mut put = vec!["kv", "put"];
+    let path = format!("{kv}/team/api");
+    put.push(&path);
+    put.extend_from_slice(pairs);
+    bao(&put);
     let policy_file = env.data_dir().parent().expect("tmp").join(format!("{pol}.hcl"));
-    std::fs::write(&policy_file, format!("path \"{kv}/data/team/*\" {{ capabilities = [\"read\"] }}"))
-        .expect("policy");
+    std::fs::write(
+        &policy_file,
+        format!(
+            "path \"{kv}/data/team/*\" {{ capabilities = [\"read\"] }}\npath \"{kv}/subkeys/team/*\" {{ capabilities = [\"read\"] }}"
+        ),
+    )
+    .expect("policy");
     bao(&["policy", "write", &pol, &policy_file.to_string_lossy()]);
     let _ = std::fs::remove_file(&policy_file);
     bao(&["auth", "enable", &format!("-path={auth}"), "approle"]);
@@ -656,7 +664,7 @@ fn vault_test_reports_each_stage_against_a_real_openbao() {
         &[
             "vault",
             "add",
-            "team-api",
+            name,
             "--url",
             &addr,
             "--auth-mount",
@@ -666,11 +674,21 @@ fn vault_test_reports_each_stage_against_a_real_openbao() {
             "--engine-type",
             "kv2",
             "--path",
-            &format!("{kv}/data/team/api"),
+            "team/api",
         ],
         &ids,
     );
-    assert_ok(&out, "add");
+    assert_ok(&out, "vault add");
+    (auth, kv, ids)
+}
+
+#[test]
+fn vault_test_reports_each_stage_against_a_real_openbao() {
+    let env = Env::new();
+    let tag = format!("t{}", std::process::id());
+    let (auth, kv, ids) =
+        kv_vault(&env, "team-api", &tag, &["token=tok-very-secret", "endpoint=https://api.example"]);
+    let addr = std::env::var("VAULTDESK_TEST_BAO_ADDR").expect("addr");
 
     let out = env.run(&["vault", "test", "team-api"]);
     assert_ok(&out, "vault test");
