@@ -12,6 +12,17 @@ fn main() {
         "remove_vault",
         "test_vault",
         "cancel_test",
+        "connector_kinds",
+        "list_connectors",
+        "compatible_vaults",
+        "prefill_connector",
+        "vault_keys",
+        "add_connector",
+        "update_connector",
+        "remove_connector",
+        "preview_connector",
+        "export_connector",
+        "export_all_connectors",
     ]);
     let attributes = tauri_build::Attributes::new().app_manifest(manifest);
     if let Err(error) = tauri_build::try_build(attributes) {

@@ -28,6 +28,7 @@ use vaultdesk_core::{
     VaultInput, VaultPatch,
 };
 
+use crate::connectors::{forget_vault, Hub};
 use crate::DataDir;
 
 /// What the window shows about itself.
@@ -122,6 +123,7 @@ pub(crate) fn add_vault(
 #[tauri::command(async)]
 pub(crate) fn update_vault(
     dir: State<'_, DataDir>,
+    hub: State<'_, Hub>,
     name: String,
     input: VaultInput,
     role_id: Option<SecretString>,
@@ -130,16 +132,25 @@ pub(crate) fn update_vault(
     let creds = CredentialsPatch { role_id, secret_id };
     let mut store = Store::open(data_dir(&dir)?).map_err(|e| e.payload())?;
     let vault = store.update_vault(&name, &form_patch(input), &creds).map_err(|e| e.payload())?;
+    // Previews must not keep using the old configuration's session.
+    forget_vault(&hub, vault.id.clone());
     VaultSummary::with_usage(&store, vault).map_err(|e| e.payload())
 }
 
 /// Removes the vault and its keyring entries. Refused (`in_use`, naming them) while connectors
 /// use it, unless `force`: then their selection is cleared and their references stay.
 #[tauri::command(async)]
-pub(crate) fn remove_vault(dir: State<'_, DataDir>, name: String, force: bool) -> Result<(), ErrorPayload> {
+pub(crate) fn remove_vault(
+    dir: State<'_, DataDir>,
+    hub: State<'_, Hub>,
+    name: String,
+    force: bool,
+) -> Result<(), ErrorPayload> {
     let mut store = Store::open(data_dir(&dir)?).map_err(|e| e.payload())?;
     let removed = if force { store.remove_vault_forced(&name) } else { store.remove_vault(&name) };
-    removed.map(drop).map_err(|e| e.payload())
+    let vault = removed.map_err(|e| e.payload())?;
+    forget_vault(&hub, vault.id);
+    Ok(())
 }
 
 /// Runs the staged Test on a form, saved or not. `existing` names the stored vault an edit
@@ -227,7 +238,7 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn internal(message: &str) -> ErrorPayload {
+pub(crate) fn internal(message: &str) -> ErrorPayload {
     ErrorPayload {
         code: ErrorCode::Storage,
         message: message.to_owned(),
@@ -237,7 +248,7 @@ fn internal(message: &str) -> ErrorPayload {
     }
 }
 
-fn data_dir(dir: &DataDir) -> Result<&PathBuf, ErrorPayload> {
+pub(crate) fn data_dir(dir: &DataDir) -> Result<&PathBuf, ErrorPayload> {
     dir.0.as_ref().map_err(Clone::clone)
 }
 

@@ -2,9 +2,11 @@
 //!
 //! Nothing here decides anything. Commands (in [`commands`]) forward to the core and hand its
 //! errors to the UI as `ErrorPayload`; the only state the shell owns is which data directory it
-//! was started on and which vault Tests are running (so they can be cancelled).
+//! was started on, which vault Tests are running (so they can be cancelled) and the Vault
+//! sessions previews and exports share (`connectors::Hub`).
 
 mod commands;
+mod connectors;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -23,6 +25,10 @@ pub fn run() {
     let result = tauri::Builder::default()
         .manage(DataDir(data_dir))
         .manage(commands::RunningTests::default())
+        .manage(connectors::Hub::default())
+        // Registered for Rust only: export opens its dialogs from `connectors.rs`, and no
+        // capability grants the window a dialog permission.
+        .plugin(tauri_plugin_dialog::init())
         .invoke_handler(tauri::generate_handler![
             commands::list_vaults,
             commands::app_info,
@@ -32,6 +38,17 @@ pub fn run() {
             commands::remove_vault,
             commands::test_vault,
             commands::cancel_test,
+            connectors::connector_kinds,
+            connectors::list_connectors,
+            connectors::compatible_vaults,
+            connectors::prefill_connector,
+            connectors::vault_keys,
+            connectors::add_connector,
+            connectors::update_connector,
+            connectors::remove_connector,
+            connectors::preview_connector,
+            connectors::export_connector,
+            connectors::export_all_connectors,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {
