@@ -111,11 +111,7 @@ impl Store {
 
     /// The vault's Role ID and Secret ID, read from the OS keyring.
     pub fn credentials(&self, vault: &Vault) -> Result<AppRoleCredentials> {
-        let loc = self.keyring_location(vault);
-        let missing = |which| Error::CredentialMissing { vault: vault.spec.name.clone(), which };
-        let role_id = self.keyring.get(&loc.role_id_account)?.ok_or_else(|| missing("Role ID"))?;
-        let secret_id = self.keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing("Secret ID"))?;
-        Ok(AppRoleCredentials { role_id, secret_id })
+        self.credential_loader(vault)()
     }
 
     /// What a Test of a form (saved or not) runs with: the validated configuration of `input`,
@@ -127,20 +123,10 @@ impl Store {
         existing: Option<&str>,
         creds: &CredentialsPatch,
     ) -> Result<(VaultSpec, AppRoleCredentials)> {
-        let spec = validate_input(input);
-        let check = |field: &str, v: &Option<SecretString>| {
-            v.as_ref().map(|v| validate_credential(field, v)).transpose()
-        };
-        let (spec, role_id, secret_id) =
-            match (spec, check("role_id", &creds.role_id), check("secret_id", &creds.secret_id)) {
-                (Ok(s), Ok(r), Ok(x)) => (s, r, x),
-                (s, r, x) => {
-                    let mut errs = s.err().map(|e| e.0).unwrap_or_default();
-                    errs.extend(r.err());
-                    errs.extend(x.err());
-                    return Err(Error::Invalid(crate::ValidationErrors(errs)));
-                }
-            };
+        let (spec, [role_id, secret_id]) = validate_form(
+            input,
+            [("role_id", creds.role_id.as_ref()), ("secret_id", creds.secret_id.as_ref())],
+        )?;
         let stored = match (&role_id, &secret_id, existing) {
             (Some(_), Some(_), _) => None,
             (_, _, Some(name)) => Some(self.credentials(&self.get_vault(name)?)?),
@@ -166,19 +152,10 @@ impl Store {
     /// Validates and stores a new vault; its credentials go to the keyring. On any failure
     /// nothing is stored anywhere.
     pub fn add_vault(&mut self, input: &VaultInput, creds: &AppRoleCredentials) -> Result<Vault> {
-        let (spec, role_id, secret_id) = {
-            let spec = validate_input(input);
-            let role = validate_credential("role_id", &creds.role_id);
-            let secret = validate_credential("secret_id", &creds.secret_id);
-            match (spec, role, secret) {
-                (Ok(s), Ok(r), Ok(x)) => (s, r, x),
-                (s, r, x) => {
-                    let mut errs = s.err().map(|e| e.0).unwrap_or_default();
-                    errs.extend(r.err());
-                    errs.extend(x.err());
-                    return Err(Error::Invalid(crate::ValidationErrors(errs)));
-                }
-            }
+        let (spec, [role_id, secret_id]) =
+            validate_form(input, [("role_id", Some(&creds.role_id)), ("secret_id", Some(&creds.secret_id))])?;
+        let (Some(role_id), Some(secret_id)) = (role_id, secret_id) else {
+            return Err(Error::invalid("role_id", "is required"));
         };
 
         let id = uuid::Uuid::new_v4().to_string();
@@ -186,7 +163,8 @@ impl Store {
         let vault = Vault { id, spec, created_at: now.clone(), updated_at: now };
         let loc = self.keyring_location(&vault);
 
-        let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
+        let storage =
+            |e| Error::Storage { path: self.db_path.clone(), detail: rusqlite::Error::to_string(&e) };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
         if let Some(existing) = find_by_name(&tx, &vault.spec.name).map_err(storage)? {
             return Err(Error::VaultExists { name: existing.spec.name });
@@ -222,26 +200,18 @@ impl Store {
         patch: &VaultPatch,
         creds: &CredentialsPatch,
     ) -> Result<Vault> {
-        let role_id = creds.role_id.as_ref().map(|v| validate_credential("role_id", v)).transpose();
-        let secret_id = creds.secret_id.as_ref().map(|v| validate_credential("secret_id", v)).transpose();
-
-        let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
+        let storage =
+            |e| Error::Storage { path: self.db_path.clone(), detail: rusqlite::Error::to_string(&e) };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
         let old = find_by_name(&tx, name)
             .map_err(storage)?
             .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
 
         let input = apply_patch(&old.spec, patch);
-        let spec = validate_input(&input);
-        let (spec, role_id, secret_id) = match (spec, role_id, secret_id) {
-            (Ok(s), Ok(r), Ok(x)) => (s, r, x),
-            (s, r, x) => {
-                let mut errs = s.err().map(|e| e.0).unwrap_or_default();
-                errs.extend(r.err());
-                errs.extend(x.err());
-                return Err(Error::Invalid(crate::ValidationErrors(errs)));
-            }
-        };
+        let (spec, [role_id, secret_id]) = validate_form(
+            &input,
+            [("role_id", creds.role_id.as_ref()), ("secret_id", creds.secret_id.as_ref())],
+        )?;
         if let Some(other) = find_by_name(&tx, &spec.name).map_err(storage)? {
             if other.id != old.id {
                 return Err(Error::VaultExists { name: other.spec.name });
@@ -302,7 +272,8 @@ impl Store {
     }
 
     fn remove_vault_inner(&mut self, name: &str, force: bool) -> Result<Vault> {
-        let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
+        let storage =
+            |e| Error::Storage { path: self.db_path.clone(), detail: rusqlite::Error::to_string(&e) };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
         let vault = find_by_name(&tx, name)
             .map_err(storage)?
@@ -350,12 +321,26 @@ fn keyring_location(store_id: &str, vault_id: &str) -> KeyringLocation {
     }
 }
 
-fn e_to_string(e: rusqlite::Error) -> String {
-    e.to_string()
+/// Validates a form and the credentials given with it together, so every invalid field is
+/// reported at once. Credentials not given stay `None`.
+fn validate_form(
+    input: &VaultInput,
+    creds: [(&str, Option<&SecretString>); 2],
+) -> Result<(VaultSpec, [Option<SecretString>; 2])> {
+    let spec = validate_input(input);
+    let checked = creds.map(|(field, v)| v.map(|v| validate_credential(field, v)).transpose());
+    let mut errs = spec.as_ref().err().map(|e| e.0.clone()).unwrap_or_default();
+    errs.extend(checked.iter().filter_map(|c| c.as_ref().err().cloned()));
+    match spec {
+        Ok(spec) if errs.is_empty() => Ok((spec, checked.map(|c| c.ok().flatten()))),
+        _ => Err(Error::Invalid(crate::ValidationErrors(errs))),
+    }
 }
 
+/// Millisecond precision: the app tells a changed vault from an unchanged one by `updated_at`,
+/// and two updates (a Secret ID rotation, say) can fall within one second.
 fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// The input that results from applying `patch` to `spec`.
@@ -719,7 +704,8 @@ impl Store {
 
     /// Validates and stores a new connector. Every problem is reported at once, by field.
     pub fn add_connector(&mut self, input: &ConnectorInput) -> Result<Connector> {
-        let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
+        let storage =
+            |e| Error::Storage { path: self.db_path.clone(), detail: rusqlite::Error::to_string(&e) };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
         let (name, kind, refs) = validate_connector(&input.name, &input.kind, &input.config)
             .map_err(|e| with_vault_checks(&tx, e, input))?;
@@ -750,7 +736,8 @@ impl Store {
 
     /// Applies `patch` to the connector `name`.
     pub fn update_connector(&mut self, name: &str, patch: &ConnectorPatch) -> Result<Connector> {
-        let storage = |e| Error::Storage { path: self.db_path.clone(), detail: e_to_string(e) };
+        let storage =
+            |e| Error::Storage { path: self.db_path.clone(), detail: rusqlite::Error::to_string(&e) };
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(storage)?;
         let old = find_connector(&tx, name)
             .map_err(storage)?

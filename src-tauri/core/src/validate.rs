@@ -69,8 +69,6 @@ static NAME_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z][A-Za-z0-9_-]{0
 /// A mount or namespace: segments of letters, digits, `_`, `-`, `.`, joined by `/`.
 static MOUNT_RE: LazyLock<Regex> =
     LazyLock::new(|| re(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$"));
-static NAMESPACE_RE: LazyLock<Regex> =
-    LazyLock::new(|| re(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$"));
 static ROLE_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,127}$"));
 
 fn re(pattern: &str) -> Regex {
@@ -178,7 +176,7 @@ pub fn validate_mount(field_label: &str, raw: &str) -> Result<String, String> {
 
 pub fn validate_namespace(raw: &str) -> Result<String, String> {
     let ns = trim_slashes(raw);
-    if !NAMESPACE_RE.is_match(ns) || ns.split('/').any(|seg| seg == "." || seg == "..") {
+    if !MOUNT_RE.is_match(ns) || ns.split('/').any(|seg| seg == "." || seg == "..") {
         return Err(format!(
             "\"{}\" is not a valid namespace: use letters, digits, '_', '-', '.' in segments \
              separated by '/' (e.g. team1 or team1/child)",
