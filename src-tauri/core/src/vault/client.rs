@@ -369,24 +369,31 @@ impl VaultClient {
                     return VaultError::InvalidCredentials { auth_mount: auth_mount.to_owned() };
                 }
                 // A login carries no token: a refusal or a missing route means no AppRole there.
-                if matches!(status.as_u16(), 403 | 404 | 405) || lower.contains("no handler for route") {
+                if matches!(status.as_u16(), 403..=405) || lower.contains("no handler for route") {
                     return VaultError::AuthMountNotFound { auth_mount: auth_mount.to_owned() };
                 }
             }
             Purpose::DbCreds { mount, role } => {
+                if lower.contains("no handler for route") {
+                    return VaultError::MountNotFound { mount: mount.to_owned() };
+                }
                 if lower.contains("unknown role")
                     || lower.contains("role not found")
                     || status == StatusCode::NOT_FOUND
                 {
-                    if status != StatusCode::FORBIDDEN {
-                        return VaultError::DatabaseRoleNotFound {
-                            mount: mount.to_owned(),
-                            role: role.to_owned(),
-                        };
-                    }
+                    return VaultError::DatabaseRoleNotFound {
+                        mount: mount.to_owned(),
+                        role: role.to_owned(),
+                    };
                 }
             }
-            Purpose::KvRead | Purpose::Other => {}
+            Purpose::KvRead => {
+                if lower.contains("no handler for route") {
+                    let mount = path.split('/').next().unwrap_or_default().to_owned();
+                    return VaultError::MountNotFound { mount };
+                }
+            }
+            Purpose::Other => {}
         }
         match status.as_u16() {
             403 => VaultError::PermissionDenied { path },
@@ -503,7 +510,7 @@ impl VaultClient {
         }
         let api = format!("{mount}/subkeys/{path}");
         let env: Envelope<Data> = self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await?;
-        env.data.and_then(|d| d.subkeys).ok_or_else(|| VaultError::SecretNotFound { path: api })
+        env.data.and_then(|d| d.subkeys).ok_or(VaultError::SecretNotFound { path: api })
     }
 
     /// New credentials from `<mount>/creds/<role>`, with their lease.

@@ -306,3 +306,19 @@ async fn cached_credentials_never_outlive_the_token_that_created_them() {
     assert_eq!(session.stats().logins, 2);
     session.close().await;
 }
+
+#[tokio::test]
+async fn an_engine_that_is_not_mounted_is_named_under_engine_name() {
+    let bao = Bao::shared();
+    let missing = unique("nodb");
+    let policy = unique("pol");
+    bao.policy(&policy, &format!("path \"{missing}/*\" {{ capabilities = [\"read\"] }}")).await;
+    let auth = unique("ar");
+    let creds = bao.approle(&auth, &[&policy], json!({})).await;
+    let vault = bao::vault(&bao, &auth, &missing, EngineType::Postgresql, None, Some("ro"), 60);
+    let report = test_vault(&vault.spec, &creds).await;
+    let failure = report.failure().expect("fails");
+    assert_eq!(failure.code, VaultErrorCode::MountNotFound, "{report:#?}");
+    assert_eq!(failure.field.as_deref(), Some("engine_name"));
+    assert!(failure.message.contains(&missing), "{}", failure.message);
+}
