@@ -3,6 +3,9 @@
 //! `bash tests/bench/vault.sh` (it starts the real services). Prints figures; asserts nothing
 //! about time.
 
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 #[path = "../tests/vault/bao.rs"]
 #[allow(dead_code)]
 mod bao;

@@ -9,6 +9,8 @@
 //! Templates parsed while creating the connectors stay in the process's template cache, as they
 //! would in the app after the first preview.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::time::Instant;
 
 use serde_json::json;

@@ -227,19 +227,6 @@ impl Fetched {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    /// The Vault step of a render can run on a multi-threaded runtime (Tauri's async commands).
-    #[test]
-    fn fetching_is_send() {
-        fn assert_send<T: Send>(_: &T) {}
-        let hub = crate::vault::VaultHub::new();
-        let plan = super::RenderPlan { refs: Vec::new(), sources: Vec::new() };
-        let fut = plan.fetch(&hub);
-        assert_send(&fut);
-    }
-}
-
 /// Renders any JSON document (a parsed JSON or YAML file) with `mode`.
 pub async fn render_document(store: &Store, hub: &VaultHub, doc: &Value, mode: RenderMode) -> Result<Value> {
     let fetched = RenderPlan::new(store, &[doc])?.fetch(hub).await?;
@@ -267,4 +254,17 @@ pub async fn prefill_from_vault(
     let session = hub.session(vault, load).await?;
     let keys = session.subkeys().await?;
     Ok(crate::connector::prefill(kind, vault, Some(&keys)))
+}
+
+#[cfg(test)]
+mod tests {
+    /// The Vault step of a render can run on a multi-threaded runtime (Tauri's async commands).
+    #[test]
+    fn fetching_is_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let hub = crate::vault::VaultHub::new();
+        let plan = super::RenderPlan { refs: Vec::new(), sources: Vec::new() };
+        let fut = plan.fetch(&hub);
+        assert_send(&fut);
+    }
 }

@@ -3,6 +3,9 @@
 //! which provides a private, unlocked gnome-keyring; `secret-tool` reads the keyring back from
 //! yet another process.
 
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod connectors;
 mod locked;
 

@@ -4,6 +4,9 @@
 //! and compared with the stored secret byte for byte; what is requested is counted in the
 //! server's audit log.
 
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 #[allow(dead_code)]
 #[path = "../vault/bao.rs"]
 mod bao;

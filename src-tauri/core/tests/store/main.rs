@@ -3,6 +3,9 @@
 //! second of two writes, to show that no half-written vault is ever left behind.
 //! Run through `tests/scripts/keyring-session.sh` (as `bash tests/run.sh` does).
 
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 

@@ -3,6 +3,9 @@
 //! fault-injecting HTTP server stands in only for what a real server cannot do on demand (slow
 //! answers, 429, malformed bodies, 500).
 
+// Test code: a failed expectation is a failed test.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 mod bao;
 mod database;
 mod faults;
