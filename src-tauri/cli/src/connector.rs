@@ -345,14 +345,17 @@ fn print_preview(p: &Preview) -> Result<(), Failure> {
         return Ok(());
     }
     println!("References:");
+    let field_w = p.references.iter().map(|r| r.field.chars().count()).max().unwrap_or(0);
+    let ref_w = p.references.iter().map(|r| r.reference.chars().count() + 4).max().unwrap_or(0);
     for r in &p.references {
         let expires = match r.expires_in_secs {
             Some(s) => format!("expires in {}", vaultdesk_core::validate::format_duration(s)),
             None => "not cached".into(),
         };
+        let reference = format!("{{{{{}}}}}", r.reference);
         println!(
-            "  {:<16} {{{{{}}}}}  vault \"{}\", key {}, fetched {}, {expires}",
-            r.field, r.reference, r.vault, r.key, r.fetched_at
+            "  {:<field_w$}  {reference:<ref_w$}  vault \"{}\", key {}, fetched {}, {expires}",
+            r.field, r.vault, r.key, r.fetched_at
         );
     }
     Ok(())
