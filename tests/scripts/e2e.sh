@@ -4,8 +4,11 @@
 #   2. tests/e2e/vaults.mjs: the vault screens against the real OpenBao and PostgreSQL of
 #      services.sh (add through the form with Test, wrong Secret ID, edit, database engine,
 #      delete, restart); this script sets up the AppRole, KV and database engine as root;
-#   3. tests/e2e/smoke.mjs after `vaultdesk vault add` (the CLI): the vault's row in the list.
-# Screenshots land in tests/artifacts/ (smoke-*.png, vault-*.png).
+#   3. tests/e2e/connectors.mjs: the Connectors section on vaults added by the CLI (a KV
+#      vault, a REST-style KV vault, a PostgreSQL database engine): editor, pre-fill, live
+#      preview masked and revealed, field errors, export of one and of all (0600 files);
+#   4. tests/e2e/smoke.mjs after `vaultdesk vault add` (the CLI): the vault's row in the list.
+# Screenshots land in tests/artifacts/ (smoke-*.png, vault-*.png, connector*.png).
 #
 # The caller provides, and this script does not:
 #   - a D-Bus session with an unlocked Secret Service (gnome-keyring): the CLI stores the
@@ -47,6 +50,11 @@ driver_pid=""
 vault_added=""
 data="$work/data"
 vaults_data="$work/data-vaults"
+connectors_data="$work/data-connectors"
+# The app replaces its export dialogs by this folder (src-tauri/src/connectors.rs): a native
+# dialog cannot be driven through WebDriver. Set for every run; only connectors.mjs exports.
+export_dir="$work/exports"
+export VAULTDESK_E2E_EXPORT_DIR="$export_dir"
 vault_name=e2e-kv
 vault_url=https://vault.e2e.test:8200
 
@@ -56,12 +64,14 @@ cleanup() {
     # Leave nothing in the caller's keyring.
     "$cli" --data-dir "$data" vault remove "$vault_name" >/dev/null 2>&1 || log "could not remove $vault_name"
   fi
-  if [ -s "$vaults_data/vaultdesk.db" ]; then
-    for name in $("$cli" --data-dir "$vaults_data" vault list --json 2>/dev/null | node -e \
+  for dir in "$vaults_data" "$connectors_data"; do
+    [ -s "$dir/vaultdesk.db" ] || continue
+    for name in $("$cli" --data-dir "$dir" vault list --json 2>/dev/null | node -e \
         'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{for(const v of JSON.parse(s))console.log(v.name)}catch{}})'); do
-      "$cli" --data-dir "$vaults_data" vault remove "$name" >/dev/null 2>&1 || log "could not remove $name"
+      # --force: connectors may still use it; only the keyring entries matter here.
+      "$cli" --data-dir "$dir" vault remove --force "$name" >/dev/null 2>&1 || log "could not remove $name"
     done
-  fi
+  done
   if [ -n "$driver_pid" ]; then
     # tauri-driver runs in its own process group with WebKitWebDriver and the app.
     kill -TERM -- "-$driver_pid" 2>/dev/null || true
@@ -121,6 +131,7 @@ vault_fixtures() {
   local role="e2e-$id" policy="e2e-read-$id"
   bao secrets enable -path="$kv_mount" kv-v2 >/dev/null
   bao kv put "$kv_mount/app/config" username=app password=kv-secret-value >/dev/null
+  bao kv put "$kv_mount/app/api" base_url=https://api.e2e.test/v1 token=tok-e2e-secret >/dev/null
   bao secrets enable -path="$db_mount" database >/dev/null
   pg_url="postgresql://{{username}}:{{password}}@$VAULTDESK_TEST_PG_HOST:$VAULTDESK_TEST_PG_PORT/postgres?sslmode=disable"
   bao write "$db_mount/config/orders" plugin_name=postgresql-database-plugin connection_url="$pg_url" \
@@ -153,13 +164,26 @@ mkdir -p "$vaults_data"
   E2E_BAO_ADDR="$VAULTDESK_TEST_BAO_ADDR" E2E_ROLE_ID="$role_id" E2E_SECRET_ID="$secret_id" \
   E2E_KV_MOUNT="$kv_mount" E2E_DB_MOUNT="$db_mount" E2E_CLI="$cli" node vaults.mjs) || rc=$?
 
+log "run 3: the connectors screens (vaults e2e-kv, e2e-api, e2e-pg added with the CLI)"
+mkdir -p "$connectors_data" "$export_dir"
+add_vault() {
+  VAULTDESK_ROLE_ID="$role_id" VAULTDESK_SECRET_ID="$secret_id" \
+    "$cli" --data-dir "$connectors_data" vault add "$@" --url "$VAULTDESK_TEST_BAO_ADDR" >/dev/null
+}
+add_vault e2e-kv --engine-name "$kv_mount" --engine-type kv2 --path app/config
+add_vault e2e-api --engine-name "$kv_mount" --engine-type kv2 --path app/api
+add_vault e2e-pg --engine-name "$db_mount" --engine-type postgresql --db-role ro --connection-name orders
+(cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$connectors_data" TAURI_DRIVER_PORT="$port" \
+  E2E_EXPORT_DIR="$export_dir" E2E_KV_SECRET=kv-secret-value E2E_API_URL=https://api.e2e.test/v1 \
+  E2E_API_TOKEN=tok-e2e-secret node connectors.mjs) || rc=$?
+
 log "adding vault $vault_name with the CLI"
 VAULTDESK_ROLE_ID=e2e-dummy-role-id VAULTDESK_SECRET_ID=e2e-dummy-secret-id \
   "$cli" --data-dir "$data" vault add "$vault_name" --url "$vault_url" \
   --engine-name secret --engine-type kv2 --path app/config >/dev/null
 vault_added=1
 
-log "run 3: one vault added by the CLI"
+log "run 4: one vault added by the CLI"
 env_list=(env E2E_VAULT_NAME="$vault_name" E2E_VAULT_URL="$vault_url" E2E_VAULT_ENGINE=kv2 E2E_SCREENSHOT=smoke-vault-list)
 smoke "${env_list[@]}" || rc=$?
 

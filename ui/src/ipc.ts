@@ -8,6 +8,14 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./app-bindings/AppInfo";
+import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
+import type { ExportResult } from "./app-bindings/ExportResult";
+import type { KindFields } from "./app-bindings/KindFields";
+import type { ConnectorInput } from "./bindings/ConnectorInput";
+import type { ConnectorKind } from "./bindings/ConnectorKind";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { Preview } from "./bindings/Preview";
+import type { Vault } from "./bindings/Vault";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { TestReport } from "./bindings/TestReport";
 import type { VaultInput } from "./bindings/VaultInput";
@@ -35,6 +43,17 @@ interface Commands {
     result: TestReport | null;
   };
   cancel_test: { args: { requestId: string }; result: null };
+  connector_kinds: { args: Record<string, never>; result: KindFields[] };
+  list_connectors: { args: Record<string, never>; result: ConnectorSummary[] };
+  compatible_vaults: { args: { kind: ConnectorKind }; result: Vault[] };
+  prefill_connector: { args: { kind: ConnectorKind; vault: string }; result: Record<string, unknown> };
+  vault_keys: { args: { vault: string }; result: unknown };
+  add_connector: { args: { input: ConnectorInput }; result: ConnectorSummary };
+  update_connector: { args: { name: string; input: ConnectorInput }; result: ConnectorSummary };
+  remove_connector: { args: { name: string }; result: null };
+  preview_connector: { args: { input: ConnectorInput; reveal: boolean; field: string | null }; result: Preview };
+  export_connector: { args: { input: ConnectorInput; format: ExportFormat }; result: ExportResult | null };
+  export_all_connectors: { args: { format: ExportFormat }; result: ExportResult | null };
 }
 
 /**
@@ -107,3 +126,41 @@ export const testVault = (
 ): Promise<TestReport | null> => call("test_vault", { input, roleId, secretId, existing, requestId });
 
 export const cancelTest = (requestId: string): Promise<null> => call("cancel_test", { requestId });
+
+/** Every kind with the fields its editor shows. */
+export const connectorKinds = (): Promise<KindFields[]> => call("connector_kinds", {});
+
+/** All stored connectors, sorted by name, with their reference counts. */
+export const listConnectors = (): Promise<ConnectorSummary[]> => call("list_connectors", {});
+
+/** The vaults a connector of `kind` may use (the "Secrets Manager" dropdown). */
+export const compatibleVaults = (kind: ConnectorKind): Promise<Vault[]> => call("compatible_vaults", { kind });
+
+/** Fields pre-filled from `vault` for a connector of `kind`: references, never values. */
+export const prefillConnector = (kind: ConnectorKind, vault: string): Promise<Record<string, unknown>> =>
+  call("prefill_connector", { kind, vault });
+
+/** The key names of a vault's secret (nested objects; values are never sent). */
+export const vaultKeys = (vault: string): Promise<unknown> => call("vault_keys", { vault });
+
+export const addConnector = (input: ConnectorInput): Promise<ConnectorSummary> => call("add_connector", { input });
+
+export const updateConnector = (name: string, input: ConnectorInput): Promise<ConnectorSummary> =>
+  call("update_connector", { name, input });
+
+export const removeConnector = (name: string): Promise<null> => call("remove_connector", { name });
+
+/**
+ * Renders an editor's configuration: masked; with `reveal`, every value; with `reveal` and a
+ * `field`, that field only. Secret values reach the webview only through the last two.
+ */
+export const previewConnector = (input: ConnectorInput, reveal: boolean, field: string | null): Promise<Preview> =>
+  call("preview_connector", { input, reveal, field });
+
+/** Renders and writes the configuration where the native save dialog says; null when cancelled. */
+export const exportConnector = (input: ConnectorInput, format: ExportFormat): Promise<ExportResult | null> =>
+  call("export_connector", { input, format });
+
+/** Writes every connector to a folder the native dialog picks; null when cancelled. */
+export const exportAllConnectors = (format: ExportFormat): Promise<ExportResult | null> =>
+  call("export_all_connectors", { format });

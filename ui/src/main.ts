@@ -1,5 +1,6 @@
 // The vaultdesk window: the "Secret Manager" section, listing the stored vaults with their
-// last Test result, and the "+ Vault", edit and delete dialogs (./vault-form.ts).
+// last Test result, and the "+ Vault", edit and delete dialogs (./vault-form.ts); the
+// "Connectors" section (./connectors.ts); the navigation between the two.
 
 import "./diagnostics";
 import logoUrl from "../../icons/src/icon.svg";
@@ -8,6 +9,7 @@ import type { Provider } from "./bindings/Provider";
 import type { VaultSummary } from "./app-bindings/VaultSummary";
 import { breakable, byId, h, icon, ICONS } from "./dom";
 import { appInfo, cancelTest, CommandError, listVaults, testVault } from "./ipc";
+import { refreshConnectors } from "./connectors";
 import {
   ENGINE_LABELS,
   inputOf,
@@ -314,6 +316,33 @@ async function loadInfo(): Promise<void> {
     // The vault list shows the same failure in full; the header only needs a hint.
     meta.textContent = error instanceof Error ? error.message : String(error);
   }
+}
+
+type Page = "vaults" | "connectors";
+const pages: Record<Page, HTMLElement> = { vaults: byId("page-vaults"), connectors: byId("page-connectors") };
+const tabs: Record<Page, HTMLButtonElement> = { vaults: byId("nav-vaults"), connectors: byId("nav-connectors") };
+
+/** Shows one section; each reloads on showing (the other may have changed what it lists). */
+function showPage(page: Page): void {
+  for (const p of Object.keys(pages) as Page[]) {
+    pages[p].hidden = p !== page;
+    if (p === page) tabs[p].setAttribute("aria-current", "page");
+    else tabs[p].removeAttribute("aria-current");
+  }
+  if (page === "vaults") void refresh();
+  else void refreshConnectors();
+}
+
+for (const [page, tab] of Object.entries(tabs) as [Page, HTMLButtonElement][]) {
+  tab.addEventListener("click", () => showPage(page));
+  // Left/Right move between the sections, as in a tab strip; Tab and Enter work as for any button.
+  tab.addEventListener("keydown", (e) => {
+    if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+    e.preventDefault();
+    const other = tabs[page === "vaults" ? "connectors" : "vaults"];
+    other.focus();
+    other.click();
+  });
 }
 
 refreshButton.addEventListener("click", () => void refresh());

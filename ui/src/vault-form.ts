@@ -196,7 +196,7 @@ export function openNewVaultDialog(host: FormHost): void {
   openModal(dialog, { initial: nameInput });
 }
 
-function dialogHead(id: string, title: string, subtitle: Child, close: () => void): HTMLElement {
+export function dialogHead(id: string, title: string, subtitle: Child, close: () => void): HTMLElement {
   const closeButton = h("button", { type: "button", class: "btn btn-icon-only btn-ghost", "aria-label": "Close" }, icon(...ICONS.close));
   closeButton.addEventListener("click", close);
   return h(
@@ -746,7 +746,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
 }
 
 /** A core message ("is required: ...") as a sentence under its field ("Required: ..."). */
-function sentence(message: string): string {
+export function sentence(message: string): string {
   // The core writes messages to follow the field's name ("path: is required…"); under the
   // field itself the verb goes: "Required…".
   const m = message.replace(/^is (?=\S)/, "");
