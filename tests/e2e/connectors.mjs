@@ -176,12 +176,27 @@ try {
   await db.clearValue();
   await db.setValue("{{secrets.e2e-");
   await browser.waitUntil(
-    async () => (await browser.execute(() => [...document.querySelectorAll('[data-field="database"] .ac-item')].map((e) => e.textContent))).length > 0,
+    async () => (await browser.execute(() => [...document.querySelectorAll('[data-field="database"] .ac-list:not([hidden]) .ac-item')].map((e) => e.textContent))).length > 0,
     { timeout: 5000, timeoutMsg: "no vault names were suggested after {{secrets." },
   );
-  const suggested = await browser.execute(() => [...document.querySelectorAll('[data-field="database"] .ac-item')].map((e) => e.textContent));
+  const suggested = await browser.execute(() => [...document.querySelectorAll('[data-field="database"] .ac-list:not([hidden]) .ac-item')].map((e) => e.textContent));
   assert.deepEqual(suggested.sort(), ["e2e-api", "e2e-kv", "e2e-pg"], "vault names are suggested");
   await shot("connector-autocomplete");
+  // ArrowDown to the second, Enter takes it; then "." offers the key names of that vault.
+  await browser.keys(["ArrowDown", "Enter"]);
+  assert.equal(await db.getValue(), `{{secrets.${suggested[1]}`, "Enter accepts the highlighted vault name");
+  await db.clearValue();
+  await db.setValue("{{secrets.e2e-kv.");
+  await browser.waitUntil(
+    async () => (await browser.execute(() => [...document.querySelectorAll('[data-field="database"] .ac-list:not([hidden]) .ac-item')].map((e) => e.textContent))).length > 0,
+    { timeout: 5000, timeoutMsg: "no key names were suggested after {{secrets.e2e-kv." },
+  );
+  assert.deepEqual(
+    (await browser.execute(() => [...document.querySelectorAll('[data-field="database"] .ac-list:not([hidden]) .ac-item')].map((e) => e.textContent))).sort(),
+    ["password", "username"],
+    "the key names of the vault's secret are suggested (names only)",
+  );
+  assert.equal(await pageHas(kvSecret), false, "suggesting keys sends no value to the page");
   await type("database", "orders");
   let rows = await previewUntil((r) => r.database?.value === "orders" && r.password, "the fixed database");
   assert.equal(await $t("connector-error-database").getText(), "", "the error leaves once the field is fixed");

@@ -52,6 +52,7 @@ export function attachAutocomplete(field: HTMLInputElement | HTMLTextAreaElement
 
   const hide = (): void => {
     list.hidden = true;
+    list.replaceChildren();
     items = [];
     field.setAttribute("aria-expanded", "false");
     field.removeAttribute("aria-activedescendant");
@@ -115,7 +116,8 @@ export function attachAutocomplete(field: HTMLInputElement | HTMLTextAreaElement
   };
 
   field.addEventListener("input", () => void update());
-  field.addEventListener("blur", () => window.setTimeout(hide, 100));
+  // Later, so that a click on a suggestion lands first; not if the field has the focus again.
+  field.addEventListener("blur", () => window.setTimeout(() => document.activeElement !== field && hide(), 100));
   field.addEventListener("keydown", (e) => {
     const ev = e as KeyboardEvent;
     if (list.hidden || items.length === 0) return;

@@ -267,21 +267,8 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     valuesBox,
     h("h4", { class: "preview-sub" }, "References"),
     refsBox,
-    h(
-      "div",
-      { class: "export-box" },
-      h("h4", { class: "preview-sub" }, "Export"),
-      h(
-        "div",
-        { class: "export-row" },
-        h("label", { for: "connector-export-format", class: "sr-only" }, "Export format"),
-        formatSelect,
-        exportButton,
-      ),
-      h("p", { class: "help" }, "Written by vaultdesk with mode 0600, secrets included."),
-      exportNotice,
-    ),
   );
+  exportButton.title = "Render with the secrets and write a file (mode 0600) where you choose";
 
   const saveButton = h("button", { type: "submit", class: "btn btn-primary", "data-testid": "connector-save" }, editing ? "Update" : "Save");
   const cancelButton = h("button", { type: "button", class: "btn" }, "Cancel");
@@ -290,7 +277,18 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     "form",
     { class: "dialog-form", novalidate: "" },
     h("div", { class: "dialog-body vault-form-body connector-form-body" }, formColumn, previewColumn),
-    h("div", { class: "dialog-foot" }, footStatus, h("span", { class: "foot-spacer" }), cancelButton, saveButton),
+    h(
+      "div",
+      { class: "dialog-foot" },
+      h("label", { for: "connector-export-format", class: "sr-only" }, "Export format"),
+      formatSelect,
+      exportButton,
+      exportNotice,
+      footStatus,
+      h("span", { class: "foot-spacer" }),
+      cancelButton,
+      saveButton,
+    ),
   );
   const dialog = h(
     "dialog",
@@ -572,6 +570,8 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
         const current = c.text();
         if (current === "" || prefilled.get(name) === current) {
           c.set(value);
+          c.error.replaceChildren();
+          c.focus.removeAttribute("aria-invalid");
           prefilled.set(name, c.text());
           const label = FIELD_LABELS[name] ?? name;
           filled.push(label[0]!.toLowerCase() + label.slice(1));
@@ -871,7 +871,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
         exportNotice.textContent = "Export cancelled.";
       } else {
         exportNotice.dataset.state = "done";
-        exportNotice.replaceChildren("Exported to ", h("span", { class: "mono", "data-testid": "export-path" }, result.path), " (mode 0600).");
+        exportNotice.replaceChildren("Exported to ", h("span", { class: "mono", "data-testid": "export-path" }, result.path), " (0600)");
       }
     } catch (e: unknown) {
       exportNotice.dataset.state = "error";
@@ -887,6 +887,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   form.addEventListener("input", (e) => {
     pristine = false;
     escapeArmed = false;
+    footStatus.textContent = "";
     const t = e.target;
     // An edited field's old message goes: the next Save or preview says what is still wrong.
     const box = t instanceof HTMLElement ? t.closest<HTMLElement>(".field") : null;
