@@ -325,7 +325,14 @@ pub(crate) async fn export_connector(
     input: ConnectorInput,
     format: ExportFormat,
 ) -> Result<Option<ExportResult>, ErrorPayload> {
-    let file_name = format!("{}.{}", input.name.trim(), format.extension());
+    // The suggested file name; an unsaved form's name may be empty or hold anything.
+    let stem = input.name.trim();
+    let stem = if stem.is_empty() || stem.contains(['/', '\\']) || stem.starts_with('.') {
+        "connector"
+    } else {
+        stem
+    };
+    let file_name = format!("{stem}.{}", format.extension());
     // Render first: a broken reference is reported before a dialog asks where to put nothing.
     let (preview, _) = render_input(&dir, &hub.0, input, RenderMode::Reveal, false).await?;
     let text = export::to_text(&preview.config, format).map_err(|e| e.payload())?;

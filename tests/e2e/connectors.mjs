@@ -290,7 +290,28 @@ try {
   assert.equal(await connectorRow("billing-api").$('[data-testid="connector-kind"]').getText(), "REST API");
   assert.equal(await connectorRow("billing-api").$('[data-testid="connector-references"]').getAttribute("data-count"), "3");
   await shot("connectors-list");
-  step("REST connector: field errors, KV pre-fill, reveal all, export 0600 JSON, saved");
+  // Edit: the form comes back as saved; a change is stored with Update.
+  await connectorRow("billing-api").$('[data-testid="edit-connector"]').click();
+  await $t("connector-form").waitForDisplayed({ timeout: 5000 });
+  assert.equal(await field("name").getValue(), "billing-api");
+  assert.equal(await field("kind").getValue(), "rest");
+  assert.equal(await field("vault").getValue(), "e2e-api", "the selected vault is shown");
+  assert.equal(await field("auth-token").getValue(), "{{secrets.e2e-api.token}}", "references come back as written");
+  // Stored as a JSON object, whose keys come back in name order.
+  assert.equal(await field("headers").getValue(), "X-Password: {{secrets.e2e-kv.password}}\nX-Team: payments");
+  await type("timeout", "forever");
+  await $t("connector-save").click();
+  await browser.waitUntil(async () => (await $t("connector-error-timeout").getText()) !== "", { timeout: 5000, timeoutMsg: "Update showed no error under Timeout" });
+  assert.match(await $t("connector-error-timeout").getText(), /duration/, "an invalid timeout is refused under its field");
+  await type("timeout", "45s");
+  await $t("connector-save").click();
+  await $t("connector-form").waitForExist({ reverse: true, timeout: 10000, timeoutMsg: "Update did not close the editor" });
+  await connectorRow("billing-api").$('[data-testid="edit-connector"]').click();
+  await $t("connector-form").waitForDisplayed({ timeout: 5000 });
+  assert.equal(await field("timeout").getValue(), "45s", "the updated timeout is stored");
+  await browser.keys("Escape");
+  await $t("connector-form").waitForExist({ reverse: true, timeout: 5000, timeoutMsg: "Escape did not close an unchanged editor" });
+  step("REST connector: field errors, KV pre-fill, reveal all, export 0600 JSON, saved, updated");
 
   // --- 4. export all ----------------------------------------------------------------------
   await choose(await $t("export-all-format"), "env");
