@@ -21,7 +21,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use tauri::async_runtime::spawn_blocking;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 use ts_rs::TS;
 use vaultdesk_core::connector::{Connector, ConnectorInput, ConnectorKind, ConnectorPatch, FieldSpec};
@@ -320,6 +320,7 @@ fn reveal_only(masked: &Value, revealed: &Value, field: &str) -> Value {
 #[tauri::command]
 pub(crate) async fn export_connector(
     app: AppHandle,
+    window: WebviewWindow,
     dir: State<'_, DataDir>,
     hub: State<'_, Hub>,
     input: ConnectorInput,
@@ -341,8 +342,10 @@ pub(crate) async fn export_connector(
         Some(d) => (PathBuf::from(d).join(&file_name), false),
         None => {
             let (tx, rx) = tokio::sync::oneshot::channel();
+            // Modal to the window that asked, as a desktop save dialog should be.
             app.dialog()
                 .file()
+                .set_parent(&window)
                 .set_title("Export connector")
                 .set_file_name(&file_name)
                 .add_filter(format.extension().to_uppercase(), &[format.extension()])
@@ -368,6 +371,7 @@ pub(crate) async fn export_connector(
 #[tauri::command]
 pub(crate) async fn export_all_connectors(
     app: AppHandle,
+    window: WebviewWindow,
     dir: State<'_, DataDir>,
     hub: State<'_, Hub>,
     format: ExportFormat,
@@ -376,9 +380,13 @@ pub(crate) async fn export_all_connectors(
         Some(d) => PathBuf::from(d),
         None => {
             let (tx, rx) = tokio::sync::oneshot::channel();
-            app.dialog().file().set_title("Export all connectors to a folder").pick_folder(move |p| {
-                let _ = tx.send(p);
-            });
+            app.dialog()
+                .file()
+                .set_parent(&window)
+                .set_title("Export all connectors to a folder")
+                .pick_folder(move |p| {
+                    let _ = tx.send(p);
+                });
             match rx.await.ok().flatten() {
                 None => return Ok(None),
                 Some(p) => p.into_path().map_err(|e| internal(&format!("the chosen folder: {e}")))?,
