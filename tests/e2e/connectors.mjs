@@ -13,7 +13,7 @@
 //      rendered values; Save;
 //   4. Export all (env) writes one 0600 file per connector;
 //   5. the vault a connector uses cannot be deleted without "Delete anyway", naming it;
-//   6. a connector deleted from the list.
+//   6. a connector deleted from the list; the page itself may not call the dialog plugin.
 // Run by tests/scripts/e2e.sh, which adds the vaults with the CLI and passes:
 //   VAULTDESK_APP, VAULTDESK_DATA_DIR, TAURI_DRIVER_PORT   as for smoke.mjs
 //   E2E_EXPORT_DIR       the folder the app exports to (its VAULTDESK_E2E_EXPORT_DIR)
@@ -349,6 +349,16 @@ try {
   await $t("connector-delete-confirm").click();
   await connectorRow("orders-pg").waitForExist({ reverse: true, timeout: 10000, timeoutMsg: "the deleted connector is still listed" });
   step("connector deleted");
+
+  // The dialog plugin serves Rust only: the page itself may not open a dialog (no dialog
+  // permission is granted), so it cannot pick paths behind the user's back.
+  const dialogRefused = await browser.executeAsync((done) => {
+    window.__TAURI_INTERNALS__
+      .invoke("plugin:dialog|save", { options: {} })
+      .then(() => done(null), (e) => done(String(e)));
+  });
+  assert.ok(dialogRefused && /not allowed/i.test(dialogRefused), `plugin:dialog|save must be refused by the ACL, got ${dialogRefused}`);
+  step(`the page cannot open a dialog itself: ${dialogRefused}`);
 
   const diagnostics = await browser.execute(() => window.vaultdeskDiagnostics?.() ?? null);
   assert.deepEqual(diagnostics, [], "no page error, unhandled rejection or CSP violation");
