@@ -315,8 +315,9 @@ fn reveal_only(masked: &Value, revealed: &Value, field: &str) -> Value {
     walk(masked, revealed, "", field)
 }
 
-/// Renders the editor's configuration with its secrets and writes it as `format` where the
-/// native save dialog says (mode 0600, atomic). Resolves to `null` when the dialog is cancelled.
+/// Checks the editor's configuration as Save does, renders it with its secrets and writes it as
+/// `format` where the native save dialog says (mode 0600, atomic). Resolves to `null` when the
+/// dialog is cancelled.
 #[tauri::command]
 pub(crate) async fn export_connector(
     app: AppHandle,
@@ -334,6 +335,9 @@ pub(crate) async fn export_connector(
         stem
     };
     let file_name = format!("{stem}.{}", format.extension());
+    // The file must be a configuration Save would accept: the same checks, by field.
+    vaultdesk_core::connector::validate_connector(&input.name, &input.kind, &input.config)
+        .map_err(|e| vaultdesk_core::Error::InvalidConnector(e).payload())?;
     // Render first: a broken reference is reported before a dialog asks where to put nothing.
     let (preview, _) = render_input(&dir, &hub.0, input, RenderMode::Reveal, false).await?;
     let text = export::to_text(&preview.config, format).map_err(|e| e.payload())?;

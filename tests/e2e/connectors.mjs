@@ -241,6 +241,10 @@ try {
   assert.match(await $t("connector-error-base_url").getText(), /Required/, "Save puts the missing Base URL under its field");
   assert.match(await $t("connector-form-status").getText(), /needs 2 fixes/);
   await shot("connector-save-errors");
+  // Export checks the form as Save does: nothing is written, the reasons sit under the fields.
+  await $t("export-button").click();
+  await browser.waitUntil(async () => (await $t("export-notice").getText()) === "Not exported.", { timeout: 5000, timeoutMsg: "an invalid form was exported" });
+  assert.match(await $t("connector-error-base_url").getText(), /Required/, "Export puts the missing Base URL under its field");
   await type("name", "billing-api");
   await choose(await field("vault"), "e2e-api");
   await browser.waitUntil(async () => (await field("base_url").getValue()) !== "", { timeout: 10000, timeoutMsg: "the KV vault pre-filled nothing" });

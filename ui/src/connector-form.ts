@@ -876,7 +876,14 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     } catch (e: unknown) {
       exportNotice.dataset.state = "error";
       const payload = e instanceof CommandError ? e.payload : null;
-      exportNotice.textContent = `Not exported: ${payload?.fields[0] ? `${payload.fields[0].field} ${payload.fields[0].message}` : messageOf(e)}`;
+      if (payload && payload.fields.length > 0) {
+        // Field problems go under their fields, as for Save.
+        clearErrors();
+        showPayload(e, "Export");
+        exportNotice.textContent = "Not exported.";
+      } else {
+        exportNotice.textContent = `Not exported: ${messageOf(e)}`;
+      }
     } finally {
       exportButton.disabled = false;
     }
