@@ -72,10 +72,10 @@ const AUTH_PARTS: Record<(typeof AUTH_TYPES)[number], string[]> = {
   api_key: ["name", "value", "in"],
 };
 
-export const ICON_EYE = ["M1.5 8s2.4-4.5 6.5-4.5S14.5 8 14.5 8s-2.4 4.5-6.5 4.5S1.5 8 1.5 8z", "M8 6a2 2 0 1 0 0 4a2 2 0 1 0 0-4z"];
+const ICON_EYE = ["M1.5 8s2.4-4.5 6.5-4.5S14.5 8 14.5 8s-2.4 4.5-6.5 4.5S1.5 8 1.5 8z", "M8 6a2 2 0 1 0 0 4a2 2 0 1 0 0-4z"];
 const ICON_EYE_OFF = [...ICON_EYE, "M2.5 2.5l11 11"];
 const ICON_COPY = ["M5.5 5.5h7v8h-7z", "M3.5 10.5v-8h7"];
-export const ICON_EXPORT = ["M8 2.5v8", "M4.5 7L8 10.5 11.5 7", "M3 13.5h10"];
+const ICON_EXPORT = ["M8 2.5v8", "M4.5 7L8 10.5 11.5 7", "M3 13.5h10"];
 
 export interface ConnectorHost {
   saved(connector: ConnectorSummary, message: string): void;
@@ -324,7 +324,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
 
   function buildControl(spec: FieldSpec): Control {
     const id = `connector-config-${spec.name}`;
-    const label = `${FIELD_LABELS[spec.name] ?? spec.name}${spec.required ? "" : ""}`;
+    const label = FIELD_LABELS[spec.name] ?? spec.name;
     const error = h("p", { class: "field-error", id: `${id}-error`, "data-testid": `connector-error-${spec.name}` });
     const help = spec.help ? h("p", { class: "help", id: `${id}-help` }, /^[a-z]+:\/\//.test(spec.help) ? spec.help : spec.help[0]!.toUpperCase() + spec.help.slice(1)) : null;
     const labelEl = h("label", { for: id, class: "label" }, label, spec.required ? h("span", { class: "required", "aria-hidden": "true" }, " *") : null);
