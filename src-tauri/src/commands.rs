@@ -22,7 +22,7 @@ use tauri::State;
 use tokio::task::AbortHandle;
 use ts_rs::TS;
 use vaultdesk_core::validate::format_duration;
-use vaultdesk_core::vault::TestReport;
+use vaultdesk_core::vault::{StageReport, TestReport};
 use vaultdesk_core::{
     AppRoleCredentials, CredentialsPatch, ErrorCode, ErrorPayload, SecretString, Store, TlsInput, Vault,
     VaultInput, VaultPatch,
@@ -165,6 +165,7 @@ pub(crate) async fn test_vault(
     secret_id: Option<SecretString>,
     existing: Option<String>,
     request_id: String,
+    on_stage: tauri::ipc::Channel<StageReport>,
 ) -> Result<Option<TestReport>, ErrorPayload> {
     let dir = data_dir(&dir)?.clone();
     let creds = CredentialsPatch { role_id, secret_id };
@@ -182,7 +183,13 @@ pub(crate) async fn test_vault(
         if lock(&tests.cancelled_early).remove(&request_id) {
             return Ok(None);
         }
-        let handle = spawn(async move { vaultdesk_core::vault::test_vault(&spec, &creds).await });
+        // Each stage goes to the window as it ends; the final report follows as the result.
+        let handle = spawn(async move {
+            let mut send = |stage: &StageReport| {
+                let _ = on_stage.send(stage.clone());
+            };
+            vaultdesk_core::vault::test_vault_with_progress(&spec, &creds, &mut send).await
+        });
         running.insert(request_id.clone(), handle.inner().abort_handle());
         handle
     };

@@ -25,7 +25,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdir } from "node:fs/promises";
-import net from "node:net";
+import http from "node:http";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { remote } from "webdriverio";
@@ -222,17 +222,28 @@ try {
   await fill("engine_name", kvMount);
   await fill("path", "app/config");
 
-  // A server that accepts connections and never answers: the Test hangs until cancelled,
-  // and the form stays usable meanwhile.
+  // A server that answers the health check and never answers the login: the stages before the
+  // login show their results as they end, the login keeps running until cancelled, and the
+  // form stays usable meanwhile.
   const held = new Set();
-  const silent = net.createServer((socket) => held.add(socket));
+  const silent = http.createServer((req, res) => {
+    if (req.url.startsWith("/v1/sys/health")) {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ initialized: true, sealed: false, standby: false, version: "e2e-hold" }));
+    }
+  });
+  silent.on("connection", (socket) => held.add(socket));
   await new Promise((resolve) => silent.listen(0, "127.0.0.1", resolve));
   await fill("url", `http://127.0.0.1:${silent.address().port}`);
   await $t("test-button").click();
-  await browser.waitUntil(async () => (await $t("stage-reach").getAttribute("data-status")) === "running", {
-    timeout: 5000,
-    timeoutMsg: "the stages never showed as running",
-  });
+  await browser.waitUntil(
+    async () =>
+      (await $t("stage-reach").getAttribute("data-status")) === "passed" &&
+      (await $t("stage-login").getAttribute("data-status")) === "running",
+    { timeout: 5000, timeoutMsg: "the reach stage did not show its result while the login was still running" },
+  );
+  assert.match(await $t("stage-reach-summary").getText(), /e2e-hold/, "the finished stage shows its summary at once");
+  assert.equal(await $t("stage-tls").getAttribute("data-status"), "warning", "plain HTTP shows as soon as it is known");
   await browser.pause(400);
   await fill("namespace", "typing-while-testing");
   assert.equal(await $t("field-namespace").getValue(), "typing-while-testing", "the form stays usable during a Test");
@@ -246,8 +257,8 @@ try {
   });
   assert.equal(await $t("test-result").getText(), "Test cancelled.");
   assert.match(await $t("test-button").getText(), /^Test$/, "the button is back to Test");
-  silent.close();
   for (const socket of held) socket.destroy();
+  silent.close();
   await fill("url", baoAddr);
   await fill("namespace", "");
   step("a hanging Test is cancelled; the form stayed usable");

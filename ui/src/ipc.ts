@@ -6,7 +6,7 @@
 // Role ID and Secret ID go in as plain strings (the IPC is JSON) and become SecretStrings on
 // the Rust side; no command ever sends them back.
 
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { AppInfo } from "./app-bindings/AppInfo";
 import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
 import type { ExportResult } from "./app-bindings/ExportResult";
@@ -17,6 +17,7 @@ import type { ExportFormat } from "./bindings/ExportFormat";
 import type { Preview } from "./bindings/Preview";
 import type { Vault } from "./bindings/Vault";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
+import type { StageReport } from "./bindings/StageReport";
 import type { TestReport } from "./bindings/TestReport";
 import type { VaultInput } from "./bindings/VaultInput";
 import type { VaultSummary } from "./app-bindings/VaultSummary";
@@ -39,6 +40,7 @@ interface Commands {
       secretId: string | null;
       existing: string | null;
       requestId: string;
+      onStage: Channel<StageReport>;
     };
     result: TestReport | null;
   };
@@ -116,14 +118,23 @@ export const updateVault = (
 /** Removes the vault and its keyring entries; refused while connectors use it unless `force`. */
 export const removeVault = (name: string, force: boolean): Promise<null> => call("remove_vault", { name, force });
 
-/** The staged Test of a form; null when cancelled with `cancelTest(requestId)`. */
+/**
+ * The staged Test of a form; null when cancelled with `cancelTest(requestId)`. `onStage` hears
+ * each stage as it ends (a stage may come again with a fuller summary); the resolved report is
+ * the complete one.
+ */
 export const testVault = (
   input: VaultInput,
   roleId: string | null,
   secretId: string | null,
   existing: string | null,
   requestId: string,
-): Promise<TestReport | null> => call("test_vault", { input, roleId, secretId, existing, requestId });
+  onStage: (stage: StageReport) => void = () => undefined,
+): Promise<TestReport | null> => {
+  const channel = new Channel<StageReport>();
+  channel.onmessage = onStage;
+  return call("test_vault", { input, roleId, secretId, existing, requestId, onStage: channel });
+};
 
 export const cancelTest = (requestId: string): Promise<null> => call("cancel_test", { requestId });
 

@@ -590,7 +590,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     stageList.replaceChildren(
       ...STAGES.map((stage) => {
         const r: StageReport | undefined = report?.stages.find((s) => s.stage === stage);
-        const status = running ? "running" : (r?.status ?? "pending");
+        const status = r?.status ?? (running ? "running" : "pending");
         const item = h(
           "li",
           { class: "stage", "data-stage": stage, "data-status": status, "data-testid": `stage-${stage}` },
@@ -640,8 +640,8 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     renderStages(null, true);
     testIntro.hidden = true;
     testResult.dataset.outcome = "running";
-    // The stages arrive together at the end; a ticking clock shows that the wait is alive and
-    // how it compares with the timeouts in Advanced.
+    // Stages arrive as they end; a ticking clock shows that the wait for the next one is alive
+    // and how it compares with the timeouts in Advanced.
     const started = Date.now();
     const tick = (): void => {
       const secs = Math.floor((Date.now() - started) / 1000);
@@ -650,7 +650,22 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     tick();
     const ticker = window.setInterval(() => (requestId === id ? tick() : window.clearInterval(ticker)), 1000);
     try {
-      const report = await testVault(readInput(), credential("role_id"), credential("secret_id"), editing?.name ?? null, id);
+      const seen: StageReport[] = [];
+      const onStage = (stage: StageReport): void => {
+        if (requestId !== id) return;
+        const i = seen.findIndex((s) => s.stage === stage.stage);
+        if (i >= 0) seen[i] = stage;
+        else seen.push(stage);
+        renderStages({ ok: false, stages: seen }, true);
+      };
+      const report = await testVault(
+        readInput(),
+        credential("role_id"),
+        credential("secret_id"),
+        editing?.name ?? null,
+        id,
+        onStage,
+      );
       if (requestId !== id) return; // cancelled, or superseded
       requestId = null;
       setTesting(false);
