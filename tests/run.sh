@@ -34,6 +34,7 @@ step "tests against the real keyring, SQLite and window"
 tests/scripts/keyring-session.sh tests/scripts/services.sh bash -c '
   set -euo pipefail
   cargo test -p vaultdesk-core -p vaultdesk-cli
+  cargo test -p vaultdesk-app --lib
   bash tests/scripts/e2e.sh
 '
 step "all tests passed"
