@@ -45,7 +45,7 @@ impl Bao {
             addr: addr.to_owned(),
             token: token.to_owned(),
             namespace: None,
-            http: reqwest::Client::builder().danger_accept_invalid_certs(true).build().expect("client"),
+            http: reqwest::Client::new(),
         }
     }
 
