@@ -290,11 +290,17 @@ pub(crate) fn run(store: &mut Store, cmd: ConnectorCommand) -> Result<(), Failur
             for p in &rendered {
                 texts.push(export::to_text(&p.config, format)?);
             }
-            for (t, text) in targets.iter().zip(&texts) {
-                match t {
-                    Some(path) => export::write_atomic(path, text, force)?,
-                    None => print!("{text}"),
+            let files: Vec<(std::path::PathBuf, String)> = targets
+                .iter()
+                .zip(&texts)
+                .filter_map(|(t, text)| t.as_ref().map(|p| (p.to_path_buf(), text.clone())))
+                .collect();
+            if files.is_empty() {
+                for text in &texts {
+                    print!("{text}");
                 }
+            } else {
+                export::write_all(&files, force)?;
             }
             if let Some(dir) = &out_dir {
                 eprintln!(

@@ -145,14 +145,50 @@ pub fn check_target(path: &Path, force: bool) -> Result<()> {
 /// Writes `text` to `path` atomically with mode 0600. Without `force` an existing file is left
 /// alone (and the check is part of the rename, so a file created meanwhile is not overwritten).
 pub fn write_atomic(path: &Path, text: &str, force: bool) -> Result<()> {
-    let file_err = |e: std::io::Error| Error::File { path: path.to_owned(), detail: e.to_string() };
     check_target(path, force)?;
-    let dir: PathBuf = match path.parent() {
+    let tmp = prepare(path, text)?;
+    place(tmp, path, force)
+}
+
+/// Writes several files all or nothing: every file is first written and synced next to its
+/// target under a temporary name; then each is put in place. If one cannot be placed, those
+/// already placed are removed again, so no partial set of secret-bearing files is left behind.
+pub fn write_all(files: &[(PathBuf, String)], force: bool) -> Result<()> {
+    for (path, _) in files {
+        check_target(path, force)?;
+    }
+    let mut prepared = Vec::with_capacity(files.len());
+    for (path, text) in files {
+        prepared.push((path, prepare(path, text)?));
+    }
+    let mut placed: Vec<&PathBuf> = Vec::new();
+    for (path, tmp) in prepared {
+        if let Err(e) = place(tmp, path, force) {
+            for done in placed {
+                let _ = std::fs::remove_file(done);
+            }
+            return Err(e);
+        }
+        placed.push(path);
+    }
+    Ok(())
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
         _ => PathBuf::from("."),
-    };
-    let mut tmp =
-        tempfile::Builder::new().prefix(".vaultdesk-").suffix(".tmp").tempfile_in(&dir).map_err(file_err)?;
+    }
+}
+
+/// A synced temporary file with mode 0600 holding `text`, in `path`'s directory.
+fn prepare(path: &Path, text: &str) -> Result<tempfile::NamedTempFile> {
+    let file_err = |e: std::io::Error| Error::File { path: path.to_owned(), detail: e.to_string() };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".vaultdesk-")
+        .suffix(".tmp")
+        .tempfile_in(parent_dir(path))
+        .map_err(file_err)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -160,6 +196,12 @@ pub fn write_atomic(path: &Path, text: &str, force: bool) -> Result<()> {
     }
     tmp.write_all(text.as_bytes()).map_err(file_err)?;
     tmp.as_file().sync_all().map_err(file_err)?;
+    Ok(tmp)
+}
+
+/// Renames the temporary file onto `path` (never over an existing file without `force`).
+fn place(tmp: tempfile::NamedTempFile, path: &Path, force: bool) -> Result<()> {
+    let file_err = |e: std::io::Error| Error::File { path: path.to_owned(), detail: e.to_string() };
     if force {
         tmp.persist(path).map_err(|e| file_err(e.error))?;
     } else {
@@ -172,7 +214,7 @@ pub fn write_atomic(path: &Path, text: &str, force: bool) -> Result<()> {
         })?;
     }
     #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(&dir) {
+    if let Ok(d) = std::fs::File::open(parent_dir(path)) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -182,6 +224,34 @@ pub fn write_atomic(path: &Path, text: &str, force: bool) -> Result<()> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn write_all_leaves_nothing_when_one_file_cannot_be_placed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let a = dir.path().join("a.json");
+        let b = dir.path().join("b.json");
+        // A directory where the second file should go: renaming a file onto it fails.
+        std::fs::create_dir(&b).expect("dir");
+        let files = vec![(a.clone(), "{\"k\": 1}".to_owned()), (b.clone(), "{}".to_owned())];
+        let err = write_all(&files, true).expect_err("b cannot be replaced by a file");
+        assert!(matches!(err, Error::File { .. }), "{err}");
+        assert!(!a.exists(), "the file already placed was removed again");
+        let left: Vec<_> =
+            std::fs::read_dir(dir.path()).expect("ls").map(|e| e.expect("entry").file_name()).collect();
+        assert_eq!(left, [std::ffi::OsString::from("b.json")], "no temporary file is left either");
+        std::fs::remove_dir(&b).expect("rmdir");
+        write_all(&files, false).expect("both written");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&a).expect("meta").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        assert!(
+            matches!(write_all(&files, false), Err(Error::FileExists { .. })),
+            "no overwrite without force"
+        );
+    }
 
     #[test]
     fn env_flattens_and_quotes() {

@@ -703,6 +703,19 @@ impl Store {
     }
 
     /// Validates and stores a new connector. Every problem is reported at once, by field.
+    /// The checks Save makes (fields, template syntax, the selected and every referenced vault
+    /// exist and suit the kind), for a form that is previewed or exported without being saved.
+    pub fn check_connector_input(&self, input: &ConnectorInput) -> Result<()> {
+        let storage =
+            |e| Error::Storage { path: self.db_path.clone(), detail: rusqlite::Error::to_string(&e) };
+        let (_, kind, refs) = validate_connector(&input.name, &input.kind, &input.config)
+            .map_err(|e| with_vault_checks(&self.conn, e, input))?;
+        Store::check_connector(&self.conn, kind, input.vault.as_deref(), &refs)
+            .map_err(storage)?
+            .map_err(Error::InvalidConnector)?;
+        Ok(())
+    }
+
     pub fn add_connector(&mut self, input: &ConnectorInput) -> Result<Connector> {
         let storage =
             |e| Error::Storage { path: self.db_path.clone(), detail: rusqlite::Error::to_string(&e) };
