@@ -629,7 +629,9 @@ pub fn base64(s: &str) -> String {
 /// Rewrites references to vault `old` (any case) into `new` in every string of `doc`; returns
 /// whether anything changed. Only text inside `{{ }}` is touched.
 pub fn rename_vault(doc: &mut Value, old: &str, new: &str) -> bool {
-    let inner = regex::Regex::new(&format!(r"(?i)(\bsecrets\.){}([.\s}}\]]|$)", regex::escape(old)));
+    // `secrets.old.k`, `secrets.[old].k`, `(json secrets.old)`, `{{~secrets.old~}}`...
+    let old = regex::escape(old);
+    let inner = regex::Regex::new(&format!(r"(?i)(\bsecrets\.)(?:\[({old})\]|({old}))([.\s}})\]~]|$)"));
     let (Ok(inner), Ok(mustache)) = (inner, regex::Regex::new(r"(?s)\{\{.*?\}\}")) else { return false };
     fn walk(v: &mut Value, f: &dyn Fn(&str) -> Option<String>) -> bool {
         match v {
@@ -651,7 +653,10 @@ pub fn rename_vault(doc: &mut Value, old: &str, new: &str) -> bool {
         }
         let out = mustache.replace_all(s, |m: &regex::Captures<'_>| {
             inner
-                .replace_all(&m[0], |c: &regex::Captures<'_>| format!("{}{new}{}", &c[1], &c[2]))
+                .replace_all(&m[0], |c: &regex::Captures<'_>| {
+                    let name = if c.get(2).is_some() { format!("[{new}]") } else { new.to_owned() };
+                    format!("{}{name}{}", &c[1], &c[4])
+                })
                 .into_owned()
         });
         (out != s).then(|| out.into_owned())
@@ -770,6 +775,27 @@ mod tests {
             doc["a"],
             json!("{{secrets.new.k}} secrets.old.k {{urlencode secrets.new.[x]}} {{secrets.older.k}}")
         );
+    }
+
+    #[test]
+    fn renaming_rewrites_every_spelling_of_a_reference() {
+        let mut doc = json!({
+            "bracket": "{{secrets.[old].k}}",
+            "tilde": "{{~secrets.old.k~}}",
+            "sub": "{{json (secrets.old)}}",
+            "whole": "{{secrets.old}}",
+            "other": "{{secrets.[older].k}}"
+        });
+        assert!(rename_vault(&mut doc, "old", "new"));
+        assert_eq!(doc["bracket"], json!("{{secrets.[new].k}}"));
+        assert_eq!(doc["tilde"], json!("{{~secrets.new.k~}}"));
+        assert_eq!(doc["sub"], json!("{{json (secrets.new)}}"));
+        assert_eq!(doc["whole"], json!("{{secrets.new}}"));
+        assert_eq!(doc["other"], json!("{{secrets.[older].k}}"));
+        // Whatever the spelling, the parsed references now name the new vault only.
+        for r in extract_all(&doc).expect("every spelling parses") {
+            assert_ne!(r.vault.to_lowercase(), "old", "{} still refers to the old name", r.text);
+        }
     }
 
     #[test]

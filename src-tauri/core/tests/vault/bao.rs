@@ -41,12 +41,7 @@ impl Bao {
     }
 
     pub fn at(addr: &str, token: &str) -> Bao {
-        Bao {
-            addr: addr.to_owned(),
-            token: token.to_owned(),
-            namespace: None,
-            http: reqwest::Client::new(),
-        }
+        Bao { addr: addr.to_owned(), token: token.to_owned(), namespace: None, http: reqwest::Client::new() }
     }
 
     /// The same server, acting inside `namespace`.
