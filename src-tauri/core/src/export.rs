@@ -54,9 +54,77 @@ pub fn to_text(doc: &Value, format: ExportFormat) -> Result<String> {
             s.push('\n');
             Ok(s)
         }
-        ExportFormat::Yaml => serde_yaml_ng::to_string(doc).map_err(|e| invalid(e.to_string())),
+        ExportFormat::Yaml => Ok(to_yaml(doc)),
         ExportFormat::Env => to_env(doc),
     }
+}
+
+/// YAML in block style where every string, key or value, is double-quoted with JSON's escapes
+/// (a subset of YAML's double-quoted style). A plain scalar would let YAML 1.1 readers (PyYAML,
+/// go-yaml v2, Ruby) turn a secret such as `no`, `on`, `y`, `1:30` or `0x1F` into a boolean or
+/// a number; a quoted one is always the exact string.
+pub fn to_yaml(doc: &Value) -> String {
+    fn quoted(s: &str) -> String {
+        // JSON escapes C0 controls, quotes and backslashes; YAML also forbids DEL, C1 controls
+        // and a few non-characters unescaped.
+        Value::String(s.to_owned())
+            .to_string()
+            .chars()
+            .map(|c| match c {
+                '\u{7f}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => format!("\\u{:04x}", c as u32),
+                c => c.to_string(),
+            })
+            .collect()
+    }
+    fn scalar(v: &Value) -> String {
+        match v {
+            Value::Object(o) if o.is_empty() => "{}".into(),
+            Value::Array(a) if a.is_empty() => "[]".into(),
+            Value::String(s) => quoted(s),
+            // Numbers, booleans and null print the same in JSON and YAML.
+            other => other.to_string(),
+        }
+    }
+    fn is_block(v: &Value) -> bool {
+        matches!(v, Value::Object(o) if !o.is_empty()) || matches!(v, Value::Array(a) if !a.is_empty())
+    }
+    /// Writes the entries of a non-empty container, each line indented by `indent`.
+    fn block(v: &Value, indent: usize, out: &mut String) {
+        let pad = " ".repeat(indent);
+        let mut entry = |lead: String, child: &Value| {
+            out.push_str(&pad);
+            out.push_str(&lead);
+            if is_block(child) {
+                out.push('\n');
+                block(child, indent + 2, out);
+            } else {
+                out.push(' ');
+                out.push_str(&scalar(child));
+                out.push('\n');
+            }
+        };
+        match v {
+            Value::Object(o) => {
+                for (k, child) in o {
+                    entry(format!("{}:", quoted(k)), child);
+                }
+            }
+            Value::Array(a) => {
+                for child in a {
+                    entry("-".into(), child);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = String::new();
+    if is_block(doc) {
+        block(doc, 0, &mut out);
+    } else {
+        out.push_str(&scalar(doc));
+        out.push('\n');
+    }
+    out
 }
 
 /// Parses a JSON or YAML document; `format` says which, else it is guessed from `path`'s
@@ -251,6 +319,27 @@ mod tests {
             matches!(write_all(&files, false), Err(Error::FileExists { .. })),
             "no overwrite without force"
         );
+    }
+
+    #[test]
+    fn yaml_quotes_every_string_and_reads_back_exactly() {
+        let doc = json!({
+            "plain": ["no", "on", "y", "off", "1:30", "0x1F", "~", "", "null", "true", "0123", "- x", "#c", "a: b"],
+            "pem": "-----BEGIN KEY-----\nAB\\CD\"\n-----END KEY-----\n",
+            "unicode": "pässwörd ✓ \u{7f}\u{85}\u{feff}\t\r",
+            "num": 5432, "float": 1.5, "bool": false, "nothing": null,
+            "nested": {"list": [{"a": 1, "b": ["x", {}]}, []], "empty": {}},
+            "key with: colon": "v"
+        });
+        let text = to_yaml(&doc);
+        assert!(
+            text.contains("- \"no\"\n") && text.contains("- \"on\"\n") && text.contains("- \"1:30\"\n"),
+            "{text}"
+        );
+        let back: Value = serde_yaml_ng::from_str(&text).expect("valid YAML");
+        assert_eq!(back, doc, "{text}");
+        assert_eq!(to_yaml(&json!("just a string")), "\"just a string\"\n");
+        assert_eq!(to_yaml(&json!([])), "[]\n");
     }
 
     #[test]
