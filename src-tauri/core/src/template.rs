@@ -193,7 +193,35 @@ fn compile(field: &str, text: &str) -> Result<std::sync::Arc<Template>, Template
     Ok(tpl)
 }
 
+/// Longest template text accepted in one field.
+const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
+/// Deepest nesting of `(` or `{` accepted: the parser recurses on it, and a crafted field must
+/// not exhaust the stack.
+const MAX_TEMPLATE_DEPTH: usize = 32;
+
+fn check_size(field: &str, text: &str) -> Result<(), TemplateError> {
+    let too = |detail: String| TemplateError::Syntax { field: field.to_owned(), line: 1, column: 1, detail };
+    if text.len() > MAX_TEMPLATE_BYTES {
+        return Err(too(format!("a template may be at most {} KiB", MAX_TEMPLATE_BYTES / 1024)));
+    }
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '{' | '[' => {
+                depth += 1;
+                if depth > MAX_TEMPLATE_DEPTH {
+                    return Err(too(format!("brackets nested deeper than {MAX_TEMPLATE_DEPTH} levels")));
+                }
+            }
+            ')' | '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 fn compile_uncached(field: &str, text: &str) -> Result<Template, TemplateError> {
+    check_size(field, text)?;
     Template::compile(text).map_err(|e| {
         let (line, column) = e.pos().unwrap_or((1, 1));
         // The reason alone: the error's Display repeats the template text, which may hold anything.
@@ -796,6 +824,15 @@ mod tests {
         for r in extract_all(&doc).expect("every spelling parses") {
             assert_ne!(r.vault.to_lowercase(), "old", "{} still refers to the old name", r.text);
         }
+    }
+
+    #[test]
+    fn huge_or_deeply_nested_templates_are_refused_not_crashed_on() {
+        let deep = format!("{{{{json {}secrets.db.a{}}}}}", "(".repeat(5000), ")".repeat(5000));
+        let e = extract("f", &deep).expect_err("too deep");
+        assert!(e.to_string().contains("nested deeper than 32"), "{e}");
+        let long = format!("{{{{secrets.db.a}}}}{}", "x".repeat(70 * 1024));
+        assert!(extract("f", &long).expect_err("too long").to_string().contains("at most 64 KiB"));
     }
 
     #[test]
