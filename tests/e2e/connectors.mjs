@@ -267,9 +267,31 @@ try {
   assert.equal(rows.base_url.value, apiUrl, "Reveal all shows the stored base_url");
   assert.equal(rows["headers.X-Password"].value, kvSecret, "…and the stored password in a header");
   await shot("connector-rest-revealed");
+  // A preview that fails keeps its last rows (dimmed) but no revealed value: Mask all clears them.
+  await type("auth-token", "{{secrets.e2e-api.missing}}");
+  await browser.waitUntil(async () => (await $t("preview-state").getAttribute("data-state")) === "error", {
+    timeout: 15000,
+    timeoutMsg: "a reference to a missing key did not fail the preview",
+  });
   await $t("reveal-all").click();
-  await previewUntil((r) => r["auth.token"]?.value === MASK, "the masked values again");
-  await browser.waitUntil(async () => !(await pageHas(apiToken)), { timeout: 5000, timeoutMsg: "Mask all left the token in the page" });
+  await browser.waitUntil(async () => !(await pageHas(apiToken)) && !(await pageHas(kvSecret)), {
+    timeout: 5000,
+    timeoutMsg: "after a failed preview, Mask all left a revealed value in the page",
+  });
+  await type("auth-token", "{{secrets.e2e-api.token}}");
+  await previewUntil((r) => r["auth.token"]?.value === MASK && r.base_url?.value === MASK, "the masked values again");
+  assert.equal(await pageHas(apiToken), false, "Mask all left no token in the page");
+  // A single reveal belongs to the text it revealed: pointing the field elsewhere masks it again.
+  await browser.$('[data-testid="preview-row"][data-field="auth.token"] [data-testid="reveal-value"]').click();
+  await previewUntil((r) => r["auth.token"]?.value === apiToken && r["auth.token"].revealed, "the revealed token alone");
+  await type("auth-token", "{{secrets.e2e-kv.password}}");
+  const moved = await previewUntil((r) => r["auth.token"]?.value === MASK, "the changed field masked");
+  assert.equal(moved["auth.token"].revealed, false, "changing a revealed field's reference ends its reveal");
+  assert.equal(await pageHas(kvSecret), false, "the new reference's value is not revealed");
+  assert.equal(await pageHas(apiToken), false, "…and the old value left the page");
+  await type("auth-token", "{{secrets.e2e-api.token}}");
+  await previewUntil((r) => r["auth.token"]?.value === MASK, "the token reference back, masked");
+  assert.equal(await pageHas(apiToken), false, "restoring the text does not re-reveal it");
   // Export the editor's configuration as JSON.
   await choose(await $t("export-format"), "json");
   await $t("export-button").click();

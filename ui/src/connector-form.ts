@@ -117,6 +117,9 @@ export function leaves(value: unknown, path = "", out: [string, unknown][] = [])
   return out;
 }
 
+/** What the core shows for a secret value it does not reveal. */
+const MASK = "••••••••";
+
 function formatAge(iso: string): string {
   if (!iso) return "not fetched";
   const t = new Date(iso);
@@ -646,6 +649,33 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   let revealingAll = false;
   /** Values revealed one by one, by field path; refreshed with every render. */
   const revealed = new Map<string, unknown>();
+  /** The field's template text when it was revealed: a reveal ends when the text changes. */
+  const revealedText = new Map<string, string>();
+  function fieldText(input: ConnectorInput, path: string): string {
+    const exact = leaves(input.config).find(([f]) => f === path);
+    if (exact) return JSON.stringify(exact[1]);
+    // Rendered paths can be finer than the form's (headers.X-Name): compare the whole field.
+    const top = path.split(/[.[]/)[0] ?? path;
+    return JSON.stringify((input.config as Record<string, unknown>)[top] ?? null);
+  }
+  function forget(path: string): void {
+    revealed.delete(path);
+    revealedText.delete(path);
+  }
+  /** Replaces every revealed value in the DOM with the mask (the preview failed or was dropped). */
+  function scrubRevealed(): void {
+    for (const row of valuesBox.querySelectorAll<HTMLElement>('[data-testid="preview-row"][data-revealed="true"]')) {
+      row.dataset.revealed = "false";
+      const text = row.querySelector<HTMLElement>('[data-testid="preview-value"]');
+      if (text) {
+        text.textContent = MASK;
+        text.classList.remove("is-revealed");
+        text.classList.add("is-masked");
+      }
+      // The buttons' handlers hold the revealed value: drop them with it.
+      row.querySelector(".value-actions")?.replaceChildren();
+    }
+  }
   let lastPreview: Preview | null = null;
   let receivedAt = 0;
   let seq = 0;
@@ -669,6 +699,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   async function runPreview(): Promise<void> {
     const id = ++seq;
     const input = readInput();
+    for (const [f, text] of revealedText) if (fieldText(input, f) !== text) forget(f);
     previewColumn.setAttribute("aria-busy", "true");
     previewState.dataset.state = "running";
     previewState.replaceChildren(h("span", { class: "spinner", "aria-hidden": "true" }), "Rendering…");
@@ -685,8 +716,8 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
       );
       if (id !== seq) return;
       for (const [f, v] of values) {
-        if (v === undefined) revealed.delete(f);
-        else revealed.set(f, v);
+        if (v === undefined) forget(f);
+        else if (revealed.has(f)) revealed.set(f, v);
       }
       clearPreviewErrors();
       lastPreview = preview;
@@ -702,6 +733,9 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
       if (id !== seq) return;
       clearPreviewErrors();
       lastPreview = null;
+      revealed.clear();
+      revealedText.clear();
+      scrubRevealed();
       previewState.dataset.state = "error";
       const payload = error instanceof CommandError ? error.payload : null;
       const placed: string[] = [];
@@ -719,7 +753,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
           placed.length > 0 ? `Cannot render: see ${placed.join(", ")}.` : `Cannot render: ${messageOf(error)}`,
         ),
       );
-      // The last good render stays, dimmed: the layout does not jump while typing.
+      // The last good render stays, dimmed and masked: the layout does not jump while typing.
       valuesBox.classList.add("is-stale");
       refsBox.classList.add("is-stale");
     } finally {
@@ -732,7 +766,10 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   }
 
   function renderValues(): void {
-    if (!lastPreview) return;
+    if (!lastPreview) {
+      scrubRevealed();
+      return;
+    }
     const secret = secretFields();
     const rows = leaves(lastPreview.config);
     if (rows.length === 0) {
@@ -822,13 +859,16 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
 
   async function toggleReveal(path: string): Promise<void> {
     if (revealed.has(path)) {
-      revealed.delete(path);
+      forget(path);
       renderValues();
       return;
     }
     try {
-      const p = await previewConnector(readInput(), true, path);
+      const input = readInput();
+      const p = await previewConnector(input, true, path);
+      if (!lastPreview) return;
       revealed.set(path, leaves(p.config).find(([f]) => f === path)?.[1]);
+      revealedText.set(path, fieldText(input, path));
       renderValues();
       valuesBox.querySelector<HTMLElement>(`[data-field="${CSS.escape(path)}"] [data-testid="reveal-value"]`)?.focus();
     } catch (e: unknown) {
@@ -854,7 +894,12 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     revealingAll = !revealingAll;
     revealAll.setAttribute("aria-pressed", revealingAll ? "true" : "false");
     revealAll.replaceChildren(icon(...(revealingAll ? ICON_EYE_OFF : ICON_EYE)), h("span", {}, revealingAll ? "Mask all" : "Reveal all"));
-    if (!revealingAll) revealed.clear();
+    if (!revealingAll) {
+      revealed.clear();
+      revealedText.clear();
+      // Mask at once, whatever the next preview does.
+      scrubRevealed();
+    }
     void runPreview();
   });
 
@@ -960,6 +1005,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     window.clearInterval(ticker);
     seq++;
     revealed.clear();
+    revealedText.clear();
     // Drop revealed values from the DOM before the dialog leaves it.
     valuesBox.replaceChildren();
     dialog.close();
