@@ -28,7 +28,7 @@ use vaultdesk_core::{
     VaultInput, VaultPatch,
 };
 
-use crate::connectors::{forget_vault, Hub};
+use crate::connectors::{blocking, forget_vault, Hub};
 use crate::DataDir;
 
 /// What the window shows about itself.
@@ -82,11 +82,16 @@ pub(crate) struct RunningTests {
 
 /// Every stored vault, by name. The database is opened per call: the CLI may write to it at
 /// the same time, and WAL plus a busy timeout make that safe.
-#[tauri::command(async)]
-pub(crate) fn list_vaults(dir: State<'_, DataDir>) -> Result<Vec<VaultSummary>, ErrorPayload> {
-    let store = Store::open(data_dir(&dir)?).map_err(|e| e.payload())?;
-    let vaults = store.list_vaults().map_err(|e| e.payload())?;
-    vaults.into_iter().map(|v| VaultSummary::with_usage(&store, v).map_err(|e| e.payload())).collect()
+/// SQLite (busy waits) and the keyring (D-Bus) block: they run off the async workers.
+#[tauri::command]
+pub(crate) async fn list_vaults(dir: State<'_, DataDir>) -> Result<Vec<VaultSummary>, ErrorPayload> {
+    let dir = data_dir(&dir)?.clone();
+    blocking(move || {
+        let store = Store::open(&dir).map_err(|e| e.payload())?;
+        let vaults = store.list_vaults().map_err(|e| e.payload())?;
+        vaults.into_iter().map(|v| VaultSummary::with_usage(&store, v).map_err(|e| e.payload())).collect()
+    })
+    .await
 }
 
 #[tauri::command(async)]
@@ -105,23 +110,27 @@ pub(crate) fn vault_defaults() -> VaultInput {
 }
 
 /// Validates and stores a new vault; the IDs go to the OS keyring. Nothing is stored on failure.
-#[tauri::command(async)]
-pub(crate) fn add_vault(
+#[tauri::command]
+pub(crate) async fn add_vault(
     dir: State<'_, DataDir>,
     input: VaultInput,
     role_id: SecretString,
     secret_id: SecretString,
 ) -> Result<VaultSummary, ErrorPayload> {
     let creds = AppRoleCredentials { role_id, secret_id };
-    let mut store = Store::open(data_dir(&dir)?).map_err(|e| e.payload())?;
-    let vault = store.add_vault(&input, &creds).map_err(|e| e.payload())?;
-    VaultSummary::with_usage(&store, vault).map_err(|e| e.payload())
+    let dir = data_dir(&dir)?.clone();
+    blocking(move || {
+        let mut store = Store::open(&dir).map_err(|e| e.payload())?;
+        let vault = store.add_vault(&input, &creds).map_err(|e| e.payload())?;
+        VaultSummary::with_usage(&store, vault).map_err(|e| e.payload())
+    })
+    .await
 }
 
 /// Stores the edit form of the vault `name`: every field as submitted (empty clears an optional
 /// one), the IDs replaced only when given.
-#[tauri::command(async)]
-pub(crate) fn update_vault(
+#[tauri::command]
+pub(crate) async fn update_vault(
     dir: State<'_, DataDir>,
     hub: State<'_, Hub>,
     name: String,
@@ -130,25 +139,34 @@ pub(crate) fn update_vault(
     secret_id: Option<SecretString>,
 ) -> Result<VaultSummary, ErrorPayload> {
     let creds = CredentialsPatch { role_id, secret_id };
-    let mut store = Store::open(data_dir(&dir)?).map_err(|e| e.payload())?;
-    let vault = store.update_vault(&name, &form_patch(input), &creds).map_err(|e| e.payload())?;
+    let dir = data_dir(&dir)?.clone();
+    let (store, vault) = blocking(move || {
+        let mut store = Store::open(&dir).map_err(|e| e.payload())?;
+        let vault = store.update_vault(&name, &form_patch(input), &creds).map_err(|e| e.payload())?;
+        Ok((store, vault))
+    })
+    .await?;
     // Previews must not keep using the old configuration's session.
     forget_vault(&hub, vault.id.clone());
-    VaultSummary::with_usage(&store, vault).map_err(|e| e.payload())
+    blocking(move || VaultSummary::with_usage(&store, vault).map_err(|e| e.payload())).await
 }
 
 /// Removes the vault and its keyring entries. Refused (`in_use`, naming them) while connectors
 /// use it, unless `force`: then their selection is cleared and their references stay.
-#[tauri::command(async)]
-pub(crate) fn remove_vault(
+#[tauri::command]
+pub(crate) async fn remove_vault(
     dir: State<'_, DataDir>,
     hub: State<'_, Hub>,
     name: String,
     force: bool,
 ) -> Result<(), ErrorPayload> {
-    let mut store = Store::open(data_dir(&dir)?).map_err(|e| e.payload())?;
-    let removed = if force { store.remove_vault_forced(&name) } else { store.remove_vault(&name) };
-    let vault = removed.map_err(|e| e.payload())?;
+    let dir = data_dir(&dir)?.clone();
+    let vault = blocking(move || {
+        let mut store = Store::open(&dir).map_err(|e| e.payload())?;
+        let removed = if force { store.remove_vault_forced(&name) } else { store.remove_vault(&name) };
+        removed.map_err(|e| e.payload())
+    })
+    .await?;
     forget_vault(&hub, vault.id);
     Ok(())
 }

@@ -38,8 +38,24 @@ use crate::DataDir;
 #[derive(Default)]
 pub(crate) struct Hub(pub(crate) Arc<VaultHub>);
 
-/// The environment variable that replaces the export dialogs by a folder (E2E only).
+/// The E2E's export folder: set, it replaces the native save dialog (the user's choice of
+/// where secrets are written). Honoured in debug builds only (the E2E runs the debug build
+/// tests/scripts/build-app.sh makes) and only as an absolute path; a release build ignores it.
+#[cfg(debug_assertions)]
 const EXPORT_DIR_ENV: &str = "VAULTDESK_E2E_EXPORT_DIR";
+
+/// `VAULTDESK_E2E_EXPORT_DIR` in a debug build, refused unless absolute; `None` otherwise.
+fn e2e_export_dir() -> Result<Option<PathBuf>, ErrorPayload> {
+    #[cfg(debug_assertions)]
+    if let Some(d) = std::env::var_os(EXPORT_DIR_ENV) {
+        let d = PathBuf::from(d);
+        if !d.is_absolute() {
+            return Err(internal(&format!("{EXPORT_DIR_ENV} must be an absolute path: {}", d.display())));
+        }
+        return Ok(Some(d));
+    }
+    Ok(None)
+}
 
 /// A kind and the fields its editor shows.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -84,7 +100,7 @@ pub struct ExportResult {
     pub files: Vec<String>,
 }
 
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ErrorPayload> + Send + 'static,
 ) -> Result<T, ErrorPayload> {
     spawn_blocking(f).await.map_err(|e| internal(&format!("the command stopped unexpectedly: {e}")))?
@@ -341,9 +357,9 @@ pub(crate) async fn export_connector(
     // Render first: a broken reference is reported before a dialog asks where to put nothing.
     let (preview, _) = render_input(&dir, &hub.0, input, RenderMode::Reveal, false).await?;
     let text = export::to_text(&preview.config, format).map_err(|e| e.payload())?;
-    let (path, force) = match std::env::var_os(EXPORT_DIR_ENV) {
-        // The E2E: no dialog, and no overwrite.
-        Some(d) => (PathBuf::from(d).join(&file_name), false),
+    let (path, force) = match e2e_export_dir()? {
+        // The E2E (debug builds only): no dialog, and no overwrite.
+        Some(d) => (d.join(&file_name), false),
         None => {
             let (tx, rx) = tokio::sync::oneshot::channel();
             // Modal to the window that asked, as a desktop save dialog should be.
@@ -380,8 +396,8 @@ pub(crate) async fn export_all_connectors(
     hub: State<'_, Hub>,
     format: ExportFormat,
 ) -> Result<Option<ExportResult>, ErrorPayload> {
-    let folder = match std::env::var_os(EXPORT_DIR_ENV) {
-        Some(d) => PathBuf::from(d),
+    let folder = match e2e_export_dir()? {
+        Some(d) => d,
         None => {
             let (tx, rx) = tokio::sync::oneshot::channel();
             app.dialog()
