@@ -281,6 +281,34 @@ async fn render_input(
     let (_, open) = open(dir)?;
     let (plan, connector) = blocking(move || {
         let store = open()?;
+        // Save's checks (the selected and referenced vaults exist and suit the kind); the
+        // name is not what a preview checks, an unsaved form may not have one yet.
+        let check = ConnectorInput {
+            name: "preview".to_owned(),
+            kind: connector.kind.as_str().to_owned(),
+            vault: connector.vault.clone(),
+            config: connector.config.clone(),
+        };
+        // A form being typed may still miss required fields: those are Save's and Export's
+        // to report; the vault problems are reported here.
+        let form_errors =
+            vaultdesk_core::connector::validate_connector(&check.name, &check.kind, &check.config)
+                .err()
+                .map(|e| e.0)
+                .unwrap_or_default();
+        match store.check_connector_input(&check) {
+            Ok(()) => {}
+            Err(vaultdesk_core::Error::InvalidConnector(e)) => {
+                let vault_errors: Vec<_> = e.0.into_iter().filter(|f| !form_errors.contains(f)).collect();
+                if !vault_errors.is_empty() {
+                    return Err(vaultdesk_core::Error::InvalidConnector(
+                        vaultdesk_core::validate::ValidationErrors(vault_errors),
+                    )
+                    .payload());
+                }
+            }
+            Err(e) => return Err(e.payload()),
+        }
         let plan = RenderPlan::new(&store, &[&connector.config]).map_err(|e| e.payload())?;
         Ok((plan, connector))
     })
@@ -438,13 +466,9 @@ pub(crate) async fn export_all_connectors(
         .map(|p| export::to_text(&p.config, format).map_err(|e| e.payload()))
         .collect::<Result<Vec<_>, _>>()?;
     let files: Vec<String> = targets.iter().map(|t| t.display().to_string()).collect();
-    blocking(move || {
-        for (t, text) in targets.iter().zip(&texts) {
-            export::write_atomic(t, text, false).map_err(|e| e.payload())?;
-        }
-        Ok(())
-    })
-    .await?;
+    // All or nothing: no folder is left with some of the files.
+    let pairs: Vec<(PathBuf, String)> = targets.into_iter().zip(texts).collect();
+    blocking(move || export::write_all(&pairs, false).map_err(|e| e.payload())).await?;
     Ok(Some(ExportResult { path: folder.display().to_string(), files }))
 }
 
