@@ -4,7 +4,6 @@
 //! credentials are reused until the earlier of the cache TTL and the end of their lease, renewed
 //! while in use, and revoked when dropped.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,9 +12,14 @@ use std::time::{Duration, Instant, SystemTime};
 use secrecy::SecretString;
 use tokio::sync::OnceCell;
 
-use super::client::{AuthInfo, DbCredentials, KvSecret, VaultClient};
+use super::database::DbCredentials;
 use super::error::VaultError;
+use super::http::{server_secs, VaultClient};
+use super::kv::KvSecret;
+use super::sys::Lease;
+use super::token::AuthInfo;
 use crate::model::{AppRoleCredentials, EngineType, Vault, VaultSpec};
+use crate::sensitive::Sensitive;
 
 /// The secret a vault configuration points at.
 #[derive(Debug, Clone)]
@@ -38,10 +42,25 @@ pub struct ResolvedSecret {
 }
 
 impl ResolvedSecret {
+    /// The secret as templates see it: a KV secret's data, or a database engine's credentials
+    /// object `{username, password, lease_id, lease_duration, renewable}`.
+    pub fn json(&self) -> Sensitive<serde_json::Value> {
+        Sensitive::new(match &self.value {
+            SecretValue::Kv(kv) => serde_json::Value::Object(kv.data.expose().clone()),
+            SecretValue::Database(c) => serde_json::json!({
+                "username": c.username,
+                "password": c.password.expose(),
+                "lease_id": c.lease.id,
+                "lease_duration": c.lease.duration.as_secs(),
+                "renewable": c.lease.renewable,
+            }),
+        })
+    }
+
     pub fn expires_in(&self) -> Option<Duration> {
         self.expires.checked_duration_since(Instant::now())
     }
-    fn lease(&self) -> Option<&super::client::Lease> {
+    fn lease(&self) -> Option<&Lease> {
         match &self.value {
             SecretValue::Database(c) if !c.lease.id.is_empty() => Some(&c.lease),
             _ => None,
@@ -84,7 +103,7 @@ impl Token {
         let (deadline, refresh_at) = if auth.lease_duration == 0 {
             (None, None)
         } else {
-            let ttl = super::client::server_secs(auth.lease_duration);
+            let ttl = server_secs(auth.lease_duration);
             (Some(now + ttl), Some(now + ttl - safety_margin(ttl)))
         };
         Token { value: auth.client_token, generation, deadline, refresh_at, renewable: auth.renewable }
@@ -106,7 +125,7 @@ struct Slot {
 
 pub struct VaultSession {
     spec: VaultSpec,
-    updated_at: String,
+    pub(crate) updated_at: String,
     client: VaultClient,
     creds: AppRoleCredentials,
     token: tokio::sync::Mutex<Option<Token>>,
@@ -367,6 +386,19 @@ impl VaultSession {
         }))
     }
 
+    /// Key names (never values) of what [`VaultSession::resolve`] returns, as nested objects with
+    /// `null` leaves: a KV secret's through the subkeys endpoint (not cached: it serves
+    /// autocomplete and pre-filling), a database engine's fixed credential names.
+    pub async fn key_names(&self) -> Result<serde_json::Value, VaultError> {
+        if self.spec.engine_type.is_database() {
+            let keys = ["username", "password", "lease_id", "lease_duration", "renewable"];
+            return Ok(serde_json::Value::Object(
+                keys.iter().map(|k| ((*k).to_owned(), serde_json::Value::Null)).collect(),
+            ));
+        }
+        self.subkeys().await
+    }
+
     /// Key names (never values) of the vault's KV secret, as nested objects with `null` leaves,
     /// through the subkeys endpoint; not cached (it serves autocomplete and pre-filling).
     pub async fn subkeys(&self) -> Result<serde_json::Value, VaultError> {
@@ -448,63 +480,5 @@ fn slot_usable(slot: &Slot, now: Instant) -> bool {
         None => true, // in flight: share it
         Some(Ok(s)) => now < s.expires,
         Some(Err(_)) => false,
-    }
-}
-
-/// The live sessions of one process, by vault id. A vault whose configuration changed gets a new
-/// session, and the old one is closed (its leases revoked).
-#[derive(Default)]
-pub struct VaultHub {
-    sessions: Mutex<HashMap<String, Arc<VaultSession>>>,
-}
-
-impl VaultHub {
-    pub fn new() -> VaultHub {
-        VaultHub::default()
-    }
-
-    /// The session for `vault`, created with `load_credentials` (a keyring read) when there is
-    /// none or the stored configuration changed since.
-    pub async fn session<F>(&self, vault: &Vault, load_credentials: F) -> crate::Result<Arc<VaultSession>>
-    where
-        F: FnOnce() -> crate::Result<AppRoleCredentials> + Send + 'static,
-    {
-        if let Some(s) = lock(&self.sessions).get(&vault.id) {
-            if s.updated_at == vault.updated_at && s.spec == vault.spec {
-                return Ok(s.clone());
-            }
-        }
-        let creds = tokio::task::spawn_blocking(load_credentials)
-            .await
-            .map_err(|e| crate::Error::Keyring { detail: format!("keyring task failed: {e}") })??;
-        let fresh = Arc::new(VaultSession::new(vault, creds)?);
-        let (session, replaced) = {
-            let mut sessions = lock(&self.sessions);
-            match sessions.get(&vault.id) {
-                // Another caller created it meanwhile: use theirs.
-                Some(s) if s.updated_at == vault.updated_at && s.spec == vault.spec => (s.clone(), None),
-                _ => (fresh.clone(), sessions.insert(vault.id.clone(), fresh)),
-            }
-        };
-        if let Some(old) = replaced {
-            old.close().await;
-        }
-        Ok(session)
-    }
-
-    /// Closes the session of a vault that was updated or removed.
-    pub async fn forget(&self, vault_id: &str) {
-        let old = lock(&self.sessions).remove(vault_id);
-        if let Some(s) = old {
-            s.close().await;
-        }
-    }
-
-    /// Closes every session (revoking their leases).
-    pub async fn close_all(&self) {
-        let all: Vec<_> = lock(&self.sessions).drain().map(|(_, s)| s).collect();
-        for s in all {
-            s.close().await;
-        }
     }
 }

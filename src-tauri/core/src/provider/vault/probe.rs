@@ -12,9 +12,10 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use super::client::{Health, VaultClient};
 use super::error::{VaultError, VaultErrorInfo};
+use super::http::VaultClient;
 use super::session::{SecretValue, VaultSession};
+use super::sys::Health;
 use crate::model::{AppRoleCredentials, EngineType, Vault, VaultSpec};
 use crate::validate::format_duration;
 
