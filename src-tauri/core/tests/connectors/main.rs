@@ -17,9 +17,9 @@ use std::process::Command;
 use serde_json::{json, Value};
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind, ConnectorPatch};
 use vaultdesk_core::export::{self, ExportFormat};
+use vaultdesk_core::provider::VaultHub;
 use vaultdesk_core::render::{self, RenderPlan};
 use vaultdesk_core::template::{RenderMode, TemplateError, MASK};
-use vaultdesk_core::vault::VaultHub;
 use vaultdesk_core::{AppRoleCredentials, EngineType, Error, ErrorCode, Store, Vault, VaultPatch};
 
 use bao::{env, unique, Bao};

@@ -5,7 +5,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
-use vaultdesk_core::vault::{test_vault, SecretValue, StageStatus, TestStage, VaultErrorCode, VaultSession};
+use vaultdesk_core::provider::vault::{
+    test_vault, SecretValue, StageStatus, TestStage, VaultErrorCode, VaultSession,
+};
 use vaultdesk_core::EngineType;
 
 use crate::bao::{self, env, unique, Bao};
@@ -115,7 +117,7 @@ async fn pg_fixture_with(
     (vault, creds, mount)
 }
 
-fn db_creds(secret: &vaultdesk_core::vault::ResolvedSecret) -> (String, String, String) {
+fn db_creds(secret: &vaultdesk_core::provider::vault::ResolvedSecret) -> (String, String, String) {
     match &secret.value {
         SecretValue::Database(c) => (c.username.clone(), c.password.expose().clone(), c.lease.id.clone()),
         SecretValue::Kv(_) => panic!("expected database credentials"),
@@ -259,7 +261,7 @@ async fn mariadb_credentials_work_through_the_mysql_plugin() {
 async fn updating_a_database_vault_revokes_the_credentials_of_its_old_session() {
     let bao = Bao::shared();
     let (mut vault, creds, _) = pg_fixture(&bao, "10m", 300).await;
-    let hub = vaultdesk_core::vault::VaultHub::new();
+    let hub = vaultdesk_core::provider::VaultHub::new();
     let c1 = creds.clone();
     let session = hub.session(&vault, move || Ok(c1)).await.expect("session");
     let (user, password, _) = db_creds(&session.resolve().await.expect("credentials"));

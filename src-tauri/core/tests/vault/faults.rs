@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use vaultdesk_core::vault::{test_vault, TestStage, VaultErrorCode, VaultSession};
+use vaultdesk_core::provider::vault::{test_vault, TestStage, VaultErrorCode, VaultSession};
 use vaultdesk_core::{EngineType, SecretString};
 
 use crate::bao::{self, Bao};
@@ -80,7 +80,10 @@ async fn rate_limiting_is_named_with_its_retry_after() {
     let err = session.resolve().await.expect_err("429");
     assert_eq!(err.code(), VaultErrorCode::RateLimited, "{err}");
     assert!(
-        matches!(err, vaultdesk_core::vault::VaultError::RateLimited { retry_after_secs: Some(7), .. }),
+        matches!(
+            err,
+            vaultdesk_core::provider::vault::VaultError::RateLimited { retry_after_secs: Some(7), .. }
+        ),
         "{err:?}"
     );
 }
@@ -160,9 +163,10 @@ async fn a_cancelled_test_revokes_the_token_it_obtained() {
     let mut vault = vault_at(&url);
     vault.spec.tls.request_timeout_secs = 600;
     let mut stages = Vec::new();
-    let mut on_stage = |s: &vaultdesk_core::vault::StageReport| stages.push(s.stage);
+    let mut on_stage = |s: &vaultdesk_core::provider::vault::StageReport| stages.push(s.stage);
     let approle = creds();
-    let test = vaultdesk_core::vault::test_vault_with_progress(&vault.spec, &approle, &mut on_stage);
+    let test =
+        vaultdesk_core::provider::vault::test_vault_with_progress(&vault.spec, &approle, &mut on_stage);
     // The read never answers: give up, as the UI's Cancel does.
     assert!(tokio::time::timeout(Duration::from_millis(800), test).await.is_err(), "the read hangs");
     assert_eq!(stages, [TestStage::Reach, TestStage::Tls, TestStage::Login], "stages reported as they ended");

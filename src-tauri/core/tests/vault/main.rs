@@ -15,23 +15,30 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use vaultdesk_core::vault::{test_vault, SecretValue, StageStatus, TestStage, VaultErrorCode, VaultSession};
+use vaultdesk_core::provider::vault::{
+    test_vault, SecretValue, StageStatus, TestStage, VaultErrorCode, VaultSession,
+};
 use vaultdesk_core::{EngineType, SecretString};
 
 use bao::{unique, Bao, OwnServer};
 
-fn kv_data(secret: &vaultdesk_core::vault::ResolvedSecret) -> serde_json::Map<String, serde_json::Value> {
+fn kv_data(
+    secret: &vaultdesk_core::provider::vault::ResolvedSecret,
+) -> serde_json::Map<String, serde_json::Value> {
     match &secret.value {
         SecretValue::Kv(kv) => kv.data.expose().clone(),
         SecretValue::Database(_) => panic!("expected a KV secret"),
     }
 }
 
-fn stage(report: &vaultdesk_core::vault::TestReport, s: TestStage) -> &vaultdesk_core::vault::StageReport {
+fn stage(
+    report: &vaultdesk_core::provider::vault::TestReport,
+    s: TestStage,
+) -> &vaultdesk_core::provider::vault::StageReport {
     report.stages.iter().find(|r| r.stage == s).expect("stage present")
 }
 
-fn failure_code(report: &vaultdesk_core::vault::TestReport) -> Option<VaultErrorCode> {
+fn failure_code(report: &vaultdesk_core::provider::vault::TestReport) -> Option<VaultErrorCode> {
     report.failure().map(|f| f.code)
 }
 

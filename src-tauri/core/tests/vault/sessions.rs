@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use vaultdesk_core::vault::{SecretValue, VaultHub, VaultSession};
+use vaultdesk_core::provider::{vault::VaultSession, SecretValue, VaultHub};
 use vaultdesk_core::EngineType;
 
 use crate::bao::{self, unique, Bao};
@@ -55,7 +55,11 @@ async fn the_hub_replaces_the_session_of_a_changed_vault() {
     let mut other = vault.clone();
     other.id = unique("id");
     let err = hub
-        .session(&other, || Err(vaultdesk_core::Error::KeyringUnavailable { detail: "locked".into() }))
+        .session(&other, || {
+            Err::<vaultdesk_core::AppRoleCredentials, _>(vaultdesk_core::Error::KeyringUnavailable {
+                detail: "locked".into(),
+            })
+        })
         .await
         .expect_err("credentials unavailable");
     assert_eq!(err.code(), vaultdesk_core::ErrorCode::KeyringUnavailable);
