@@ -1,9 +1,9 @@
 //! How results are printed: tables, the Test report, a vault, a preview, JSON.
 
+use vaultdesk_core::duration::format_duration;
 use vaultdesk_core::ops::VaultSummary;
 use vaultdesk_core::provider::{StageStatus, TestReport, TestStage};
 use vaultdesk_core::render::Preview;
-use vaultdesk_core::validate::format_duration;
 use vaultdesk_core::Vault;
 
 use crate::exit::{internal, Failure};
@@ -145,7 +145,7 @@ pub(crate) fn print_preview(p: &Preview) -> Result<(), Failure> {
     let ref_w = p.references.iter().map(|r| r.reference.chars().count() + 4).max().unwrap_or(0);
     for r in &p.references {
         let expires = match r.expires_in_secs {
-            Some(s) => format!("expires in {}", vaultdesk_core::validate::format_duration(s)),
+            Some(s) => format!("expires in {}", vaultdesk_core::duration::format_duration(s)),
             None => "not cached".into(),
         };
         let reference = format!("{{{{{}}}}}", r.reference);

@@ -9,6 +9,7 @@
 //! error message.
 
 pub mod connector;
+pub mod duration;
 pub mod error;
 pub mod export;
 pub mod keyring;
@@ -16,6 +17,7 @@ pub mod model;
 pub mod ops;
 pub mod paths;
 pub mod provider;
+pub mod redact;
 pub mod render;
 pub mod sensitive;
 pub mod store;

@@ -8,7 +8,7 @@ import type { Provider } from "../bindings/Provider";
  */
 export type VaultSummary = { 
 /**
- * `cache_ttl_secs` formatted by `vaultdesk_core::validate::format_duration`.
+ * `cache_ttl_secs` formatted by `vaultdesk_core::duration::format_duration`.
  */
 cache_ttl: string, 
 /**

@@ -4,11 +4,11 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::Core;
+use crate::duration::format_duration;
 use crate::model::{
     AppRoleCredentials, CredentialsPatch, KeyringLocation, Vault, VaultInput, VaultPatch, VaultSpec,
 };
 use crate::provider::{self, StageReport, TestReport};
-use crate::validate::format_duration;
 use crate::{Error, Result};
 
 /// A vault as a list shows it: the stored configuration, its durations written the way the CLI
@@ -18,7 +18,7 @@ use crate::{Error, Result};
 pub struct VaultSummary {
     #[serde(flatten)]
     pub vault: Vault,
-    /// `cache_ttl_secs` formatted by `vaultdesk_core::validate::format_duration`.
+    /// `cache_ttl_secs` formatted by `vaultdesk_core::duration::format_duration`.
     pub cache_ttl: String,
     /// The timeouts written the same way, for the edit form.
     pub connect_timeout: String,

@@ -77,8 +77,10 @@ async fn the_vault_list_names_every_connector_using_each_vault() {
         .await
         .expect("add connector");
     let list = f.core.list_vaults().await.expect("list");
-    let used: Vec<(&str, Vec<&str>)> =
-        list.iter().map(|s| (s.vault.spec.name.as_str(), s.used_by.iter().map(String::as_str).collect())).collect();
+    let used: Vec<(&str, Vec<&str>)> = list
+        .iter()
+        .map(|s| (s.vault.spec.name.as_str(), s.used_by.iter().map(String::as_str).collect()))
+        .collect();
     assert_eq!(used, [("alpha", vec!["api"]), ("beta", vec!["api", "billing"]), ("gamma", vec![])]);
     assert_eq!(list[0].cache_ttl, "5m", "durations are written as the CLI takes them");
 }
@@ -89,11 +91,16 @@ async fn a_renamed_vault_takes_its_references_and_credentials_along() {
     let url = closed_port_url();
     let added = f.core.add_vault(kv("old", &url), creds("r")).await.expect("add");
     f.core
-        .add_connector(rest("api", None, json!({"base_url": "https://x/{{secrets.old.url}}{{secrets.[old].a}}"})))
+        .add_connector(rest(
+            "api",
+            None,
+            json!({"base_url": "https://x/{{secrets.old.url}}{{secrets.[old].a}}"}),
+        ))
         .await
         .expect("add connector");
     let patch = VaultPatch { rename: Some("new".into()), ..Default::default() };
-    let renamed = f.core.update_vault("old".into(), patch, CredentialsPatch::default()).await.expect("rename");
+    let renamed =
+        f.core.update_vault("old".into(), patch, CredentialsPatch::default()).await.expect("rename");
     assert_eq!(renamed.vault.id, added.vault.id, "the id (and with it the keyring entries) stays");
     assert_eq!(renamed.used_by, ["api"], "the reference now names the new vault");
     let c = f.core.get_connector("api".into()).await.expect("get");
@@ -108,7 +115,10 @@ async fn a_vault_in_use_is_kept_until_removal_is_forced() {
     let f = fixture();
     let url = closed_port_url();
     f.core.add_vault(kv("kv", &url), creds("k")).await.expect("add");
-    f.core.add_connector(rest("api", Some("kv"), json!({"base_url": "https://x"}))).await.expect("add connector");
+    f.core
+        .add_connector(rest("api", Some("kv"), json!({"base_url": "https://x"})))
+        .await
+        .expect("add connector");
     let err = f.core.remove_vault("kv".into(), false).await.expect_err("in use");
     assert_eq!(err.code(), ErrorCode::InUse);
     assert_eq!(err.payload().connectors, ["api"], "the refusal names the connector");
@@ -224,7 +234,8 @@ fn opening_an_up_to_date_store_takes_no_write_lock() {
     let other = rusqlite::Connection::open(dir.path().join(vaultdesk_core::store::DB_FILE)).expect("open");
     other.execute_batch("BEGIN IMMEDIATE").expect("lock");
     // ...and a second process opening the store to read is not kept waiting for it.
-    let store = Store::open_with_keyring(dir.path(), Box::new(MemoryKeyring::default())).expect("open while locked");
+    let store =
+        Store::open_with_keyring(dir.path(), Box::new(MemoryKeyring::default())).expect("open while locked");
     assert!(store.list_vaults().expect("read while locked").is_empty());
     other.execute_batch("ROLLBACK").expect("unlock");
 }

@@ -174,7 +174,7 @@ impl VaultClient {
                 status: status.as_u16(),
                 message: format!(
                     "redirected to {} (not followed, it would carry the token); use the active node's address",
-                    crate::validate::redact_url(to)
+                    crate::redact::redact_url(to)
                 ),
             });
         }
