@@ -6,6 +6,8 @@
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+#[path = "../../../core/tests/common/audit.rs"]
+mod audit;
 mod connectors;
 mod locked;
 
