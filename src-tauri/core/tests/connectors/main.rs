@@ -22,14 +22,8 @@ use vaultdesk_core::vault::VaultHub;
 use vaultdesk_core::{AppRoleCredentials, EngineType, Error, ErrorCode, Store, Vault, VaultPatch};
 
 use common::bao::{self, env, unique, Bao};
+use common::keyring::require_keyring_session;
 use common::postgres::{pg_engine, pg_login, PgEngine, PgVault};
-
-fn require_keyring_session() {
-    assert!(
-        std::env::var_os("VAULTDESK_IN_KEYRING_SESSION").is_some(),
-        "these tests need the real OS keyring: run them through tests/scripts/keyring-session.sh"
-    );
-}
 
 /// A store in a fresh directory holding `vault` (credentials in the real keyring).
 fn store_with(dir: &std::path::Path, vaults: &[(&Vault, &AppRoleCredentials)]) -> Store {
