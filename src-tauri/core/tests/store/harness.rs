@@ -32,7 +32,7 @@ fn check(env: &HashMap<&'static str, String>) -> Result<(), String> {
 fn other_session() -> (std::process::Child, HashMap<&'static str, String>) {
     let print = VARS.iter().map(|v| format!("printf '%s\\n' \"${v}\"")).collect::<Vec<_>>().join("; ");
     let mut child = Command::new(SCRIPT)
-        .args(["sh", "-c", &format!("{print}; read _")])
+        .args(["sh", "-c", &format!("{print}; read _ || :")])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
