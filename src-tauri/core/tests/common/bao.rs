@@ -222,12 +222,14 @@ impl OwnServer {
                 .then_some(())
         })
         .await;
+        // Owned at once, so the server is stopped whether it came up or not.
+        let server = OwnServer { child, bao, _dir: dir };
         if up.is_some() {
-            return OwnServer { child, bao, _dir: dir };
+            return server;
         }
         panic!(
             "own OpenBao server did not start: {}",
-            std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default()
+            std::fs::read_to_string(server._dir.path().join("server.log")).unwrap_or_default()
         );
     }
 }
