@@ -98,13 +98,13 @@ struct Token {
 }
 
 impl Token {
-    fn new(auth: AuthInfo, generation: u64) -> Token {
+    fn new(auth: AuthInfo, generation: u64, fixed_margin: Option<Duration>) -> Token {
         let now = Instant::now();
         let (deadline, refresh_at) = if auth.lease_duration == 0 {
             (None, None)
         } else {
             let ttl = server_secs(auth.lease_duration);
-            (Some(now + ttl), Some(now + ttl - safety_margin(ttl)))
+            (Some(now + ttl), Some(now + ttl - margin(ttl, fixed_margin)))
         };
         Token { value: auth.client_token, generation, deadline, refresh_at, renewable: auth.renewable }
     }
@@ -114,6 +114,11 @@ impl Token {
 /// and 60s.
 fn safety_margin(life: Duration) -> Duration {
     (life / 10).clamp(Duration::from_secs(1), Duration::from_secs(60)).min(life / 2)
+}
+
+/// The safety margin of `life`, or `fixed` (at most `life`) when the session sets one.
+fn margin(life: Duration, fixed: Option<Duration>) -> Duration {
+    fixed.map_or_else(|| safety_margin(life), |m| m.min(life))
 }
 
 /// One generation of the cached secret. `retired` is the generation it replaces: whoever
@@ -134,6 +139,8 @@ pub struct VaultSession {
     /// Leases of credentials handed out with caching off; revoked (with the token) on close.
     loose_leases: Mutex<Vec<String>>,
     counters: Counters,
+    /// Replaces the default safety margin (see [`VaultSession::with_refresh_margin`]).
+    refresh_margin: Option<Duration>,
 }
 
 impl std::fmt::Debug for VaultSession {
@@ -159,7 +166,16 @@ impl VaultSession {
             slot: Mutex::new(None),
             loose_leases: Mutex::new(Vec::new()),
             counters: Counters::default(),
+            refresh_margin: None,
         })
+    }
+
+    /// Renews or replaces tokens and leases once no more than `margin` of their life is left,
+    /// instead of a tenth of it (between 1s and 60s). Tests use it to reach the refresh point
+    /// of long-lived tokens and leases at once, with the rest of their life as slack.
+    pub fn with_refresh_margin(mut self, margin: Duration) -> VaultSession {
+        self.refresh_margin = Some(margin);
+        self
     }
 
     pub fn spec(&self) -> &VaultSpec {
@@ -192,10 +208,12 @@ impl VaultSession {
             if t.renewable && t.deadline.is_some_and(|d| now < d) {
                 if let Ok(auth) = self.client.renew_self(&t.value).await {
                     self.counters.token_renewals.fetch_add(1, Ordering::Relaxed);
-                    // A renewal capped by the token's max TTL buys little; log in then.
-                    if auth.lease_duration >= 2 {
-                        let generation = t.generation;
-                        let renewed = Token::new(auth, generation);
+                    // A renewal capped by the token's max TTL buys little (it is due for
+                    // renewal again at once); log in then.
+                    let secs = auth.lease_duration;
+                    let renewed = Token::new(auth, t.generation, self.refresh_margin);
+                    if secs >= 2 && renewed.refresh_at.is_none_or(|r| r > Instant::now()) {
+                        let generation = renewed.generation;
                         let value = renewed.value.clone();
                         *held = Some(renewed);
                         return Ok((value, generation));
@@ -206,7 +224,7 @@ impl VaultSession {
         let auth = self.client.login_approle(&self.spec.auth_mount, &self.creds).await?;
         self.counters.logins.fetch_add(1, Ordering::Relaxed);
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-        let token = Token::new(auth, generation);
+        let token = Token::new(auth, generation, self.refresh_margin);
         let value = token.value.clone();
         // A replaced token that is still alive is revoked, and with it the leases it created
         // (cached credentials never outlive the token's refresh point, so none is in use).
@@ -317,7 +335,7 @@ impl VaultSession {
         }
         let SecretValue::Database(creds) = &old.value else { return None };
         let mut creds = creds.clone();
-        let lease_end = now + renewed.duration - safety_margin(renewed.duration);
+        let lease_end = now + renewed.duration - margin(renewed.duration, self.refresh_margin);
         creds.lease = renewed;
         let mut expires = lease_end.min(old.ttl_deadline);
         if let Some(refresh) = self.token_refresh_at().await {
@@ -368,7 +386,8 @@ impl VaultSession {
         let mut expires = ttl_deadline;
         if let SecretValue::Database(c) = &value {
             if !c.lease.duration.is_zero() {
-                expires = expires.min(fetched + c.lease.duration - safety_margin(c.lease.duration));
+                let lease = c.lease.duration;
+                expires = expires.min(fetched + lease - margin(lease, self.refresh_margin));
             }
             // Vault revokes a token's leases when the token ends.
             if let Some(refresh) = self.token_refresh_at().await {
