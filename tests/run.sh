@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a bare Debian/Ubuntu machine:   bash tests/run.sh
 #
-# Installs what is missing (tests/scripts/setup.sh), builds everything, checks formatting and
+# Installs what is missing (scripts/setup.sh), builds everything, checks formatting and
 # the generated TypeScript types, then runs every test against the real services: a private
 # D-Bus session with its own gnome-keyring (tests/scripts/keyring-session.sh), an OpenBao dev
 # server, PostgreSQL and MariaDB in temporary directories (tests/scripts/services.sh). Unit
@@ -16,7 +16,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 step() { printf '\n==> %s\n' "$*" >&2; }
 
 step "install what is missing"
-bash tests/scripts/setup.sh test
+bash scripts/setup.sh test
 
 step "formatting"
 cargo fmt --all --check
@@ -28,7 +28,7 @@ step "generated TypeScript types are current"
 bash tests/scripts/check-bindings.sh
 
 step "build the UI and the app (embedded assets)"
-bash tests/scripts/build-app.sh
+bash scripts/build-app.sh
 
 step "tests against the real keyring, SQLite and window"
 tests/scripts/keyring-session.sh tests/scripts/services.sh bash -c '

@@ -65,7 +65,7 @@ try {
   const heading = await browser.$("#secret-manager-title");
   await heading.waitForExist({
     timeout: 15000,
-    timeoutMsg: "the UI never loaded: is the app built with --features custom-protocol (tests/scripts/build-app.sh)?",
+    timeoutMsg: "the UI never loaded: is the app built with --features custom-protocol (scripts/build-app.sh)?",
   });
   assert.equal(await heading.getText(), "Secret Manager", "the Secret Manager section is shown");
 

@@ -14,9 +14,9 @@
 #   - a D-Bus session with an unlocked Secret Service (gnome-keyring): the CLI stores the
 #     Role ID and Secret ID there;
 #   - OpenBao and PostgreSQL: tests/scripts/services.sh (VAULTDESK_TEST_BAO_*, _PG_*);
-#   - the built binaries: tests/scripts/build-app.sh (UI, then the app with custom-protocol,
-#     then the CLI);
-#   - Xvfb, WebKitWebDriver, tauri-driver and tests/e2e/node_modules: tests/scripts/setup.sh test.
+#   - the built binaries: scripts/build-app.sh (UI, then the app with custom-protocol,
+#     then the CLI), in $CARGO_TARGET_DIR (default target/);
+#   - Xvfb, WebKitWebDriver, tauri-driver and tests/e2e/node_modules: scripts/setup.sh test.
 # This script starts Xvfb (on a free display) and tauri-driver, and stops them, and anything
 # they started, on exit. Exit code: 0 when all runs pass.
 #
@@ -27,21 +27,24 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 log() { printf '[e2e] %s\n' "$*" >&2; }
 die() { log "$*"; exit 2; }
 
-app=${VAULTDESK_APP:-$root/target/debug/vaultdesk-app}
-cli=${VAULTDESK_CLI:-$root/target/debug/vaultdesk}
+# Where cargo builds (scripts/build-app.sh runs cargo from the repository root).
+target=${CARGO_TARGET_DIR:-target}
+case "$target" in /*) ;; *) target=$root/$target ;; esac
+app=${VAULTDESK_APP:-$target/debug/vaultdesk-app}
+cli=${VAULTDESK_CLI:-$target/debug/vaultdesk}
 driver=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
 native_driver=$(command -v WebKitWebDriver || true)
 
-[ -x "$app" ] || die "no app at $app: run tests/scripts/build-app.sh"
-[ -x "$cli" ] || die "no CLI at $cli: run tests/scripts/build-app.sh"
-[ -x "$driver" ] || die "tauri-driver is missing: run tests/scripts/setup.sh test"
-[ -n "$native_driver" ] || die "WebKitWebDriver is missing (Debian: webkit2gtk-driver): run tests/scripts/setup.sh test"
-command -v Xvfb >/dev/null || die "Xvfb is missing: run tests/scripts/setup.sh test"
-[ -d "$root/tests/e2e/node_modules/webdriverio" ] || die "tests/e2e/node_modules is missing: run tests/scripts/setup.sh test"
+[ -x "$app" ] || die "no app at $app: run scripts/build-app.sh"
+[ -x "$cli" ] || die "no CLI at $cli: run scripts/build-app.sh"
+[ -x "$driver" ] || die "tauri-driver is missing: run scripts/setup.sh test"
+[ -n "$native_driver" ] || die "WebKitWebDriver is missing (Debian: webkit2gtk-driver): run scripts/setup.sh test"
+command -v Xvfb >/dev/null || die "Xvfb is missing: run scripts/setup.sh test"
+[ -d "$root/tests/e2e/node_modules/webdriverio" ] || die "tests/e2e/node_modules is missing: run scripts/setup.sh test"
 [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || die "no D-Bus session: run inside dbus-run-session with an unlocked gnome-keyring"
 [ -n "${VAULTDESK_TEST_BAO_ADDR:-}" ] && [ -n "${VAULTDESK_TEST_PG_PORT:-}" ] \
   || die "no OpenBao/PostgreSQL: run inside tests/scripts/services.sh (tests/scripts/keyring-session.sh tests/scripts/services.sh bash $0)"
-command -v secret-tool >/dev/null || die "secret-tool is missing (Debian: libsecret-tools): run tests/scripts/setup.sh test"
+command -v secret-tool >/dev/null || die "secret-tool is missing (Debian: libsecret-tools): run scripts/setup.sh test"
 case "$app" in /*) ;; *) app=$(cd "$(dirname "$app")" && pwd)/$(basename "$app") ;; esac
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vaultdesk-e2e.XXXXXX")
