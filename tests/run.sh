@@ -1,22 +1,90 @@
 #!/usr/bin/env bash
 # The whole test suite, from a bare Debian/Ubuntu machine:   bash tests/run.sh
 #
-# Installs what is missing (tests/scripts/setup.sh), builds everything, checks formatting and
-# the generated TypeScript types, then runs every test against the real services: a private
-# D-Bus session with its own gnome-keyring (tests/scripts/keyring-session.sh), an OpenBao dev
+# Installs what is missing (scripts/setup.sh), builds everything, checks formatting and the
+# generated TypeScript types, then runs every test against the real services: a private D-Bus
+# session with its own gnome-keyring (tests/scripts/keyring-session.sh), an OpenBao dev
 # server, PostgreSQL and MariaDB in temporary directories (tests/scripts/services.sh). Unit
 # tests, store and CLI tests (real SQLite file, real Secret Service), Vault client tests, and
-# the end-to-end smoke test of the real window under Xvfb.
-# Everything it starts, it stops. Screenshots land in tests/artifacts/.
+# the end-to-end tests of the real window under Xvfb (tests/scripts/e2e.sh).
+# Everything it starts, it stops. Screenshots land in tests/artifacts/, with the tests' output
+# (tests/artifacts/run.log). It stops at the first failure; whatever happens, it ends with
+#   summary: unit N passed M failed; store ...; E2E N passed M failed
+#   N passed, M failed
+# (per tier: cargo's "test result:" lines per test binary, the E2E scripts' "checks:" lines).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+log_file=$root/tests/artifacts/run.log
+mkdir -p "$(dirname "$log_file")"
+: >"$log_file"
+current=""
+step() { current=$*; printf '\n==> %s\n' "$*" >&2; }
+
+# Adds up the results in the log per tier and prints the summary; the exit code stays.
+summary() {
+  local rc=$?
+  set +e
+  awk -v rc="$rc" -v stopped="$current" '
+    function tier_of(bin) {
+      sub(/.*\//, "", bin); sub(/-[0-9a-f]+$/, "", bin)
+      if (bin == "vaultdesk_core") return "unit"
+      if (bin == "store" || bin == "vault" || bin == "connectors") return bin
+      if (bin == "vaultdesk" || bin == "vaultdesk_cli" || bin == "cli") return "CLI"
+      if (bin ~ /^vaultdesk_app/) return "app unit"
+      return bin
+    }
+    function add(t, p, f) {
+      if (t == "") t = "other"
+      if (!(t in seen)) { seen[t] = 1; extra[++n_extra] = t }
+      pass[t] += p; fail[t] += f
+    }
+    # A test binary that died without its "test result:" line still failed.
+    function close_binary() { if (cur != "" && !reported && died) add(cur, 0, 1); cur = ""; died = 0 }
+    /^ *Running .*\(.*\)$/ {
+      close_binary(); bin = $0; sub(/.*\(/, "", bin); sub(/\)$/, "", bin)
+      cur = tier_of(bin); reported = 0; next
+    }
+    /^ *Doc-tests / {
+      close_binary(); cur = tier_of($2); reported = 0; next
+    }
+    /^test result: / {
+      p = $0; sub(/.* ok\. |.* FAILED\. /, "", p); split(p, a, /[ ;]+/)
+      add(cur, a[1], a[3]); reported = 1; next
+    }
+    /^error: test failed, to rerun pass/ { died = 1; next }
+    /^\[(smoke|vaults|connectors)\] checks: [0-9]+ passed, [0-9]+ failed$/ {
+      add("E2E", $3, $5); e2e_runs++; next
+    }
+    /^\[e2e\] run [0-9]+:/ { e2e_started++ }
+    END {
+      close_binary()
+      # An E2E run that ended without its checks line (it could not start) failed.
+      if (e2e_started > e2e_runs) add("E2E", 0, e2e_started - e2e_runs)
+      line = ""; total_p = 0; total_f = 0
+      split("unit,store,vault,connectors,CLI,app unit,E2E", order, ",")
+      for (i = 1; i <= 7; i++) {
+        t = order[i]; known[t] = 1
+        text = (t in seen) ? sprintf("%s %d passed %d failed", t, pass[t], fail[t]) : sprintf("%s not run", t)
+        line = line (line == "" ? "" : "; ") text
+      }
+      for (i = 1; i <= n_extra; i++) if (!(extra[i] in known)) {
+        t = extra[i]; line = line sprintf("; %s %d passed %d failed", t, pass[t], fail[t])
+      }
+      for (t in seen) { total_p += pass[t]; total_f += fail[t] }
+      print "summary: " line
+      if (rc != 0 && total_f == 0) print "stopped at \"" stopped "\" (exit code " rc "), not at a test"
+      print total_p " passed, " total_f " failed"
+    }
+  ' "$log_file"
+  exit "$rc"
+}
+trap summary EXIT
 
 step "install what is missing"
-bash tests/scripts/setup.sh test
+bash scripts/setup.sh test
 
 step "formatting"
 cargo fmt --all --check
@@ -28,7 +96,7 @@ step "generated TypeScript types are current"
 bash tests/scripts/check-bindings.sh
 
 step "build the UI and the app (embedded assets)"
-bash tests/scripts/build-app.sh
+bash scripts/build-app.sh
 
 step "tests against the real keyring, SQLite and window"
 tests/scripts/keyring-session.sh tests/scripts/services.sh bash -c '
@@ -36,5 +104,5 @@ tests/scripts/keyring-session.sh tests/scripts/services.sh bash -c '
   cargo test -p vaultdesk-core -p vaultdesk-cli --features vaultdesk-core/live-tests
   cargo test -p vaultdesk-app --lib
   bash tests/scripts/e2e.sh
-'
+' 2>&1 | tee "$log_file"
 step "all tests passed"

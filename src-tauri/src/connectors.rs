@@ -29,7 +29,7 @@ use crate::AppState;
 
 /// The E2E's export folder: set, it replaces the native save dialog (the user's choice of
 /// where secrets are written). Honoured in debug builds only (the E2E runs the debug build
-/// tests/scripts/build-app.sh makes) and only as an absolute path; a release build ignores it.
+/// scripts/build-app.sh makes) and only as an absolute path; a release build ignores it.
 #[cfg(debug_assertions)]
 const EXPORT_DIR_ENV: &str = "VAULTDESK_E2E_EXPORT_DIR";
 

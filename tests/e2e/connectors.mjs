@@ -21,55 +21,21 @@
 //   E2E_API_URL, E2E_API_TOKEN   base_url and token stored in vault e2e-api
 
 import assert from "node:assert/strict";
-import { mkdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { remote } from "webdriverio";
+import { $t, appEnv, browser, choose, env, pass, run, shot, start, stop, texts, vaultListLoaded } from "./lib.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const artifacts = path.resolve(here, "..", "artifacts");
-
-function env(name) {
-  const value = process.env[name];
-  if (value === undefined || value === "") throw new Error(`connectors.mjs: set ${name}`);
-  return value;
-}
-
-const app = env("VAULTDESK_APP");
-const dataDir = env("VAULTDESK_DATA_DIR");
+const { app, dataDir, port } = appEnv();
 const exportDir = env("E2E_EXPORT_DIR");
 const kvSecret = env("E2E_KV_SECRET");
 const apiUrl = env("E2E_API_URL");
 const apiToken = env("E2E_API_TOKEN");
-const port = Number(process.env.TAURI_DRIVER_PORT ?? "4444");
 const MASK = "••••••••";
 
-const step = (msg) => console.log(`[connectors] ${msg}`);
-let browser;
-
-const $t = (id) => browser.$(`[data-testid="${id}"]`);
 const field = (name) => $t(`connector-field-${name}`);
+/** What autocomplete offers under the Database field. */
+const suggestions = () => texts('[data-field="database"] .ac-list:not([hidden]) .ac-item');
 const connectorRow = (name) => browser.$(`[data-testid="connector-row"][data-connector-name="${name}"]`);
-
-async function shot(name) {
-  await mkdir(artifacts, { recursive: true });
-  await browser.execute(() => document.querySelector(".form-col")?.scrollTo(0, 0));
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.pause(150);
-  await browser.saveScreenshot(path.join(artifacts, `${name}.png`));
-  step(`screenshot tests/artifacts/${name}.png`);
-}
-
-async function choose(el, value) {
-  await browser.execute(
-    (e, v) => {
-      e.value = v;
-      e.dispatchEvent(new Event("change", { bubbles: true }));
-    },
-    el,
-    value,
-  );
-}
 
 async function type(name, value) {
   const input = await field(name);
@@ -119,19 +85,9 @@ async function fileMode(p) {
   return ((await stat(p)).mode & 0o777).toString(8);
 }
 
-let failed = false;
-try {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port,
-    logLevel: "warn",
-    connectionRetryCount: 0,
-    capabilities: {
-      "tauri:options": { application: app, args: ["--data-dir", dataDir] },
-      "wdio:enforceWebDriverClassic": true,
-    },
-  });
-  await browser.$('#vault-view[aria-busy="false"]').waitForExist({ timeout: 15000, timeoutMsg: "the vault list never loaded" });
+await run(async () => {
+  await start({ app, dataDir, port });
+  await vaultListLoaded();
 
   // --- 1. navigation from the keyboard; empty state ---------------------------------------
   await browser.execute(() => document.querySelector('[data-testid="nav-vaults"]').focus());
@@ -140,7 +96,7 @@ try {
   assert.equal(await $t("nav-connectors").getAttribute("aria-current"), "page", "the Connectors tab is the current page");
   assert.equal(await browser.$("#page-vaults").isDisplayed(), false, "the Secret Manager page is hidden");
   await shot("connectors-empty");
-  step("keyboard navigation to Connectors; empty state");
+  pass("keyboard navigation to Connectors; empty state");
 
   // --- 2. a PostgreSQL connector on the database-engine vault -------------------------------
   await $t("add-connector").click();
@@ -176,10 +132,10 @@ try {
   await db.clearValue();
   await db.setValue("{{secrets.e2e-");
   await browser.waitUntil(
-    async () => (await browser.execute(() => [...document.querySelectorAll('[data-field="database"] .ac-list:not([hidden]) .ac-item')].map((e) => e.textContent))).length > 0,
+    async () => (await suggestions()).length > 0,
     { timeout: 5000, timeoutMsg: "no vault names were suggested after {{secrets." },
   );
-  const suggested = await browser.execute(() => [...document.querySelectorAll('[data-field="database"] .ac-list:not([hidden]) .ac-item')].map((e) => e.textContent));
+  const suggested = await suggestions();
   assert.deepEqual(suggested.sort(), ["e2e-api", "e2e-kv", "e2e-pg"], "vault names are suggested");
   await shot("connector-autocomplete");
   // ArrowDown to the second, Enter takes it; then "." offers the key names of that vault.
@@ -188,11 +144,11 @@ try {
   await db.clearValue();
   await db.setValue("{{secrets.e2e-kv.");
   await browser.waitUntil(
-    async () => (await browser.execute(() => [...document.querySelectorAll('[data-field="database"] .ac-list:not([hidden]) .ac-item')].map((e) => e.textContent))).length > 0,
+    async () => (await suggestions()).length > 0,
     { timeout: 5000, timeoutMsg: "no key names were suggested after {{secrets.e2e-kv." },
   );
   assert.deepEqual(
-    (await browser.execute(() => [...document.querySelectorAll('[data-field="database"] .ac-list:not([hidden]) .ac-item')].map((e) => e.textContent))).sort(),
+    (await suggestions()).sort(),
     ["password", "username"],
     "the key names of the vault's secret are suggested (names only)",
   );
@@ -228,7 +184,7 @@ try {
   assert.equal(await connectorRow("orders-pg").$('[data-testid="connector-kind"]').getText(), "PostgreSQL");
   assert.equal(await connectorRow("orders-pg").$('[data-testid="connector-vault"]').getText(), "e2e-pg");
   assert.equal(await connectorRow("orders-pg").$('[data-testid="connector-references"]').getAttribute("data-count"), "2");
-  step("PostgreSQL connector: compatible vaults, pre-fill, masked preview, missing key in place, autocomplete, reveal one, saved");
+  pass("PostgreSQL connector: compatible vaults, pre-fill, masked preview, missing key in place, autocomplete, reveal one, saved");
 
   // --- 3. a REST connector on a KV vault --------------------------------------------------
   await $t("add-connector").click();
@@ -337,7 +293,7 @@ try {
   assert.equal(await field("timeout").getValue(), "45s", "the updated timeout is stored");
   await browser.keys("Escape");
   await $t("connector-form").waitForExist({ reverse: true, timeout: 5000, timeoutMsg: "Escape did not close an unchanged editor" });
-  step("REST connector: field errors, KV pre-fill, reveal all, export 0600 JSON, saved, updated");
+  pass("REST connector: field errors, KV pre-fill, reveal all, export 0600 JSON, saved, updated");
 
   // --- 4. export all ----------------------------------------------------------------------
   await choose(await $t("export-all-format"), "env");
@@ -350,7 +306,7 @@ try {
   const envPg = await readFile(path.join(exportDir, "orders-pg.env"), "utf8");
   assert.match(envPg, /^USERNAME='v-/m, "the PostgreSQL connector is exported with issued credentials");
   assert.equal(await fileMode(path.join(exportDir, "orders-pg.env")), "600");
-  step("Export all: one 0600 env file per connector");
+  pass("Export all: one 0600 env file per connector");
 
   // --- 5. the vault in use ----------------------------------------------------------------
   await $t("nav-vaults").click();
@@ -359,13 +315,13 @@ try {
   await apiVault.$('[data-testid="delete-vault"]').click();
   await $t("delete-dialog").waitForDisplayed({ timeout: 5000 });
   assert.deepEqual(
-    await browser.execute(() => [...document.querySelectorAll('[data-testid="delete-dialog"] [data-testid="delete-connector"]')].map((e) => e.textContent)),
+    await texts('[data-testid="delete-dialog"] [data-testid="delete-connector"]'),
     ["billing-api"],
     "deleting a vault in use names the connector",
   );
   assert.equal(await $t("delete-confirm").getText(), "Delete anyway");
   await $t("delete-cancel").click();
-  step("vault in use: the delete dialog names billing-api");
+  pass("vault in use: the delete dialog names billing-api");
 
   // --- 6. delete a connector --------------------------------------------------------------
   await $t("nav-connectors").click();
@@ -374,7 +330,7 @@ try {
   await $t("connector-delete-dialog").waitForDisplayed({ timeout: 5000 });
   await $t("connector-delete-confirm").click();
   await connectorRow("orders-pg").waitForExist({ reverse: true, timeout: 10000, timeoutMsg: "the deleted connector is still listed" });
-  step("connector deleted");
+  pass("connector deleted");
 
   // The dialog plugin serves Rust only: the page itself may not open a dialog (no dialog
   // permission is granted), so it cannot pick paths behind the user's back.
@@ -384,20 +340,7 @@ try {
       .then(() => done(null), (e) => done(String(e)));
   });
   assert.ok(dialogRefused && /not allowed/i.test(dialogRefused), `plugin:dialog|save must be refused by the ACL, got ${dialogRefused}`);
-  step(`the page cannot open a dialog itself: ${dialogRefused}`);
+  pass(`the page cannot open a dialog itself: ${dialogRefused}`);
 
-  const diagnostics = await browser.execute(() => window.vaultdeskDiagnostics?.() ?? null);
-  assert.deepEqual(diagnostics, [], "no page error, unhandled rejection or CSP violation");
-  await browser.deleteSession();
-  browser = null;
-  step("PASS");
-} catch (error) {
-  failed = true;
-  console.error(`[connectors] FAIL: ${error?.stack ?? error}`);
-  if (browser) {
-    await browser.saveScreenshot(path.join(artifacts, "connectors-failure.png")).catch(() => undefined);
-  }
-} finally {
-  await browser?.deleteSession().catch(() => undefined);
-}
-process.exit(failed ? 1 : 0);
+  await stop();
+});

@@ -15,67 +15,37 @@
 //   TAURI_DRIVER_PORT    tauri-driver's port (default 4444)
 
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { remote } from "webdriverio";
+import { $t, appEnv, browser, diagnostics, env, pass, run, shot, start, step } from "./lib.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const artifacts = path.resolve(here, "..", "artifacts");
-
-function env(name, fallback) {
-  const value = process.env[name] ?? fallback;
-  if (value === undefined || value === "") throw new Error(`smoke.mjs: set ${name}`);
-  return value;
-}
-
-const app = env("VAULTDESK_APP");
-const dataDir = env("VAULTDESK_DATA_DIR");
+const { app, dataDir, port } = appEnv();
 const expectEmpty = process.env.E2E_EXPECT_EMPTY === "1";
 const vaultName = expectEmpty ? null : env("E2E_VAULT_NAME");
 const vaultUrl = expectEmpty ? null : env("E2E_VAULT_URL");
 const engineType = env("E2E_VAULT_ENGINE", "kv2");
-const screenshot = path.join(artifacts, `${env("E2E_SCREENSHOT", "smoke")}.png`);
-const port = Number(env("TAURI_DRIVER_PORT", "4444"));
-
-assert.ok(path.isAbsolute(app), `VAULTDESK_APP must be an absolute path, got ${app}`);
+const screenshot = env("E2E_SCREENSHOT", "smoke");
 
 // What the UI shows for each engine type (ui/src/main.ts ENGINE_LABELS).
 const ENGINE_LABELS = { kv2: "KV v2", mysql: "MySQL", mariadb: "MariaDB", postgresql: "PostgreSQL", mongodb: "MongoDB" };
 
-const step = (msg) => console.log(`[smoke] ${msg}`);
-
-const browser = await remote({
-  hostname: "127.0.0.1",
-  port,
-  logLevel: "warn",
-  connectionRetryCount: 0,
-  capabilities: {
-    // tauri-driver turns this into webkitgtk:browserOptions {binary, args} for WebKitWebDriver.
-    "tauri:options": { application: app, args: ["--data-dir", dataDir] },
-    // WebKitWebDriver speaks classic WebDriver; don't let WebdriverIO ask for a BiDi socket.
-    "wdio:enforceWebDriverClassic": true,
-  },
-});
-
-let failed = false;
-try {
+await run(async () => {
+  await start({ app, dataDir, port });
   step(`window up, data dir ${dataDir}`);
   assert.equal(await browser.getTitle(), "vaultdesk", "the window title is the product name");
   const heading = await browser.$("#secret-manager-title");
   await heading.waitForExist({
     timeout: 15000,
-    timeoutMsg: "the UI never loaded: is the app built with --features custom-protocol (tests/scripts/build-app.sh)?",
+    timeoutMsg: "the UI never loaded: is the app built with --features custom-protocol (scripts/build-app.sh)?",
   });
   assert.equal(await heading.getText(), "Secret Manager", "the Secret Manager section is shown");
+  pass("the window shows the Secret Manager");
 
   if (expectEmpty) {
-    const empty = await browser.$('[data-testid="empty-state"]');
+    const empty = await $t("empty-state");
     await empty.waitForDisplayed({ timeout: 15000, timeoutMsg: "the empty state never appeared" });
     assert.match(await empty.getText(), /No vaults yet/, "the empty state says there is no vault yet");
     assert.match(await empty.getText(), /vaultdesk vault add/, "the empty state shows how to add a vault");
     assert.equal((await browser.$$('[data-testid="vault-row"]')).length, 0, "no vault row is listed");
-    step("empty state shown");
+    pass("empty state shown");
   } else {
     const row = await browser.$(`[data-testid="vault-row"][data-vault-name="${vaultName}"]`);
     await row.waitForDisplayed({ timeout: 15000, timeoutMsg: `no row for vault "${vaultName}" appeared` });
@@ -87,15 +57,15 @@ try {
     const engineText = await cellText("vault-engine-type");
     assert.ok(engineText.includes(ENGINE_LABELS[engineType]), `the row shows "${ENGINE_LABELS[engineType]}" (cell text: ${JSON.stringify(engineText)})`);
     assert.equal(await cellText("vault-url"), vaultUrl, "the row shows the vault URL");
-    step(`row "${vaultName}" shows ${engineType} and ${vaultUrl}`);
+    pass(`row "${vaultName}" shows ${engineType} and ${vaultUrl}`);
 
     // Refresh re-reads the database and renders the list again: the old row goes, a new one comes.
     await browser.execute((el) => el.setAttribute("data-e2e-stale", "1"), row);
-    await browser.$('[data-testid="refresh"]').click();
+    await $t("refresh").click();
     const fresh = browser.$(`[data-testid="vault-row"][data-vault-name="${vaultName}"]:not([data-e2e-stale])`);
     await fresh.waitForDisplayed({ timeout: 10000, timeoutMsg: "Refresh did not render the vault again" });
-    assert.match(await browser.$('[data-testid="status"]').getText(), /^1 vault · updated/, "the status announces the list");
-    step("Refresh re-read the list");
+    assert.match(await $t("status").getText(), /^1 vault · updated/, "the status announces the list");
+    pass("Refresh re-read the list");
   }
 
   // The Content Security Policy is enforced: an injected inline script must not run.
@@ -115,31 +85,15 @@ try {
   });
   assert.ok(refused && /not allowed/i.test(refused), `plugin:app|version must be refused by the ACL, got ${refused}`);
   step(`ungranted command refused: ${refused}`);
-  step("CSP blocks inline scripts; ACL refuses ungranted commands");
+  pass("CSP blocks inline scripts; ACL refuses ungranted commands");
 
   // Nothing went wrong in the page apart from the deliberate inline-script probe above, which
   // the page's recorder (ui/src/diagnostics.ts) must have seen: proof that it is listening.
-  const diagnostics = await browser.execute(() => window.vaultdeskDiagnostics?.() ?? null);
-  assert.ok(Array.isArray(diagnostics), "the page exposes window.vaultdeskDiagnostics()");
+  const recorded = await diagnostics();
   const isProbe = (d) => d.kind === "csp" && /^script-src(-elem)? blocked inline/.test(d.message);
-  assert.ok(diagnostics.some(isProbe), `the recorder saw the inline-script probe: ${JSON.stringify(diagnostics)}`);
-  assert.deepEqual(diagnostics.filter((d) => !isProbe(d)), [], "no page error, unhandled rejection or other CSP violation");
-  step("no page errors or CSP violations");
+  assert.ok(recorded.some(isProbe), `the recorder saw the inline-script probe: ${JSON.stringify(recorded)}`);
+  assert.deepEqual(recorded.filter((d) => !isProbe(d)), [], "no page error, unhandled rejection or other CSP violation");
+  pass("no page errors or CSP violations");
 
-  await mkdir(artifacts, { recursive: true });
-  await browser.saveScreenshot(screenshot);
-  step(`screenshot ${path.relative(process.cwd(), screenshot)}`);
-} catch (error) {
-  failed = true;
-  console.error(`[smoke] FAILED: ${error?.stack ?? error}`);
-  try {
-    await mkdir(artifacts, { recursive: true });
-    await browser.saveScreenshot(screenshot.replace(/\.png$/, "-failure.png"));
-  } catch {
-    // The window may be gone; the failure above is what matters.
-  }
-} finally {
-  await browser.deleteSession().catch((e) => console.error(`[smoke] could not end the session: ${e}`));
-}
-process.exitCode = failed ? 1 : 0;
-step(failed ? "FAIL" : "PASS");
+  await shot(screenshot);
+}, { failureShot: `${screenshot}-failure` });

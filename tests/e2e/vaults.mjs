@@ -24,86 +24,29 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdir } from "node:fs/promises";
 import http from "node:http";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { remote } from "webdriverio";
+import { $t, appEnv, browser, choose, env, focused, pass, run, shot, start, step, stop, texts, vaultListLoaded } from "./lib.mjs";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const artifacts = path.resolve(here, "..", "artifacts");
-
-function env(name) {
-  const value = process.env[name];
-  if (value === undefined || value === "") throw new Error(`vaults.mjs: set ${name}`);
-  return value;
-}
-
-const app = env("VAULTDESK_APP");
-const dataDir = env("VAULTDESK_DATA_DIR");
+const { app, dataDir, port } = appEnv();
 const baoAddr = env("E2E_BAO_ADDR");
 const roleId = env("E2E_ROLE_ID");
 const secretId = env("E2E_SECRET_ID");
 const kvMount = env("E2E_KV_MOUNT");
 const dbMount = env("E2E_DB_MOUNT");
 const cliBin = env("E2E_CLI");
-const port = Number(process.env.TAURI_DRIVER_PORT ?? "4444");
 
-const step = (msg) => console.log(`[vaults] ${msg}`);
-let browser;
-
-async function start() {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port,
-    logLevel: "warn",
-    connectionRetryCount: 0,
-    capabilities: {
-      "tauri:options": { application: app, args: ["--data-dir", dataDir] },
-      "wdio:enforceWebDriverClassic": true,
-    },
-  });
-  await browser.$("#secret-manager-title").waitForExist({ timeout: 15000, timeoutMsg: "the UI never loaded" });
-  await browser.$('#vault-view[aria-busy="false"]').waitForExist({ timeout: 10000, timeoutMsg: "the vault list never loaded" });
+/** A new window on the data directory, its vault list loaded. */
+async function launch() {
+  await start({ app, dataDir, port });
+  await vaultListLoaded();
 }
 
-async function stop() {
-  const diagnostics = await browser.execute(() => window.vaultdeskDiagnostics?.() ?? null);
-  assert.deepEqual(diagnostics, [], "no page error, unhandled rejection or CSP violation");
-  await browser.deleteSession();
-  browser = null;
-}
-
-const $t = (id) => browser.$(`[data-testid="${id}"]`);
 const row = (name) => browser.$(`[data-testid="vault-row"][data-vault-name="${name}"]`);
-
-async function shot(name, { scrollTop = true } = {}) {
-  await mkdir(artifacts, { recursive: true });
-  // Show a form from its first field, as it opens (typing further down scrolled it).
-  if (scrollTop) await browser.execute(() => document.querySelector(".form-col")?.scrollTo(0, 0));
-  // Let WebKit paint what the DOM already shows.
-  await browser.executeAsync((done) => requestAnimationFrame(() => requestAnimationFrame(() => done())));
-  await browser.pause(150);
-  await browser.saveScreenshot(path.join(artifacts, `${name}.png`));
-  step(`screenshot tests/artifacts/${name}.png`);
-}
 
 async function fill(field, value) {
   const input = await $t(`field-${field}`);
   await input.clearValue();
   if (value !== "") await input.setValue(value);
-}
-
-async function choose(field, value) {
-  // Set the <select> as a user would and fire the event the form listens to.
-  await browser.execute(
-    (el, v) => {
-      el.value = v;
-      el.dispatchEvent(new Event("change", { bubbles: true }));
-    },
-    await $t(`field-${field}`),
-    value,
-  );
 }
 
 /** "+ Vault" → name → type → the configuration form. */
@@ -127,7 +70,7 @@ async function openAddForm(name, type = "hashicorp") {
 
 async function continueToForm() {
   // From the keyboard: the name field still has the focus; Enter continues.
-  assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "new-vault-name", "the name field has the focus");
+  assert.equal(await focused(), "new-vault-name", "the name field has the focus");
   await browser.keys("Enter");
   const form = await $t("vault-form");
   await form.waitForDisplayed({ timeout: 5000, timeoutMsg: "Continue did not open the configuration form" });
@@ -165,9 +108,8 @@ function keyringAccounts() {
     .map((l) => l.slice("attribute.username = ".length).trim());
 }
 
-let failed = false;
-try {
-  await start();
+await run(async () => {
+  await launch();
   step(`window up, data dir ${dataDir}`);
 
   // --- 1. a KV vault through the form -------------------------------------------------------
@@ -200,7 +142,7 @@ try {
   assert.doesNotMatch(JSON.stringify(test), /kv-secret-value/, "no secret value reaches the window");
   assert.equal(test.stages.capabilities.status, "passed");
   await shot("vault-form-test-passed");
-  step("KV form: Test passed stage by stage");
+  pass("KV form: Test passed stage by stage");
   await $t("save-button").click();
   await $t("vault-form").waitForExist({ reverse: true, timeout: 10000, timeoutMsg: "Save did not close the form" });
   const kvRow = await row("e2e-kv");
@@ -212,7 +154,7 @@ try {
   const lastText = await lastTest.getText();
   assert.match(lastText, /Passed\s*with warnings · \d{1,2}:\d\d/, `…with its time: ${JSON.stringify(lastText)}`);
   const kvId = await kvRow.getAttribute("data-vault-id");
-  step("saved and listed with its Test result");
+  pass("saved and listed with its Test result");
 
   // --- 2. a wrong Secret ID ------------------------------------------------------------------
   await openAddForm("e2e-bad");
@@ -261,7 +203,7 @@ try {
   silent.close();
   await fill("url", baoAddr);
   await fill("namespace", "");
-  step("a hanging Test is cancelled; the form stayed usable");
+  pass("a hanging Test is cancelled; the form stayed usable");
 
   test = await runTest();
   assert.equal(test.outcome, "failed", "a wrong Secret ID fails the Test");
@@ -284,7 +226,7 @@ try {
   assert.notEqual(await $t("error-path").getText(), "", "Save shows the missing path under Path to secret");
   assert.equal(await $t("advanced").getAttribute("open"), "true", "Advanced opens to show its field's error");
   assert.match(await $t("form-status").getText(), /Save needs 2 fixes/, "next to Save, a summary says how many fields need fixing");
-  assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "field-path", "focus goes to the first invalid field");
+  assert.equal(await focused(), "field-path", "focus goes to the first invalid field");
   await shot("vault-form-save-errors", { scrollTop: false });
   await browser.keys("Escape");
   assert.match(await $t("form-status").getText(), /press Escape again to discard/, "Escape on an edited form asks first");
@@ -292,7 +234,7 @@ try {
   await browser.keys("Escape");
   await $t("vault-form").waitForExist({ reverse: true, timeout: 5000, timeoutMsg: "Escape did not close the form" });
   assert.equal(await row("e2e-bad").isExisting(), false, "a cancelled form stores nothing");
-  step("wrong Secret ID: message under the field; Escape closes; nothing stored");
+  pass("wrong Secret ID: message under the field; Escape closes; nothing stored");
 
   // --- 3. edit: Cache TTL ----------------------------------------------------------------------
   await kvRow.$('[data-testid="edit-vault"]').click();
@@ -312,7 +254,7 @@ try {
     timeout: 5000,
     timeoutMsg: "the list does not show the new Cache TTL",
   });
-  step("edited Cache TTL to 1h30m");
+  pass("edited Cache TTL to 1h30m");
 
   // --- 4. a PostgreSQL database-engine vault -------------------------------------------------
   await openAddForm("e2e-pg", "openbao");
@@ -320,7 +262,7 @@ try {
   await fill("role_id", roleId);
   await fill("secret_id", secretId);
   await fill("engine_name", dbMount);
-  await choose("engine_type", "postgresql");
+  await choose(await $t("field-engine_type"), "postgresql");
   assert.equal(await $t("field-path").isDisplayed(), false, "Path to secret is hidden for a database engine");
   await fill("db_role", "ro");
   await fill("connection_name", "orders");
@@ -334,7 +276,7 @@ try {
   await row("e2e-pg").waitForDisplayed({ timeout: 5000 });
   assert.match(await row("e2e-pg").$('[data-testid="vault-engine-type"]').getText(), /PostgreSQL/);
   await shot("vault-list");
-  step("PostgreSQL vault: Test passed, saved");
+  pass("PostgreSQL vault: Test passed, saved");
 
   // --- 5. delete: refused while a connector uses the vault, then unused --------------------
   const cli = (...args) => {
@@ -355,7 +297,7 @@ try {
   await row("e2e-pg").$('[data-testid="delete-vault"]').click();
   await $t("delete-dialog").waitForDisplayed({ timeout: 5000 });
   assert.deepEqual(
-    await browser.execute(() => [...document.querySelectorAll('[data-testid="delete-connector"]')].map((e) => e.textContent)),
+    await texts('[data-testid="delete-connector"]'),
     ["orders-db"],
     "the confirmation names the connector using the vault",
   );
@@ -366,7 +308,7 @@ try {
   cli("connector", "remove", "orders-db");
   await $t("refresh").click();
   await browser.waitUntil(async () => !(await row("e2e-pg").$('[data-testid="vault-used-by"]').isExisting()), { timeout: 5000 });
-  step("in use: the dialog names the connector and offers only Delete anyway");
+  pass("in use: the dialog names the connector and offers only Delete anyway");
 
   const pgRow = await row("e2e-pg");
   const pgId = await pgRow.getAttribute("data-vault-id");
@@ -374,10 +316,10 @@ try {
   await pgRow.$('[data-testid="delete-vault"]').click();
   await $t("delete-dialog").waitForDisplayed({ timeout: 5000 });
   assert.equal(await $t("delete-vault-name").getText(), "e2e-pg", "the confirmation names the vault");
-  assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "delete-cancel", "Cancel has the focus first");
+  assert.equal(await focused(), "delete-cancel", "Cancel has the focus first");
   await shot("vault-delete-confirm");
   await browser.keys("Tab");
-  assert.equal(await browser.execute(() => document.activeElement?.dataset.testid), "delete-confirm", "Tab reaches Delete");
+  assert.equal(await focused(), "delete-confirm", "Tab reaches Delete");
   await browser.keys("Tab");
   await browser.keys("Tab");
   assert.equal(
@@ -390,11 +332,11 @@ try {
   await row("e2e-pg").waitForExist({ reverse: true, timeout: 10000, timeoutMsg: "the deleted vault is still listed" });
   assert.deepEqual(keyringAccounts().filter((a) => a.includes(`/${pgId}/`)), [], "its keyring entries are gone");
   assert.equal(keyringAccounts().filter((a) => a.includes(`/${kvId}/`)).length, 2, "the other vault's entries stay");
-  step("deleted e2e-pg: gone from the list and the keyring");
+  pass("deleted e2e-pg: gone from the list and the keyring");
   await stop();
 
   // --- 6. restart: the Cache TTL persisted ---------------------------------------------------
-  await start();
+  await launch();
   const again = await row("e2e-kv");
   await again.waitForDisplayed({ timeout: 10000 });
   assert.equal(await again.$('[data-testid="vault-cache-ttl"]').getText(), "1h30m", "the Cache TTL survived a restart");
@@ -405,24 +347,12 @@ try {
     timeout: 20000,
     timeoutMsg: "the row's Test (stored configuration, IDs from the keyring) did not pass",
   });
-  step("Test from the list row passed with the stored configuration");
+  pass("Test from the list row passed with the stored configuration");
   await again.$('[data-testid="edit-vault"]').click();
   await $t("vault-form").waitForDisplayed({ timeout: 5000 });
   assert.equal(await $t("field-cache_ttl").getValue(), "1h30m", "the edit form shows it too");
   await browser.keys("Escape");
   await $t("vault-form").waitForExist({ reverse: true, timeout: 5000 });
-  step("after a restart the Cache TTL is still 1h30m");
+  pass("after a restart the Cache TTL is still 1h30m");
   await stop();
-} catch (error) {
-  failed = true;
-  console.error(`[vaults] FAILED: ${error?.stack ?? error}`);
-  try {
-    await mkdir(artifacts, { recursive: true });
-    await browser?.saveScreenshot(path.join(artifacts, "vaults-failure.png"));
-  } catch {
-    // The window may be gone; the failure above is what matters.
-  }
-  await browser?.deleteSession().catch(() => undefined);
-}
-process.exitCode = failed ? 1 : 0;
-step(failed ? "FAIL" : "PASS");
+});

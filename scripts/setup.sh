@@ -5,7 +5,7 @@
 #   setup.sh test   -> the app's needs plus the test services and drivers
 set -euo pipefail
 what=${1:-test}
-root=$(cd "$(dirname "$0")/../.." && pwd)
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 

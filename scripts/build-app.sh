@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the app as it ships its window: the UI (ui/dist), the app with the UI embedded
+# (custom-protocol: no dev server), and the CLI. Used to run the app (scripts/app.sh), by the
+# E2E tests (tests/scripts/e2e.sh) and by the app benchmark (tests/bench/app.sh).
+#   scripts/build-app.sh             debug:   $CARGO_TARGET_DIR/debug/{vaultdesk-app,vaultdesk}
+#   scripts/build-app.sh --release   release: $CARGO_TARGET_DIR/release/{vaultdesk-app,vaultdesk}
+# CARGO_TARGET_DIR defaults to target/. Needs the npm packages of ui/ (scripts/setup.sh
+# installs them).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+log() { printf '[build-app] %s\n' "$*" >&2; }
+
+profile=debug
+cargo_profile=()
+case "${1:-}" in
+  "") ;;
+  --release) profile=release cargo_profile=(--release) ;;
+  *) echo "usage: $0 [--release]" >&2; exit 2 ;;
+esac
+target=${CARGO_TARGET_DIR:-target}
+
+build_ui() {
+  if [ ! -d "$root/ui/node_modules" ]; then
+    log "ui/node_modules is missing: run scripts/setup.sh app (or npm ci in ui/)"
+    return 1
+  fi
+  log "building the UI (ui/dist)"
+  (cd "$root/ui" && npm run --silent build)
+}
+
+build_app() {
+  # Without custom-protocol a debug build loads build.devUrl (the Vite dev server) instead.
+  log "building the app with the UI embedded ($target/$profile/vaultdesk-app)"
+  (cd "$root" && cargo build --quiet "${cargo_profile[@]}" -p vaultdesk-app --features custom-protocol)
+}
+
+build_cli() {
+  log "building the CLI ($target/$profile/vaultdesk)"
+  (cd "$root" && cargo build --quiet "${cargo_profile[@]}" -p vaultdesk-cli)
+}
+
+build_ui
+build_app
+build_cli
+log "done"

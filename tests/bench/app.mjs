@@ -1,0 +1,172 @@
+// The app benchmark's measurements, run by tests/bench/app.sh (which builds the release app,
+// fills the data directories and starts Xvfb and tauri-driver). For each run, each data
+// directory in turn (so that they share the machine's state), a new window:
+//   - list: from the session request to the vault list shown (its rows, or the empty state),
+//     as seen from here (polling the page);
+//   - PSS of the app's processes (vaultdesk-app and every descendant: WebKitWebProcess,
+//     WebKitNetworkProcess...) from /proc/PID/smaps_rollup, 1 s after the list;
+//   - connectors: from the click on the Connectors tab to its list shown (all rows, or the
+//     empty state), measured inside the page and ending at the next painted frame;
+//   - PSS again, 1 s after the Connectors page.
+// Prints a table of medians and the ratios of issue 8's goals. Asserts nothing.
+//
+// Environment: VAULTDESK_APP, TAURI_DRIVER_PORT; BENCH_RUNS (default 3); BENCH_DIRS, lines of
+// "LABEL<TAB>DIR<TAB>VAULTS<TAB>CONNECTORS", the first being the empty data directory.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { browser, env, start, step } from "../e2e/lib.mjs";
+
+const app = env("VAULTDESK_APP");
+const port = Number(env("TAURI_DRIVER_PORT", "4444"));
+const runs = Number(env("BENCH_RUNS", "3"));
+const profile = env("BENCH_PROFILE", "release");
+const dirs = env("BENCH_DIRS")
+  .trim()
+  .split("\n")
+  .map((l) => {
+    const [label, dir, vaults, connectors] = l.split("\t");
+    return { label, dir, vaults: Number(vaults), connectors: Number(connectors), samples: [] };
+  });
+const SETTLE_MS = 1000;
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** pid → {ppid, comm} of every process. */
+function processes() {
+  const all = new Map();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      // comm is in parentheses and may hold spaces; the fields after it are space-separated.
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      all.set(Number(name), { ppid, comm });
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return all;
+}
+
+/** Total PSS (KiB) of the app started on `dataDir` and its descendants, and their names. */
+function appPss(dataDir) {
+  const all = processes();
+  const root = [...all.keys()].find((pid) => {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      return argv[0].endsWith("vaultdesk-app") && argv.includes(dataDir);
+    } catch {
+      return false;
+    }
+  });
+  if (root === undefined) throw new Error(`no vaultdesk-app process on ${dataDir}`);
+  const members = [root];
+  for (let i = 0; i < members.length; i++) {
+    for (const [pid, p] of all) if (p.ppid === members[i]) members.push(pid);
+  }
+  let kib = 0;
+  for (const pid of members) {
+    try {
+      const m = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"));
+      if (m) kib += Number(m[1]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return { kib, names: members.map((pid) => all.get(pid)?.comm).sort() };
+}
+
+/** Polls the page until the vault list shows: `vaults` rows, or the empty state. */
+async function vaultListShown(vaults) {
+  for (;;) {
+    const shown = await browser
+      .execute((n) => {
+        const view = document.getElementById("vault-view");
+        if (!view || view.getAttribute("aria-busy") !== "false") return false;
+        if (n === 0) return !!view.querySelector('[data-testid="empty-state"]')?.offsetParent;
+        const rows = view.querySelectorAll('[data-testid="vault-row"]');
+        return rows.length === n && !!rows[n - 1].offsetParent;
+      }, vaults)
+      .catch(() => false);
+    if (shown) return;
+  }
+}
+
+/** Clicks the Connectors tab in the page; ms until its list (or empty state) is painted. */
+function connectorsShown(connectors) {
+  return browser.executeAsync((n, done) => {
+    const view = document.getElementById("connector-view");
+    const t0 = performance.now();
+    document.querySelector('[data-testid="nav-connectors"]').click();
+    const check = () => {
+      const ready =
+        view.getAttribute("aria-busy") === "false" &&
+        (n === 0
+          ? !!view.querySelector('[data-testid="connector-empty-state"]')?.offsetParent
+          : view.querySelectorAll('[data-testid="connector-row"]').length === n);
+      if (ready) requestAnimationFrame(() => setTimeout(() => done(performance.now() - t0), 0));
+      else setTimeout(check, 2);
+    };
+    check();
+  }, connectors);
+}
+
+async function measure(d) {
+  const t0 = performance.now();
+  await start({ app, dataDir: d.dir, port });
+  await vaultListShown(d.vaults);
+  const list = performance.now() - t0;
+  await sleep(SETTLE_MS);
+  const pssList = appPss(d.dir);
+  const connectors = await connectorsShown(d.connectors);
+  await sleep(SETTLE_MS);
+  const pssConnectors = appPss(d.dir);
+  const problems = await browser.execute(() => window.vaultdeskDiagnostics?.() ?? []);
+  if (problems.length > 0) step(`${d.label}: the page recorded ${JSON.stringify(problems)}`);
+  await browser.deleteSession();
+  return { list, connectors, pssList: pssList.kib, pssConnectors: pssConnectors.kib, names: pssConnectors.names };
+}
+
+for (let run = 1; run <= runs; run++) {
+  for (const d of dirs) {
+    const s = await measure(d);
+    d.samples.push(s);
+    step(
+      `run ${run}/${runs} ${d.label}: list ${s.list.toFixed(0)} ms, connectors ${s.connectors.toFixed(0)} ms, ` +
+        `PSS ${(s.pssList / 1024).toFixed(1)} / ${(s.pssConnectors / 1024).toFixed(1)} MiB (${s.names.join(" ")})`,
+    );
+  }
+}
+
+const med = (d, key) => median(d.samples.map((s) => s[key]));
+const ms = (v) => `${v.toFixed(0)} ms`;
+const mib = (kib) => `${(kib / 1024).toFixed(1)} MiB`;
+const cols = [30, 20, 22, 18, 22];
+const rowOf = (cells) => cells.map((c, i) => String(c).padEnd(cols[i])).join("").trimEnd();
+console.log(`\nmedians of ${runs} runs (${profile} build, ${readFileSync("/proc/cpuinfo", "utf8").match(/^processor/gm).length} CPUs)`);
+console.log(rowOf(["data directory", "vault list shown", "Connectors shown", "PSS after list", "PSS on Connectors"]));
+for (const d of dirs) {
+  console.log(rowOf([d.label, ms(med(d, "list")), ms(med(d, "connectors")), mib(med(d, "pssList")), mib(med(d, "pssConnectors"))]));
+}
+
+const [empty, ...others] = dirs;
+const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
+console.log("\ngoals (issue 8)");
+for (const d of others) {
+  console.log(`  vault list shown, ${d.label} / empty: ${ratio(med(d, "list"), med(empty, "list"))}   (goal ≤ 1.25×)`);
+}
+for (const d of others.filter((x) => x.connectors > 0)) {
+  console.log(`  Connectors page, ${d.connectors} connectors, after the click: ${ms(med(d, "connectors"))}   (goal ≤ 300 ms)`);
+}
+for (const d of others) {
+  console.log(
+    `  total PSS, ${d.label} / empty: ${ratio(med(d, "pssList"), med(empty, "pssList"))} after the list, ` +
+      `${ratio(med(d, "pssConnectors"), med(empty, "pssConnectors"))} on Connectors   (goal ≤ 1.15×)`,
+  );
+}
+process.exit(0);
