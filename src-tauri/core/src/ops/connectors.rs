@@ -92,7 +92,7 @@ pub(crate) fn parse_kind(kind: &str) -> Result<ConnectorKind> {
 }
 
 /// `input` as an unsaved connector.
-fn unsaved(input: ConnectorInput, kind: ConnectorKind) -> Connector {
+pub(super) fn unsaved(input: ConnectorInput, kind: ConnectorKind) -> Connector {
     Connector {
         id: String::new(),
         name: input.name.trim().to_owned(),
@@ -125,26 +125,28 @@ impl Core {
     /// vault's key names, a database engine's username and password). Refused when the vault
     /// does not suit the kind.
     pub async fn prefill(&self, kind: ConnectorKind, vault: String) -> Result<Map<String, Value>> {
-        let (vault, load) = self
-            .with_store(move |store| {
-                let v = store.get_vault(&vault)?;
-                let load = store.credential_loader(&v);
-                Ok((v, load))
-            })
-            .await?;
+        let (vault, load) = self.vault_with_loader(vault).await?;
         crate::render::prefill_from_vault(&self.hub, &vault, load, kind).await
     }
 
     /// Key names (never values) of `vault`'s secret, for autocomplete.
     pub async fn key_names(&self, vault: String) -> Result<Value> {
-        let (vault, load) = self
-            .with_store(move |store| {
-                let v = store.get_vault(&vault)?;
-                let load = store.credential_loader(&v);
-                Ok((v, load))
-            })
-            .await?;
+        let (vault, load) = self.vault_with_loader(vault).await?;
         self.hub.session(&vault, load).await?.key_names().await
+    }
+
+    /// The stored vault `name` and a loader of its credentials (read only when the hub has no
+    /// live session for it).
+    async fn vault_with_loader(
+        &self,
+        name: String,
+    ) -> Result<(Vault, impl FnOnce() -> Result<crate::AppRoleCredentials> + Send + 'static)> {
+        self.with_store(move |store| {
+            let v = store.get_vault(&name)?;
+            let load = store.credential_loader(&v);
+            Ok((v, load))
+        })
+        .await
     }
 
     /// Validates and stores a new connector; every invalid field is reported at once.

@@ -160,21 +160,10 @@ impl Core {
         &self,
         input: crate::connector::ConnectorInput,
     ) -> Result<crate::connector::Connector> {
-        self.with_store({
-            let input = input.clone();
-            move |store| store.check_connector_input(&input)
-        })
-        .await?;
         let kind = parse_kind(&input.kind)?;
-        Ok(crate::connector::Connector {
-            id: String::new(),
-            name: input.name.trim().to_owned(),
-            kind,
-            vault: input.vault,
-            config: input.config,
-            created_at: String::new(),
-            updated_at: String::new(),
-        })
+        let check = input.clone();
+        self.with_store(move |store| store.check_connector_input(&check)).await?;
+        Ok(super::connectors::unsaved(input, kind))
     }
 }
 
