@@ -13,6 +13,7 @@ import type { ConnectorInput } from "./bindings/ConnectorInput";
 import type { ConnectorKind } from "./bindings/ConnectorKind";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { ExportFormat } from "./bindings/ExportFormat";
+import type { FieldError } from "./bindings/FieldError";
 import type { FieldSpec } from "./bindings/FieldSpec";
 import type { Preview } from "./bindings/Preview";
 import type { ReferenceState } from "./bindings/ReferenceState";
@@ -29,6 +30,20 @@ import {
 } from "./ipc";
 import { attachAutocomplete } from "./autocomplete";
 import { dialogHead, ENGINE_LABELS, sentence } from "./vault-form";
+
+/**
+ * Where a field error goes, from its path (never by slicing its text): `["config", "headers",
+ * "Authorization"]` → the `config.headers` box, sub-path `Authorization`; `["name"]` → `name`.
+ */
+export function fieldKey(f: FieldError): { key: string; top: string; sub: string } {
+  const [first, top, ...rest] = f.path;
+  if (first !== "config" || top === undefined) {
+    const key = first === undefined ? f.field : String(first);
+    return { key, top: key, sub: "" };
+  }
+  const sub = rest.map((s) => (typeof s === "number" ? `[${s}]` : `.${s}`)).join("").replace(/^\./, "");
+  return { key: `config.${String(top)}`, top: String(top), sub };
+}
 
 // Record<Union, string>: a new kind in Rust fails `tsc` until labelled here.
 export const KIND_LABELS: Record<ConnectorKind, string> = {
@@ -602,16 +617,10 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     footStatus.textContent = "";
   }
 
-  /** `config.headers.Authorization` → the headers box, with the sub-path in the message. */
-  function showFieldError(field: string, message: string): HTMLElement | null {
-    let key = field;
-    let sub = "";
-    if (field.startsWith("config.")) {
-      const rest = field.slice("config.".length);
-      const top = rest.split(/[.[]/)[0] ?? rest;
-      key = `config.${top}`;
-      sub = rest.slice(top.length).replace(/^\./, "");
-    }
+  /** A field error by its path: `["config", "headers", "Authorization"]` → the headers box, with the sub-path in the message. */
+  function showFieldError(field: FieldError): HTMLElement | null {
+    const { key, sub } = fieldKey(field);
+    const message = field.message;
     const el = errors.get(key);
     if (!el) return null;
     const text = sub ? `${sub}: ${message}` : sentence(message);
@@ -627,7 +636,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
       const elsewhere: string[] = [];
       let first: HTMLElement | null = null;
       for (const f of payload.fields) {
-        const c = showFieldError(f.field, f.message);
+        const c = showFieldError(f);
         if (!c) elsewhere.push(`${f.field} ${f.message}.`);
         first ??= c;
       }
@@ -740,10 +749,11 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
       const payload = error instanceof CommandError ? error.payload : null;
       const placed: string[] = [];
       for (const f of payload?.fields ?? []) {
-        const before = errors.get(`config.${f.field.slice(7).split(/[.[]/)[0]}`);
-        if (showFieldError(f.field, f.message) && before) {
+        const { key, top } = fieldKey(f);
+        const before = errors.get(key);
+        if (showFieldError(f) && before) {
           previewErrors.push(before);
-          placed.push(FIELD_LABELS[f.field.slice(7).split(/[.[]/)[0] ?? ""] ?? f.field);
+          placed.push(FIELD_LABELS[top] ?? f.field);
         }
       }
       previewState.replaceChildren(

@@ -151,13 +151,10 @@ impl Error {
         let fields = match self {
             Error::Invalid(e) | Error::InvalidConnector(e) => e.0.clone(),
             Error::VaultExists { .. } => {
-                vec![FieldError { field: "name".into(), message: "is already used by another vault".into() }]
+                vec![FieldError::new("name", "is already used by another vault")]
             }
             Error::ConnectorExists { .. } => {
-                vec![FieldError {
-                    field: "name".into(),
-                    message: "is already used by another connector".into(),
-                }]
+                vec![FieldError::new("name", "is already used by another connector")]
             }
             Error::Template(t) => vec![crate::connector::template_field_error(t)],
             _ => Vec::new(),

@@ -27,12 +27,52 @@ const MAX_TIMEOUT_SECS: u64 = 600;
 /// Longest accepted Role ID / Secret ID.
 const MAX_CREDENTIAL_LEN: usize = 1024;
 
-/// One invalid field: its name (as in `VaultInput`) and what is wrong with it.
+/// One step of a field's path: an object key or an array index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+#[ts(export)]
+pub enum PathSegment {
+    Index(u32),
+    Key(String),
+}
+
+/// One invalid field: its name as written in messages (`url`, `config.headers.Authorization`,
+/// `config.hosts[1]`), the same as a path a front end can walk without parsing text
+/// (`["config", "headers", "Authorization"]`), and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct FieldError {
     pub field: String,
+    #[serde(default)]
+    pub path: Vec<PathSegment>,
     pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+        let field = field.into();
+        FieldError { path: field_path(&field), field, message: message.into() }
+    }
+}
+
+/// `config.headers.Authorization` -> `["config", "headers", "Authorization"]`,
+/// `config.hosts[1]` -> `["config", "hosts", 1]`.
+fn field_path(field: &str) -> Vec<PathSegment> {
+    let mut path = Vec::new();
+    for part in field.split('.') {
+        let (key, indices) = part.split_once('[').map_or((part, ""), |(k, rest)| (k, rest));
+        if !key.is_empty() {
+            path.push(PathSegment::Key(key.to_owned()));
+        }
+        for index in indices.split('[').filter(|i| !i.is_empty()) {
+            let index = index.trim_end_matches(']');
+            match index.parse::<u32>() {
+                Ok(i) => path.push(PathSegment::Index(i)),
+                Err(_) => path.push(PathSegment::Key(index.to_owned())),
+            }
+        }
+    }
+    path
 }
 
 /// Every invalid field of one submission.
@@ -41,7 +81,7 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
     pub(crate) fn push(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.to_owned(), message: message.into() });
+        self.0.push(FieldError::new(field, message));
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -221,7 +261,7 @@ fn check_ttl(secs: u64, raw: &str) -> Result<u64, String> {
 /// whitespace (a file's trailing newline) is removed.
 pub fn validate_credential(field: &str, value: &SecretString) -> Result<SecretString, FieldError> {
     let v = value.expose_secret().trim();
-    let err = |message: String| FieldError { field: field.to_owned(), message };
+    let err = |message: String| FieldError::new(field, message);
     if v.is_empty() {
         return Err(err("is empty".into()));
     }
@@ -614,5 +654,27 @@ mod tests {
             assert_eq!(e.field, "secret_id");
             assert!(!e.message.contains("s3cr3t"), "value must not be echoed: {}", e.message);
         }
+    }
+
+    #[test]
+    fn field_errors_carry_their_path_as_steps() {
+        use PathSegment::{Index, Key};
+        let path = |f: &str| FieldError::new(f, "x").path;
+        assert_eq!(path("url"), [Key("url".into())]);
+        assert_eq!(
+            path("config.headers.Authorization"),
+            [Key("config".into()), Key("headers".into()), Key("Authorization".into())]
+        );
+        assert_eq!(path("config.hosts[1]"), [Key("config".into()), Key("hosts".into()), Index(1)]);
+        assert_eq!(
+            path("config.a[0][2].b"),
+            [Key("config".into()), Key("a".into()), Index(0), Index(2), Key("b".into())]
+        );
+        let json = serde_json::to_value(FieldError::new("config.hosts[1]", "bad")).expect("json");
+        assert_eq!(
+            json["path"],
+            serde_json::json!(["config", "hosts", 1]),
+            "keys are strings, indices numbers"
+        );
     }
 }
