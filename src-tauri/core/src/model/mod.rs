@@ -1,0 +1,8 @@
+//! What vaultdesk stores and what forms submit, as data: vaults (`vault.rs`) and connectors
+//! (`connector.rs`). Validation lives in [`crate::validate`] and [`crate::connector`]; storage in
+//! [`crate::store`].
+
+pub mod connector;
+pub mod vault;
+
+pub use vault::*;
