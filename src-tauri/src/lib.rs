@@ -10,6 +10,11 @@
 // `ErrorPayload` is the IPC contract (serialised once per failed call); its size is irrelevant.
 #![allow(clippy::result_large_err)]
 
+// The command list first: macros are visible only after their definition.
+include!("command_list.rs");
+
+#[cfg(test)]
+mod command_map;
 mod connectors;
 mod vaults;
 
@@ -17,8 +22,6 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use vaultdesk_core::{Core, ErrorPayload};
-
-include!("command_list.rs");
 
 /// What the window works on, set up once at start-up. A failure is kept, not fatal: the window
 /// opens and every command reports it, which beats a silent exit.
@@ -44,7 +47,7 @@ impl AppState {
 }
 
 macro_rules! register {
-    ($($module:ident :: $name:ident),* $(,)?) => {
+    ($($module:ident :: $name:ident ($($arg:ident : $ty:ty),* $(,)?) -> $ret:ty;)*) => {
         tauri::generate_handler![$($module::$name),*]
     };
 }

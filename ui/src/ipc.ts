@@ -1,12 +1,13 @@
-// Typed wrappers around the app's Tauri commands. The types come from Rust through ts-rs:
-// ./bindings holds the core's, ./app-bindings the shell's own (src-tauri/src/commands.rs).
-// This file only names each command, its arguments and its result once, so a typo in a
-// command name or a changed Rust type fails `tsc`, not the user.
+// Typed wrappers around the app's Tauri commands. What each command sends and resolves to is
+// generated from Rust (src-tauri/src/command_list.rs -> ./app-bindings/commands.ts, with the
+// ts-rs types of ./bindings and ./app-bindings), so a typo in a command name or a changed Rust
+// type fails `tsc`, not the user.
 //
 // Role ID and Secret ID go in as plain strings (the IPC is JSON) and become SecretStrings on
 // the Rust side; no command ever sends them back.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { Commands } from "./app-bindings/commands";
 import type { AppInfo } from "./app-bindings/AppInfo";
 import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
 import type { ExportResult } from "./app-bindings/ExportResult";
@@ -21,42 +22,6 @@ import type { StageReport } from "./bindings/StageReport";
 import type { TestReport } from "./bindings/TestReport";
 import type { VaultInput } from "./bindings/VaultInput";
 import type { VaultSummary } from "./app-bindings/VaultSummary";
-
-/** Every command in src-tauri/src/commands.rs: its arguments and what it resolves to. */
-interface Commands {
-  list_vaults: { args: Record<string, never>; result: VaultSummary[] };
-  app_info: { args: Record<string, never>; result: AppInfo };
-  vault_defaults: { args: Record<string, never>; result: VaultInput };
-  add_vault: { args: { input: VaultInput; roleId: string; secretId: string }; result: VaultSummary };
-  update_vault: {
-    args: { name: string; input: VaultInput; roleId: string | null; secretId: string | null };
-    result: VaultSummary;
-  };
-  remove_vault: { args: { name: string; force: boolean }; result: null };
-  test_vault: {
-    args: {
-      input: VaultInput;
-      roleId: string | null;
-      secretId: string | null;
-      existing: string | null;
-      requestId: string;
-      onStage: Channel<StageReport>;
-    };
-    result: TestReport | null;
-  };
-  cancel_test: { args: { requestId: string }; result: null };
-  connector_kinds: { args: Record<string, never>; result: KindFields[] };
-  list_connectors: { args: Record<string, never>; result: ConnectorSummary[] };
-  compatible_vaults: { args: { kind: ConnectorKind }; result: Vault[] };
-  prefill_connector: { args: { kind: ConnectorKind; vault: string }; result: Record<string, unknown> };
-  vault_keys: { args: { vault: string }; result: unknown };
-  add_connector: { args: { input: ConnectorInput }; result: ConnectorSummary };
-  update_connector: { args: { name: string; input: ConnectorInput }; result: ConnectorSummary };
-  remove_connector: { args: { name: string }; result: null };
-  preview_connector: { args: { input: ConnectorInput; reveal: boolean; field: string | null }; result: Preview };
-  export_connector: { args: { input: ConnectorInput; format: ExportFormat }; result: ExportResult | null };
-  export_all_connectors: { args: { format: ExportFormat }; result: ExportResult | null };
-}
 
 /**
  * A failed command. `payload` is the core's `ErrorPayload` when the command itself failed;
