@@ -90,7 +90,7 @@ step "formatting"
 cargo fmt --all --check
 
 step "build core, CLI and their tests"
-cargo build -p vaultdesk-core -p vaultdesk-cli --tests --bins
+cargo build -p vaultdesk-core -p vaultdesk-cli --features vaultdesk-core/live-tests --tests --bins
 
 step "generated TypeScript types are current"
 bash tests/scripts/check-bindings.sh
@@ -101,7 +101,7 @@ bash scripts/build-app.sh
 step "tests against the real keyring, SQLite and window"
 tests/scripts/keyring-session.sh tests/scripts/services.sh bash -c '
   set -euo pipefail
-  cargo test -p vaultdesk-core -p vaultdesk-cli
+  cargo test -p vaultdesk-core -p vaultdesk-cli --features vaultdesk-core/live-tests
   cargo test -p vaultdesk-app --lib
   bash tests/scripts/e2e.sh
 ' 2>&1 | tee "$log_file"

@@ -1,55 +1,64 @@
 //! The vaultdesk window: a thin Tauri shell over `vaultdesk-core`.
 //!
-//! Nothing here decides anything. Commands (in [`commands`]) forward to the core and hand its
-//! errors to the UI as `ErrorPayload`; the only state the shell owns is which data directory it
-//! was started on, which vault Tests are running (so they can be cancelled) and the Vault
-//! sessions previews and exports share (`connectors::Hub`).
+//! Nothing here decides anything. Each command (in [`vaults`] and [`connectors`], listed once in
+//! `command_list.rs`) unpacks the window's state, calls one use case of
+//! [`vaultdesk_core::Core`] and returns its result; errors reach the UI as the core's
+//! `ErrorPayload`. The shell owns only what is about the window: which data directory it was
+//! started on, the one `Core` (store opened once, Vault sessions shared by every command), and
+//! which Tests are running (so the window can cancel them).
 
-mod commands;
+// `ErrorPayload` is the IPC contract (serialised once per failed call); its size is irrelevant.
+#![allow(clippy::result_large_err)]
+
 mod connectors;
+mod vaults;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 
-use vaultdesk_core::ErrorPayload;
+use vaultdesk_core::{Core, ErrorPayload};
 
-/// The data directory this window works on, resolved once at start-up. A failure is kept, not
-/// fatal: the window opens and every command reports it, which beats a silent exit.
-pub(crate) struct DataDir(pub(crate) Result<PathBuf, ErrorPayload>);
+include!("command_list.rs");
+
+/// What the window works on, set up once at start-up. A failure is kept, not fatal: the window
+/// opens and every command reports it, which beats a silent exit.
+pub(crate) struct AppState {
+    pub(crate) data_dir: Result<PathBuf, ErrorPayload>,
+    core: Result<Core, ErrorPayload>,
+}
+
+impl AppState {
+    fn open(explicit: Option<PathBuf>) -> AppState {
+        let data_dir = vaultdesk_core::paths::resolve_data_dir(explicit).map_err(ErrorPayload::from);
+        let core = match &data_dir {
+            Ok(dir) => Core::open(dir).map_err(ErrorPayload::from),
+            Err(e) => Err(e.clone()),
+        };
+        AppState { data_dir, core }
+    }
+
+    /// The window's `Core`, or why there is none.
+    pub(crate) fn core(&self) -> Result<&Core, ErrorPayload> {
+        self.core.as_ref().map_err(Clone::clone)
+    }
+}
+
+macro_rules! register {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        tauri::generate_handler![$($module::$name),*]
+    };
+}
 
 /// Builds and runs the app until its last window closes.
 pub fn run() {
-    let explicit = data_dir_arg(std::env::args_os().skip(1));
-    let data_dir = vaultdesk_core::paths::resolve_data_dir(explicit).map_err(|e| e.payload());
-
+    let state = AppState::open(data_dir_arg(std::env::args_os().skip(1)));
     let result = tauri::Builder::default()
-        .manage(DataDir(data_dir))
-        .manage(commands::RunningTests::default())
-        .manage(connectors::Hub::default())
+        .manage(state)
+        .manage(vaults::RunningTests::default())
         // Registered for Rust only: export opens its dialogs from `connectors.rs`, and no
         // capability grants the window a dialog permission.
         .plugin(tauri_plugin_dialog::init())
-        .invoke_handler(tauri::generate_handler![
-            commands::list_vaults,
-            commands::app_info,
-            commands::vault_defaults,
-            commands::add_vault,
-            commands::update_vault,
-            commands::remove_vault,
-            commands::test_vault,
-            commands::cancel_test,
-            connectors::connector_kinds,
-            connectors::list_connectors,
-            connectors::compatible_vaults,
-            connectors::prefill_connector,
-            connectors::vault_keys,
-            connectors::add_connector,
-            connectors::update_connector,
-            connectors::remove_connector,
-            connectors::preview_connector,
-            connectors::export_connector,
-            connectors::export_all_connectors,
-        ])
+        .invoke_handler(app_commands!(register))
         .run(tauri::generate_context!());
     if let Err(error) = result {
         eprintln!("vaultdesk: the window could not start: {error}");

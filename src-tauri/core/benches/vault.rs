@@ -6,15 +6,16 @@
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-#[path = "../tests/vault/bao.rs"]
-#[allow(dead_code)]
-mod bao;
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use vaultdesk_core::vault::VaultSession;
+use vaultdesk_core::provider::vault::VaultSession;
+
+use common::bao;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {

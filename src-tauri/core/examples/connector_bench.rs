@@ -15,9 +15,9 @@ use std::time::Instant;
 
 use serde_json::json;
 use vaultdesk_core::connector::ConnectorInput;
+use vaultdesk_core::provider::VaultHub;
 use vaultdesk_core::render;
 use vaultdesk_core::template::RenderMode;
-use vaultdesk_core::vault::VaultHub;
 use vaultdesk_core::Store;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

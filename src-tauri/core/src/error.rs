@@ -1,14 +1,16 @@
 //! Errors of the core, as data a front end can branch on. The CLI maps `ErrorCode` to an exit
-//! code; the app sends `ErrorPayload` (`{code, message, fields}`) so a form can put each message
-//! under its field. No message ever contains a Role ID, Secret ID, token or secret value.
+//! code; the app sends an `Error`, which serialises as its `ErrorPayload` (`{code, message,
+//! fields, ...}`), so a form can put each message under its field and commands return
+//! `Result<T, Error>` with `?`. No message ever contains a Role ID, Secret ID, token or secret
+//! value.
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use ts_rs::TS;
 
+use crate::provider::vault::{VaultError, VaultErrorInfo};
 use crate::validate::{FieldError, ValidationErrors};
-use crate::vault::{VaultError, VaultErrorInfo};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -78,6 +80,14 @@ pub enum Error {
 
     #[error("{}: {detail}", path.display())]
     File { path: PathBuf, detail: String },
+
+    /// A file given as input (a document to render) is not what it should be.
+    #[error("{}: {detail}", path.display())]
+    InvalidFile { path: PathBuf, detail: String },
+
+    /// Something that should not happen did (a task panicked or was cancelled); a bug.
+    #[error("internal error: {detail}")]
+    Internal { detail: String },
 }
 
 /// What went wrong, for a front end to branch on. Stable: the CLI's exit codes and the UI
@@ -97,6 +107,8 @@ pub enum ErrorCode {
     Vault,
     /// The vault is used by connectors; `ErrorPayload::message` lists them.
     InUse,
+    /// A bug: a task panicked or stopped unexpectedly.
+    Internal,
 }
 
 /// An error as the UI receives it.
@@ -130,6 +142,8 @@ impl Error {
             Error::ConnectorExists { .. } | Error::FileExists { .. } => ErrorCode::AlreadyExists,
             Error::VaultInUse { .. } => ErrorCode::InUse,
             Error::File { .. } => ErrorCode::Storage,
+            Error::InvalidFile { .. } => ErrorCode::InvalidInput,
+            Error::Internal { .. } => ErrorCode::Internal,
         }
     }
 
@@ -161,6 +175,19 @@ impl Error {
 
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {
         Error::Invalid(ValidationErrors::single(field, message))
+    }
+}
+
+/// An error crosses the IPC as its payload, so app commands return `Result<T, Error>`.
+impl Serialize for Error {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        self.payload().serialize(serializer)
+    }
+}
+
+impl From<Error> for ErrorPayload {
+    fn from(e: Error) -> Self {
+        e.payload()
     }
 }
 

@@ -131,7 +131,7 @@ pub fn to_yaml(doc: &Value) -> String {
 /// extension (JSON first otherwise). Returns the format read.
 pub fn parse_document(text: &str, path: &Path) -> Result<(Value, ExportFormat)> {
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_lowercase();
-    let bad = |what: &str, e: String| Error::File {
+    let bad = |what: &str, e: String| Error::InvalidFile {
         path: path.to_owned(),
         detail: format!("not valid {what}: {e}"),
     };

@@ -77,3 +77,67 @@ impl CredentialStore for OsKeyring {
         }
     }
 }
+
+/// An in-memory keyring for the fast test tier (`cargo test -p vaultdesk-core`, no D-Bus): the
+/// crate's own tests and builds with the `test-keyring` feature only, never the app or the CLI.
+/// `fail_on` makes every call on accounts containing that text fail, to inject the faults a
+/// real keyring cannot produce on demand.
+#[cfg(any(test, feature = "test-keyring"))]
+#[derive(Debug, Default, Clone)]
+pub struct MemoryKeyring {
+    entries: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, String>>>,
+    fail_on: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+#[cfg(any(test, feature = "test-keyring"))]
+impl MemoryKeyring {
+    fn entries(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, String>> {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Every account that holds a value (names only).
+    pub fn accounts(&self) -> Vec<String> {
+        self.entries().keys().cloned().collect()
+    }
+
+    /// The value of `account`, as a test would read it back.
+    pub fn value(&self, account: &str) -> Option<String> {
+        self.entries().get(account).cloned()
+    }
+
+    /// From now on, calls on accounts containing `part` fail as an unavailable keyring would;
+    /// `None` heals it.
+    pub fn fail_on(&self, part: Option<&str>) {
+        *self.fail_on.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = part.map(str::to_owned);
+    }
+
+    fn check(&self, account: &str) -> Result<()> {
+        let fail = self.fail_on.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match fail.as_deref() {
+            Some(part) if account.contains(part) => {
+                Err(Error::KeyringUnavailable { detail: "injected failure".into() })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+#[cfg(any(test, feature = "test-keyring"))]
+impl CredentialStore for MemoryKeyring {
+    fn set(&self, account: &str, value: &SecretString) -> Result<()> {
+        self.check(account)?;
+        self.entries().insert(account.to_owned(), value.expose_secret().to_owned());
+        Ok(())
+    }
+
+    fn get(&self, account: &str) -> Result<Option<SecretString>> {
+        self.check(account)?;
+        Ok(self.entries().get(account).map(|v| SecretString::from(v.clone())))
+    }
+
+    fn delete(&self, account: &str) -> Result<()> {
+        self.check(account)?;
+        self.entries().remove(account);
+        Ok(())
+    }
+}

@@ -9,23 +9,27 @@
 //! error message.
 
 pub mod connector;
+pub mod duration;
 pub mod error;
 pub mod export;
 pub mod keyring;
 pub mod model;
+pub mod ops;
 pub mod paths;
+pub mod provider;
+pub mod redact;
 pub mod render;
 pub mod sensitive;
 pub mod store;
 pub mod template;
 pub mod validate;
-pub mod vault;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Result};
 pub use model::{
     AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsInput, TlsSpec, Vault,
     VaultInput, VaultPatch, VaultSpec,
 };
+pub use ops::Core;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::Store;
 pub use validate::{FieldError, ValidationErrors};

@@ -10,14 +10,13 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 use ts_rs::TS;
 
 use crate::connector::{Connector, ConnectorKind};
 use crate::model::{AppRoleCredentials, Vault};
-use crate::sensitive::Sensitive;
+use crate::provider::{ResolvedSecret, VaultHub};
 use crate::template::{self, Reference, RenderMode, Renderer, SecretData, TemplateError};
-use crate::vault::{ResolvedSecret, SecretValue, VaultHub};
 use crate::{Error, Result, Store};
 
 type Loader = Box<dyn FnOnce() -> Result<AppRoleCredentials> + Send + 'static>;
@@ -83,26 +82,11 @@ impl RenderPlan {
         let mut states = BTreeMap::new();
         for r in futures_util::future::join_all(jobs).await {
             let (vault, secret) = r?;
-            data.insert(&vault.spec.name, secret_json(&secret));
+            data.insert(&vault.spec.name, secret.json());
             states.insert(vault.spec.name.to_lowercase(), (vault.spec.name.clone(), secret));
         }
         Ok(Fetched { data, states, refs: self.refs })
     }
-}
-
-/// The secret of a vault as templates see it: a KV secret's data, or a database engine's
-/// credentials object `{username, password, lease_id, lease_duration, renewable}`.
-pub fn secret_json(secret: &ResolvedSecret) -> Sensitive<Value> {
-    Sensitive::new(match &secret.value {
-        SecretValue::Kv(kv) => Value::Object(kv.data.expose().clone()),
-        SecretValue::Database(c) => json!({
-            "username": c.username,
-            "password": c.password.expose(),
-            "lease_id": c.lease.id,
-            "lease_duration": c.lease.duration.as_secs(),
-            "renewable": c.lease.renewable,
-        }),
-    })
 }
 
 /// Fetched secrets, ready to render the planned documents.
@@ -184,22 +168,6 @@ pub struct Preview {
     pub references: Vec<ReferenceState>,
 }
 
-/// Renders `connectors` (all their secrets fetched at once) with `mode`.
-///
-/// This future holds `&Store` and is not `Send`; an async front end that needs `Send` runs the
-/// three steps itself: [`RenderPlan::new`] (sync), [`RenderPlan::fetch`] (`Send`), then
-/// [`Fetched::previews`] (sync).
-pub async fn render_connectors(
-    store: &Store,
-    hub: &VaultHub,
-    connectors: &[Connector],
-    mode: RenderMode,
-) -> Result<Vec<Preview>> {
-    let docs: Vec<&Value> = connectors.iter().map(|c| &c.config).collect();
-    let fetched = RenderPlan::new(store, &docs)?.fetch(hub).await?;
-    fetched.previews(connectors, mode)
-}
-
 impl Fetched {
     /// Renders `connectors` (whose references this was planned for) with `mode`.
     pub fn previews(&self, connectors: &[Connector], mode: RenderMode) -> Result<Vec<Preview>> {
@@ -227,6 +195,22 @@ impl Fetched {
     }
 }
 
+/// Renders `connectors` (all their secrets fetched at once) with `mode`.
+///
+/// This future holds `&Store` and is not `Send`; an async front end uses
+/// [`crate::ops::Core`], which runs the three steps itself: [`RenderPlan::new`] (sync),
+/// [`RenderPlan::fetch`] (`Send`), then [`Fetched::previews`] (sync).
+pub async fn render_connectors(
+    store: &Store,
+    hub: &VaultHub,
+    connectors: &[Connector],
+    mode: RenderMode,
+) -> Result<Vec<Preview>> {
+    let docs: Vec<&Value> = connectors.iter().map(|c| &c.config).collect();
+    let fetched = RenderPlan::new(store, &docs)?.fetch(hub).await?;
+    fetched.previews(connectors, mode)
+}
+
 /// Renders any JSON document (a parsed JSON or YAML file) with `mode`.
 pub async fn render_document(store: &Store, hub: &VaultHub, doc: &Value, mode: RenderMode) -> Result<Value> {
     let fetched = RenderPlan::new(store, &[doc])?.fetch(hub).await?;
@@ -234,12 +218,12 @@ pub async fn render_document(store: &Store, hub: &VaultHub, doc: &Value, mode: R
 }
 
 /// The pre-filled fields for a new connector of `kind` using `vault`: from the key names of a
-/// KV secret (subkeys endpoint: names, never values), or a database engine's username and
-/// password. Refused when the vault does not suit the kind.
-pub async fn prefill_from_vault(
+/// KV secret (names, never values), or a database engine's username and password. Refused when
+/// the vault does not suit the kind.
+pub async fn prefill_from_vault<C: Into<crate::provider::Credentials> + Send + 'static>(
     hub: &VaultHub,
     vault: &Vault,
-    load: impl FnOnce() -> Result<AppRoleCredentials> + Send + 'static,
+    load: impl FnOnce() -> Result<C> + Send + 'static,
     kind: ConnectorKind,
 ) -> Result<serde_json::Map<String, Value>> {
     if let Some(why) = kind.incompatibility(vault.spec.engine_type) {
@@ -251,8 +235,7 @@ pub async fn prefill_from_vault(
     if vault.spec.engine_type.is_database() {
         return Ok(crate::connector::prefill(kind, vault, None));
     }
-    let session = hub.session(vault, load).await?;
-    let keys = session.subkeys().await?;
+    let keys = hub.session(vault, load).await?.key_names().await?;
     Ok(crate::connector::prefill(kind, vault, Some(&keys)))
 }
 
@@ -262,7 +245,7 @@ mod tests {
     #[test]
     fn fetching_is_send() {
         fn assert_send<T: Send>(_: &T) {}
-        let hub = crate::vault::VaultHub::new();
+        let hub = crate::provider::VaultHub::new();
         let plan = super::RenderPlan { refs: Vec::new(), sources: Vec::new() };
         let fut = plan.fetch(&hub);
         assert_send(&fut);

@@ -100,30 +100,11 @@ pub fn validate_name(name: &str) -> Result<String, String> {
     Ok(name.to_owned())
 }
 
-/// A URL as it may appear in a message: any `user:password@` and any query removed, since
-/// either can carry a credential.
-pub fn redact_url(raw: &str) -> String {
-    let raw = raw.trim();
-    let no_query = raw.split(['?', '#']).next().unwrap_or_default();
-    let (scheme, rest) = match no_query.split_once("://") {
-        Some((s, r)) => (format!("{s}://"), r),
-        None => (String::new(), no_query),
-    };
-    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-    let authority = match authority.rsplit_once('@') {
-        Some((_, host)) => format!("***@{host}"),
-        None => authority.to_owned(),
-    };
-    let slash = if rest.contains('/') { "/" } else { "" };
-    let dropped = if no_query.len() < raw.len() { "?…" } else { "" };
-    format!("{scheme}{authority}{slash}{path}{dropped}")
-}
-
 /// Accepts `http(s)://host[:port][/prefix]`; returns it without a trailing slash. Messages show
-/// the URL without user info or query ([`redact_url`]).
+/// the URL without user info or query ([`crate::redact::redact_url`]).
 pub fn validate_url(raw: &str) -> Result<String, String> {
     let raw = raw.trim();
-    let shown = redact_url(raw);
+    let shown = crate::redact::redact_url(raw);
     if raw.is_empty() {
         return Err("is required, e.g. https://vault.example.com:8200".into());
     }
@@ -224,43 +205,9 @@ fn validate_role(raw: &str, what: &str) -> Result<String, String> {
     Ok(r.to_owned())
 }
 
-/// Parses `0`, `90` (seconds), `30s`, `5m`, `1h`, `2d`, and combinations like `1h30m`.
+/// A cache TTL: a duration ([`crate::duration::parse`]) of at most 7 days.
 pub fn parse_duration_secs(raw: &str) -> Result<u64, String> {
-    let s = raw.trim().to_ascii_lowercase();
-    let accepted = "use a duration like 30s, 5m, 1h or 1h30m (0 disables caching)";
-    if s.is_empty() {
-        return Err(format!("is empty: {accepted}"));
-    }
-    if let Ok(n) = s.parse::<u64>() {
-        return check_ttl(n, raw);
-    }
-    let mut total: u64 = 0;
-    let mut num = String::new();
-    let mut seen_unit = false;
-    for c in s.chars() {
-        if c.is_ascii_digit() {
-            num.push(c);
-            continue;
-        }
-        let unit = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86400,
-            _ => return Err(format!("\"{}\" is not a duration: {accepted}", raw.trim())),
-        };
-        let n: u64 = num.parse().map_err(|_| format!("\"{}\" is not a duration: {accepted}", raw.trim()))?;
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(|| format!("\"{}\" is too long", raw.trim()))?;
-        num.clear();
-        seen_unit = true;
-    }
-    if !num.is_empty() || !seen_unit {
-        return Err(format!("\"{}\" is not a duration: {accepted}", raw.trim()));
-    }
-    check_ttl(total, raw)
+    check_ttl(crate::duration::parse(raw)?, raw)
 }
 
 fn check_ttl(secs: u64, raw: &str) -> Result<u64, String> {
@@ -268,22 +215,6 @@ fn check_ttl(secs: u64, raw: &str) -> Result<u64, String> {
         return Err(format!("\"{}\" is longer than the maximum of 7d", raw.trim()));
     }
     Ok(secs)
-}
-
-/// `300` -> `5m`, `5400` -> `1h30m`, `0` -> `0`.
-pub fn format_duration(secs: u64) -> String {
-    if secs == 0 {
-        return "0".into();
-    }
-    let mut out = String::new();
-    let mut rest = secs;
-    for (unit, label) in [(86400, 'd'), (3600, 'h'), (60, 'm'), (1, 's')] {
-        if rest >= unit {
-            out.push_str(&format!("{}{label}", rest / unit));
-            rest %= unit;
-        }
-    }
-    out
 }
 
 /// Validates a Role ID or Secret ID without ever putting its value in a message. Surrounding
@@ -565,8 +496,6 @@ mod tests {
             let msg = validate_input(&i).expect_err("rejected").to_string();
             assert!(!msg.contains("hunter2"), "the credential in {url:?} must not be echoed: {msg}");
         }
-        assert_eq!(redact_url("https://u:p@h:1/x?t=1"), "https://***@h:1/x?…");
-        assert_eq!(redact_url("http://h:8200"), "http://h:8200");
     }
 
     #[test]
@@ -674,9 +603,6 @@ mod tests {
         for bad in ["", "5x", "m", "5m3", "-1", "8d", "1.5h", "99999999999999999999s"] {
             assert!(parse_duration_secs(bad).is_err(), "{bad:?} must be rejected");
         }
-        assert_eq!(format_duration(300), "5m");
-        assert_eq!(format_duration(5430), "1h30m30s");
-        assert_eq!(format_duration(0), "0");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 import type { ConnectorKind } from "../bindings/ConnectorKind";
 
 /**
- * A connector as the list shows it.
+ * A connector as a list shows it.
  */
 export type ConnectorSummary = { 
 /**
@@ -10,7 +10,7 @@ export type ConnectorSummary = {
  */
 references: number, 
 /**
- * The distinct vaults they name, as written.
+ * The distinct vaults they name, as first written.
  */
 referenced_vaults: Array<string>, 
 /**

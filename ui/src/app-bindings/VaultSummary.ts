@@ -3,12 +3,12 @@ import type { EngineType } from "../bindings/EngineType";
 import type { Provider } from "../bindings/Provider";
 
 /**
- * A vault as the list shows it: the stored configuration plus its cache TTL already written
- * the way the CLI writes it (`5m`, `1h30m`, `0`), so the two never disagree.
+ * A vault as a list shows it: the stored configuration, its durations written the way the CLI
+ * takes them (`5m`, `1h30m`, `0`), and the connectors using it.
  */
 export type VaultSummary = { 
 /**
- * `cache_ttl_secs` formatted by `vaultdesk_core::validate::format_duration`.
+ * `cache_ttl_secs` formatted by `vaultdesk_core::duration::format_duration`.
  */
 cache_ttl: string, 
 /**

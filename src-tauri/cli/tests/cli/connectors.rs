@@ -6,19 +6,8 @@ use std::path::Path;
 
 use serde_json::{json, Value};
 
+use super::audit::audited;
 use super::{assert_exit, assert_ok, kv_vault, stderr, stdout, Env};
-
-/// Requests of `operation` on `path` in the audit log so far.
-fn audited(path: &str, operation: &str) -> usize {
-    let log =
-        std::fs::read_to_string(std::env::var("VAULTDESK_TEST_BAO_AUDIT").expect("audit log")).expect("read");
-    log.lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|v| {
-            v["type"] == "request" && v["request"]["path"] == path && v["request"]["operation"] == operation
-        })
-        .count()
-}
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
     let p = dir.join(name);

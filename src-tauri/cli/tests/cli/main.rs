@@ -6,7 +6,11 @@
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+#[path = "../../../core/tests/common/audit.rs"]
+mod audit;
 mod connectors;
+#[path = "../../../core/tests/common/keyring.rs"]
+mod keyring_session;
 mod locked;
 
 use std::io::Write;
@@ -17,13 +21,7 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_vaultdesk");
 
-fn require_keyring_session() {
-    assert!(
-        std::env::var_os("VAULTDESK_IN_KEYRING_SESSION").is_some(),
-        "these tests need the real OS keyring: run them through tests/scripts/keyring-session.sh \
-         (bash tests/run.sh does)"
-    );
-}
+use keyring_session::require_keyring_session;
 
 /// A fresh data directory and a way to run `vaultdesk` against it.
 struct Env {

@@ -6,6 +6,10 @@
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+#[path = "../common/mod.rs"]
+mod common;
+mod harness;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -15,12 +19,7 @@ use vaultdesk_core::{
     VaultPatch,
 };
 
-fn require_keyring_session() {
-    assert!(
-        std::env::var_os("VAULTDESK_IN_KEYRING_SESSION").is_some(),
-        "these tests need the real OS keyring: run them through tests/scripts/keyring-session.sh"
-    );
-}
+use common::keyring::require_keyring_session;
 
 /// The real keyring, except that the `fail_at`-th `set` (0-based) fails, once.
 struct FailingKeyring {

@@ -5,44 +5,26 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
-use vaultdesk_core::vault::{test_vault, SecretValue, StageStatus, TestStage, VaultErrorCode, VaultSession};
+use vaultdesk_core::provider::vault::{
+    test_vault, SecretValue, StageStatus, TestStage, VaultErrorCode, VaultSession,
+};
 use vaultdesk_core::EngineType;
 
-use crate::bao::{self, env, unique, Bao};
-
-/// Can `user` / `password` log in to PostgreSQL? Runs psql as another process.
-fn pg_login(user: &str, password: &str) -> bool {
-    Command::new("psql")
-        .args([
-            "-h",
-            &env("VAULTDESK_TEST_PG_HOST"),
-            "-p",
-            &env("VAULTDESK_TEST_PG_PORT"),
-            "-U",
-            user,
-            "-d",
-            "postgres",
-            "-tAc",
-            "SELECT current_user",
-        ])
-        .env("PGPASSWORD", password)
-        .env("PGCONNECT_TIMEOUT", "5")
-        .output()
-        .map(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == user)
-        .unwrap_or(false)
-}
+use crate::common::bao::{self, env, unique, Bao};
+use crate::common::postgres::{pg_engine, pg_login, pg_role_exists, pg_valid_until, PgEngine, PgVault};
+use crate::common::wait;
 
 /// Revocation through the token ends leases in Vault's background revocation: what a user sees
-/// is that the login stops working within seconds. Polls `login` for up to 15s.
+/// is that the login stops working soon after. Polls `login` until it fails.
 fn stops_working(login: impl Fn() -> bool) -> bool {
-    for _ in 0..150 {
-        if !login() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    false
+    wait::until_blocking(|| !login())
 }
+
+/// The session renews or replaces tokens and leases once no more than this is left of them.
+/// With TTLs of 10 minutes and more that point comes a second or so after they were issued,
+/// and they still have about 10 minutes to live: a slow machine only makes the tests wait
+/// longer, it cannot make them miss the window between "due" and "gone".
+const MARGIN: Duration = Duration::from_secs(599);
 
 fn maria_login(user: &str, password: &str) -> bool {
     Command::new("mariadb")
@@ -63,59 +45,7 @@ fn maria_login(user: &str, password: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A database mount wired to PostgreSQL with a role `ro`, and an AppRole allowed to use it.
-async fn pg_fixture(
-    bao: &Bao,
-    default_ttl: &str,
-    cache_ttl_secs: u64,
-) -> (vaultdesk_core::Vault, vaultdesk_core::AppRoleCredentials, String) {
-    pg_fixture_with(bao, default_ttl, cache_ttl_secs, json!({"token_ttl": "1h"})).await
-}
-
-async fn pg_fixture_with(
-    bao: &Bao,
-    default_ttl: &str,
-    cache_ttl_secs: u64,
-    role_options: serde_json::Value,
-) -> (vaultdesk_core::Vault, vaultdesk_core::AppRoleCredentials, String) {
-    let mount = unique("db");
-    bao.post(&format!("sys/mounts/{mount}"), json!({"type": "database"})).await;
-    let conn = "orders";
-    bao.post(
-        &format!("{mount}/config/{conn}"),
-        json!({
-            "plugin_name": "postgresql-database-plugin",
-            "connection_url": format!("postgresql://{{{{username}}}}:{{{{password}}}}@{}:{}/postgres?sslmode=disable", env("VAULTDESK_TEST_PG_HOST"), env("VAULTDESK_TEST_PG_PORT")),
-            "username": env("VAULTDESK_TEST_PG_USER"),
-            "password": env("VAULTDESK_TEST_PG_PASSWORD"),
-            "allowed_roles": ["ro"],
-        }),
-    )
-    .await;
-    bao.post(
-        &format!("{mount}/roles/ro"),
-        json!({
-            "db_name": conn,
-            "creation_statements": ["CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';"],
-            "default_ttl": default_ttl,
-            "max_ttl": "1h",
-        }),
-    )
-    .await;
-    let policy = unique("pol");
-    bao.policy(
-        &policy,
-        &format!("path \"{mount}/creds/ro\" {{ capabilities = [\"read\"] }}\npath \"{mount}/config/{conn}\" {{ capabilities = [\"read\"] }}"),
-    )
-    .await;
-    let auth = unique("ar");
-    let creds = bao.approle(&auth, &[&policy], role_options).await;
-    let mut vault = bao::vault(bao, &auth, &mount, EngineType::Postgresql, None, Some("ro"), cache_ttl_secs);
-    vault.spec.connection_name = Some(conn.into());
-    (vault, creds, mount)
-}
-
-fn db_creds(secret: &vaultdesk_core::vault::ResolvedSecret) -> (String, String, String) {
+fn db_creds(secret: &vaultdesk_core::provider::vault::ResolvedSecret) -> (String, String, String) {
     match &secret.value {
         SecretValue::Database(c) => (c.username.clone(), c.password.expose().clone(), c.lease.id.clone()),
         SecretValue::Kv(_) => panic!("expected database credentials"),
@@ -125,7 +55,8 @@ fn db_creds(secret: &vaultdesk_core::vault::ResolvedSecret) -> (String, String, 
 #[tokio::test]
 async fn postgresql_credentials_work_are_reused_and_stop_working_when_revoked() {
     let bao = Bao::shared();
-    let (vault, creds, mount) = pg_fixture(&bao, "10m", 300).await;
+    let pg = pg_engine(&bao, PgEngine::default()).await;
+    let (vault, creds, mount) = (pg.vault, pg.creds, pg.mount);
     let session = VaultSession::new(&vault, creds).expect("session");
     let (user, password, lease) = db_creds(&session.resolve().await.expect("credentials"));
     assert!(lease.starts_with(&format!("{mount}/creds/ro/")), "lease id kept: {lease}");
@@ -143,20 +74,39 @@ async fn postgresql_credentials_work_are_reused_and_stop_working_when_revoked() 
 #[tokio::test]
 async fn a_short_lease_is_renewed_while_the_cache_ttl_runs() {
     let bao = Bao::shared();
-    let (vault, creds, _) = pg_fixture(&bao, "3s", 300).await;
-    let session = VaultSession::new(&vault, creds).expect("session");
+    // A 10m lease under a 1h cache TTL (and a 4h token): the lease comes due first.
+    let opts = PgEngine {
+        max_ttl: "2h",
+        approle: json!({"token_ttl": "4h"}),
+        cache_ttl_secs: 3600,
+        ..PgEngine::default()
+    };
+    let pg = pg_engine(&bao, opts).await;
+    let session = VaultSession::new(&pg.vault, pg.creds).expect("session").with_refresh_margin(MARGIN);
     let first = session.resolve().await.expect("credentials");
-    let (user, password, _) = db_creds(&first);
+    let (user, password, lease) = db_creds(&first);
     assert!(
-        first.expires_in().is_some_and(|d| d <= Duration::from_secs(3)),
-        "bounded by the lease, not the 5m cache TTL"
+        first.expires_in().is_some_and(|d| d < Duration::from_secs(600)),
+        "bounded by the 10m lease, not the 1h cache TTL"
     );
-    tokio::time::sleep(Duration::from_millis(2600)).await;
-    let (user2, _, _) = db_creds(&session.resolve().await.expect("renewed"));
-    assert_eq!(user2, user, "same database user after renewal");
-    assert_eq!(session.stats().lease_renewals, 1, "the lease was renewed, not replaced");
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(pg_login(&user, &password), "still valid past the original 3s lease");
+    let lease_end = pg_valid_until(&user);
+
+    let (s, u) = (&session, user.as_str());
+    let next = wait::until(|| async move {
+        let r = s.resolve().await.expect("resolves while the lease is due");
+        (s.stats().lease_renewals > 0 || db_creds(&r).0 != u).then_some(r)
+    })
+    .await
+    .expect("the lease came due");
+    let (user2, _, lease2) = db_creds(&next);
+    assert_eq!((user2.as_str(), lease2.as_str()), (user.as_str(), lease.as_str()), "same user, same lease");
+    let stats = session.stats();
+    assert_eq!((stats.lease_renewals, stats.reads), (1, 1), "the lease was renewed, not replaced: {stats:?}");
+    assert!(
+        pg_valid_until(&user) > lease_end,
+        "PostgreSQL accepts the password past the end of the original lease"
+    );
+    assert!(pg_login(&user, &password), "the renewed credentials log in");
     session.close().await;
     assert!(stops_working(|| pg_login(&user, &password)), "revoked on close");
 }
@@ -164,8 +114,8 @@ async fn a_short_lease_is_renewed_while_the_cache_ttl_runs() {
 #[tokio::test]
 async fn the_test_issues_credentials_shows_the_user_and_revokes_them() {
     let bao = Bao::shared();
-    let (vault, creds, mount) = pg_fixture(&bao, "10m", 300).await;
-    let report = test_vault(&vault.spec, &creds).await;
+    let pg = pg_engine(&bao, PgEngine::default()).await;
+    let report = test_vault(&pg.vault.spec, &pg.creds).await;
     assert!(report.ok, "{report:#?}");
     let read = report.stages.iter().find(|s| s.stage == TestStage::Read).expect("read");
     assert_eq!(read.status, StageStatus::Passed);
@@ -182,31 +132,12 @@ async fn the_test_issues_credentials_shows_the_user_and_revokes_them() {
     );
     let user =
         read.summary.split("for user ").nth(1).and_then(|s| s.split_whitespace().next()).expect("user shown");
-    let role_exists = || {
-        let out = Command::new("psql")
-            .args([
-                "-h",
-                &env("VAULTDESK_TEST_PG_HOST"),
-                "-p",
-                &env("VAULTDESK_TEST_PG_PORT"),
-                "-U",
-                "postgres",
-                "-tAc",
-                &format!("SELECT count(*) FROM pg_roles WHERE rolname = '{user}'"),
-            ])
-            .env("PGPASSWORD", env("VAULTDESK_TEST_PG_PASSWORD"))
-            .output()
-            .expect("psql");
-        String::from_utf8_lossy(&out.stdout).trim() != "0"
-    };
-    assert!(stops_working(role_exists), "the test's database user was dropped");
-    let _ = mount;
+    assert!(wait::until_blocking(|| !pg_role_exists(user)), "the test's database user was dropped");
 
     // A role that does not exist (any more) in the engine, on a path the policy allows.
-    let (v2, c2, m2) = pg_fixture(&bao, "10m", 300).await;
-    bao.call(reqwest::Method::DELETE, &format!("{m2}/roles/ro"), None).await;
-    let nosuch = v2.clone();
-    let report = test_vault(&nosuch.spec, &c2).await;
+    let gone = pg_engine(&bao, PgEngine::default()).await;
+    bao.call(reqwest::Method::DELETE, &format!("{}/roles/ro", gone.mount), None).await;
+    let report = test_vault(&gone.vault.spec, &gone.creds).await;
     assert_eq!(report.failure().map(|f| f.code), Some(VaultErrorCode::DatabaseRoleNotFound), "{report:#?}");
     assert_eq!(report.failure().and_then(|f| f.field.clone()).as_deref(), Some("db_role"));
 }
@@ -258,8 +189,8 @@ async fn mariadb_credentials_work_through_the_mysql_plugin() {
 #[tokio::test]
 async fn updating_a_database_vault_revokes_the_credentials_of_its_old_session() {
     let bao = Bao::shared();
-    let (mut vault, creds, _) = pg_fixture(&bao, "10m", 300).await;
-    let hub = vaultdesk_core::vault::VaultHub::new();
+    let PgVault { mut vault, creds, .. } = pg_engine(&bao, PgEngine::default()).await;
+    let hub = vaultdesk_core::provider::VaultHub::new();
     let c1 = creds.clone();
     let session = hub.session(&vault, move || Ok(c1)).await.expect("session");
     let (user, password, _) = db_creds(&session.resolve().await.expect("credentials"));
@@ -285,23 +216,35 @@ async fn updating_a_database_vault_revokes_the_credentials_of_its_old_session() 
 #[tokio::test]
 async fn cached_credentials_never_outlive_the_token_that_created_them() {
     let bao = Bao::shared();
-    // The token lives 3s and cannot be renewed; the lease 10m; the cache TTL 5m.
-    let (vault, creds, _) =
-        pg_fixture_with(&bao, "10m", 300, json!({"token_ttl": "3s", "token_max_ttl": "3s"})).await;
-    let session = VaultSession::new(&vault, creds).expect("session");
+    // The token lives 10m and cannot be renewed past that; the lease 1h; the cache TTL 5m. The
+    // token comes due first, with minutes left: only vaultdesk revoking it can end it early.
+    let opts = PgEngine {
+        default_ttl: "1h",
+        max_ttl: "2h",
+        approle: json!({"token_ttl": "10m", "token_max_ttl": "10m"}),
+        cache_ttl_secs: 300,
+    };
+    let pg = pg_engine(&bao, opts).await;
+    let session = VaultSession::new(&pg.vault, pg.creds).expect("session").with_refresh_margin(MARGIN);
     let first = session.resolve().await.expect("credentials");
     let (user, password, _) = db_creds(&first);
     assert!(
-        first.expires_in().is_some_and(|d| d <= Duration::from_secs(3)),
-        "bounded by the token, not the lease or cache TTL"
+        first.expires_in().is_some_and(|d| d < Duration::from_secs(300)),
+        "bounded by the token, not the 1h lease or the 5m cache TTL"
     );
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    let (user2, password2, _) = db_creds(&session.resolve().await.expect("fresh credentials"));
+    let s = &session;
+    let fresh = wait::until(|| async move {
+        let r = s.resolve().await.expect("resolves while the token is due");
+        (s.stats().logins > 1).then_some(r)
+    })
+    .await
+    .expect("a new login once the token came due");
+    let (user2, password2, _) = db_creds(&fresh);
     assert_ne!(user2, user, "new credentials under the new token");
     assert!(pg_login(&user2, &password2), "the new credentials work");
     assert!(
         stops_working(|| pg_login(&user, &password)),
-        "the old token was revoked with its credentials when it was replaced"
+        "the old token (minutes from its end) was revoked with its credentials when it was replaced"
     );
     assert_eq!(session.stats().logins, 2);
     session.close().await;

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use vaultdesk_core::vault::{test_vault, TestStage, VaultErrorCode, VaultSession};
+use vaultdesk_core::provider::vault::{test_vault, TestStage, VaultErrorCode, VaultSession};
 use vaultdesk_core::{EngineType, SecretString};
 
-use crate::bao::{self, Bao};
+use crate::common::bao::{self, Bao};
+use crate::common::wait;
 
 /// Serves `status`, `headers` and `body` to every request after `delay`; returns its URL.
 async fn fault_server(
@@ -54,17 +55,17 @@ fn creds() -> vaultdesk_core::AppRoleCredentials {
 
 #[tokio::test]
 async fn a_slow_server_times_out_with_the_configured_timeout() {
-    let url = fault_server("200 OK", "", "{}", Duration::from_secs(5)).await;
+    // The server answers after 30s: with the configured 1s timeout the Test gives up and says
+    // so; with any timeout of 30s or more (or none) it would get the answer instead. How long
+    // giving up takes is for the benchmark to measure, not for a test to assert.
+    let url = fault_server("200 OK", "", "{}", Duration::from_secs(30)).await;
     let report = test_vault(&vault_at(&url).spec, &creds()).await;
     let f = report.failure().expect("fails");
     assert_eq!(f.code, VaultErrorCode::Timeout, "{report:#?}");
     assert!(f.message.contains("within 1s"), "{}", f.message);
     let reach = report.stages.iter().find(|s| s.stage == TestStage::Reach).expect("reach");
-    assert!(
-        reach.millis >= 900 && reach.millis < 4000,
-        "gave up after about the 1s timeout: {}",
-        reach.millis
-    );
+    assert_eq!(reach.status, vaultdesk_core::provider::vault::StageStatus::Failed, "{report:#?}");
+    assert_eq!(f.field.as_deref(), Some("url"), "{report:#?}");
 }
 
 #[tokio::test]
@@ -80,7 +81,10 @@ async fn rate_limiting_is_named_with_its_retry_after() {
     let err = session.resolve().await.expect_err("429");
     assert_eq!(err.code(), VaultErrorCode::RateLimited, "{err}");
     assert!(
-        matches!(err, vaultdesk_core::vault::VaultError::RateLimited { retry_after_secs: Some(7), .. }),
+        matches!(
+            err,
+            vaultdesk_core::provider::vault::VaultError::RateLimited { retry_after_secs: Some(7), .. }
+        ),
         "{err:?}"
     );
 }
@@ -109,17 +113,22 @@ async fn server_errors_carry_vaults_message() {
     assert!(err.to_string().ends_with("storage backend unavailable"), "{err}");
 }
 
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
 /// A server that answers like a healthy Vault until the secret read, which never answers, and
-/// records every request line it receives.
-async fn hanging_read_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+/// records every request line it receives; the `Notify` fires when the read arrives.
+async fn hanging_read_server() -> (String, Seen, std::sync::Arc<tokio::sync::Notify>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = Seen::default();
     let log = seen.clone();
+    let read_arrived = std::sync::Arc::new(tokio::sync::Notify::new());
+    let arrived = read_arrived.clone();
     tokio::spawn(async move {
         loop {
             let Ok((mut sock, _)) = listener.accept().await else { return };
             let log = log.clone();
+            let arrived = arrived.clone();
             tokio::spawn(async move {
                 loop {
                     let mut buf = vec![0u8; 16384];
@@ -135,6 +144,7 @@ async fn hanging_read_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<S
                     } else if head.contains("/login") {
                         r#"{"auth":{"client_token":"s.fake-token","policies":["default"],"lease_duration":3600,"renewable":true}}"#
                     } else if head.contains("/data/") {
+                        arrived.notify_one();
                         tokio::time::sleep(Duration::from_secs(3600)).await;
                         return;
                     } else {
@@ -151,26 +161,29 @@ async fn hanging_read_server() -> (String, std::sync::Arc<std::sync::Mutex<Vec<S
             });
         }
     });
-    (format!("http://{addr}"), seen)
+    (format!("http://{addr}"), seen, read_arrived)
 }
 
 #[tokio::test]
 async fn a_cancelled_test_revokes_the_token_it_obtained() {
-    let (url, seen) = hanging_read_server().await;
+    let (url, seen, read_arrived) = hanging_read_server().await;
     let mut vault = vault_at(&url);
     vault.spec.tls.request_timeout_secs = 600;
     let mut stages = Vec::new();
-    let mut on_stage = |s: &vaultdesk_core::vault::StageReport| stages.push(s.stage);
+    let mut on_stage = |s: &vaultdesk_core::provider::vault::StageReport| stages.push(s.stage);
     let approle = creds();
-    let test = vaultdesk_core::vault::test_vault_with_progress(&vault.spec, &approle, &mut on_stage);
-    // The read never answers: give up, as the UI's Cancel does.
-    assert!(tokio::time::timeout(Duration::from_millis(800), test).await.is_err(), "the read hangs");
-    assert_eq!(stages, [TestStage::Reach, TestStage::Tls, TestStage::Login], "stages reported as they ended");
-    for _ in 0..50 {
-        if seen.lock().expect("log").iter().any(|l| l.starts_with("POST /v1/auth/token/revoke-self")) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+    let test =
+        vaultdesk_core::provider::vault::test_vault_with_progress(&vault.spec, &approle, &mut on_stage);
+    // The read never answers: once it has been asked, give up, as the UI's Cancel does.
+    tokio::select! {
+        report = test => panic!("the Test cannot finish while its read hangs: {report:#?}"),
+        () = read_arrived.notified() => {}
     }
-    panic!("the cancelled test's token was not revoked: {:?}", seen.lock().expect("log"));
+    assert_eq!(stages, [TestStage::Reach, TestStage::Tls, TestStage::Login], "stages reported as they ended");
+    let revoked = wait::until(|| async {
+        let seen = seen.lock().expect("log");
+        seen.iter().any(|l| l.starts_with("POST /v1/auth/token/revoke-self")).then_some(())
+    })
+    .await;
+    assert!(revoked.is_some(), "the cancelled test's token was not revoked: {:?}", seen.lock().expect("log"));
 }

@@ -6,7 +6,8 @@
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
-mod bao;
+#[path = "../common/mod.rs"]
+mod common;
 mod database;
 mod faults;
 mod sessions;
@@ -15,23 +16,31 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::json;
-use vaultdesk_core::vault::{test_vault, SecretValue, StageStatus, TestStage, VaultErrorCode, VaultSession};
+use vaultdesk_core::provider::vault::{
+    test_vault, SecretValue, StageStatus, TestStage, VaultErrorCode, VaultSession,
+};
 use vaultdesk_core::{EngineType, SecretString};
 
-use bao::{unique, Bao, OwnServer};
+use common::bao::{self, unique, Bao, OwnServer};
+use common::wait;
 
-fn kv_data(secret: &vaultdesk_core::vault::ResolvedSecret) -> serde_json::Map<String, serde_json::Value> {
+fn kv_data(
+    secret: &vaultdesk_core::provider::vault::ResolvedSecret,
+) -> serde_json::Map<String, serde_json::Value> {
     match &secret.value {
         SecretValue::Kv(kv) => kv.data.expose().clone(),
         SecretValue::Database(_) => panic!("expected a KV secret"),
     }
 }
 
-fn stage(report: &vaultdesk_core::vault::TestReport, s: TestStage) -> &vaultdesk_core::vault::StageReport {
+fn stage(
+    report: &vaultdesk_core::provider::vault::TestReport,
+    s: TestStage,
+) -> &vaultdesk_core::provider::vault::StageReport {
     report.stages.iter().find(|r| r.stage == s).expect("stage present")
 }
 
-fn failure_code(report: &vaultdesk_core::vault::TestReport) -> Option<VaultErrorCode> {
+fn failure_code(report: &vaultdesk_core::provider::vault::TestReport) -> Option<VaultErrorCode> {
     report.failure().map(|f| f.code)
 }
 
@@ -45,7 +54,10 @@ async fn a_kv_secret_resolves_with_nested_values_and_its_version() {
     assert_eq!(serde_json::Value::Object(kv_data(&secret)), data, "the stored values, nested, exactly");
     let SecretValue::Kv(kv) = &secret.value else { unreachable!() };
     assert_eq!(kv.version, 1);
-    assert!(secret.expires_in().is_some_and(|d| d > Duration::from_secs(290)), "cached for the cache TTL");
+    assert!(
+        secret.expires_in().is_some_and(|d| d > Duration::from_secs(150) && d <= Duration::from_secs(300)),
+        "cached for the 5m cache TTL"
+    );
     assert!(!format!("{secret:?}").contains("db.internal"), "Debug output never shows secret values");
 }
 
@@ -319,12 +331,25 @@ async fn a_new_value_is_read_after_the_cache_ttl() {
     let bao = Bao::shared();
     let (vault, creds) = bao.kv_fixture(json!({"v": "one"}), 1).await;
     let session = VaultSession::new(&vault, creds).expect("session");
-    assert_eq!(kv_data(&session.resolve().await.expect("r"))["v"], "one");
+    let before_first = std::time::Instant::now();
+    let first = session.resolve().await.expect("r");
+    assert_eq!(kv_data(&first)["v"], "one");
     bao.put_kv2(&vault.spec.engine_name, "app/config", json!({"v": "two"})).await;
-    assert_eq!(kv_data(&session.resolve().await.expect("r"))["v"], "one", "still cached");
-    tokio::time::sleep(Duration::from_millis(1100)).await;
-    let fresh = session.resolve().await.expect("r");
-    assert_eq!(kv_data(&fresh)["v"], "two", "re-read after the TTL");
+    let s = &session;
+    let fresh = wait::until(|| async move {
+        let r = s.resolve().await.expect("r");
+        (kv_data(&r)["v"] == "two").then_some(r)
+    })
+    .await
+    .expect("the new value is read once the 1s cache TTL ran out");
+    // Never before the TTL: the re-read happened no sooner than 1s after the first read began,
+    // and the first read began after `before_first`. Load can only make this span longer.
+    assert!(
+        before_first.elapsed() >= Duration::from_secs(1),
+        "the first value was served from the cache for its whole TTL"
+    );
+    let read_path = format!("{}/data/app/config", vault.spec.engine_name);
+    assert_eq!(bao.audited_reads(&read_path), 2, "the first read, then one after the TTL (audit log)");
     let SecretValue::Kv(kv) = &fresh.value else { unreachable!() };
     assert_eq!(kv.version, 2);
 }
@@ -332,19 +357,19 @@ async fn a_new_value_is_read_after_the_cache_ttl() {
 #[tokio::test]
 async fn an_expired_token_leads_to_a_new_login() {
     let bao = Bao::shared();
-    let mount = unique("kv");
-    bao.enable_kv2(&mount).await;
-    bao.put_kv2(&mount, "app/config", json!({"k": "v"})).await;
-    let policy = unique("pol");
-    bao.policy(&policy, &format!("path \"{mount}/data/app/*\" {{ capabilities = [\"read\"] }}")).await;
-    let auth = unique("ar");
-    let creds = bao.approle(&auth, &[&policy], json!({"token_ttl": "2s", "token_max_ttl": "2s"})).await;
-    let vault = bao::vault(&bao, &auth, &mount, EngineType::Kv2, Some("app/config"), None, 0);
+    let (vault, creds) =
+        bao.kv_fixture_with(json!({"k": "v"}), json!({"token_ttl": "2s", "token_max_ttl": "2s"})).await;
     let session = VaultSession::new(&vault, creds).expect("session");
     session.resolve().await.expect("first");
-    tokio::time::sleep(Duration::from_millis(2300)).await;
-    session.resolve().await.expect("after the token expired");
-    assert_eq!(session.stats().logins, 2, "a second login once the 2s token ran out");
+    // Resolve until the 2s token has run out: every resolution succeeds, and one logs in again.
+    let s = &session;
+    let logins = wait::until(|| async move {
+        s.resolve().await.expect("resolves across the token's end");
+        Some(s.stats().logins).filter(|n| *n > 1)
+    })
+    .await;
+    assert_eq!(logins, Some(2), "one second login once the 2s token ran out");
+    assert_eq!(bao.audited_logins(&vault.spec.auth_mount), 2, "the audit log agrees");
 }
 
 #[tokio::test]

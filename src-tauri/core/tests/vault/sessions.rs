@@ -3,30 +3,33 @@
 use std::time::Duration;
 
 use serde_json::json;
-use vaultdesk_core::vault::{SecretValue, VaultHub, VaultSession};
-use vaultdesk_core::EngineType;
+use vaultdesk_core::provider::{vault::VaultSession, SecretValue, VaultHub};
 
-use crate::bao::{self, unique, Bao};
+use crate::common::bao::{unique, Bao};
+use crate::common::wait;
 
 #[tokio::test]
 async fn a_renewable_token_is_renewed_instead_of_logging_in_again() {
     let bao = Bao::shared();
-    let mount = unique("kv");
-    bao.enable_kv2(&mount).await;
-    bao.put_kv2(&mount, "app/config", json!({"k": "v"})).await;
-    let policy = unique("pol");
-    bao.policy(&policy, &format!("path \"{mount}/data/app/*\" {{ capabilities = [\"read\"] }}")).await;
-    let auth = unique("ar");
-    let creds = bao.approle(&auth, &[&policy], json!({"token_ttl": "3s", "token_max_ttl": "1h"})).await;
-    let vault = bao::vault(&bao, &auth, &mount, EngineType::Kv2, Some("app/config"), None, 0);
-    let session = VaultSession::new(&vault, creds).expect("session");
+    // Tokens live 10m, renewable up to 1h. The session renews them 599s before their end: the
+    // token is due after a second and still has 599s to live, so the renewal cannot come late.
+    let (vault, creds) =
+        bao.kv_fixture_with(json!({"k": "v"}), json!({"token_ttl": "10m", "token_max_ttl": "1h"})).await;
+    let session =
+        VaultSession::new(&vault, creds).expect("session").with_refresh_margin(Duration::from_secs(599));
     session.resolve().await.expect("first");
-    // The 3s token is refreshed 1s before its end.
-    tokio::time::sleep(Duration::from_millis(2300)).await;
-    session.resolve().await.expect("after the refresh point");
-    let stats = session.stats();
+    let s = &session;
+    let stats = wait::until(|| async move {
+        s.resolve().await.expect("resolves while the token is due");
+        let stats = s.stats();
+        (stats.logins + stats.token_renewals > 1).then_some(stats)
+    })
+    .await
+    .expect("the token came due");
     assert_eq!((stats.logins, stats.token_renewals), (1, 1), "renewed, not a second login: {stats:?}");
-    assert_eq!(bao.audited_logins(&auth), 1, "the audit log agrees: one login");
+    session.resolve().await.expect("the renewed token reads");
+    assert_eq!(session.stats().logins, 1);
+    assert_eq!(bao.audited_logins(&vault.spec.auth_mount), 1, "the audit log agrees: one login");
 }
 
 #[tokio::test]
@@ -55,7 +58,11 @@ async fn the_hub_replaces_the_session_of_a_changed_vault() {
     let mut other = vault.clone();
     other.id = unique("id");
     let err = hub
-        .session(&other, || Err(vaultdesk_core::Error::KeyringUnavailable { detail: "locked".into() }))
+        .session(&other, || {
+            Err::<vaultdesk_core::AppRoleCredentials, _>(vaultdesk_core::Error::KeyringUnavailable {
+                detail: "locked".into(),
+            })
+        })
         .await
         .expect_err("credentials unavailable");
     assert_eq!(err.code(), vaultdesk_core::ErrorCode::KeyringUnavailable);

@@ -5,11 +5,13 @@
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 use serde_json::{json, Value};
 use vaultdesk_core::model::TlsSpec;
 use vaultdesk_core::{AppRoleCredentials, EngineType, SecretString, Vault, VaultSpec};
+
+use super::audit::audited;
+use super::wait;
 
 pub fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
@@ -120,8 +122,17 @@ impl Bao {
         AppRoleCredentials { role_id: SecretString::from(role_id), secret_id: SecretString::from(secret_id) }
     }
 
-    /// A KV v2 mount holding `data` at `path`, readable by a fresh AppRole; returns the vault.
+    /// A KV v2 mount holding `data` at `app/config`, readable by a fresh AppRole whose tokens
+    /// live 1h; returns the vault (caching for `cache_ttl_secs`) and the AppRole's credentials.
     pub async fn kv_fixture(&self, data: Value, cache_ttl_secs: u64) -> (Vault, AppRoleCredentials) {
+        let (mut vault, creds) = self.kv_fixture_with(data, json!({"token_ttl": "1h"})).await;
+        vault.spec.cache_ttl_secs = cache_ttl_secs;
+        (vault, creds)
+    }
+
+    /// [`Bao::kv_fixture`] with `role_options` for the AppRole (e.g. its tokens' TTLs), caching
+    /// off.
+    pub async fn kv_fixture_with(&self, data: Value, role_options: Value) -> (Vault, AppRoleCredentials) {
         let mount = unique("kv");
         let auth = unique("ar");
         self.enable_kv2(&mount).await;
@@ -132,9 +143,8 @@ impl Bao {
             &format!("path \"{mount}/data/app/*\" {{ capabilities = [\"read\"] }}\npath \"{mount}/subkeys/app/*\" {{ capabilities = [\"read\"] }}"),
         )
         .await;
-        let creds = self.approle(&auth, &[&policy], json!({"token_ttl": "1h"})).await;
-        let vault = vault(self, &auth, &mount, EngineType::Kv2, Some("app/config"), None, cache_ttl_secs);
-        (vault, creds)
+        let creds = self.approle(&auth, &[&policy], role_options).await;
+        (vault(self, &auth, &mount, EngineType::Kv2, Some("app/config"), None, 0), creds)
     }
 
     /// Reads (GET) the audit log recorded for `path` (relative to its namespace).
@@ -205,18 +215,21 @@ impl OwnServer {
             .spawn()
             .expect("start bao");
         let bao = Bao::at(&format!("http://127.0.0.1:{port}"), "root");
-        for _ in 0..100 {
-            if reqwest::get(format!("{}/v1/sys/health", bao.addr))
+        let up = wait::until(|| async {
+            reqwest::get(format!("{}/v1/sys/health", bao.addr))
                 .await
                 .is_ok_and(|r| r.status().is_success())
-            {
-                return OwnServer { child, bao, _dir: dir };
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+                .then_some(())
+        })
+        .await;
+        // Owned at once, so the server is stopped whether it came up or not.
+        let server = OwnServer { child, bao, _dir: dir };
+        if up.is_some() {
+            return server;
         }
         panic!(
             "own OpenBao server did not start: {}",
-            std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default()
+            std::fs::read_to_string(server._dir.path().join("server.log")).unwrap_or_default()
         );
     }
 }
@@ -322,14 +335,4 @@ pub fn make_pki(dir: &std::path::Path, sans: &str) -> Pki {
         client_cert: dir.join("client.pem"),
         client_key: dir.join("client.p8.pem"),
     }
-}
-
-fn audited(path: &str, operation: &str) -> usize {
-    let log = std::fs::read_to_string(env("VAULTDESK_TEST_BAO_AUDIT")).expect("read audit log");
-    log.lines()
-        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-        .filter(|v| {
-            v["type"] == "request" && v["request"]["path"] == path && v["request"]["operation"] == operation
-        })
-        .count()
 }

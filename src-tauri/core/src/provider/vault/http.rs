@@ -1,25 +1,27 @@
-//! A Vault / OpenBao HTTP client on reqwest, keeping the whole response envelope (lease id,
-//! duration, renewable, auth, warnings) that generic Vault crates drop. One client per vault
-//! configuration; it holds a keep-alive connection pool and never stores a token itself (the
-//! session does). Every request sends `X-Vault-Request: true`, and `X-Vault-Namespace` when the
-//! vault has a namespace (login included).
+//! The HTTP layer of the Vault / OpenBao client, on reqwest: one client per vault configuration,
+//! holding a keep-alive connection pool and never a token (the session holds it). Every request
+//! sends `X-Vault-Request: true`, and `X-Vault-Namespace` when the vault has a namespace (login
+//! included). Responses keep the whole envelope (lease id, duration, renewable, auth, warnings)
+//! that generic Vault crates drop; refusals become named [`VaultError`]s.
+//!
+//! The endpoints live beside this file, one file per concern: `auth/` (login methods),
+//! `token.rs`, `kv.rs`, `database.rs`, `sys.rs`.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::VaultError;
-use crate::model::{AppRoleCredentials, VaultSpec};
-use crate::sensitive::Sensitive;
+use super::token::AuthInfo;
+use crate::model::VaultSpec;
 
 /// What a request is for: it decides how a refusal is named.
 #[derive(Debug, Clone, Copy)]
-enum Purpose<'a> {
+pub(in crate::provider::vault) enum Purpose<'a> {
     Login { auth_mount: &'a str },
     KvRead,
     DbCreds { mount: &'a str, role: &'a str },
@@ -43,17 +45,17 @@ impl std::fmt::Debug for VaultClient {
 
 /// The response envelope shared by every Vault endpoint.
 #[derive(Debug, Deserialize)]
-struct Envelope<T> {
+pub(in crate::provider::vault) struct Envelope<T> {
     #[serde(default)]
-    lease_id: String,
+    pub lease_id: String,
     #[serde(default)]
-    lease_duration: u64,
+    pub lease_duration: u64,
     #[serde(default)]
-    renewable: bool,
-    data: Option<T>,
-    auth: Option<AuthInfo>,
+    pub renewable: bool,
+    pub data: Option<T>,
+    pub auth: Option<AuthInfo>,
     #[serde(default)]
-    warnings: Option<Vec<String>>,
+    pub warnings: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -62,89 +64,11 @@ struct ErrorBody {
     errors: Vec<String>,
 }
 
-/// `sys/health`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Health {
-    pub initialized: bool,
-    pub sealed: bool,
-    pub standby: bool,
-    #[serde(default)]
-    pub performance_standby: bool,
-    #[serde(default)]
-    pub version: String,
-    #[serde(default)]
-    pub cluster_name: Option<String>,
-}
-
-/// The `auth` block of a login or token renewal. The token is a `SecretString`.
-#[derive(Debug, Clone, Deserialize)]
-pub struct AuthInfo {
-    pub client_token: SecretString,
-    #[serde(default)]
-    pub policies: Vec<String>,
-    #[serde(default)]
-    pub token_policies: Vec<String>,
-    /// Seconds; 0 means the token does not expire.
-    #[serde(default)]
-    pub lease_duration: u64,
-    #[serde(default)]
-    pub renewable: bool,
-}
-
 /// Longest duration taken from a server answer (ten years): keeps `Instant` arithmetic safe.
 const MAX_SERVER_SECS: u64 = 10 * 365 * 24 * 3600;
 
 pub(crate) fn server_secs(secs: u64) -> Duration {
     Duration::from_secs(secs.min(MAX_SERVER_SECS))
-}
-
-/// A lease on a dynamic secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lease {
-    pub id: String,
-    pub duration: Duration,
-    pub renewable: bool,
-}
-
-/// A KV v2 secret: the current version's data (sensitive) and its version number.
-#[derive(Debug, Clone)]
-pub struct KvSecret {
-    pub data: Sensitive<Map<String, Value>>,
-    pub version: u64,
-    pub warnings: Vec<String>,
-}
-
-/// Credentials issued by a database secrets engine.
-#[derive(Debug, Clone)]
-pub struct DbCredentials {
-    pub username: String,
-    pub password: Sensitive<String>,
-    pub lease: Lease,
-}
-
-/// Connection details of a database engine connection; Vault never returns its password.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DbConnectionInfo {
-    pub plugin_name: String,
-    pub host: Option<String>,
-    pub port: Option<u16>,
-    pub database: Option<String>,
-    pub allowed_roles: Vec<String>,
-}
-
-/// `auth/token/lookup-self`, without the token id.
-#[derive(Debug, Clone)]
-pub struct TokenInfo {
-    pub policies: Vec<String>,
-    pub ttl: Duration,
-    pub renewable: bool,
-}
-
-/// `sys/internal/ui/mounts/<path>`: what is mounted there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MountInfo {
-    pub kind: String,
-    pub version: Option<String>,
 }
 
 impl VaultClient {
@@ -211,7 +135,7 @@ impl VaultClient {
         &self.base
     }
 
-    async fn send(
+    pub(in crate::provider::vault) async fn send(
         &self,
         method: Method,
         path: &str,
@@ -250,7 +174,7 @@ impl VaultClient {
                 status: status.as_u16(),
                 message: format!(
                     "redirected to {} (not followed, it would carry the token); use the active node's address",
-                    crate::validate::redact_url(to)
+                    crate::redact::redact_url(to)
                 ),
             });
         }
@@ -267,7 +191,7 @@ impl VaultClient {
         Err(self.refusal(status, &errors, path, purpose, retry_after, &bytes))
     }
 
-    async fn call<T: DeserializeOwned>(
+    pub(in crate::provider::vault) async fn call<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -402,244 +326,11 @@ impl VaultClient {
             s => VaultError::BadRequest { path, status: s, message: or_status(&message, status) },
         }
     }
-
-    /// `sys/health`, asking for a 200 whatever the state so the body always says it.
-    pub async fn health(&self) -> Result<Health, VaultError> {
-        let path =
-            "sys/health?standbyok=true&perfstandbyok=true&sealedcode=200&uninitcode=200&drsecondarycode=200";
-        let body = self.send(Method::GET, path, None, None, Purpose::Other).await?;
-        serde_json::from_slice(&body).map_err(|e| VaultError::Malformed {
-            path: "sys/health".into(),
-            detail: format!("not a Vault health response: {}", json_error(&e)),
-        })
-    }
-
-    /// AppRole login at `auth/<auth_mount>/login`.
-    pub async fn login_approle(
-        &self,
-        auth_mount: &str,
-        creds: &AppRoleCredentials,
-    ) -> Result<AuthInfo, VaultError> {
-        let path = format!("auth/{auth_mount}/login");
-        let body = serde_json::json!({
-            "role_id": creds.role_id.expose_secret(),
-            "secret_id": creds.secret_id.expose_secret(),
-        });
-        let env: Envelope<Value> =
-            self.call(Method::POST, &path, None, Some(&body), Purpose::Login { auth_mount }).await?;
-        env.auth.ok_or_else(|| VaultError::Malformed {
-            path,
-            detail: "the login response has no auth block".into(),
-        })
-    }
-
-    /// `auth/token/renew-self`.
-    pub async fn renew_self(&self, token: &SecretString) -> Result<AuthInfo, VaultError> {
-        let path = "auth/token/renew-self";
-        let env: Envelope<Value> =
-            self.call(Method::POST, path, Some(token), Some(&serde_json::json!({})), Purpose::Other).await?;
-        env.auth.ok_or_else(|| VaultError::Malformed { path: path.into(), detail: "no auth block".into() })
-    }
-
-    /// `auth/token/revoke-self`: ends the token at once.
-    pub async fn revoke_self(&self, token: &SecretString) -> Result<(), VaultError> {
-        self.send(Method::POST, "auth/token/revoke-self", Some(token), None, Purpose::Other).await.map(|_| ())
-    }
-
-    /// `auth/token/lookup-self`: policies and remaining TTL (the token id is not kept).
-    pub async fn lookup_self(&self, token: &SecretString) -> Result<TokenInfo, VaultError> {
-        #[derive(Deserialize)]
-        struct Data {
-            #[serde(default)]
-            policies: Vec<String>,
-            #[serde(default)]
-            ttl: u64,
-            #[serde(default)]
-            renewable: bool,
-        }
-        let path = "auth/token/lookup-self";
-        let env: Envelope<Data> = self.call(Method::GET, path, Some(token), None, Purpose::Other).await?;
-        let d =
-            env.data.ok_or_else(|| VaultError::Malformed { path: path.into(), detail: "no data".into() })?;
-        Ok(TokenInfo { policies: d.policies, ttl: server_secs(d.ttl), renewable: d.renewable })
-    }
-
-    /// The current version of the KV v2 secret at `<mount>/data/<path>`.
-    pub async fn kv2_read(
-        &self,
-        token: &SecretString,
-        mount: &str,
-        path: &str,
-    ) -> Result<KvSecret, VaultError> {
-        #[derive(Deserialize)]
-        struct Data {
-            data: Option<Map<String, Value>>,
-            metadata: Option<Meta>,
-        }
-        #[derive(Deserialize)]
-        struct Meta {
-            #[serde(default)]
-            version: u64,
-        }
-        let api = format!("{mount}/data/{path}");
-        let env: Envelope<Data> = self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await?;
-        let d = env
-            .data
-            .ok_or_else(|| VaultError::Malformed { path: api.clone(), detail: "no data block".into() })?;
-        let (Some(data), Some(meta)) = (d.data, d.metadata) else {
-            // KV v2 answers a deleted (not destroyed) version with data: null.
-            return Err(VaultError::SecretNotFound { path: api });
-        };
-        Ok(KvSecret {
-            data: Sensitive::new(data),
-            version: meta.version,
-            warnings: env.warnings.unwrap_or_default(),
-        })
-    }
-
-    /// Key names (no values) of the KV v2 secret: nested objects, `null` at the leaves.
-    pub async fn kv2_subkeys(
-        &self,
-        token: &SecretString,
-        mount: &str,
-        path: &str,
-    ) -> Result<Value, VaultError> {
-        #[derive(Deserialize)]
-        struct Data {
-            subkeys: Option<Value>,
-        }
-        let api = format!("{mount}/subkeys/{path}");
-        let env: Envelope<Data> = self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await?;
-        env.data.and_then(|d| d.subkeys).ok_or(VaultError::SecretNotFound { path: api })
-    }
-
-    /// New credentials from `<mount>/creds/<role>`, with their lease.
-    pub async fn db_creds(
-        &self,
-        token: &SecretString,
-        mount: &str,
-        role: &str,
-    ) -> Result<DbCredentials, VaultError> {
-        #[derive(Deserialize)]
-        struct Data {
-            username: String,
-            password: String,
-        }
-        let api = format!("{mount}/creds/{role}");
-        let env: Envelope<Data> =
-            self.call(Method::GET, &api, Some(token), None, Purpose::DbCreds { mount, role }).await?;
-        let d = env.data.ok_or_else(|| VaultError::Malformed {
-            path: api.clone(),
-            detail: "no username and password in the response".into(),
-        })?;
-        Ok(DbCredentials {
-            username: d.username,
-            password: Sensitive::new(d.password),
-            lease: Lease {
-                id: env.lease_id,
-                duration: server_secs(env.lease_duration),
-                renewable: env.renewable,
-            },
-        })
-    }
-
-    /// Connection details of `<mount>/config/<name>` (host, port, database, plugin).
-    pub async fn db_connection(
-        &self,
-        token: &SecretString,
-        mount: &str,
-        name: &str,
-    ) -> Result<DbConnectionInfo, VaultError> {
-        #[derive(Deserialize)]
-        struct Data {
-            #[serde(default)]
-            plugin_name: String,
-            #[serde(default)]
-            connection_details: Map<String, Value>,
-            #[serde(default)]
-            allowed_roles: Vec<String>,
-        }
-        let api = format!("{mount}/config/{name}");
-        let env: Envelope<Data> = self.call(Method::GET, &api, Some(token), None, Purpose::Other).await?;
-        let d =
-            env.data.ok_or_else(|| VaultError::Malformed { path: api.clone(), detail: "no data".into() })?;
-        let mut info = DbConnectionInfo {
-            plugin_name: d.plugin_name,
-            allowed_roles: d.allowed_roles,
-            ..Default::default()
-        };
-        if let Some(url) = d.connection_details.get("connection_url").and_then(Value::as_str) {
-            parse_connection_url(url, &mut info);
-        }
-        Ok(info)
-    }
-
-    /// Extends a lease by `increment`.
-    pub async fn renew_lease(
-        &self,
-        token: &SecretString,
-        lease_id: &str,
-        increment: Duration,
-    ) -> Result<Lease, VaultError> {
-        let body = serde_json::json!({ "lease_id": lease_id, "increment": increment.as_secs() });
-        let env: Envelope<Value> =
-            self.call(Method::PUT, "sys/leases/renew", Some(token), Some(&body), Purpose::Other).await?;
-        Ok(Lease { id: env.lease_id, duration: server_secs(env.lease_duration), renewable: env.renewable })
-    }
-
-    /// Revokes a lease at once (the database user is dropped).
-    pub async fn revoke_lease(&self, token: &SecretString, lease_id: &str) -> Result<(), VaultError> {
-        let body = serde_json::json!({ "lease_id": lease_id });
-        self.send(Method::PUT, "sys/leases/revoke", Some(token), Some(&body), Purpose::Other)
-            .await
-            .map(|_| ())
-    }
-
-    /// The token's capabilities on each of `paths`.
-    pub async fn capabilities_self(
-        &self,
-        token: &SecretString,
-        paths: &[String],
-    ) -> Result<BTreeMap<String, Vec<String>>, VaultError> {
-        let body = serde_json::json!({ "paths": paths });
-        let env: Envelope<Map<String, Value>> = self
-            .call(Method::POST, "sys/capabilities-self", Some(token), Some(&body), Purpose::Other)
-            .await?;
-        let data = env.data.unwrap_or_default();
-        Ok(paths
-            .iter()
-            .map(|p| {
-                let caps = data
-                    .get(p)
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(|c| c.as_str().map(str::to_owned)).collect())
-                    .unwrap_or_default();
-                (p.clone(), caps)
-            })
-            .collect())
-    }
-
-    /// What is mounted at `path` (type and KV version), through the UI mounts endpoint that
-    /// every token may read for paths it has access to.
-    pub async fn mount_info(&self, token: &SecretString, path: &str) -> Result<MountInfo, VaultError> {
-        #[derive(Deserialize)]
-        struct Data {
-            #[serde(rename = "type", default)]
-            kind: String,
-            #[serde(default)]
-            options: Option<BTreeMap<String, Value>>,
-        }
-        let api = format!("sys/internal/ui/mounts/{path}");
-        let env: Envelope<Data> = self.call(Method::GET, &api, Some(token), None, Purpose::Other).await?;
-        let d = env.data.ok_or_else(|| VaultError::Malformed { path: api, detail: "no data".into() })?;
-        let version = d.options.and_then(|o| o.get("version").and_then(|v| v.as_str().map(str::to_owned)));
-        Ok(MountInfo { kind: d.kind, version })
-    }
 }
 
 /// What is wrong with a body that is not the expected JSON: the error's kind and position only.
 /// (serde_json's own message can quote the offending value, which may be a secret.)
-fn json_error(e: &serde_json::Error) -> String {
+pub(in crate::provider::vault) fn json_error(e: &serde_json::Error) -> String {
     let kind = match e.classify() {
         serde_json::error::Category::Io => "unreadable",
         serde_json::error::Category::Syntax => "not JSON",
@@ -659,31 +350,6 @@ fn is_stale_connection(e: &reqwest::Error) -> bool {
         src = s.source();
     }
     false
-}
-
-/// `postgresql://{{username}}:{{password}}@db.internal:5432/orders?sslmode=disable` and the
-/// MySQL DSN form `{{username}}:{{password}}@tcp(db:3306)/orders` give host, port, database.
-fn parse_connection_url(raw: &str, info: &mut DbConnectionInfo) {
-    let after_at = raw.rsplit_once('@').map_or(raw, |(_, rest)| rest);
-    let (hostport, rest) = if let Some(inner) = after_at.strip_prefix("tcp(") {
-        inner.split_once(')').unwrap_or((inner, ""))
-    } else {
-        let s = after_at.split_once("://").map_or(after_at, |(_, r)| r);
-        s.split_once('/').map_or((s, ""), |(h, r)| (h, r))
-    };
-    let rest = rest.trim_start_matches('/');
-    let db = rest.split(['?', '/']).next().unwrap_or("");
-    if !db.is_empty() {
-        info.database = Some(db.to_owned());
-    }
-    let (host, port) = match hostport.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || p.parse::<u16>().is_ok() => (h, p.parse().ok()),
-        _ => (hostport, None),
-    };
-    if !host.is_empty() {
-        info.host = Some(host.trim_matches(['[', ']']).to_owned());
-    }
-    info.port = port;
 }
 
 /// Vault's error strings look like "1 error occurred:\n\t* permission denied\n\n".
@@ -723,28 +389,6 @@ fn scrub(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn connection_urls_give_host_port_and_database() {
-        let mut i = DbConnectionInfo::default();
-        parse_connection_url(
-            "postgresql://{{username}}:{{password}}@db.internal:5432/orders?sslmode=disable",
-            &mut i,
-        );
-        assert_eq!(
-            (i.host.as_deref(), i.port, i.database.as_deref()),
-            (Some("db.internal"), Some(5432), Some("orders"))
-        );
-        let mut i = DbConnectionInfo::default();
-        parse_connection_url("{{username}}:{{password}}@tcp(127.0.0.1:3306)/shop", &mut i);
-        assert_eq!(
-            (i.host.as_deref(), i.port, i.database.as_deref()),
-            (Some("127.0.0.1"), Some(3306), Some("shop"))
-        );
-        let mut i = DbConnectionInfo::default();
-        parse_connection_url("postgres://u@h", &mut i);
-        assert_eq!((i.host.as_deref(), i.port, i.database), (Some("h"), None, None));
-    }
 
     #[test]
     fn vault_error_lists_read_as_one_line() {

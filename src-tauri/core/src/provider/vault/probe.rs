@@ -12,11 +12,12 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
-use super::client::{Health, VaultClient};
 use super::error::{VaultError, VaultErrorInfo};
+use super::http::VaultClient;
 use super::session::{SecretValue, VaultSession};
+use super::sys::Health;
+use crate::duration::format_duration;
 use crate::model::{AppRoleCredentials, EngineType, Vault, VaultSpec};
-use crate::validate::format_duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -4,7 +4,6 @@
 //! credentials are reused until the earlier of the cache TTL and the end of their lease, renewed
 //! while in use, and revoked when dropped.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,9 +12,14 @@ use std::time::{Duration, Instant, SystemTime};
 use secrecy::SecretString;
 use tokio::sync::OnceCell;
 
-use super::client::{AuthInfo, DbCredentials, KvSecret, VaultClient};
+use super::database::DbCredentials;
 use super::error::VaultError;
+use super::http::{server_secs, VaultClient};
+use super::kv::KvSecret;
+use super::sys::Lease;
+use super::token::AuthInfo;
 use crate::model::{AppRoleCredentials, EngineType, Vault, VaultSpec};
+use crate::sensitive::Sensitive;
 
 /// The secret a vault configuration points at.
 #[derive(Debug, Clone)]
@@ -38,10 +42,25 @@ pub struct ResolvedSecret {
 }
 
 impl ResolvedSecret {
+    /// The secret as templates see it: a KV secret's data, or a database engine's credentials
+    /// object `{username, password, lease_id, lease_duration, renewable}`.
+    pub fn json(&self) -> Sensitive<serde_json::Value> {
+        Sensitive::new(match &self.value {
+            SecretValue::Kv(kv) => serde_json::Value::Object(kv.data.expose().clone()),
+            SecretValue::Database(c) => serde_json::json!({
+                "username": c.username,
+                "password": c.password.expose(),
+                "lease_id": c.lease.id,
+                "lease_duration": c.lease.duration.as_secs(),
+                "renewable": c.lease.renewable,
+            }),
+        })
+    }
+
     pub fn expires_in(&self) -> Option<Duration> {
         self.expires.checked_duration_since(Instant::now())
     }
-    fn lease(&self) -> Option<&super::client::Lease> {
+    fn lease(&self) -> Option<&Lease> {
         match &self.value {
             SecretValue::Database(c) if !c.lease.id.is_empty() => Some(&c.lease),
             _ => None,
@@ -79,13 +98,13 @@ struct Token {
 }
 
 impl Token {
-    fn new(auth: AuthInfo, generation: u64) -> Token {
+    fn new(auth: AuthInfo, generation: u64, fixed_margin: Option<Duration>) -> Token {
         let now = Instant::now();
         let (deadline, refresh_at) = if auth.lease_duration == 0 {
             (None, None)
         } else {
-            let ttl = super::client::server_secs(auth.lease_duration);
-            (Some(now + ttl), Some(now + ttl - safety_margin(ttl)))
+            let ttl = server_secs(auth.lease_duration);
+            (Some(now + ttl), Some(now + ttl - margin(ttl, fixed_margin)))
         };
         Token { value: auth.client_token, generation, deadline, refresh_at, renewable: auth.renewable }
     }
@@ -97,6 +116,11 @@ fn safety_margin(life: Duration) -> Duration {
     (life / 10).clamp(Duration::from_secs(1), Duration::from_secs(60)).min(life / 2)
 }
 
+/// The safety margin of `life`, or `fixed` (at most `life`) when the session sets one.
+fn margin(life: Duration, fixed: Option<Duration>) -> Duration {
+    fixed.map_or_else(|| safety_margin(life), |m| m.min(life))
+}
+
 /// One generation of the cached secret. `retired` is the generation it replaces: whoever
 /// initialises the cell renews its lease or revokes it, exactly once.
 struct Slot {
@@ -106,7 +130,7 @@ struct Slot {
 
 pub struct VaultSession {
     spec: VaultSpec,
-    updated_at: String,
+    pub(crate) updated_at: String,
     client: VaultClient,
     creds: AppRoleCredentials,
     token: tokio::sync::Mutex<Option<Token>>,
@@ -115,6 +139,8 @@ pub struct VaultSession {
     /// Leases of credentials handed out with caching off; revoked (with the token) on close.
     loose_leases: Mutex<Vec<String>>,
     counters: Counters,
+    /// Replaces the default safety margin (see [`VaultSession::with_refresh_margin`]).
+    refresh_margin: Option<Duration>,
 }
 
 impl std::fmt::Debug for VaultSession {
@@ -140,7 +166,16 @@ impl VaultSession {
             slot: Mutex::new(None),
             loose_leases: Mutex::new(Vec::new()),
             counters: Counters::default(),
+            refresh_margin: None,
         })
+    }
+
+    /// Renews or replaces tokens and leases once no more than `margin` of their life is left,
+    /// instead of a tenth of it (between 1s and 60s). Tests use it to reach the refresh point
+    /// of long-lived tokens and leases at once, with the rest of their life as slack.
+    pub fn with_refresh_margin(mut self, margin: Duration) -> VaultSession {
+        self.refresh_margin = Some(margin);
+        self
     }
 
     pub fn spec(&self) -> &VaultSpec {
@@ -173,10 +208,12 @@ impl VaultSession {
             if t.renewable && t.deadline.is_some_and(|d| now < d) {
                 if let Ok(auth) = self.client.renew_self(&t.value).await {
                     self.counters.token_renewals.fetch_add(1, Ordering::Relaxed);
-                    // A renewal capped by the token's max TTL buys little; log in then.
-                    if auth.lease_duration >= 2 {
-                        let generation = t.generation;
-                        let renewed = Token::new(auth, generation);
+                    // A renewal capped by the token's max TTL buys little (it is due for
+                    // renewal again at once); log in then.
+                    let secs = auth.lease_duration;
+                    let renewed = Token::new(auth, t.generation, self.refresh_margin);
+                    if secs >= 2 && renewed.refresh_at.is_none_or(|r| r > Instant::now()) {
+                        let generation = renewed.generation;
                         let value = renewed.value.clone();
                         *held = Some(renewed);
                         return Ok((value, generation));
@@ -187,7 +224,7 @@ impl VaultSession {
         let auth = self.client.login_approle(&self.spec.auth_mount, &self.creds).await?;
         self.counters.logins.fetch_add(1, Ordering::Relaxed);
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-        let token = Token::new(auth, generation);
+        let token = Token::new(auth, generation, self.refresh_margin);
         let value = token.value.clone();
         // A replaced token that is still alive is revoked, and with it the leases it created
         // (cached credentials never outlive the token's refresh point, so none is in use).
@@ -298,7 +335,7 @@ impl VaultSession {
         }
         let SecretValue::Database(creds) = &old.value else { return None };
         let mut creds = creds.clone();
-        let lease_end = now + renewed.duration - safety_margin(renewed.duration);
+        let lease_end = now + renewed.duration - margin(renewed.duration, self.refresh_margin);
         creds.lease = renewed;
         let mut expires = lease_end.min(old.ttl_deadline);
         if let Some(refresh) = self.token_refresh_at().await {
@@ -349,7 +386,8 @@ impl VaultSession {
         let mut expires = ttl_deadline;
         if let SecretValue::Database(c) = &value {
             if !c.lease.duration.is_zero() {
-                expires = expires.min(fetched + c.lease.duration - safety_margin(c.lease.duration));
+                let lease = c.lease.duration;
+                expires = expires.min(fetched + lease - margin(lease, self.refresh_margin));
             }
             // Vault revokes a token's leases when the token ends.
             if let Some(refresh) = self.token_refresh_at().await {
@@ -365,6 +403,19 @@ impl VaultSession {
             expires,
             ttl_deadline,
         }))
+    }
+
+    /// Key names (never values) of what [`VaultSession::resolve`] returns, as nested objects with
+    /// `null` leaves: a KV secret's through the subkeys endpoint (not cached: it serves
+    /// autocomplete and pre-filling), a database engine's fixed credential names.
+    pub async fn key_names(&self) -> Result<serde_json::Value, VaultError> {
+        if self.spec.engine_type.is_database() {
+            let keys = ["username", "password", "lease_id", "lease_duration", "renewable"];
+            return Ok(serde_json::Value::Object(
+                keys.iter().map(|k| ((*k).to_owned(), serde_json::Value::Null)).collect(),
+            ));
+        }
+        self.subkeys().await
     }
 
     /// Key names (never values) of the vault's KV secret, as nested objects with `null` leaves,
@@ -448,63 +499,5 @@ fn slot_usable(slot: &Slot, now: Instant) -> bool {
         None => true, // in flight: share it
         Some(Ok(s)) => now < s.expires,
         Some(Err(_)) => false,
-    }
-}
-
-/// The live sessions of one process, by vault id. A vault whose configuration changed gets a new
-/// session, and the old one is closed (its leases revoked).
-#[derive(Default)]
-pub struct VaultHub {
-    sessions: Mutex<HashMap<String, Arc<VaultSession>>>,
-}
-
-impl VaultHub {
-    pub fn new() -> VaultHub {
-        VaultHub::default()
-    }
-
-    /// The session for `vault`, created with `load_credentials` (a keyring read) when there is
-    /// none or the stored configuration changed since.
-    pub async fn session<F>(&self, vault: &Vault, load_credentials: F) -> crate::Result<Arc<VaultSession>>
-    where
-        F: FnOnce() -> crate::Result<AppRoleCredentials> + Send + 'static,
-    {
-        if let Some(s) = lock(&self.sessions).get(&vault.id) {
-            if s.updated_at == vault.updated_at && s.spec == vault.spec {
-                return Ok(s.clone());
-            }
-        }
-        let creds = tokio::task::spawn_blocking(load_credentials)
-            .await
-            .map_err(|e| crate::Error::Keyring { detail: format!("keyring task failed: {e}") })??;
-        let fresh = Arc::new(VaultSession::new(vault, creds)?);
-        let (session, replaced) = {
-            let mut sessions = lock(&self.sessions);
-            match sessions.get(&vault.id) {
-                // Another caller created it meanwhile: use theirs.
-                Some(s) if s.updated_at == vault.updated_at && s.spec == vault.spec => (s.clone(), None),
-                _ => (fresh.clone(), sessions.insert(vault.id.clone(), fresh)),
-            }
-        };
-        if let Some(old) = replaced {
-            old.close().await;
-        }
-        Ok(session)
-    }
-
-    /// Closes the session of a vault that was updated or removed.
-    pub async fn forget(&self, vault_id: &str) {
-        let old = lock(&self.sessions).remove(vault_id);
-        if let Some(s) = old {
-            s.close().await;
-        }
-    }
-
-    /// Closes every session (revoking their leases).
-    pub async fn close_all(&self) {
-        let all: Vec<_> = lock(&self.sessions).drain().map(|(_, s)| s).collect();
-        for s in all {
-            s.close().await;
-        }
     }
 }

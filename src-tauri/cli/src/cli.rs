@@ -1,0 +1,311 @@
+//! The command line as clap sees it: every command, flag and help text. The commands
+//! themselves are in `commands/`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use vaultdesk_core::{TlsInput, VaultInput, VaultPatch};
+
+use crate::exit::EXIT_CODES_HELP;
+
+#[derive(Parser)]
+#[command(name = "vaultdesk", version, about = "Manage vaultdesk's secret stores from the command line.", after_help = EXIT_CODES_HELP)]
+pub(crate) struct Cli {
+    /// Data directory [default: $VAULTDESK_DATA_DIR, else ~/.local/share/vaultdesk]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub(crate) data_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Vault configurations: HashiCorp Vault or OpenBao through AppRole.
+    #[command(subcommand)]
+    Vault(VaultCommand),
+    /// Connectors: database and REST configurations whose fields reference secrets.
+    #[command(subcommand)]
+    Connector(ConnectorCommand),
+    /// Render a JSON or YAML file's {{secrets.VAULT.KEY}} references (only string values are
+    /// templates, so the file's syntax cannot break).
+    Render(RenderArgs),
+}
+
+#[derive(Subcommand)]
+pub(crate) enum VaultCommand {
+    /// Register a vault; its Role ID and Secret ID go to the OS keyring.
+    #[command(after_help = "The Role ID and Secret ID are read from --role-id-file/--secret-id-file \
+        ('-' = standard input), else from $VAULTDESK_ROLE_ID/$VAULTDESK_SECRET_ID, else asked \
+        for without echo on a terminal.")]
+    Add {
+        name: String,
+        #[command(flatten)]
+        fields: VaultFields,
+        #[command(flatten)]
+        ids: IdSources,
+    },
+    /// List the vaults.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one vault's configuration (never its Role ID or Secret ID).
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a vault. Flags not given keep their value; an empty value clears an optional field.
+    #[command(after_help = "The Role ID and Secret ID are replaced only when supplied, through \
+        --role-id-file/--secret-id-file, or $VAULTDESK_ROLE_ID/$VAULTDESK_SECRET_ID with --ids-from-env.")]
+    Update {
+        name: String,
+        /// New name (the keyring entries follow the vault).
+        #[arg(long, value_name = "NEW")]
+        rename: Option<String>,
+        #[command(flatten)]
+        fields: VaultFields,
+        #[command(flatten)]
+        ids: IdSources,
+    },
+    /// Remove a vault and its keyring entries; refused (exit code 9) while connectors use it.
+    Remove {
+        name: String,
+        /// Remove even while connectors use it (their selection is cleared; their references
+        /// stay and fail to render until fixed)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Test a vault: reachability and health, TLS, login, read, capabilities.
+    #[command(after_help = "Each stage is shown with its outcome and time; the command exits with \
+        code 8 when a stage fails. Secret values are never shown: KV shows key names and the \
+        version, a database engine the issued username (its credentials are revoked at once).\n\n\
+        With flags, tests the configuration as it would be after `vault update NAME` with the same \
+        flags, or, when no vault is called NAME, an unsaved configuration (as `vault add` takes \
+        it). Nothing is saved.")]
+    Test {
+        name: String,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        fields: VaultFields,
+        #[command(flatten)]
+        ids: IdSources,
+    },
+}
+
+/// The fields of a vault configuration. On `add`, --url, --engine-name and --engine-type are
+/// required (validation says so by field); on `update`, every flag is optional.
+#[derive(Args)]
+pub(crate) struct VaultFields {
+    /// Vault URL and port, e.g. https://vault.example.com:8200 [add: default $VAULT_ADDR]
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Mount path of the secrets engine, e.g. secret
+    #[arg(long, value_name = "MOUNT")]
+    engine_name: Option<String>,
+    /// kv2, mysql, mariadb, postgresql or mongodb
+    #[arg(long, value_name = "TYPE")]
+    engine_type: Option<String>,
+    /// KV only: path of the secret in the engine (the API form <engine>/data/<path> is accepted)
+    #[arg(long, value_name = "P")]
+    path: Option<String>,
+    /// Database engines only: the role to issue credentials for
+    #[arg(long, value_name = "R")]
+    db_role: Option<String>,
+    /// Database engines only: the connection configured in the engine
+    #[arg(long, value_name = "C")]
+    connection_name: Option<String>,
+    /// Vault namespace (Enterprise / OpenBao) [add: default $VAULT_NAMESPACE]
+    #[arg(long, value_name = "NS")]
+    namespace: Option<String>,
+    /// AppRole mount [default: approle]
+    #[arg(long, value_name = "M")]
+    auth_mount: Option<String>,
+    /// How long resolved secrets stay cached in memory: 30s, 5m, 1h, 0 = off [default: 5m]
+    #[arg(long, value_name = "DUR")]
+    cache_ttl: Option<String>,
+    /// PEM file of the CA(s) to trust instead of the system roots [add: default $VAULT_CACERT]
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<String>,
+    /// PEM client certificate for mutual TLS (with --client-key)
+    #[arg(long, value_name = "FILE")]
+    client_cert: Option<String>,
+    /// PEM private key of the client certificate
+    #[arg(long, value_name = "FILE")]
+    client_key: Option<String>,
+    /// Accept any server certificate (insecure; for test set-ups only)
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    tls_skip_verify: Option<bool>,
+    /// Time to establish a connection [default: 10s]
+    #[arg(long, value_name = "DUR")]
+    connect_timeout: Option<String>,
+    /// Time for a whole request [default: 30s]
+    #[arg(long, value_name = "DUR")]
+    request_timeout: Option<String>,
+}
+
+impl VaultFields {
+    pub(crate) fn input(self, name: String, tls: TlsInput) -> VaultInput {
+        VaultInput {
+            name,
+            provider: None,
+            url: self.url.unwrap_or_default(),
+            namespace: self.namespace,
+            auth_mount: self.auth_mount,
+            engine_name: self.engine_name.unwrap_or_default(),
+            engine_type: self.engine_type.unwrap_or_default(),
+            path: self.path,
+            db_role: self.db_role,
+            connection_name: self.connection_name,
+            cache_ttl: self.cache_ttl,
+            tls,
+        }
+    }
+
+    pub(crate) fn patch(self, tls: TlsInput) -> VaultPatch {
+        VaultPatch {
+            tls,
+            rename: None,
+            url: self.url,
+            namespace: self.namespace,
+            auth_mount: self.auth_mount,
+            engine_name: self.engine_name,
+            engine_type: self.engine_type,
+            path: self.path,
+            db_role: self.db_role,
+            connection_name: self.connection_name,
+            cache_ttl: self.cache_ttl,
+        }
+    }
+
+    pub(crate) fn tls(&self) -> TlsInput {
+        TlsInput {
+            tls_ca_cert: self.ca_cert.clone(),
+            tls_client_cert: self.client_cert.clone(),
+            tls_client_key: self.client_key.clone(),
+            tls_skip_verify: self.tls_skip_verify,
+            connect_timeout: self.connect_timeout.clone(),
+            request_timeout: self.request_timeout.clone(),
+        }
+    }
+}
+
+#[derive(Args)]
+pub(crate) struct IdSources {
+    /// File holding the Role ID ('-' = standard input)
+    #[arg(long, value_name = "F")]
+    pub(crate) role_id_file: Option<PathBuf>,
+    /// File holding the Secret ID ('-' = standard input)
+    #[arg(long, value_name = "F")]
+    pub(crate) secret_id_file: Option<PathBuf>,
+    /// Take the IDs from $VAULTDESK_ROLE_ID / $VAULTDESK_SECRET_ID also for a stored vault
+    /// (`add` and unsaved tests always read them; `update` and `test` of a stored vault do not,
+    /// so a variable left over from an earlier `add` never replaces another vault's IDs).
+    #[arg(long)]
+    pub(crate) ids_from_env: bool,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ConnectorCommand {
+    /// Add a connector: a database or REST configuration whose fields may reference secrets.
+    #[command(after_help = "The configuration is a JSON object of the kind's fields (see \
+        `vaultdesk connector fields KIND`); any text field may hold {{secrets.VAULT.KEY}} \
+        references. Without --config, the fields are pre-filled from --vault: the matching key \
+        names of a KV secret, or a database engine's username and password, as references.")]
+    Add {
+        name: String,
+        /// postgresql, mysql, mariadb, mongodb or rest
+        #[arg(long, value_name = "KIND")]
+        kind: String,
+        /// The selected vault ("Secrets Manager")
+        #[arg(long, value_name = "VAULT")]
+        vault: Option<String>,
+        /// JSON file with the configuration ('-' = standard input)
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// List the connectors.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a connector as stored (references, not values).
+    Show {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a connector. Options not given keep their value; --vault '' clears the selection.
+    Update {
+        name: String,
+        #[arg(long, value_name = "NEW")]
+        rename: Option<String>,
+        #[arg(long, value_name = "KIND")]
+        kind: Option<String>,
+        #[arg(long, value_name = "VAULT")]
+        vault: Option<String>,
+        /// JSON file replacing the whole configuration ('-' = standard input)
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Remove a connector.
+    Remove { name: String },
+    /// The fields of a connector kind.
+    Fields { kind: String },
+    /// Render a connector with every secret-derived value masked (unless --reveal), and list each
+    /// reference with its vault, key and cache state.
+    Preview {
+        name: String,
+        /// Show the secret values themselves.
+        #[arg(long)]
+        reveal: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Render and write a connector (or all of them) as JSON, YAML or env.
+    #[command(after_help = "Files are written atomically (temporary file, fsync, rename) with \
+        mode 0600; an existing file is kept unless --force. Without --out the result goes to \
+        standard output. --all writes DIR/NAME.FORMAT for every connector, and nothing at all if \
+        one of them cannot be rendered or one target exists without --force. Database \
+        credentials in an export stay valid until their lease (or the AppRole token) ends.")]
+    Export {
+        /// The connector (or --all)
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        name: Option<String>,
+        /// Output format; env flattens nested keys into UPPER_CASE names
+        #[arg(long, default_value = "json", value_name = "json|yaml|env")]
+        format: String,
+        /// File to write [default: standard output]
+        #[arg(long, value_name = "FILE", conflicts_with = "all")]
+        out: Option<PathBuf>,
+        /// Every connector, one file each in --out-dir
+        #[arg(long, requires = "out_dir")]
+        all: bool,
+        /// Directory for --all (DIR/NAME.FORMAT)
+        #[arg(long, value_name = "DIR", requires = "all")]
+        out_dir: Option<PathBuf>,
+        /// Replace existing files
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `vaultdesk render FILE`.
+#[derive(Args)]
+pub(crate) struct RenderArgs {
+    /// A JSON or YAML file whose string values may hold {{secrets.VAULT.KEY}} references
+    pub(crate) file: PathBuf,
+    /// Output format [default: the input's]
+    #[arg(long, value_name = "json|yaml|env")]
+    pub(crate) format: Option<String>,
+    /// File to write (atomically, mode 0600) [default: standard output]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Replace an existing --out file
+    #[arg(long)]
+    pub(crate) force: bool,
+}

@@ -1,0 +1,158 @@
+//! `vaultdesk connector ...`: connectors whose fields reference secrets, previewed masked,
+//! exported as files.
+
+use std::path::Path;
+
+use serde_json::Value;
+use vaultdesk_core::connector::{ConnectorInput, ConnectorKind, ConnectorPatch};
+use vaultdesk_core::ops::{ConnectorSource, Reveal};
+use vaultdesk_core::Core;
+
+use super::render::{format_arg, read_source};
+use crate::cli::ConnectorCommand;
+use crate::exit::{self, internal, usage, Failure};
+use crate::output::{print_json, print_preview};
+
+fn read_config(path: &Path) -> Result<Value, Failure> {
+    let text = read_source(path)?;
+    serde_json::from_str(&text).map_err(|e| Failure {
+        code: exit::INVALID_INPUT,
+        message: format!("the configuration in {} is not valid JSON: {e}", path.display()),
+    })
+}
+
+pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failure> {
+    match cmd {
+        ConnectorCommand::Add { name, kind, vault, config } => {
+            let config = match (config, &vault) {
+                (Some(path), _) => read_config(&path)?,
+                (None, Some(v)) => {
+                    let k = ConnectorKind::parse(&kind).ok_or_else(|| Failure {
+                        code: exit::INVALID_INPUT,
+                        message: "invalid connector:\n  kind: must be one of postgresql, mysql, mariadb, mongodb, rest"
+                            .into(),
+                    })?;
+                    let filled = core.prefill(k, v.clone()).await;
+                    // Pre-filling read key names only; nothing it started is needed afterwards.
+                    core.close().await;
+                    Value::Object(filled?)
+                }
+                (None, None) => {
+                    return Err(usage("give --config FILE, or --vault VAULT to pre-fill the fields"))
+                }
+            };
+            let c = core.add_connector(ConnectorInput { name, kind, vault, config }).await?;
+            let refs = c.references;
+            let c = c.connector;
+            println!(
+                "Added connector \"{}\" ({}{}) with {refs} reference{}.",
+                c.name,
+                c.kind.as_str(),
+                c.vault.as_deref().map(|v| format!(", vault \"{v}\"")).unwrap_or_default(),
+                if refs == 1 { "" } else { "s" }
+            );
+        }
+        ConnectorCommand::List { json } => {
+            let all = core.list_connectors().await?;
+            if json {
+                let plain: Vec<_> = all.iter().map(|s| &s.connector).collect();
+                print_json(&plain)?;
+            } else if all.is_empty() {
+                println!("No connectors yet. Add one with `vaultdesk connector add NAME --kind KIND --config FILE`.");
+            } else {
+                let w = all.iter().map(|c| c.connector.name.chars().count()).max().unwrap_or(4).max(4);
+                println!("{:<w$}  {:<10}  {:<16}  REFERENCES", "NAME", "KIND", "VAULT");
+                for s in &all {
+                    let c = &s.connector;
+                    println!(
+                        "{:<w$}  {:<10}  {:<16}  {}",
+                        c.name,
+                        c.kind.as_str(),
+                        c.vault.as_deref().unwrap_or("-"),
+                        s.references
+                    );
+                }
+            }
+        }
+        ConnectorCommand::Show { name, json } => {
+            let c = core.get_connector(name).await?;
+            if json {
+                print_json(&c)?;
+            } else {
+                println!("{:<10}{}", "Name", c.name);
+                println!("{:<10}{}", "Kind", c.kind.as_str());
+                println!("{:<10}{}", "Vault", c.vault.as_deref().unwrap_or("(none)"));
+                println!("{:<10}{}", "Updated", c.updated_at);
+                println!("{}", serde_json::to_string_pretty(&c.config).map_err(internal)?);
+            }
+        }
+        ConnectorCommand::Update { name, rename, kind, vault, config } => {
+            let config = config.map(|p| read_config(&p)).transpose()?;
+            let c = core.update_connector(name, ConnectorPatch { rename, kind, vault, config }).await?;
+            println!("Updated connector \"{}\".", c.connector.name);
+        }
+        ConnectorCommand::Remove { name } => {
+            let c = core.remove_connector(name).await?;
+            println!("Removed connector \"{}\".", c.name);
+        }
+        ConnectorCommand::Fields { kind } => {
+            let k = ConnectorKind::parse(&kind)
+                .ok_or_else(|| usage("KIND must be one of postgresql, mysql, mariadb, mongodb, rest"))?;
+            for f in k.fields() {
+                let ty = serde_json::to_value(f.field_type).map_err(internal)?;
+                let opts =
+                    if f.options.is_empty() { String::new() } else { format!(" ({})", f.options.join("|")) };
+                println!(
+                    "{:<18} {:<9}{}{opts}  {}",
+                    f.name,
+                    ty.as_str().unwrap_or(""),
+                    if f.required { " required" } else { "" },
+                    f.help
+                );
+            }
+        }
+        ConnectorCommand::Preview { name, reveal, json } => {
+            let reveal = if reveal { Reveal::All } else { Reveal::Masked };
+            let preview = core.preview(ConnectorSource::Stored(name), reveal).await;
+            // A preview's database credentials end with it.
+            core.close().await;
+            let p = preview?;
+            if json {
+                print_json(&p)?;
+            } else {
+                print_preview(&p)?;
+            }
+        }
+        // Sessions are not closed after an export: that would revoke the database credentials
+        // just written; they live until their lease or the login token ends.
+        ConnectorCommand::Export { name, format, out, all, out_dir, force } => {
+            let format = format_arg(&format)?;
+            match (name, out_dir) {
+                (_, Some(dir)) if all => {
+                    let result = core.export_all(dir.clone(), format, force).await?;
+                    eprintln!(
+                        "Exported {} connector(s) to {} ({}).",
+                        result.files.len(),
+                        dir.display(),
+                        format.extension()
+                    );
+                }
+                (Some(name), _) => {
+                    let text = core
+                        .export_connector(ConnectorSource::Stored(name.clone()), format, out.clone(), force)
+                        .await?;
+                    match (text, &out) {
+                        (Some(text), _) => print!("{}", text.expose()),
+                        (None, Some(f)) => {
+                            let shown = core.get_connector(name).await.map(|c| c.name).unwrap_or_default();
+                            eprintln!("Exported connector \"{shown}\" to {}.", f.display());
+                        }
+                        (None, None) => {}
+                    }
+                }
+                _ => return Err(usage("give a connector NAME, or --all with --out-dir DIR")),
+            }
+        }
+    }
+    Ok(())
+}

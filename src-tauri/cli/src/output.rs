@@ -1,0 +1,158 @@
+//! How results are printed: tables, the Test report, a vault, a preview, JSON.
+
+use vaultdesk_core::duration::format_duration;
+use vaultdesk_core::ops::VaultSummary;
+use vaultdesk_core::provider::{StageStatus, TestReport, TestStage};
+use vaultdesk_core::render::Preview;
+use vaultdesk_core::Vault;
+
+use crate::exit::{internal, Failure};
+
+pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    let s = serde_json::to_string_pretty(v).map_err(internal)?;
+    println!("{s}");
+    Ok(())
+}
+
+fn engine_detail(v: &Vault) -> String {
+    let s = &v.spec;
+    match (&s.path, &s.db_role) {
+        (Some(p), _) => format!("{}/{p}", s.engine_name),
+        (None, Some(r)) => format!("{}/creds/{r}", s.engine_name),
+        _ => s.engine_name.clone(),
+    }
+}
+
+pub(crate) fn print_table(vaults: &[VaultSummary]) {
+    let rows: Vec<[String; 5]> = vaults
+        .iter()
+        .map(|s| &s.vault)
+        .map(|v| {
+            [
+                v.spec.name.clone(),
+                v.spec.engine_type.as_str().to_owned(),
+                v.spec.url.clone(),
+                engine_detail(v),
+                format_duration(v.spec.cache_ttl_secs),
+            ]
+        })
+        .collect();
+    let header = ["NAME", "ENGINE", "URL", "SECRET", "CACHE TTL"];
+    let mut widths = header.map(str::len);
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: [&str; 5]| {
+        let mut out = String::new();
+        for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
+            if i == 4 {
+                out.push_str(c);
+            } else {
+                out.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        println!("{out}");
+    };
+    line(header);
+    for r in &rows {
+        line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
+    }
+}
+
+pub(crate) fn print_report(name: &str, unsaved: bool, url: &str, report: &TestReport) {
+    let label = if unsaved { " (unsaved)" } else { "" };
+    println!("Testing vault \"{name}\"{label} at {url}");
+    for s in &report.stages {
+        let (mark, label) = match s.status {
+            StageStatus::Passed => ("ok  ", ""),
+            StageStatus::Warning => ("warn", ""),
+            StageStatus::Failed => ("FAIL", ""),
+            StageStatus::Skipped => ("-   ", ""),
+        };
+        let stage = match s.stage {
+            TestStage::Reach => "reach",
+            TestStage::Tls => "tls",
+            TestStage::Login => "login",
+            TestStage::Read => "read",
+            TestStage::Capabilities => "capabilities",
+        };
+        let time = if s.status == StageStatus::Skipped { String::new() } else { format!("{} ms", s.millis) };
+        println!("  {mark} {stage:<13}{time:>8}  {}{label}", s.summary);
+        if let Some(e) = &s.error {
+            println!("       {:<13}{:>8}  hint: {}", "", "", e.hint);
+        }
+    }
+    println!("{}", if report.ok { "Test passed." } else { "Test failed." });
+}
+
+pub(crate) fn print_vault(v: &Vault) {
+    let s = &v.spec;
+    let field = |label: &str, value: &str| println!("{label:<16}{value}");
+    field("Name", &s.name);
+    field("Provider", s.provider.label());
+    field("URL", &s.url);
+    field("Namespace", s.namespace.as_deref().unwrap_or("(none)"));
+    field("Auth mount", &s.auth_mount);
+    field("Engine name", &s.engine_name);
+    field("Engine type", s.engine_type.as_str());
+    if let Some(p) = &s.path {
+        field("Path", p);
+    }
+    if let Some(r) = &s.db_role {
+        field("Database role", r);
+    }
+    if let Some(c) = &s.connection_name {
+        field("Connection", c);
+    }
+    field("Cache TTL", &format_duration(s.cache_ttl_secs));
+    if let Some(ca) = &s.tls.tls_ca_cert {
+        field("CA certificate", ca);
+    }
+    if let (Some(c), Some(k)) = (&s.tls.tls_client_cert, &s.tls.tls_client_key) {
+        field("Client cert", &format!("{c} (key {k})"));
+    }
+    if s.tls.tls_skip_verify {
+        field("TLS verify", "OFF (insecure: any server certificate is accepted)");
+    }
+    field(
+        "Timeouts",
+        &format!(
+            "connect {}, request {}",
+            format_duration(s.tls.connect_timeout_secs),
+            format_duration(s.tls.request_timeout_secs)
+        ),
+    );
+    field("Created", &v.created_at);
+    field("Updated", &v.updated_at);
+}
+
+pub(crate) fn print_preview(p: &Preview) -> Result<(), Failure> {
+    println!(
+        "Connector \"{}\" ({}){}",
+        p.connector,
+        p.kind.as_str(),
+        if p.revealed { " — secret values REVEALED" } else { " — secret values masked" }
+    );
+    println!("{}", serde_json::to_string_pretty(&p.config).map_err(internal)?);
+    if p.references.is_empty() {
+        println!("No references.");
+        return Ok(());
+    }
+    println!("References:");
+    let field_w = p.references.iter().map(|r| r.field.chars().count()).max().unwrap_or(0);
+    let ref_w = p.references.iter().map(|r| r.reference.chars().count() + 4).max().unwrap_or(0);
+    for r in &p.references {
+        let expires = match r.expires_in_secs {
+            Some(s) => format!("expires in {}", vaultdesk_core::duration::format_duration(s)),
+            None => "not cached".into(),
+        };
+        let reference = format!("{{{{{}}}}}", r.reference);
+        println!(
+            "  {:<field_w$}  {reference:<ref_w$}  vault \"{}\", key {}, fetched {}, {expires}",
+            r.field, r.vault, r.key, r.fetched_at
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! The use cases, as both front doors call them. The app's commands unpack their state and call
+//! one of these; the CLI's commands parse, call one of these and print. Neither holds logic the
+//! other lacks.
+//!
+//! [`Core`] owns the store (opened once per process, used on the blocking pool: SQLite may wait
+//! on a lock and the keyring is a blocking D-Bus call) and the process's [`VaultHub`] (sessions,
+//! caches, leases). Every operation is an `async fn` whose future is `Send`, so the app can run
+//! it on its async workers and the CLI on a current-thread runtime.
+//!
+//! | file | what |
+//! |---|---|
+//! | `vaults.rs` | list (with where-used), show, add, update, remove, Test |
+//! | `connectors.rs` | list, kinds, compatible vaults, pre-fill, key names, add, update, remove, preview |
+//! | `export.rs` | export one or all connectors, render a file |
+
+pub mod connectors;
+pub mod export;
+pub mod vaults;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use crate::provider::VaultHub;
+use crate::{Error, Result, Store};
+
+pub use connectors::{ConnectorSource, ConnectorSummary, KindFields, Reveal};
+pub use export::{ExportResult, RenderedExport};
+pub use vaults::{TestTarget, VaultDetails, VaultSummary};
+
+/// The store and the Vault sessions of one process.
+#[derive(Clone)]
+pub struct Core {
+    store: Arc<Mutex<Store>>,
+    hub: Arc<VaultHub>,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core").finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    /// Opens the store of `data_dir` (with the OS keyring).
+    pub fn open(data_dir: &Path) -> Result<Core> {
+        Ok(Core::new(Store::open(data_dir)?))
+    }
+
+    pub fn new(store: Store) -> Core {
+        Core { store: Arc::new(Mutex::new(store)), hub: Arc::new(VaultHub::new()) }
+    }
+
+    /// The process's sessions (one login per token lifetime, one read per cache TTL).
+    pub fn hub(&self) -> &Arc<VaultHub> {
+        &self.hub
+    }
+
+    /// Runs `f` with the store, off the async workers.
+    pub async fn with_store<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            // A panic in an earlier call cannot leave a SQLite connection half-used: every
+            // change runs in a transaction that was rolled back when it unwound.
+            let mut guard = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            f(&mut guard)
+        })
+        .await
+        .map_err(|e| Error::Internal { detail: format!("a storage task stopped unexpectedly: {e}") })?
+    }
+
+    /// Ends every session: tokens and the credentials they issued are revoked.
+    pub async fn close(&self) {
+        self.hub.close_all().await;
+    }
+}

@@ -1,0 +1,221 @@
+//! Vault use cases: list with where-used, show, add, update, remove, and the staged Test.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::Core;
+use crate::duration::format_duration;
+use crate::model::{
+    AppRoleCredentials, CredentialsPatch, KeyringLocation, Vault, VaultInput, VaultPatch, VaultSpec,
+};
+use crate::provider::{self, StageReport, TestReport};
+use crate::{Error, Result};
+
+/// A vault as a list shows it: the stored configuration, its durations written the way the CLI
+/// takes them (`5m`, `1h30m`, `0`), and the connectors using it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[ts(export, export_to = "../app-bindings/")]
+pub struct VaultSummary {
+    #[serde(flatten)]
+    pub vault: Vault,
+    /// `cache_ttl_secs` formatted by `vaultdesk_core::duration::format_duration`.
+    pub cache_ttl: String,
+    /// The timeouts written the same way, for the edit form.
+    pub connect_timeout: String,
+    pub request_timeout: String,
+    /// Names of the connectors that select or reference this vault: the delete dialog names
+    /// them, and only a forced removal goes ahead while there are any.
+    pub used_by: Vec<String>,
+}
+
+impl VaultSummary {
+    pub fn new(vault: Vault, used_by: Vec<String>) -> Self {
+        let cache_ttl = format_duration(vault.spec.cache_ttl_secs);
+        let connect_timeout = format_duration(vault.spec.tls.connect_timeout_secs);
+        let request_timeout = format_duration(vault.spec.tls.request_timeout_secs);
+        VaultSummary { vault, cache_ttl, connect_timeout, request_timeout, used_by }
+    }
+}
+
+/// One vault with where its credentials live (names, never values).
+#[derive(Debug, Clone, Serialize)]
+pub struct VaultDetails {
+    #[serde(flatten)]
+    pub summary: VaultSummary,
+    pub keyring: KeyringLocation,
+}
+
+/// What a Test runs on.
+#[derive(Debug, Clone)]
+pub enum TestTarget {
+    /// A configuration that is not saved: every credential must be given.
+    Unsaved(VaultInput),
+    /// A stored vault as it would be after `patch`; credentials not given come from its keyring
+    /// entries.
+    Stored { name: String, patch: VaultPatch },
+}
+
+impl Core {
+    /// Every vault by name, each with the connectors using it (one pass over the connectors).
+    pub async fn list_vaults(&self) -> Result<Vec<VaultSummary>> {
+        self.with_store(|store| {
+            let usage = store.usage_index()?;
+            Ok(store
+                .list_vaults()?
+                .into_iter()
+                .map(|v| {
+                    let used_by = usage.users_of(&v);
+                    VaultSummary::new(v, used_by)
+                })
+                .collect())
+        })
+        .await
+    }
+
+    /// The vault `name` with its keyring location and users.
+    pub async fn show_vault(&self, name: String) -> Result<VaultDetails> {
+        self.with_store(move |store| {
+            let vault = store.get_vault(&name)?;
+            let keyring = store.keyring_location(&vault);
+            let used_by = store.usage_index()?.users_of(&vault);
+            Ok(VaultDetails { summary: VaultSummary::new(vault, used_by), keyring })
+        })
+        .await
+    }
+
+    /// The vault `name` as stored, or `None`.
+    pub async fn find_vault(&self, name: String) -> Result<Option<Vault>> {
+        self.with_store(move |store| match store.get_vault(&name) {
+            Ok(v) => Ok(Some(v)),
+            Err(Error::VaultNotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
+    /// Validates and stores a new vault; its credentials go to the OS keyring. Nothing is
+    /// stored anywhere on failure.
+    pub async fn add_vault(&self, input: VaultInput, creds: AppRoleCredentials) -> Result<VaultSummary> {
+        self.with_store(move |store| Ok(VaultSummary::new(store.add_vault(&input, &creds)?, Vec::new())))
+            .await
+    }
+
+    /// Applies `patch` to the vault `name`; credentials are replaced only when given. Sessions of
+    /// the old configuration are closed (their credentials revoked).
+    pub async fn update_vault(
+        &self,
+        name: String,
+        patch: VaultPatch,
+        creds: CredentialsPatch,
+    ) -> Result<VaultSummary> {
+        let summary = self
+            .with_store(move |store| {
+                let vault = store.update_vault(&name, &patch, &creds)?;
+                let used_by = store.usage_index()?.users_of(&vault);
+                Ok(VaultSummary::new(vault, used_by))
+            })
+            .await?;
+        self.hub.forget(&summary.vault.id).await;
+        Ok(summary)
+    }
+
+    /// Removes the vault and its keyring entries; refused while connectors use it unless
+    /// `force` (their selection is cleared, their references stay).
+    pub async fn remove_vault(&self, name: String, force: bool) -> Result<Vault> {
+        let vault = self
+            .with_store(
+                move |store| if force { store.remove_vault_forced(&name) } else { store.remove_vault(&name) },
+            )
+            .await?;
+        self.hub.forget(&vault.id).await;
+        Ok(vault)
+    }
+
+    /// The validated configuration and credentials a Test of `target` runs with (nothing is
+    /// written): the first half of [`Core::test_vault`], for a front end that runs the Test
+    /// itself (to cancel it).
+    pub async fn prepare_test(
+        &self,
+        target: TestTarget,
+        creds: CredentialsPatch,
+    ) -> Result<(VaultSpec, provider::Credentials)> {
+        self.with_store(move |store| {
+            let (input, existing) = match target {
+                TestTarget::Unsaved(input) => (input, None),
+                TestTarget::Stored { name, patch } => {
+                    let stored = store.get_vault(&name)?.spec.name;
+                    (store.patched_input(&stored, &patch)?, Some(stored))
+                }
+            };
+            let (spec, creds) = store.prepare_test(&input, existing.as_deref(), &creds)?;
+            Ok((spec, creds.into()))
+        })
+        .await
+    }
+
+    /// Runs the staged Test of `target`, calling `on_stage` as each stage ends. Dropping the
+    /// future cancels it; whatever it started in the store is revoked in the background.
+    pub async fn test_vault(
+        &self,
+        target: TestTarget,
+        creds: CredentialsPatch,
+        on_stage: &mut (dyn FnMut(&StageReport) + Send),
+    ) -> Result<(VaultSpec, TestReport)> {
+        let (spec, creds) = self.prepare_test(target, creds).await?;
+        let report = provider::test(&spec, &creds, on_stage).await;
+        Ok((spec, report))
+    }
+}
+
+impl VaultPatch {
+    /// A whole edit form as a patch: every field set, so what the form shows is what is stored
+    /// (an empty optional field clears it; no auth mount in the form keeps the stored one).
+    pub fn from_form(input: VaultInput) -> VaultPatch {
+        let text = |v: Option<String>| Some(v.unwrap_or_default());
+        VaultPatch {
+            rename: Some(input.name),
+            url: Some(input.url),
+            namespace: text(input.namespace),
+            auth_mount: input.auth_mount,
+            engine_name: Some(input.engine_name),
+            engine_type: Some(input.engine_type),
+            path: text(input.path),
+            db_role: text(input.db_role),
+            connection_name: text(input.connection_name),
+            cache_ttl: input.cache_ttl,
+            tls: crate::model::TlsInput {
+                tls_ca_cert: text(input.tls.tls_ca_cert),
+                tls_client_cert: text(input.tls.tls_client_cert),
+                tls_client_key: text(input.tls.tls_client_key),
+                tls_skip_verify: Some(input.tls.tls_skip_verify.unwrap_or(false)),
+                connect_timeout: input.tls.connect_timeout,
+                request_timeout: input.tls.request_timeout,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_edit_form_becomes_a_patch_that_sets_or_clears_every_field() {
+        let input = VaultInput {
+            name: "renamed".into(),
+            url: "https://v:8200".into(),
+            engine_name: "db".into(),
+            engine_type: "postgresql".into(),
+            db_role: Some("ro".into()),
+            cache_ttl: Some("1h".into()),
+            ..VaultInput::default()
+        };
+        let patch = VaultPatch::from_form(input);
+        assert_eq!(patch.rename.as_deref(), Some("renamed"), "the name field renames");
+        assert_eq!(patch.path.as_deref(), Some(""), "a field absent from the form is cleared, not kept");
+        assert_eq!(patch.namespace.as_deref(), Some(""), "an empty namespace clears it");
+        assert_eq!(patch.cache_ttl.as_deref(), Some("1h"));
+        assert_eq!(patch.tls.tls_skip_verify, Some(false), "an unticked skip-verify turns it off");
+        assert_eq!(patch.auth_mount, None, "no auth mount in the form keeps the stored one");
+    }
+}

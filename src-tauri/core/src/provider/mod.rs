@@ -1,0 +1,105 @@
+//! Secret stores behind one interface. A provider validates its configuration (in
+//! [`crate::validate`]), runs the staged Test, resolves the one secret a stored vault points at
+//! (a JSON value, through its session's cache), lists key names without values, and issues,
+//! renews and revokes the leased credentials it has.
+//!
+//! Adding a provider is a folder beside `vault/` and a variant of [`Session`] and
+//! [`Credentials`]; nothing else in the core, the CLI or the app asks "is it Vault".
+
+pub mod hub;
+pub mod vault;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+pub use hub::VaultHub;
+pub use vault::{ResolvedSecret, SecretValue, SessionStats, StageReport, StageStatus, TestReport, TestStage};
+
+use crate::model::{AppRoleCredentials, Provider, Vault, VaultSpec};
+use crate::Result;
+
+/// What a provider's login needs, read from the OS keyring (or typed into a form).
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    AppRole(AppRoleCredentials),
+}
+
+impl From<AppRoleCredentials> for Credentials {
+    fn from(c: AppRoleCredentials) -> Self {
+        Credentials::AppRole(c)
+    }
+}
+
+/// One live connection to one stored vault, whatever its provider.
+#[derive(Debug)]
+pub enum Session {
+    Vault(vault::VaultSession),
+}
+
+impl Session {
+    /// A session for `vault` with `creds`; nothing is sent until the first request.
+    pub fn open(vault: &Vault, creds: Credentials) -> Result<Session> {
+        match (vault.spec.provider, creds) {
+            (Provider::HashicorpVault, Credentials::AppRole(c)) => {
+                Ok(Session::Vault(vault::VaultSession::new(vault, c)?))
+            }
+        }
+    }
+
+    pub fn spec(&self) -> &VaultSpec {
+        match self {
+            Session::Vault(s) => s.spec(),
+        }
+    }
+
+    /// Whether this session was opened for `vault` exactly as it is stored now.
+    pub(crate) fn serves(&self, vault: &Vault) -> bool {
+        match self {
+            Session::Vault(s) => s.updated_at == vault.updated_at && s.spec() == &vault.spec,
+        }
+    }
+
+    /// The vault's secret: from the cache while fresh, else from the store (one request shared
+    /// by all concurrent callers).
+    pub async fn resolve(&self) -> Result<Arc<ResolvedSecret>> {
+        match self {
+            Session::Vault(s) => Ok(s.resolve().await?),
+        }
+    }
+
+    /// Key names (never values) of the secret, as nested objects with `null` leaves.
+    pub async fn key_names(&self) -> Result<Value> {
+        match self {
+            Session::Vault(s) => Ok(s.key_names().await?),
+        }
+    }
+
+    /// What this session asked its store, for tests and benchmarks.
+    pub fn stats(&self) -> SessionStats {
+        match self {
+            Session::Vault(s) => s.stats(),
+        }
+    }
+
+    /// Ends the session: its token, and every credential it issued, are revoked.
+    pub async fn close(&self) {
+        match self {
+            Session::Vault(s) => s.close().await,
+        }
+    }
+}
+
+/// The staged Test of a configuration, saved or not, calling `on_stage` as each stage ends.
+/// Dropping the future cancels it; whatever it started is ended in the background.
+pub async fn test(
+    spec: &VaultSpec,
+    creds: &Credentials,
+    on_stage: &mut (dyn FnMut(&StageReport) + Send),
+) -> TestReport {
+    match (spec.provider, creds) {
+        (Provider::HashicorpVault, Credentials::AppRole(c)) => {
+            vault::test_vault_with_progress(spec, c, on_stage).await
+        }
+    }
+}

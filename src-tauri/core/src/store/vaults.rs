@@ -1,0 +1,400 @@
+//! Vault rows and their credentials. Every column is named once, in [`COLUMNS`], which the
+//! SELECT, INSERT and UPDATE statements are built from and rows are read by name against.
+
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OptionalExtension, Row};
+use secrecy::SecretString;
+
+use super::keyring_tx::commit_with_keyring;
+use super::{now, Store};
+use crate::keyring::SERVICE;
+use crate::model::{
+    AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault, VaultInput,
+    VaultPatch, VaultSpec,
+};
+use crate::validate::{validate_credential, validate_input, validate_name};
+use crate::{Error, Result};
+
+/// The columns of `vaults`, in the order [`params`] binds them.
+const COLUMNS: [&str; 20] = [
+    "id",
+    "name",
+    "provider",
+    "url",
+    "namespace",
+    "auth_mount",
+    "engine_name",
+    "engine_type",
+    "path",
+    "db_role",
+    "connection_name",
+    "cache_ttl_secs",
+    "created_at",
+    "updated_at",
+    "tls_ca_cert",
+    "tls_client_cert",
+    "tls_client_key",
+    "tls_skip_verify",
+    "connect_timeout_secs",
+    "request_timeout_secs",
+];
+
+fn select(filter: &str) -> String {
+    format!("SELECT {} FROM vaults {filter}", COLUMNS.join(", "))
+}
+
+/// The values of `v` for [`COLUMNS`], in order.
+fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 20] {
+    let s = &v.spec;
+    [
+        Box::new(&v.id),
+        Box::new(&s.name),
+        Box::new(s.provider.as_str()),
+        Box::new(&s.url),
+        Box::new(&s.namespace),
+        Box::new(&s.auth_mount),
+        Box::new(&s.engine_name),
+        Box::new(s.engine_type.as_str()),
+        Box::new(&s.path),
+        Box::new(&s.db_role),
+        Box::new(&s.connection_name),
+        Box::new(i64::try_from(s.cache_ttl_secs).unwrap_or(i64::MAX)),
+        Box::new(&v.created_at),
+        Box::new(&v.updated_at),
+        Box::new(&s.tls.tls_ca_cert),
+        Box::new(&s.tls.tls_client_cert),
+        Box::new(&s.tls.tls_client_key),
+        Box::new(s.tls.tls_skip_verify),
+        Box::new(i64::try_from(s.tls.connect_timeout_secs).unwrap_or(i64::MAX)),
+        Box::new(i64::try_from(s.tls.request_timeout_secs).unwrap_or(i64::MAX)),
+    ]
+}
+
+fn insert(conn: &Connection, v: &Vault) -> rusqlite::Result<()> {
+    let marks: Vec<String> = (1..=COLUMNS.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!("INSERT INTO vaults ({}) VALUES ({})", COLUMNS.join(", "), marks.join(", "));
+    let p = params(v);
+    conn.execute(&sql, rusqlite::params_from_iter(p.iter().map(|b| b.as_ref())))?;
+    Ok(())
+}
+
+/// Rewrites every column of the row with `v.id` (`id` and `created_at` keep their values).
+fn update(conn: &Connection, v: &Vault) -> rusqlite::Result<()> {
+    let sets: Vec<String> = COLUMNS
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !matches!(**c, "id" | "created_at"))
+        .map(|(i, c)| format!("{c} = ?{}", i + 1))
+        .collect();
+    let sql = format!("UPDATE vaults SET {} WHERE id = ?1", sets.join(", "));
+    let p = params(v);
+    conn.execute(&sql, rusqlite::params_from_iter(p.iter().map(|b| b.as_ref())))?;
+    Ok(())
+}
+
+fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
+    let bad = |col: &str, what: String| {
+        let i = COLUMNS.iter().position(|c| *c == col).unwrap_or(0);
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
+    };
+    let provider: String = r.get("provider")?;
+    let engine_type: String = r.get("engine_type")?;
+    let secs = |col: &str| -> rusqlite::Result<u64> {
+        let v: i64 = r.get(col)?;
+        u64::try_from(v).map_err(|_| bad(col, format!("negative duration {v}")))
+    };
+    Ok(Vault {
+        id: r.get("id")?,
+        spec: VaultSpec {
+            name: r.get("name")?,
+            provider: Provider::parse(&provider)
+                .ok_or_else(|| bad("provider", format!("unknown provider {provider:?}")))?,
+            url: r.get("url")?,
+            namespace: r.get("namespace")?,
+            auth_mount: r.get("auth_mount")?,
+            engine_name: r.get("engine_name")?,
+            engine_type: EngineType::parse(&engine_type)
+                .ok_or_else(|| bad("engine_type", format!("unknown engine type {engine_type:?}")))?,
+            path: r.get("path")?,
+            db_role: r.get("db_role")?,
+            connection_name: r.get("connection_name")?,
+            cache_ttl_secs: secs("cache_ttl_secs")?,
+            tls: TlsSpec {
+                tls_ca_cert: r.get("tls_ca_cert")?,
+                tls_client_cert: r.get("tls_client_cert")?,
+                tls_client_key: r.get("tls_client_key")?,
+                tls_skip_verify: r.get("tls_skip_verify")?,
+                connect_timeout_secs: secs("connect_timeout_secs")?,
+                request_timeout_secs: secs("request_timeout_secs")?,
+            },
+        },
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+pub(super) fn all(conn: &Connection) -> rusqlite::Result<Vec<Vault>> {
+    let mut stmt = conn.prepare(&select("ORDER BY name COLLATE NOCASE"))?;
+    let rows = stmt.query_map([], row_to_vault)?;
+    rows.collect()
+}
+
+pub(super) fn find_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vault>> {
+    // An invalid name cannot exist; skip the query (and keep odd input out of SQL plans).
+    let Ok(name) = validate_name(name) else { return Ok(None) };
+    conn.query_row(&select("WHERE name = ?1 COLLATE NOCASE"), [name], row_to_vault).optional()
+}
+
+fn keyring_location(store_id: &str, vault_id: &str) -> KeyringLocation {
+    KeyringLocation {
+        service: SERVICE.to_owned(),
+        role_id_account: format!("{store_id}/{vault_id}/role_id"),
+        secret_id_account: format!("{store_id}/{vault_id}/secret_id"),
+    }
+}
+
+/// Validates a form and the credentials given with it together, so every invalid field is
+/// reported at once. Credentials not given stay `None`.
+fn validate_form(
+    input: &VaultInput,
+    creds: [(&str, Option<&SecretString>); 2],
+) -> Result<(VaultSpec, [Option<SecretString>; 2])> {
+    let spec = validate_input(input);
+    let checked = creds.map(|(field, v)| v.map(|v| validate_credential(field, v)).transpose());
+    let mut errs = spec.as_ref().err().map(|e| e.0.clone()).unwrap_or_default();
+    errs.extend(checked.iter().filter_map(|c| c.as_ref().err().cloned()));
+    match spec {
+        Ok(spec) if errs.is_empty() => Ok((spec, checked.map(|c| c.ok().flatten()))),
+        _ => Err(Error::Invalid(crate::ValidationErrors(errs))),
+    }
+}
+
+/// The input that results from applying `patch` to `spec`.
+fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
+    let mut input = spec.to_input();
+    let set = |slot: &mut Option<String>, v: &Option<String>| {
+        if let Some(v) = v {
+            *slot = Some(v.clone());
+        }
+    };
+    if let Some(n) = &patch.rename {
+        input.name = n.clone();
+    }
+    if let Some(u) = &patch.url {
+        input.url = u.clone();
+    }
+    if let Some(e) = &patch.engine_name {
+        input.engine_name = e.clone();
+    }
+    if let Some(t) = &patch.engine_type {
+        let new_is_db = EngineType::parse(t.trim()).map(EngineType::is_database);
+        if new_is_db.is_some_and(|db| db != spec.engine_type.is_database()) {
+            // Fields of the old engine kind do not carry over.
+            input.path = None;
+            input.db_role = None;
+            input.connection_name = None;
+        }
+        input.engine_type = t.clone();
+    }
+    set(&mut input.namespace, &patch.namespace);
+    set(&mut input.auth_mount, &patch.auth_mount);
+    set(&mut input.path, &patch.path);
+    set(&mut input.db_role, &patch.db_role);
+    set(&mut input.connection_name, &patch.connection_name);
+    set(&mut input.cache_ttl, &patch.cache_ttl);
+    set(&mut input.tls.tls_ca_cert, &patch.tls.tls_ca_cert);
+    set(&mut input.tls.tls_client_cert, &patch.tls.tls_client_cert);
+    set(&mut input.tls.tls_client_key, &patch.tls.tls_client_key);
+    set(&mut input.tls.connect_timeout, &patch.tls.connect_timeout);
+    set(&mut input.tls.request_timeout, &patch.tls.request_timeout);
+    if let Some(v) = patch.tls.tls_skip_verify {
+        input.tls.tls_skip_verify = Some(v);
+    }
+    input
+}
+
+impl Store {
+    /// All vaults, by name.
+    pub fn list_vaults(&self) -> Result<Vec<Vault>> {
+        all(&self.conn).map_err(|e| self.storage_err(e))
+    }
+
+    /// The vault called `name` (case-insensitive).
+    pub fn get_vault(&self, name: &str) -> Result<Vault> {
+        find_by_name(&self.conn, name)
+            .map_err(|e| self.storage_err(e))?
+            .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })
+    }
+
+    /// Where the keyring holds this vault's credentials (names only).
+    pub fn keyring_location(&self, vault: &Vault) -> KeyringLocation {
+        keyring_location(&self.store_id, &vault.id)
+    }
+
+    /// The vault's Role ID and Secret ID, read from the OS keyring.
+    pub fn credentials(&self, vault: &Vault) -> Result<AppRoleCredentials> {
+        self.credential_loader(vault)()
+    }
+
+    /// A loader of `vault`'s credentials for [`crate::provider::VaultHub::session`]: a blocking
+    /// keyring read, run only when the hub has no live session for the vault.
+    pub fn credential_loader(
+        &self,
+        vault: &Vault,
+    ) -> impl FnOnce() -> Result<AppRoleCredentials> + Send + 'static {
+        let keyring = self.keyring.clone();
+        let loc = self.keyring_location(vault);
+        let name = vault.spec.name.clone();
+        move || {
+            let missing = |which| Error::CredentialMissing { vault: name.clone(), which };
+            let role_id = keyring.get(&loc.role_id_account)?.ok_or_else(|| missing("Role ID"))?;
+            let secret_id = keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing("Secret ID"))?;
+            Ok(AppRoleCredentials { role_id, secret_id })
+        }
+    }
+
+    /// What a Test of a form (saved or not) runs with: the validated configuration of `input`,
+    /// and credentials from `creds`, where missing ones are taken from the keyring entries of the
+    /// stored vault `existing` (the edit form's "leave empty to keep"). Nothing is written.
+    pub fn prepare_test(
+        &self,
+        input: &VaultInput,
+        existing: Option<&str>,
+        creds: &CredentialsPatch,
+    ) -> Result<(VaultSpec, AppRoleCredentials)> {
+        let (spec, [role_id, secret_id]) = validate_form(
+            input,
+            [("role_id", creds.role_id.as_ref()), ("secret_id", creds.secret_id.as_ref())],
+        )?;
+        let stored = match (&role_id, &secret_id, existing) {
+            (Some(_), Some(_), _) => None,
+            (_, _, Some(name)) => Some(self.credentials(&self.get_vault(name)?)?),
+            (r, _, None) => {
+                let field = if r.is_none() { "role_id" } else { "secret_id" };
+                return Err(Error::invalid(field, "is required to test an unsaved vault"));
+            }
+        };
+        let pick = |given: Option<SecretString>, from: Option<&SecretString>| given.or_else(|| from.cloned());
+        let role_id = pick(role_id, stored.as_ref().map(|c| &c.role_id));
+        let secret_id = pick(secret_id, stored.as_ref().map(|c| &c.secret_id));
+        match (role_id, secret_id) {
+            (Some(role_id), Some(secret_id)) => Ok((spec, AppRoleCredentials { role_id, secret_id })),
+            _ => Err(Error::invalid("role_id", "is required")),
+        }
+    }
+
+    /// The input of the stored vault `name` with `patch` applied, as the update would validate it.
+    pub fn patched_input(&self, name: &str, patch: &VaultPatch) -> Result<VaultInput> {
+        Ok(apply_patch(&self.get_vault(name)?.spec, patch))
+    }
+
+    /// Validates and stores a new vault; its credentials go to the keyring. On any failure
+    /// nothing is stored anywhere.
+    pub fn add_vault(&mut self, input: &VaultInput, creds: &AppRoleCredentials) -> Result<Vault> {
+        let (spec, [role_id, secret_id]) =
+            validate_form(input, [("role_id", Some(&creds.role_id)), ("secret_id", Some(&creds.secret_id))])?;
+        let (Some(role_id), Some(secret_id)) = (role_id, secret_id) else {
+            return Err(Error::invalid("role_id", "is required"));
+        };
+        let now = now();
+        let vault =
+            Vault { id: uuid::Uuid::new_v4().to_string(), spec, created_at: now.clone(), updated_at: now };
+        let loc = self.keyring_location(&vault);
+        let keyring = self.keyring.clone();
+        let path = self.db_path.clone();
+        let storage = super::storage_error(&path);
+        let tx = self.write_tx()?;
+        if let Some(existing) = find_by_name(&tx, &vault.spec.name).map_err(&storage)? {
+            return Err(Error::VaultExists { name: existing.spec.name });
+        }
+        insert(&tx, &vault).map_err(&storage)?;
+        commit_with_keyring(tx, keyring.as_ref(), &storage, |k| {
+            k.create(&loc.role_id_account, &role_id)?;
+            k.create(&loc.secret_id_account, &secret_id)
+        })?;
+        Ok(vault)
+    }
+
+    /// Applies `patch` to the vault called `name`. Credentials are replaced only when given.
+    /// Changing the engine between KV and a database engine drops the fields of the old kind
+    /// unless the patch sets them (then validation says they do not apply).
+    pub fn update_vault(
+        &mut self,
+        name: &str,
+        patch: &VaultPatch,
+        creds: &CredentialsPatch,
+    ) -> Result<Vault> {
+        let keyring = self.keyring.clone();
+        let store_id = self.store_id.clone();
+        let path = self.db_path.clone();
+        let storage = super::storage_error(&path);
+        let tx = self.write_tx()?;
+        let old = find_by_name(&tx, name)
+            .map_err(&storage)?
+            .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
+        let input = apply_patch(&old.spec, patch);
+        let (spec, [role_id, secret_id]) = validate_form(
+            &input,
+            [("role_id", creds.role_id.as_ref()), ("secret_id", creds.secret_id.as_ref())],
+        )?;
+        if let Some(other) = find_by_name(&tx, &spec.name).map_err(&storage)? {
+            if other.id != old.id {
+                return Err(Error::VaultExists { name: other.spec.name });
+            }
+        }
+        let vault = Vault { id: old.id.clone(), spec, created_at: old.created_at.clone(), updated_at: now() };
+        update(&tx, &vault).map_err(&storage)?;
+        if vault.spec.name != old.spec.name {
+            // References name vaults: rewrite them with the rename, or neither happens.
+            super::connectors::rewrite_references(&tx, &old.spec.name, &vault.spec.name).map_err(&storage)?;
+        }
+        let loc = keyring_location(&store_id, &vault.id);
+        commit_with_keyring(tx, keyring.as_ref(), &storage, |k| {
+            if let Some(v) = &role_id {
+                k.replace(&loc.role_id_account, v)?;
+            }
+            if let Some(v) = &secret_id {
+                k.replace(&loc.secret_id_account, v)?;
+            }
+            Ok(())
+        })?;
+        Ok(vault)
+    }
+
+    /// Removes the vault and its keyring entries (a missing entry is fine). If the keyring cannot
+    /// be reached, nothing is removed. Refused (`VaultInUse`, naming them) while connectors select
+    /// or reference the vault; see [`Store::remove_vault_forced`].
+    pub fn remove_vault(&mut self, name: &str) -> Result<Vault> {
+        self.remove_vault_inner(name, false)
+    }
+
+    /// Removes the vault even while connectors use it: their selection is cleared, their
+    /// references stay (and fail to render, naming the missing vault).
+    pub fn remove_vault_forced(&mut self, name: &str) -> Result<Vault> {
+        self.remove_vault_inner(name, true)
+    }
+
+    fn remove_vault_inner(&mut self, name: &str, force: bool) -> Result<Vault> {
+        let keyring = self.keyring.clone();
+        let store_id = self.store_id.clone();
+        let path = self.db_path.clone();
+        let storage = super::storage_error(&path);
+        let tx = self.write_tx()?;
+        let vault = find_by_name(&tx, name)
+            .map_err(&storage)?
+            .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
+        if !force {
+            let users = super::connectors::UsageIndex::build(&tx).map_err(&storage)?.users_of(&vault);
+            if !users.is_empty() {
+                return Err(Error::VaultInUse { name: vault.spec.name, connectors: users });
+            }
+        }
+        tx.execute("DELETE FROM vaults WHERE id = ?1", [&vault.id]).map_err(&storage)?;
+        let loc = keyring_location(&store_id, &vault.id);
+        commit_with_keyring(tx, keyring.as_ref(), &storage, |k| {
+            k.delete(&loc.role_id_account)?;
+            k.delete(&loc.secret_id_account)
+        })?;
+        Ok(vault)
+    }
+}

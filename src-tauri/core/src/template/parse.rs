@@ -1,0 +1,253 @@
+//! Compiling template strings (with size and nesting caps and a cache of compiled templates),
+//! and walking them for the references they hold.
+
+use handlebars::template::{Parameter, Template, TemplateElement};
+use handlebars::{Path, PathSeg};
+use serde_json::Value;
+
+use super::helpers::HELPERS;
+use super::{Reference, TemplateError};
+
+/// Every string of `doc` with the field path it sits at (`a.b`, `list[2]`).
+pub fn strings(doc: &Value) -> Vec<(String, &str)> {
+    fn walk<'a>(v: &'a Value, path: &str, out: &mut Vec<(String, &'a str)>) {
+        match v {
+            Value::String(s) => out.push((path.to_owned(), s)),
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    walk(x, &format!("{path}[{i}]"), out);
+                }
+            }
+            Value::Object(o) => {
+                for (k, x) in o {
+                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    walk(x, &p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, "", &mut out);
+    out
+}
+
+/// The references in one string value, or its syntax error (named by `field`, with the column).
+pub fn extract(field: &str, text: &str) -> Result<Vec<Reference>, TemplateError> {
+    if !text.contains("{{") {
+        return Ok(Vec::new());
+    }
+    let tpl = compile(field, text)?;
+    let mut out = Vec::new();
+    walk_template(field, &tpl, &mut out)?;
+    Ok(out)
+}
+
+/// The references of every string in `doc`; the first syntax error stops it.
+pub fn extract_all(doc: &Value) -> Result<Vec<Reference>, TemplateError> {
+    let mut out = Vec::new();
+    for (field, s) in strings(doc) {
+        out.extend(extract(&field, s)?);
+    }
+    Ok(out)
+}
+
+/// Compiled templates by source text: parsing dominates rendering, and a warm render (preview
+/// again, export after preview) sees the same strings. Only successful compilations are kept;
+/// the cache is emptied when it reaches `CACHE_MAX` entries. It holds configuration text, which
+/// holds references, never secret values.
+static CACHE: std::sync::LazyLock<
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Template>>>,
+> = std::sync::LazyLock::new(Default::default);
+const CACHE_MAX: usize = 20_000;
+
+pub(super) fn compile(field: &str, text: &str) -> Result<std::sync::Arc<Template>, TemplateError> {
+    let cache = || CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(t) = cache().get(text) {
+        return Ok(t.clone());
+    }
+    let tpl = std::sync::Arc::new(compile_uncached(field, text)?);
+    let mut c = cache();
+    if c.len() >= CACHE_MAX {
+        c.clear();
+    }
+    c.insert(text.to_owned(), tpl.clone());
+    Ok(tpl)
+}
+
+/// Longest template text accepted in one field.
+const MAX_TEMPLATE_BYTES: usize = 64 * 1024;
+/// Deepest nesting of `(` or `{` accepted: the parser recurses on it, and a crafted field must
+/// not exhaust the stack.
+const MAX_TEMPLATE_DEPTH: usize = 32;
+
+fn check_size(field: &str, text: &str) -> Result<(), TemplateError> {
+    let too = |detail: String| TemplateError::Syntax { field: field.to_owned(), line: 1, column: 1, detail };
+    if text.len() > MAX_TEMPLATE_BYTES {
+        return Err(too(format!("a template may be at most {} KiB", MAX_TEMPLATE_BYTES / 1024)));
+    }
+    let mut depth = 0usize;
+    for c in text.chars() {
+        match c {
+            '(' | '{' | '[' => {
+                depth += 1;
+                if depth > MAX_TEMPLATE_DEPTH {
+                    return Err(too(format!("brackets nested deeper than {MAX_TEMPLATE_DEPTH} levels")));
+                }
+            }
+            ')' | '}' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn compile_uncached(field: &str, text: &str) -> Result<Template, TemplateError> {
+    check_size(field, text)?;
+    Template::compile(text).map_err(|e| {
+        let (line, column) = e.pos().unwrap_or((1, 1));
+        // The reason alone: the error's Display repeats the template text, which may hold anything.
+        let detail = match e.reason() {
+            handlebars::TemplateErrorReason::InvalidSyntax(_) => {
+                "malformed {{ }} expression (unclosed braces, stray characters or an unclosed [segment])"
+                    .to_owned()
+            }
+            other => other.to_string(),
+        };
+        Syntax::err(field, line, column, detail)
+    })
+}
+
+struct Syntax;
+impl Syntax {
+    fn err(field: &str, line: usize, column: usize, detail: String) -> TemplateError {
+        TemplateError::Syntax { field: field.to_owned(), line, column, detail }
+    }
+}
+
+pub(super) fn walk_template(
+    field: &str,
+    tpl: &Template,
+    out: &mut Vec<Reference>,
+) -> Result<(), TemplateError> {
+    for el in &tpl.elements {
+        match el {
+            TemplateElement::RawString(_) | TemplateElement::Comment(_) => {}
+            TemplateElement::Expression(h)
+            | TemplateElement::HtmlExpression(h)
+            | TemplateElement::HelperBlock(h) => {
+                let is_helper = h.block || !h.params.is_empty() || !h.hash.is_empty();
+                if let (true, Some(name)) = (is_helper, h.name.as_name()) {
+                    if !HELPERS.contains(&name) {
+                        return Err(TemplateError::Render {
+                            field: field.to_owned(),
+                            detail: format!("unknown helper `{name}` (helpers: urlencode, base64, json)"),
+                        });
+                    }
+                }
+                walk_param(field, &h.name, out)?;
+                for p in h.params.iter().chain(h.hash.values()) {
+                    walk_param(field, p, out)?;
+                }
+                for t in h.template.iter().chain(h.inverse.iter()) {
+                    walk_template(field, t, out)?;
+                }
+            }
+            _ => {
+                return Err(TemplateError::Render {
+                    field: field.to_owned(),
+                    detail: "partials and decorators are not supported in references".into(),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+fn walk_param(field: &str, p: &Parameter, out: &mut Vec<Reference>) -> Result<(), TemplateError> {
+    match p {
+        Parameter::Name(n) if HELPERS.contains(&n.as_str()) => Ok(()),
+        Parameter::Name(n) => Err(TemplateError::NotAReference { field: field.to_owned(), text: n.clone() }),
+        Parameter::Path(path) => {
+            out.push(reference(field, path)?);
+            Ok(())
+        }
+        Parameter::Literal(_) => Ok(()),
+        Parameter::Subexpression(s) => {
+            if let TemplateElement::Expression(h) = s.as_element() {
+                walk_param(field, &h.name, out)?;
+                for p in h.params.iter().chain(h.hash.values()) {
+                    walk_param(field, p, out)?;
+                }
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn reference(field: &str, path: &Path) -> Result<Reference, TemplateError> {
+    let not_ref =
+        |text: &str| TemplateError::NotAReference { field: field.to_owned(), text: text.to_owned() };
+    let Path::Relative((segs, raw)) = path else {
+        return Err(not_ref(&format!("{path:?}")));
+    };
+    let mut names = Vec::new();
+    for s in segs {
+        match s {
+            PathSeg::Named(n) => names.push(n.clone()),
+            _ => return Err(not_ref(raw)),
+        }
+    }
+    if HELPERS.contains(&raw.as_str()) {
+        return Err(TemplateError::Render {
+            field: field.to_owned(),
+            detail: format!("helper `{raw}` needs an argument, e.g. {{{{{raw} secrets.VAULT.KEY}}}}"),
+        });
+    }
+    if names.len() < 2 || names[0] != "secrets" {
+        return Err(not_ref(raw));
+    }
+    Ok(Reference {
+        field: field.to_owned(),
+        text: raw.clone(),
+        vault: names[1].clone(),
+        key: names[2..].to_vec(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_are_extracted_with_nested_keys_indices_and_brackets() {
+        let refs =
+            extract("f", "{{secrets.db.a.b.1.c}} {{urlencode secrets.db.[x-key]}} {{secrets.db.[k.dot]}}")
+                .expect("parses");
+        let keys: Vec<Vec<String>> = refs.iter().map(|r| r.key.clone()).collect();
+        assert_eq!(keys, vec![vec!["a", "b", "1", "c"], vec!["x-key"], vec!["k.dot"]]);
+        assert!(refs.iter().all(|r| r.vault == "db"));
+    }
+
+    #[test]
+    fn syntax_errors_name_the_field_and_column() {
+        let e = extract("headers.X", "ab {{secrets.db.user").expect_err("unclosed");
+        let TemplateError::Syntax { field, line, column, .. } = &e else { panic!("{e}") };
+        assert_eq!((field.as_str(), *line), ("headers.X", 1));
+        assert!(*column >= 1, "{e}");
+        let e = extract("f", "{{password}}").expect_err("not a reference");
+        assert!(matches!(e, TemplateError::NotAReference { .. }), "{e}");
+        let e = extract("f", "{{#if secrets.db.user}}x{{/if}}").expect_err("block helper");
+        assert_eq!(e.to_string(), "f: unknown helper `if` (helpers: urlencode, base64, json)");
+    }
+
+    #[test]
+    fn huge_or_deeply_nested_templates_are_refused_not_crashed_on() {
+        let deep = format!("{{{{json {}secrets.db.a{}}}}}", "(".repeat(5000), ")".repeat(5000));
+        let e = extract("f", &deep).expect_err("too deep");
+        assert!(e.to_string().contains("nested deeper than 32"), "{e}");
+        let long = format!("{{{{secrets.db.a}}}}{}", "x".repeat(70 * 1024));
+        assert!(extract("f", &long).expect_err("too long").to_string().contains("at most 64 KiB"));
+    }
+}

@@ -1,0 +1,219 @@
+//! Rendering documents against fetched secrets, revealed or masked.
+
+use handlebars::template::{Parameter, TemplateElement};
+use handlebars::{Context, Handlebars, RenderContext, RenderErrorReason};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+use super::lookup::{key_names, masked};
+use super::parse::{compile, walk_template};
+use super::{helpers, lookup, Reference, SecretData, TemplateError};
+
+/// Whether secret-derived values are shown or masked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum RenderMode {
+    Reveal,
+    Mask,
+}
+
+/// Renders documents against fetched secrets. Build once per batch: it holds the handlebars
+/// registry and the template context.
+pub struct Renderer<'a> {
+    data: &'a SecretData,
+    mode: RenderMode,
+    hb: Handlebars<'static>,
+    ctx: Context,
+}
+
+impl<'a> Renderer<'a> {
+    /// A renderer over `data` for documents whose references are `refs` (the vault names as
+    /// written there become the context's keys).
+    pub fn new(data: &'a SecretData, refs: &[Reference], mode: RenderMode) -> Renderer<'a> {
+        let mut secrets = Map::new();
+        for r in refs {
+            if let Some(v) = data.get(&r.vault) {
+                if !secrets.contains_key(&r.vault) {
+                    let v = match mode {
+                        RenderMode::Reveal => v.expose().clone(),
+                        RenderMode::Mask => masked(v.expose()),
+                    };
+                    secrets.insert(r.vault.clone(), v);
+                }
+            }
+        }
+        let mut root = Map::new();
+        root.insert("secrets".into(), Value::Object(secrets));
+        // A context over a plain JSON value cannot fail to build.
+        let ctx = Context::wraps(Value::Object(root)).unwrap_or_else(|_| Context::null());
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(handlebars::no_escape);
+        helpers::register(&mut hb, mode == RenderMode::Mask);
+        Renderer { data, mode, hb, ctx }
+    }
+
+    /// `doc` with every string rendered. Every reference is checked first, so the first error
+    /// names a reference and nothing partial is returned.
+    pub fn render(&self, doc: &Value) -> Result<Value, TemplateError> {
+        self.render_with_references(doc).map(|(v, _)| v)
+    }
+
+    /// `doc` rendered, and the references it holds (in document order).
+    pub fn render_with_references(&self, doc: &Value) -> Result<(Value, Vec<Reference>), TemplateError> {
+        let mut refs = Vec::new();
+        let v = self.render_at(doc, "", &mut refs)?;
+        Ok((v, refs))
+    }
+
+    fn render_at(&self, v: &Value, path: &str, all: &mut Vec<Reference>) -> Result<Value, TemplateError> {
+        Ok(match v {
+            Value::String(s) => self.render_string(path, s, all)?,
+            Value::Array(a) => Value::Array(
+                a.iter()
+                    .enumerate()
+                    .map(|(i, x)| self.render_at(x, &format!("{path}[{i}]"), all))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Value::Object(o) => {
+                let mut out = Map::new();
+                for (k, x) in o {
+                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                    out.insert(k.clone(), self.render_at(x, &p, all)?);
+                }
+                Value::Object(out)
+            }
+            other => other.clone(),
+        })
+    }
+
+    fn render_string(&self, field: &str, s: &str, all: &mut Vec<Reference>) -> Result<Value, TemplateError> {
+        if !s.contains("{{") {
+            return Ok(Value::String(s.to_owned()));
+        }
+        let tpl = compile(field, s)?;
+        let mut refs = Vec::new();
+        walk_template(field, &tpl, &mut refs)?;
+        for r in &refs {
+            lookup(self.data, r)?;
+        }
+        all.extend(refs.iter().cloned());
+        // Exactly one reference and nothing else: the secret's own JSON type.
+        if let [TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h)] = tpl.elements.as_slice()
+        {
+            if h.params.is_empty() && h.hash.is_empty() && !h.block {
+                if let (Parameter::Path(_), [r]) = (&h.name, refs.as_slice()) {
+                    let v = lookup(self.data, r)?;
+                    return Ok(match self.mode {
+                        RenderMode::Reveal => v.clone(),
+                        RenderMode::Mask => masked(v),
+                    });
+                }
+            }
+        }
+        // Inside a longer text an object or array would print as "[object]": refuse it.
+        for el in &tpl.elements {
+            if let TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) = el {
+                if let (Parameter::Path(_), true) = (&h.name, h.params.is_empty()) {
+                    if let Some(r) = refs.iter().find(|r| Some(r.text.as_str()) == h.name.as_name()) {
+                        let v = lookup(self.data, r)?;
+                        let what = match v {
+                            Value::Object(_) => Some("object"),
+                            Value::Array(_) => Some("array"),
+                            _ => None,
+                        };
+                        if let Some(what) = what {
+                            return Err(TemplateError::NotAScalar {
+                                field: field.to_owned(),
+                                reference: r.text.clone(),
+                                what,
+                                available: key_names(v),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        // Render the template compiled above (no second parse).
+        let mut out = handlebars::StringOutput::new();
+        let mut rc = RenderContext::new(None);
+        handlebars::Renderable::render(&*tpl, &self.hb, &self.ctx, &mut rc, &mut out)
+            .and_then(|()| out.into_string().map_err(handlebars::RenderError::from))
+            .map(Value::String)
+            .map_err(|e| TemplateError::Render { field: field.to_owned(), detail: render_reason(e.reason()) })
+    }
+}
+
+/// A render error's reason without values (handlebars' reasons name paths and helpers).
+fn render_reason(r: &RenderErrorReason) -> String {
+    match r {
+        RenderErrorReason::MissingVariable(Some(p)) => format!("`{p}` not found"),
+        RenderErrorReason::HelperNotFound(h) => {
+            format!("unknown helper `{h}` (helpers: urlencode, base64, json)")
+        }
+        RenderErrorReason::ParamNotFoundForIndex(h, i) => format!("helper `{h}` needs argument {}", i + 1),
+        _ => "the template cannot be rendered".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sensitive::Sensitive;
+    use crate::template::{extract_all, MASK};
+    use serde_json::json;
+
+    fn data() -> SecretData {
+        let mut d = SecretData::new();
+        d.insert(
+            "db",
+            Sensitive::new(json!({"user": "u", "port": 5432, "a": {"b": [10, {"c": "deep"}]}, "x-key": "dash", "k.dot": "dot", "sp ace": "s"})),
+        );
+        d
+    }
+
+    fn render(doc: Value) -> Result<Value, TemplateError> {
+        let refs = extract_all(&doc)?;
+        let d = data();
+        Renderer::new(&d, &refs, RenderMode::Reveal).render(&doc)
+    }
+
+    #[test]
+    fn a_whole_reference_keeps_its_json_type_and_text_is_interpolated() {
+        let out = render(json!({"port": "{{secrets.db.port}}", "n": "{{ secrets.db.a.b.0 }}",
+            "url": "u={{secrets.db.user}}:{{secrets.db.port}}/{{secrets.db.[sp ace]}}",
+            "deep": "{{secrets.db.a.b.[1].c}}", "obj": "{{secrets.db.a}}", "j": "{{json secrets.db.a.b}}"}))
+        .expect("renders");
+        assert_eq!(out["port"], json!(5432));
+        assert_eq!(out["n"], json!(10));
+        assert_eq!(out["url"], json!("u=u:5432/s"));
+        assert_eq!(out["deep"], json!("deep"));
+        assert_eq!(out["obj"], json!({"b": [10, {"c": "deep"}]}));
+        assert_eq!(out["j"], json!(r#"[10,{"c":"deep"}]"#));
+    }
+
+    #[test]
+    fn missing_keys_name_the_reference_and_the_keys_where_the_lookup_stopped() {
+        let e = render(json!({"p": "x{{secrets.db.a.nope}}"})).expect_err("missing");
+        assert_eq!(
+            e.to_string(),
+            "p: `{{secrets.db.a.nope}}`: the secret of vault \"db\" has no key \"nope\" at \"a\"; keys there: b"
+        );
+        let e = render(json!({"p": "{{secrets.other.k}}"})).expect_err("missing vault");
+        assert!(matches!(e, TemplateError::MissingVault { .. }), "{e}");
+        let e = render(json!({"p": "a {{secrets.db.a}}"})).expect_err("object in text");
+        assert!(matches!(e, TemplateError::NotAScalar { .. }), "{e}");
+    }
+
+    #[test]
+    fn masked_rendering_shows_the_fixed_mask_only() {
+        let doc = json!({"url": "pg://{{secrets.db.user}}:{{urlencode secrets.db.user}}@h", "p": "{{secrets.db.port}}"});
+        let refs = extract_all(&doc).expect("refs");
+        let d = data();
+        let out = Renderer::new(&d, &refs, RenderMode::Mask).render(&doc).expect("renders");
+        assert_eq!(out["url"], json!(format!("pg://{MASK}:{MASK}@h")));
+        assert_eq!(out["p"], json!(MASK));
+    }
+}
