@@ -9,7 +9,7 @@
 # the end-to-end tests of the real window under Xvfb (tests/scripts/e2e.sh).
 # Everything it starts, it stops. Screenshots land in tests/artifacts/, with the tests' output
 # (tests/artifacts/run.log). It stops at the first failure; whatever happens, it ends with
-#   summary: unit N passed M failed; store ...; E2E N passed M failed
+#   summary: unit N passed M failed; fast ...; store ...; E2E N passed M failed
 #   N passed, M failed
 # (per tier: cargo's "test result:" lines per test binary, the E2E scripts' "checks:" lines).
 set -euo pipefail
@@ -31,7 +31,7 @@ summary() {
     function tier_of(bin) {
       sub(/.*\//, "", bin); sub(/-[0-9a-f]+$/, "", bin)
       if (bin == "vaultdesk_core") return "unit"
-      if (bin == "store" || bin == "vault" || bin == "connectors") return bin
+      if (bin == "fast" || bin == "store" || bin == "vault" || bin == "connectors") return bin
       if (bin == "vaultdesk" || bin == "vaultdesk_cli" || bin == "cli") return "CLI"
       if (bin ~ /^vaultdesk_app/) return "app unit"
       return bin
@@ -64,8 +64,8 @@ summary() {
       # An E2E run that ended without its checks line (it could not start) failed.
       if (e2e_started > e2e_runs) add("E2E", 0, e2e_started - e2e_runs)
       line = ""; total_p = 0; total_f = 0
-      split("unit,store,vault,connectors,CLI,app unit,E2E", order, ",")
-      for (i = 1; i <= 7; i++) {
+      split("unit,fast,store,vault,connectors,CLI,app unit,E2E", order, ",")
+      for (i = 1; i <= 8; i++) {
         t = order[i]; known[t] = 1
         text = (t in seen) ? sprintf("%s %d passed %d failed", t, pass[t], fail[t]) : sprintf("%s not run", t)
         line = line (line == "" ? "" : "; ") text
