@@ -12,6 +12,7 @@ mod connectors;
 #[path = "../../../core/tests/common/keyring.rs"]
 mod keyring_session;
 mod locked;
+mod sessions;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -607,6 +608,7 @@ fn vault_environment_variables_fill_empty_fields_but_never_the_token() {
     assert_eq!(v["namespace"], "team1", "namespace from VAULT_NAMESPACE");
     assert_eq!(v["tls_ca_cert"], ca.to_string_lossy().as_ref(), "CA from VAULT_CACERT");
     assert_eq!(v["tls_skip_verify"], false);
+    // (That a Test or a render never sends $VAULT_TOKEN to Vault: sessions.rs.)
     env.assert_not_in_data_dir(&["s.must-never-be-used"], "add with VAULT_TOKEN set");
     let shown = stdout(&env.run(&["vault", "show", "fromenv"]));
     assert!(shown.contains("Timeouts        connect 10s, request 30s"), "{shown}");
