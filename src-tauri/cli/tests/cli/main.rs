@@ -8,6 +8,7 @@
 
 #[path = "../../../core/tests/common/audit.rs"]
 mod audit;
+mod commands;
 mod connectors;
 #[path = "../../../core/tests/common/keyring.rs"]
 mod keyring_session;
@@ -20,7 +21,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_vaultdesk");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_vaultdesk");
 
 use keyring_session::require_keyring_session;
 
