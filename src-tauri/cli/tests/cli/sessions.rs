@@ -7,7 +7,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use super::audit::{audited, login_tokens, requests_with_token, revoked_itself, AUDIT_DEVICE};
-use super::{assert_ok, bao, kv_vault, stdout, Env, Ids};
+use super::{approle, assert_ok, bao, kv_vault, stdout, Env};
 
 fn var(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name}: run through tests/scripts/services.sh"))
@@ -63,17 +63,7 @@ fn pg_vault(env: &Env, name: &str, tag: &str) -> String {
         "default_ttl=10m",
         "max_ttl=1h",
     ]);
-    let policy_file = env.data_dir().parent().expect("tmp").join(format!("{pol}.hcl"));
-    std::fs::write(&policy_file, format!("path \"{db}/creds/ro\" {{ capabilities = [\"read\"] }}"))
-        .expect("policy");
-    bao(&["policy", "write", &pol, &policy_file.to_string_lossy()]);
-    let _ = std::fs::remove_file(&policy_file);
-    bao(&["auth", "enable", &format!("-path={auth}"), "approle"]);
-    bao(&["write", &format!("auth/{auth}/role/cli"), &format!("token_policies={pol}"), "token_ttl=30m"]);
-    let ids = Ids {
-        role: bao(&["read", "-field=role_id", &format!("auth/{auth}/role/cli/role-id")]),
-        secret: bao(&["write", "-f", "-field=secret_id", &format!("auth/{auth}/role/cli/secret-id")]),
-    };
+    let ids = approle(env, &auth, &pol, &format!("path \"{db}/creds/ro\" {{ capabilities = [\"read\"] }}"));
     let out = env.run_with_ids(
         &[
             "vault",
