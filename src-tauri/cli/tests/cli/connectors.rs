@@ -21,6 +21,9 @@ fn mode(p: &Path) -> u32 {
 }
 
 const PASSWORD: &str = "pw with 'quote' \"dq\" \\ and = and {{braces}} ✓";
+/// [`PASSWORD`] percent-encoded by RFC 3986 (all but `A-Z a-z 0-9 - . _ ~`, UTF-8 bytes).
+const PASSWORD_URLENCODED: &str =
+    "pw%20with%20%27quote%27%20%22dq%22%20%5C%20and%20%3D%20and%20%7B%7Bbraces%7D%7D%20%E2%9C%93";
 
 #[test]
 fn connectors_preview_masked_and_export_exact_values_to_0600_files() {
@@ -69,6 +72,11 @@ fn connectors_preview_masked_and_export_exact_values_to_0600_files() {
     assert_ok(&out, "preview --reveal");
     let p: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(p["config"]["auth"]["password"], PASSWORD, "revealed exactly");
+    assert_eq!(
+        p["config"]["headers"]["X-DSN"],
+        format!("postgres://app:{PASSWORD_URLENCODED}@db.internal"),
+        "the password percent-encoded inside the URL"
+    );
 
     // Export: stdout, then files in each format.
     let out = env.run(&["connector", "export", "orders"]);
@@ -158,11 +166,15 @@ fn exporting_a_hundred_connectors_logs_in_once_and_reads_once() {
     assert_eq!(c42, json!({"host": "h", "port": 1042, "password": "p100"}));
     assert_eq!(mode(&out_dir.join("c042.yaml")), 0o600);
 
-    // One existing target: nothing is written at all (and Vault is not asked).
+    // One existing target: nothing is written at all, and Vault is not asked.
     std::fs::remove_file(out_dir.join("c000.yaml")).expect("rm");
+    let (logins, reads) =
+        (audited(&format!("auth/{auth}/login"), "update"), audited(&format!("{kv}/data/team/api"), "read"));
     let out = env.run(&["connector", "export", "--all", "--out-dir", &d, "--format", "yaml"]);
     assert_exit(&out, 5, "targets exist");
     assert!(!out_dir.join("c000.yaml").exists(), "nothing written when one target exists");
+    assert_eq!(audited(&format!("auth/{auth}/login"), "update"), logins, "no login when a target exists");
+    assert_eq!(audited(&format!("{kv}/data/team/api"), "read"), reads, "no read when a target exists");
 }
 
 #[test]
@@ -215,6 +227,7 @@ fn render_keeps_any_json_or_yaml_file_valid() {
     assert_eq!(v["service"]["password"], PASSWORD);
     assert_eq!(v["service"]["items"], json!([1, "8080"]));
     assert_eq!(v["service"]["name"], "web");
+    assert_eq!(v["service"]["dsn"], format!("u:{PASSWORD_URLENCODED}@h"));
     let out = env.run(&["render", &src, "--format", "json"]);
     let v: Value = serde_json::from_slice(&out.stdout).expect("valid JSON out");
     assert_eq!(v["service"]["password"], PASSWORD);

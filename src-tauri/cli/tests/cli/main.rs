@@ -8,10 +8,12 @@
 
 #[path = "../../../core/tests/common/audit.rs"]
 mod audit;
+mod commands;
 mod connectors;
 #[path = "../../../core/tests/common/keyring.rs"]
 mod keyring_session;
 mod locked;
+mod sessions;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -19,7 +21,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_vaultdesk");
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_vaultdesk");
 
 use keyring_session::require_keyring_session;
 
@@ -607,6 +609,7 @@ fn vault_environment_variables_fill_empty_fields_but_never_the_token() {
     assert_eq!(v["namespace"], "team1", "namespace from VAULT_NAMESPACE");
     assert_eq!(v["tls_ca_cert"], ca.to_string_lossy().as_ref(), "CA from VAULT_CACERT");
     assert_eq!(v["tls_skip_verify"], false);
+    // (That a Test or a render never sends $VAULT_TOKEN to Vault: sessions.rs.)
     env.assert_not_in_data_dir(&["s.must-never-be-used"], "add with VAULT_TOKEN set");
     let shown = stdout(&env.run(&["vault", "show", "fromenv"]));
     assert!(shown.contains("Timeouts        connect 10s, request 30s"), "{shown}");
@@ -634,6 +637,21 @@ fn bao(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
+/// A fresh AppRole mount `auth` whose role `cli` holds the policy `pol` (`hcl`), tokens of
+/// 30m; its Role ID and Secret ID.
+pub(crate) fn approle(env: &Env, auth: &str, pol: &str, hcl: &str) -> Ids {
+    let policy_file = env.data_dir().parent().expect("tmp").join(format!("{pol}.hcl"));
+    std::fs::write(&policy_file, hcl).expect("policy");
+    bao(&["policy", "write", pol, &policy_file.to_string_lossy()]);
+    let _ = std::fs::remove_file(&policy_file);
+    bao(&["auth", "enable", &format!("-path={auth}"), "approle"]);
+    bao(&["write", &format!("auth/{auth}/role/cli"), &format!("token_policies={pol}"), "token_ttl=30m"]);
+    Ids {
+        role: bao(&["read", "-field=role_id", &format!("auth/{auth}/role/cli/role-id")]),
+        secret: bao(&["write", "-f", "-field=secret_id", &format!("auth/{auth}/role/cli/secret-id")]),
+    }
+}
+
 /// A KV secret at `<mount>/team/api` readable by a fresh AppRole; the vault `name` added to
 /// `env` for it. Returns the auth mount, the KV mount and the AppRole's IDs.
 pub(crate) fn kv_vault(env: &Env, name: &str, tag: &str, pairs: &[&str]) -> (String, String, Ids) {
@@ -644,22 +662,14 @@ pub(crate) fn kv_vault(env: &Env, name: &str, tag: &str, pairs: &[&str]) -> (Str
     put.push(&path);
     put.extend_from_slice(pairs);
     bao(&put);
-    let policy_file = env.data_dir().parent().expect("tmp").join(format!("{pol}.hcl"));
-    std::fs::write(
-        &policy_file,
-        format!(
+    let ids = approle(
+        env,
+        &auth,
+        &pol,
+        &format!(
             "path \"{kv}/data/team/*\" {{ capabilities = [\"read\"] }}\npath \"{kv}/subkeys/team/*\" {{ capabilities = [\"read\"] }}"
         ),
-    )
-    .expect("policy");
-    bao(&["policy", "write", &pol, &policy_file.to_string_lossy()]);
-    let _ = std::fs::remove_file(&policy_file);
-    bao(&["auth", "enable", &format!("-path={auth}"), "approle"]);
-    bao(&["write", &format!("auth/{auth}/role/cli"), &format!("token_policies={pol}"), "token_ttl=30m"]);
-    let ids = Ids {
-        role: bao(&["read", "-field=role_id", &format!("auth/{auth}/role/cli/role-id")]),
-        secret: bao(&["write", "-f", "-field=secret_id", &format!("auth/{auth}/role/cli/secret-id")]),
-    };
+    );
     let addr = std::env::var("VAULTDESK_TEST_BAO_ADDR").expect("addr");
     let out = env.run_with_ids(
         &[

@@ -232,6 +232,57 @@ impl OwnServer {
             std::fs::read_to_string(server._dir.path().join("server.log")).unwrap_or_default()
         );
     }
+
+    /// Starts a real `bao server` (not dev mode) on an integrated (raft) storage nobody
+    /// initialised; waits until it answers the health check with "not initialized".
+    pub async fn start_uninitialized() -> OwnServer {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (port, cluster) = (free_port(), free_port());
+        let storage = dir.path().join("raft");
+        std::fs::create_dir(&storage).expect("storage dir");
+        let config = dir.path().join("server.hcl");
+        std::fs::write(
+            &config,
+            format!(
+                r#"storage "raft" {{
+  path = "{}"
+  node_id = "n1"
+}}
+listener "tcp" {{
+  address = "127.0.0.1:{port}"
+  cluster_address = "127.0.0.1:{cluster}"
+  tls_disable = true
+}}
+api_addr = "http://127.0.0.1:{port}"
+cluster_addr = "http://127.0.0.1:{cluster}"
+"#,
+                storage.display()
+            ),
+        )
+        .expect("config");
+        let child = Command::new(env("VAULTDESK_TEST_BAO_BIN"))
+            .arg("server")
+            .arg(format!("-config={}", config.display()))
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join("server.log")).expect("log"))
+            .spawn()
+            .expect("start bao");
+        let bao = Bao::at(&format!("http://127.0.0.1:{port}"), "none");
+        let up = wait::until(|| async {
+            let r = reqwest::get(format!("{}/v1/sys/health", bao.addr)).await.ok()?;
+            let health: Value = r.json().await.ok()?;
+            (health["initialized"] == false).then_some(())
+        })
+        .await;
+        let server = OwnServer { child, bao, _dir: dir };
+        if up.is_some() {
+            return server;
+        }
+        panic!(
+            "uninitialised OpenBao server did not answer: {}",
+            std::fs::read_to_string(server._dir.path().join("server.log")).unwrap_or_default()
+        );
+    }
 }
 
 impl Drop for OwnServer {
@@ -247,6 +298,8 @@ pub struct Pki {
     pub ca: PathBuf,
     pub server_cert: PathBuf,
     pub server_key: PathBuf,
+    /// The server's key certified for one day in January 2020.
+    pub expired_server_cert: PathBuf,
     pub client_cert: PathBuf,
     pub client_key: PathBuf,
 }
@@ -328,7 +381,40 @@ pub fn make_pki(dir: &std::path::Path, sans: &str) -> Pki {
             &["pkcs8", "-topk8", "-nocrypt", "-in", &format!("{who}.key"), "-out", &format!("{who}.p8.pem")],
         );
     }
+    // The same server key, certified by the same CA for one day that ended years ago.
+    std::fs::write(
+        dir.join("ca.cnf"),
+        "[ca]\ndefault_ca = ca_default\n[ca_default]\ndatabase = index.txt\nnew_certs_dir = .\nserial = serial\ndefault_md = sha256\npolicy = any\ncopy_extensions = copy\n[any]\ncommonName = supplied\n",
+    )
+    .expect("ca config");
+    std::fs::write(dir.join("index.txt"), "").expect("index");
+    std::fs::write(dir.join("serial"), "1000\n").expect("serial");
+    openssl(
+        dir,
+        &[
+            "ca",
+            "-batch",
+            "-notext",
+            "-config",
+            "ca.cnf",
+            "-cert",
+            "ca.pem",
+            "-keyfile",
+            "ca.key",
+            "-in",
+            "server.csr",
+            "-out",
+            "expired.pem",
+            "-startdate",
+            "20200101000000Z",
+            "-enddate",
+            "20200102000000Z",
+            "-extfile",
+            "san.ext",
+        ],
+    );
     Pki {
+        expired_server_cert: dir.join("expired.pem"),
         ca: dir.join("ca.pem"),
         server_cert: dir.join("server.pem"),
         server_key: dir.join("server.p8.pem"),

@@ -16,11 +16,15 @@ use std::process::Command;
 use serde_json::{json, Value};
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind, ConnectorPatch};
 use vaultdesk_core::export::{self, ExportFormat};
+use vaultdesk_core::ops::{ConnectorSource, Reveal};
 use vaultdesk_core::provider::VaultHub;
 use vaultdesk_core::render::{self, RenderPlan};
 use vaultdesk_core::template::{RenderMode, TemplateError, MASK};
-use vaultdesk_core::{AppRoleCredentials, EngineType, Error, ErrorCode, Store, Vault, VaultPatch};
+use vaultdesk_core::{
+    AppRoleCredentials, Core, CredentialsPatch, EngineType, Error, ErrorCode, Store, Vault, VaultPatch,
+};
 
+use common::audit::{login_tokens, revoked_itself};
 use common::bao::{self, env, unique, Bao};
 use common::keyring::require_keyring_session;
 use common::postgres::{pg_engine, pg_login, PgEngine, PgVault};
@@ -96,13 +100,15 @@ fn hard_config(v: &str) -> Value {
 
 fn expected_hard(s: &Value) -> Value {
     json!({
-        "base_url": format!("https://api.example/{}", vaultdesk_core::template::urlencode(s["unicode"].as_str().unwrap_or(""))),
+        // RFC 3986: every byte but the unreserved `A-Z a-z 0-9 - . _ ~` as %XX of its UTF-8.
+        "base_url": "https://api.example/p%C3%A4ssw%C3%B6rd%20%E2%9C%93%20%E5%AF%86%E7%A0%81%20%F0%9F%94%91",
         "headers": {
             "X-Quote": s["quote"], "X-Backslash": s["backslash"], "X-Pem": s["pem"], "X-Unicode": s["unicode"],
             "X-Eq": s["eq"], "X-Braces": s["braces"], "X-Yamlish": "yes", "X-Zip": "0123", "X-Port": 5432,
             "X-Mixed": "port=5432;on=true;q=he said \"hi\" and 'bye'",
             "X-Deep": "sp|dt|dk",
-            "X-B64": vaultdesk_core::template::base64(s["pem"].as_str().unwrap_or("")),
+            // Standard base64 with padding of the PEM's bytes, newlines included.
+            "X-B64": "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0tCk1JSUIrZ0lCQURBTkJna3EKaGtpRzl3MEJBUT09Ci0tLS0tRU5EIFBSSVZBVEUgS0VZLS0tLS0K",
         },
         "query": {"ratio": 0.25, "enabled": true},
         "auth": {"type": "bearer", "token": serde_json::to_string(&s["nested"]).unwrap_or_default()},
@@ -200,7 +206,7 @@ async fn a_preview_masks_every_secret_derived_value_and_lists_cache_state() {
 }
 
 #[tokio::test]
-async fn each_render_error_names_the_reference_and_nothing_is_written() {
+async fn each_render_error_names_the_reference_and_nothing_is_stored() {
     let bao = Bao::shared();
     let (vault, creds) =
         bao.kv_fixture(json!({"db": {"host": "h", "ports": [1, 2]}, "user": "u"}), 300).await;
@@ -255,21 +261,6 @@ async fn each_render_error_names_the_reference_and_nothing_is_written() {
     assert!(fields.0[0].message.contains("line 1, column"), "{e}");
     assert!(fields.0[1].message.contains("vault \"ghost\", which does not exist"), "{e}");
     assert!(store.list_connectors().expect("list").is_empty(), "nothing stored");
-
-    // A failed export writes nothing.
-    add(
-        &mut store,
-        "broken",
-        "rest",
-        None,
-        json!({"base_url": format!("https://x/{{{{secrets.{v}.gone}}}}")}),
-    )
-    .expect("references to missing keys are only found when rendering");
-    let c = store.get_connector("broken").expect("stored");
-    let target = dir.path().join("broken.json");
-    let r = render::render_connectors(&store, &hub, &[c], RenderMode::Reveal).await;
-    assert!(r.is_err(), "missing key at render time");
-    assert!(!target.exists());
     hub.close_all().await;
 }
 
@@ -454,7 +445,7 @@ async fn updates_revalidate_and_keep_what_is_not_given() {
 }
 
 #[tokio::test]
-async fn export_files_are_0600_atomic_and_not_overwritten_without_force() {
+async fn export_files_are_0600_and_not_overwritten_without_force() {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("out.json");
     export::write_atomic(&path, "{\"a\": 1}\n", false).expect("write");
@@ -540,5 +531,249 @@ async fn a_kv_vault_prefills_matching_key_names_as_references() {
     );
     let mount = &vault.spec.engine_name;
     assert_eq!(bao.audited_reads(&format!("{mount}/data/app/config")), 0, "key names only: no secret read");
+    hub.close_all().await;
+}
+
+/// The names and contents of the files in `dir`.
+fn files_in(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("ls")
+        .map(|e| {
+            let p = e.expect("entry").path();
+            let name = p.file_name().expect("name").to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap_or_else(|e| format!("<unreadable: {e}>")))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[tokio::test]
+async fn export_all_writes_nothing_when_one_connector_cannot_be_rendered() {
+    let bao = Bao::shared();
+    let (vault, creds) = bao.kv_fixture(json!({"host": "db.internal", "password": "pw-all"}), 300).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = store_with(dir.path(), &[(&vault, &creds)]);
+    let v = vault.spec.name.clone();
+    for name in ["alpha", "omega"] {
+        add(
+            &mut store,
+            name,
+            "postgresql",
+            None,
+            json!({"host": format!("{{{{secrets.{v}.host}}}}"), "password": format!("{{{{secrets.{v}.password}}}}")}),
+        )
+        .expect("add");
+    }
+    add(
+        &mut store,
+        "broken",
+        "rest",
+        None,
+        json!({"base_url": format!("https://x/{{{{secrets.{v}.gone}}}}")}),
+    )
+    .expect("references to missing keys are only found when rendering");
+    let core = Core::new(store);
+    let out = tempfile::tempdir().expect("tmp");
+    // A file an earlier export left: --force may replace it, but only when everything renders.
+    std::fs::write(out.path().join("alpha.json"), "earlier export\n").expect("write");
+    let before = files_in(out.path());
+
+    let e = core.export_all(out.path().to_owned(), ExportFormat::Json, true).await.expect_err("broken");
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "connector \"broken\", base_url: `{{{{secrets.{v}.gone}}}}`: the secret of vault \"{v}\" has no key \"gone\" at the top level; keys there: host, password"
+        )
+    );
+    assert_eq!(files_in(out.path()), before, "no file written, the earlier one untouched, no temporary file");
+
+    // The positive control: once the broken connector is gone, the same call writes them all.
+    core.remove_connector("broken".into()).await.expect("remove");
+    let done = core.export_all(out.path().to_owned(), ExportFormat::Json, true).await.expect("exports");
+    assert_eq!(done.files.len(), 2);
+    let written = files_in(out.path());
+    assert_eq!(written.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["alpha.json", "omega.json"]);
+    let alpha: Value = serde_json::from_str(&written[0].1).expect("json");
+    assert_eq!(alpha, json!({"host": "db.internal", "password": "pw-all"}));
+    core.close().await;
+}
+
+#[test]
+fn an_export_replaces_a_file_whole_never_partly_written() {
+    // A reader that keeps opening the target while a large export replaces it sees the old
+    // text or the new one, never a mix or a prefix: the new text is written next to it and
+    // renamed over it. Writing into the target in place would show partial contents.
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("big.json");
+    let old = format!("{}\n", "o".repeat(4 << 20));
+    let new = format!("{}\n", "n".repeat(8 << 20));
+    std::fs::write(&path, &old).expect("write old");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let (path, stop, old, new) = (path.clone(), stop.clone(), old.clone(), new.clone());
+        std::thread::spawn(move || {
+            let mut seen = (0usize, 0usize);
+            loop {
+                let done = stop.load(std::sync::atomic::Ordering::SeqCst);
+                let text = std::fs::read_to_string(&path).expect("the target is always there");
+                if text == old {
+                    seen.0 += 1;
+                } else if text == new {
+                    seen.1 += 1;
+                } else {
+                    panic!("a reader saw a partly written export ({} bytes)", text.len());
+                }
+                if done {
+                    return seen;
+                }
+            }
+        })
+    };
+    export::write_atomic(&path, &new, true).expect("forced write");
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (_, saw_new) = reader.join().expect("the reader saw only whole files");
+    assert!(saw_new > 0, "the reader read the new file at the end");
+    assert_eq!(std::fs::read_to_string(&path).expect("read"), new);
+}
+
+#[tokio::test]
+async fn updating_or_removing_a_vault_revokes_its_session_token() {
+    let bao = Bao::shared();
+    let (vault, creds) = bao.kv_fixture(json!({"token": "t-1"}), 300).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = store_with(dir.path(), &[(&vault, &creds)]);
+    let v = vault.spec.name.clone();
+    let auth = vault.spec.auth_mount.clone();
+    add(
+        &mut store,
+        "api",
+        "rest",
+        None,
+        json!({"base_url": "https://x", "headers": {"T": format!("{{{{secrets.{v}.token}}}}")}}),
+    )
+    .expect("add");
+    let core = Core::new(store);
+    let preview = || core.preview(ConnectorSource::Stored("api".into()), Reveal::All);
+
+    assert_eq!(preview().await.expect("preview").config["headers"]["T"], "t-1");
+    let first = login_tokens(&auth);
+    assert_eq!(first.len(), 1, "one login");
+    assert!(!revoked_itself(&first[0]), "the session's token lives while the vault is unchanged");
+    core.update_vault(
+        v.clone(),
+        VaultPatch { cache_ttl: Some("10m".into()), ..VaultPatch::default() },
+        CredentialsPatch::default(),
+    )
+    .await
+    .expect("update");
+    assert!(revoked_itself(&first[0]), "updating the vault revoked the old session's token");
+
+    assert_eq!(preview().await.expect("preview").config["headers"]["T"], "t-1", "a new session serves");
+    let second = login_tokens(&auth);
+    assert_eq!(second.len(), 2, "a new login for the updated vault");
+    assert!(!revoked_itself(&second[1]));
+    core.remove_vault(v, true).await.expect("remove");
+    assert!(revoked_itself(&second[1]), "removing the vault revoked its session's token");
+}
+
+type Arrived = std::sync::Arc<(std::sync::Mutex<usize>, tokio::sync::Notify)>;
+
+/// A stand-in Vault whose KV read of `value` answers only once `arrived` counts `expected`
+/// reads (from any server sharing it), or fails with 500 after [`common::wait::PATIENCE`]. So
+/// reads asked one after another can never all succeed; reads asked together do.
+async fn rendezvous_server(value: &'static str, arrived: Arrived, expected: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let arrived = arrived.clone();
+            tokio::spawn(async move {
+                loop {
+                    let mut buf = vec![0u8; 16384];
+                    let n = match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => n,
+                    };
+                    let head =
+                        String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or_default().to_owned();
+                    let (status, body) = if head.contains("/login") {
+                        ("200 OK", r#"{"auth":{"client_token":"s.fake","policies":["default"],"lease_duration":3600,"renewable":false}}"#.to_owned())
+                    } else if head.contains("/data/") {
+                        {
+                            let mut n = arrived.0.lock().expect("count");
+                            *n += 1;
+                        }
+                        arrived.1.notify_waiters();
+                        let all_here = async {
+                            loop {
+                                let wake = arrived.1.notified();
+                                if *arrived.0.lock().expect("count") >= expected {
+                                    return;
+                                }
+                                wake.await;
+                            }
+                        };
+                        match tokio::time::timeout(common::wait::PATIENCE, all_here).await {
+                            Ok(()) => (
+                                "200 OK",
+                                format!(
+                                    r#"{{"data":{{"data":{{"k":"{value}"}},"metadata":{{"version":1}}}}}}"#
+                                ),
+                            ),
+                            Err(_) => (
+                                "500 Internal Server Error",
+                                r#"{"errors":["the other read never came"]}"#.to_owned(),
+                            ),
+                        }
+                    } else {
+                        ("200 OK", "{}".to_owned())
+                    };
+                    let resp = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if sock.write_all(resp.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn distinct_vaults_of_one_render_are_fetched_at_the_same_time() {
+    // Each stand-in server answers its read only while the other one's read is also waiting:
+    // fetched one after another, the first read would fail after a long wait.
+    let arrived = Arrived::default();
+    let a_url = rendezvous_server("from-a", arrived.clone(), 2).await;
+    let b_url = rendezvous_server("from-b", arrived.clone(), 2).await;
+    let mut a =
+        bao::vault(&Bao::at(&a_url, "unused"), "approle", "kv", EngineType::Kv2, Some("app"), None, 60);
+    let mut b =
+        bao::vault(&Bao::at(&b_url, "unused"), "approle", "kv", EngineType::Kv2, Some("app"), None, 60);
+    for v in [&mut a, &mut b] {
+        v.spec.tls.request_timeout_secs = 600;
+    }
+    let creds = AppRoleCredentials {
+        role_id: vaultdesk_core::SecretString::from("role".to_owned()),
+        secret_id: vaultdesk_core::SecretString::from("secret".to_owned()),
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = store_with(dir.path(), &[(&a, &creds), (&b, &creds)]);
+    let (an, bn) = (a.spec.name.clone(), b.spec.name.clone());
+    add(&mut store, "both", "rest", None, json!({"base_url": "https://x", "headers": {"A": format!("{{{{secrets.{an}.k}}}}"), "B": format!("{{{{secrets.{bn}.k}}}}")}}))
+        .expect("add");
+    let c = store.get_connector("both").expect("stored");
+    let hub = VaultHub::new();
+    let out =
+        render::render_connectors(&store, &hub, &[c], RenderMode::Reveal).await.expect("both reads answered");
+    assert_eq!(out[0].config["headers"], json!({"A": "from-a", "B": "from-b"}));
+    assert_eq!(*arrived.0.lock().expect("count"), 2, "one read per vault");
     hub.close_all().await;
 }

@@ -177,29 +177,105 @@ fn two_data_directories_never_share_keyring_entries() {
     sb.remove_vault("same").expect("remove b");
 }
 
+/// The writer of [`app_and_cli_can_use_one_database_at_once`], run as a process of its own
+/// (this test binary again): adds vaults w0..w19 to `VAULTDESK_TEST_WRITER_DIR`.
+#[test]
+#[ignore = "run as a second process by app_and_cli_can_use_one_database_at_once"]
+fn writer_process() {
+    let dir =
+        std::env::var("VAULTDESK_TEST_WRITER_DIR").expect("run by app_and_cli_can_use_one_database_at_once");
+    require_keyring_session();
+    let mut s = Store::open(std::path::Path::new(&dir)).expect("the writer opens the database");
+    for i in 0..20 {
+        s.add_vault(&kv(&format!("w{i}")), &creds(&format!("rw{i}"), &format!("sw{i}")))
+            .expect("the writer adds");
+    }
+}
+
 #[test]
 fn app_and_cli_can_use_one_database_at_once() {
     require_keyring_session();
     let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().to_owned();
-    let workers: Vec<_> = (0..4)
-        .map(|i| {
-            let path = path.clone();
-            std::thread::spawn(move || {
-                let mut s = Store::open(&path).expect("open concurrently");
-                s.add_vault(&kv(&format!("v{i}")), &creds(&format!("r{i}"), &format!("s{i}"))).map(|_| ())
-            })
-        })
-        .collect();
-    for w in workers {
-        w.join().expect("thread").expect("concurrent add succeeds");
-    }
-    let mut store = Store::open(&path).expect("open");
+    let mut store = Store::open(dir.path()).expect("open");
+    let mode: String = rusqlite::Connection::open(dir.path().join("vaultdesk.db"))
+        .and_then(|c| c.query_row("PRAGMA journal_mode", [], |r| r.get(0)))
+        .expect("journal mode");
+    assert_eq!(mode, "wal", "the database is in WAL mode");
+    // Another process writes while this one reads and writes.
+    let mut writer = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args(["--ignored", "--exact", "writer_process", "--test-threads", "1"])
+        .env("VAULTDESK_TEST_WRITER_DIR", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the writer");
+    let mut mine = 0;
+    let status = loop {
+        store.list_vaults().expect("read while the other process writes");
+        store
+            .add_vault(&kv(&format!("r{mine}")), &creds("rr", "sr"))
+            .expect("write while the other process writes");
+        mine += 1;
+        if let Some(status) = writer.try_wait().expect("writer") {
+            break status;
+        }
+    };
+    let out = writer.wait_with_output().expect("writer output");
+    let report = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(status.success() && report.contains("1 passed"), "the writer process failed: {report}");
     let names: Vec<String> = store.list_vaults().expect("list").into_iter().map(|v| v.spec.name).collect();
-    assert_eq!(names, ["v0", "v1", "v2", "v3"]);
+    assert_eq!(names.len(), 20 + mine, "every vault of both processes is there: {names:?}");
+    assert!((0..20).all(|i| names.contains(&format!("w{i}"))), "{names:?}");
+    assert!((0..mine).all(|i| names.contains(&format!("r{i}"))), "{names:?}");
     for n in names {
         store.remove_vault(&n).expect("clean up");
     }
+}
+
+/// The real keyring, except that the `fail_at`-th `delete` (0-based) fails, once.
+struct FailingDeletes {
+    deletes: Arc<AtomicUsize>,
+    fail_at: usize,
+}
+
+impl CredentialStore for FailingDeletes {
+    fn set(&self, account: &str, value: &SecretString) -> vaultdesk_core::Result<()> {
+        OsKeyring.set(account, value)
+    }
+    fn get(&self, account: &str) -> vaultdesk_core::Result<Option<SecretString>> {
+        OsKeyring.get(account)
+    }
+    fn delete(&self, account: &str) -> vaultdesk_core::Result<()> {
+        if self.deletes.fetch_add(1, Ordering::SeqCst) == self.fail_at {
+            return Err(Error::KeyringUnavailable { detail: "injected failure".into() });
+        }
+        OsKeyring.delete(account)
+    }
+}
+
+#[test]
+fn a_keyring_delete_failing_half_way_through_remove_leaves_the_vault_as_it_was() {
+    require_keyring_session();
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut good = Store::open(dir.path()).expect("open");
+    let v = good.add_vault(&kv("kept"), &creds("role-kept", "secret-kept")).expect("add");
+    let loc = good.keyring_location(&v);
+    let mut flaky = Store::open_with_keyring(
+        dir.path(),
+        Box::new(FailingDeletes { deletes: Arc::default(), fail_at: 1 }),
+    )
+    .expect("open");
+    let err = flaky.remove_vault("kept").expect_err("the second delete fails");
+    assert_eq!(err.code(), ErrorCode::KeyringUnavailable);
+    assert_eq!(good.get_vault("kept").expect("the row is kept").id, v.id);
+    assert_eq!(
+        keyring_value(&loc.role_id_account).as_deref(),
+        Some("role-kept"),
+        "the deleted entry is back"
+    );
+    assert_eq!(keyring_value(&loc.secret_id_account).as_deref(), Some("secret-kept"));
+    assert_eq!(entries_of_store(good.store_id()), 2, "both entries, as another process sees them");
+    good.remove_vault("kept").expect("clean up");
 }
 
 #[test]

@@ -140,6 +140,7 @@ async fn the_test_issues_credentials_shows_the_user_and_revokes_them() {
     let report = test_vault(&gone.vault.spec, &gone.creds).await;
     assert_eq!(report.failure().map(|f| f.code), Some(VaultErrorCode::DatabaseRoleNotFound), "{report:#?}");
     assert_eq!(report.failure().and_then(|f| f.field.clone()).as_deref(), Some("db_role"));
+    assert!(report.failure().is_some_and(|f| f.hint.contains("check the database role name")), "{report:#?}");
 }
 
 #[tokio::test]
@@ -264,4 +265,5 @@ async fn an_engine_that_is_not_mounted_is_named_under_engine_name() {
     assert_eq!(failure.code, VaultErrorCode::MountNotFound, "{report:#?}");
     assert_eq!(failure.field.as_deref(), Some("engine_name"));
     assert!(failure.message.contains(&missing), "{}", failure.message);
+    assert!(failure.hint.contains("the path the secrets engine is mounted at"), "{}", failure.hint);
 }

@@ -63,6 +63,7 @@ async fn a_slow_server_times_out_with_the_configured_timeout() {
     let f = report.failure().expect("fails");
     assert_eq!(f.code, VaultErrorCode::Timeout, "{report:#?}");
     assert!(f.message.contains("within 1s"), "{}", f.message);
+    assert!(f.hint.contains("raise the timeouts in Advanced"), "{}", f.hint);
     let reach = report.stages.iter().find(|s| s.stage == TestStage::Reach).expect("reach");
     assert_eq!(reach.status, vaultdesk_core::provider::vault::StageStatus::Failed, "{report:#?}");
     assert_eq!(f.field.as_deref(), Some("url"), "{report:#?}");
@@ -80,6 +81,7 @@ async fn rate_limiting_is_named_with_its_retry_after() {
     let session = VaultSession::new(&vault_at(&url), creds()).expect("session");
     let err = session.resolve().await.expect_err("429");
     assert_eq!(err.code(), VaultErrorCode::RateLimited, "{err}");
+    assert!(err.hint().contains("raise the cache TTL"), "{}", err.hint());
     assert!(
         matches!(
             err,
@@ -95,6 +97,7 @@ async fn a_body_that_is_not_vault_json_is_malformed() {
     let report = test_vault(&vault_at(&url).spec, &creds()).await;
     let f = report.failure().expect("fails");
     assert_eq!(f.code, VaultErrorCode::Malformed, "{report:#?}");
+    assert!(f.hint.contains("points at Vault or OpenBao"), "{}", f.hint);
     assert_eq!(f.field.as_deref(), Some("url"));
 }
 
@@ -110,13 +113,15 @@ async fn server_errors_carry_vaults_message() {
     let session = VaultSession::new(&vault_at(&url), creds()).expect("session");
     let err = session.resolve().await.expect_err("500");
     assert_eq!(err.code(), VaultErrorCode::Server);
+    assert!(err.hint().contains("check its logs"), "{}", err.hint());
     assert!(err.to_string().ends_with("storage backend unavailable"), "{err}");
 }
 
 type Seen = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
 
 /// A server that answers like a healthy Vault until the secret read, which never answers, and
-/// records every request line it receives; the `Notify` fires when the read arrives.
+/// records every request (line and headers) it receives; the `Notify` fires when the read
+/// arrives.
 async fn hanging_read_server() -> (String, Seen, std::sync::Arc<tokio::sync::Notify>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
@@ -136,9 +141,11 @@ async fn hanging_read_server() -> (String, Seen, std::sync::Arc<tokio::sync::Not
                     if n == 0 {
                         return;
                     }
-                    let head =
-                        String::from_utf8_lossy(&buf[..n]).lines().next().unwrap_or_default().to_owned();
-                    log.lock().expect("log").push(head.clone());
+                    let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+                    let head = request.lines().next().unwrap_or_default().to_owned();
+                    log.lock()
+                        .expect("log")
+                        .push(request.split("\r\n\r\n").next().unwrap_or_default().to_owned());
                     let body = if head.contains("/v1/sys/health") {
                         r#"{"initialized":true,"sealed":false,"standby":false,"version":"fake"}"#
                     } else if head.contains("/login") {
@@ -186,4 +193,14 @@ async fn a_cancelled_test_revokes_the_token_it_obtained() {
     })
     .await;
     assert!(revoked.is_some(), "the cancelled test's token was not revoked: {:?}", seen.lock().expect("log"));
+
+    // Every request it made, health check and revocation included, said it is a Vault client.
+    let seen = seen.lock().expect("log").clone();
+    assert_eq!(seen.len(), 4, "health, login, read, revoke-self: {seen:#?}");
+    for request in &seen {
+        assert!(
+            request.lines().any(|l| l.eq_ignore_ascii_case("x-vault-request: true")),
+            "X-Vault-Request: true missing from {request}"
+        );
+    }
 }

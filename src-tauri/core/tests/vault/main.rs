@@ -40,6 +40,19 @@ fn stage(
     report.stages.iter().find(|r| r.stage == s).expect("stage present")
 }
 
+/// The report failed with `code`, under `field`, with a hint containing `hint`.
+fn assert_named(
+    report: &vaultdesk_core::provider::vault::TestReport,
+    code: VaultErrorCode,
+    field: &str,
+    hint: &str,
+) {
+    let f = report.failure().unwrap_or_else(|| panic!("expected {code:?}, the Test passed: {report:#?}"));
+    assert_eq!(f.code, code, "{report:#?}");
+    assert_eq!(f.field.as_deref(), Some(field), "{report:#?}");
+    assert!(f.hint.contains(hint), "hint {:?} should contain {hint:?}", f.hint);
+}
+
 fn failure_code(report: &vaultdesk_core::provider::vault::TestReport) -> Option<VaultErrorCode> {
     report.failure().map(|f| f.code)
 }
@@ -89,6 +102,7 @@ async fn a_wrong_secret_id_fails_login_under_the_secret_id_field() {
     let err = login.error.as_ref().expect("error");
     assert_eq!(err.code, VaultErrorCode::InvalidCredentials);
     assert_eq!(err.field.as_deref(), Some("secret_id"));
+    assert!(err.hint.starts_with("check the Role ID and Secret ID"), "{}", err.hint);
     assert_eq!(stage(&report, TestStage::Read).status, StageStatus::Skipped);
     assert!(
         !serde_json::to_string(&report).expect("json").contains("00000000-0000"),
@@ -103,14 +117,14 @@ async fn missing_secrets_denied_paths_and_non_kv2_mounts_are_named() {
 
     vault.spec.path = Some("app/absent".into());
     let report = test_vault(&vault.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::SecretNotFound), "{report:#?}");
+    assert_named(&report, VaultErrorCode::SecretNotFound, "path", "check the engine name and the path");
     let err = report.failure().expect("failure");
     assert!(err.message.contains(&format!("{}/data/app/absent", vault.spec.engine_name)), "{}", err.message);
     assert_eq!(err.field.as_deref(), Some("path"));
 
     vault.spec.path = Some("elsewhere/secret".into());
     let report = test_vault(&vault.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::PermissionDenied), "{report:#?}");
+    assert_named(&report, VaultErrorCode::PermissionDenied, "path", "grant the AppRole's policy read");
     assert_eq!(
         stage(&report, TestStage::Capabilities).status,
         StageStatus::Warning,
@@ -128,7 +142,7 @@ async fn missing_secrets_denied_paths_and_non_kv2_mounts_are_named() {
     let creds = bao.approle(&auth, &[&policy], json!({})).await;
     let vault = bao::vault(&bao, &auth, &v1, EngineType::Kv2, Some("app/config"), None, 60);
     let report = test_vault(&vault.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::NotKv2), "{report:#?}");
+    assert_named(&report, VaultErrorCode::NotKv2, "engine_name", "point at a KV version 2 mount");
     assert!(report.failure().expect("f").message.contains("KV version 1"), "{report:#?}");
 }
 
@@ -148,8 +162,7 @@ async fn namespaces_apply_to_login_and_reads_and_a_missing_one_is_named() {
     let mut wrong = vault.clone();
     wrong.spec.namespace = Some(unique("nosuch"));
     let report = test_vault(&wrong.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::NamespaceNotFound), "{report:#?}");
-    assert_eq!(report.failure().and_then(|f| f.field.clone()).as_deref(), Some("namespace"));
+    assert_named(&report, VaultErrorCode::NamespaceNotFound, "namespace", "check the namespace's spelling");
 
     // Without the namespace, the AppRole mount does not exist at the root.
     let mut rootless = vault.clone();
@@ -164,8 +177,7 @@ async fn an_unknown_auth_mount_is_named() {
     let (mut vault, creds) = bao.kv_fixture(json!({"k": "v"}), 300).await;
     vault.spec.auth_mount = unique("nomount");
     let report = test_vault(&vault.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::AuthMountNotFound), "{report:#?}");
-    assert_eq!(report.failure().and_then(|f| f.field.clone()).as_deref(), Some("auth_mount"));
+    assert_named(&report, VaultErrorCode::AuthMountNotFound, "auth_mount", "AppRole is enabled there");
 }
 
 #[tokio::test]
@@ -174,13 +186,17 @@ async fn unreachable_servers_are_told_apart() {
     let (mut vault, creds) = bao.kv_fixture(json!({"k": "v"}), 300).await;
     vault.spec.url = format!("http://127.0.0.1:{}", bao::free_port());
     let report = test_vault(&vault.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::ConnectionRefused), "{report:#?}");
+    assert_named(
+        &report,
+        VaultErrorCode::ConnectionRefused,
+        "url",
+        "check the port and that Vault is running",
+    );
     assert_eq!(stage(&report, TestStage::Reach).status, StageStatus::Failed);
-    assert_eq!(report.failure().and_then(|f| f.field.clone()).as_deref(), Some("url"));
 
     vault.spec.url = "http://vaultdesk-no-such-host.invalid:8200".into();
     let report = test_vault(&vault.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::DnsFailure), "{report:#?}");
+    assert_named(&report, VaultErrorCode::DnsFailure, "url", "check the host name in the Vault URL");
 }
 
 #[tokio::test]
@@ -192,7 +208,7 @@ async fn a_stopped_server_and_a_sealed_server_are_reported() {
 
     own.bao.call(reqwest::Method::PUT, "sys/seal", None).await;
     let report = test_vault(&vault.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::Sealed), "{report:#?}");
+    assert_named(&report, VaultErrorCode::Sealed, "url", "unseal Vault");
     assert_eq!(report.stages.len(), 5, "every stage is listed, the later ones skipped: {report:#?}");
     let err = session.resolve().await.expect_err("a sealed vault cannot serve");
     assert_eq!(err.code(), VaultErrorCode::Sealed, "{err}");
@@ -203,12 +219,28 @@ async fn a_stopped_server_and_a_sealed_server_are_reported() {
 }
 
 #[tokio::test]
+async fn an_uninitialized_server_is_named() {
+    let own = OwnServer::start_uninitialized().await;
+    let mut vault = bao::vault(&own.bao, "approle", "kv", EngineType::Kv2, Some("app"), None, 60);
+    vault.spec.tls.request_timeout_secs = 30;
+    let creds = vaultdesk_core::AppRoleCredentials {
+        role_id: SecretString::from("role".to_owned()),
+        secret_id: SecretString::from("secret".to_owned()),
+    };
+    let report = test_vault(&vault.spec, &creds).await;
+    assert_named(&report, VaultErrorCode::NotInitialized, "url", "initialize Vault (operator init)");
+    assert_eq!(stage(&report, TestStage::Reach).status, StageStatus::Failed, "{report:#?}");
+    assert_eq!(stage(&report, TestStage::Login).status, StageStatus::Skipped, "{report:#?}");
+}
+
+#[tokio::test]
 async fn tls_is_verified_against_the_configured_ca_and_host_name() {
     let dir = tempfile::tempdir().expect("tmp");
     let pki = bao::make_pki(dir.path(), "DNS:localhost,IP:127.0.0.1");
     let other = tempfile::tempdir().expect("tmp");
     let wrong_name = bao::make_pki(other.path(), "DNS:vault.example.test");
-    let (p_ok, p_name, p_mtls) = (bao::free_port(), bao::free_port(), bao::free_port());
+    let (p_ok, p_name, p_mtls, p_old) =
+        (bao::free_port(), bao::free_port(), bao::free_port(), bao::free_port());
     let listeners = format!(
         r#"
 listener "tcp" {{
@@ -228,7 +260,13 @@ listener "tcp" {{
   tls_require_and_verify_client_cert = true
   tls_client_ca_file = "{ca}"
 }}
+listener "tcp" {{
+  address = "127.0.0.1:{p_old}"
+  tls_cert_file = "{old}"
+  tls_key_file = "{key}"
+}}
 "#,
+        old = pki.expired_server_cert.display(),
         cert = pki.server_cert.display(),
         key = pki.server_key.display(),
         wcert = wrong_name.server_cert.display(),
@@ -241,7 +279,7 @@ listener "tcp" {{
 
     vault.spec.url = format!("https://127.0.0.1:{p_ok}");
     let report = test_vault(&vault.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::TlsUnknownCa), "no CA configured: {report:#?}");
+    assert_named(&report, VaultErrorCode::TlsUnknownCa, "tls_ca_cert", "set the CA certificate that signed");
     assert_eq!(stage(&report, TestStage::Tls).status, StageStatus::Failed);
     assert_eq!(stage(&report, TestStage::Reach).status, StageStatus::Passed);
 
@@ -260,7 +298,19 @@ listener "tcp" {{
     mismatch.spec.url = format!("https://127.0.0.1:{p_name}");
     mismatch.spec.tls.tls_ca_cert = Some(wrong_name.ca.to_string_lossy().into_owned());
     let report = test_vault(&mismatch.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::TlsNameMismatch), "{report:#?}");
+    assert_named(
+        &report,
+        VaultErrorCode::TlsNameMismatch,
+        "url",
+        "use the host name the certificate was issued for",
+    );
+
+    // The right CA, the right name, but a certificate whose validity ended in 2020.
+    let mut expired = vault.clone();
+    expired.spec.url = format!("https://127.0.0.1:{p_old}");
+    let report = test_vault(&expired.spec, &creds).await;
+    assert_named(&report, VaultErrorCode::TlsExpired, "tls_ca_cert", "renew Vault's certificate");
+    assert_eq!(stage(&report, TestStage::Tls).status, StageStatus::Failed, "{report:#?}");
 
     let mut skip = mismatch.clone();
     skip.spec.tls.tls_skip_verify = true;
@@ -275,7 +325,21 @@ listener "tcp" {{
     let mut mtls = vault.clone();
     mtls.spec.url = format!("https://127.0.0.1:{p_mtls}");
     let report = test_vault(&mtls.spec, &creds).await;
-    assert!(!report.ok, "no client certificate: refused: {report:#?}");
+    // The server refuses a client without a certificate with a TLS alert after the handshake
+    // (TLS 1.3): depending on whether the client reads the alert before the connection is gone,
+    // that is a TLS failure naming the certificate, or a closed connection. Nothing else.
+    let f = report.failure().expect("no client certificate: refused");
+    match f.code {
+        VaultErrorCode::Tls => {
+            assert!(f.message.to_lowercase().contains("certificate"), "{report:#?}");
+            assert_eq!(stage(&report, TestStage::Tls).status, StageStatus::Failed, "{report:#?}");
+        }
+        VaultErrorCode::Unreachable => {
+            assert!(f.message.ends_with("connection closed"), "{report:#?}");
+        }
+        other => panic!("no client certificate gave {other:?}: {report:#?}"),
+    }
+    assert_eq!(stage(&report, TestStage::Login).status, StageStatus::Skipped, "{report:#?}");
     mtls.spec.tls.tls_client_cert = Some(pki.client_cert.to_string_lossy().into_owned());
     mtls.spec.tls.tls_client_key = Some(pki.client_key.to_string_lossy().into_owned());
     let report = test_vault(&mtls.spec, &creds).await;

@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde_json::json;
 use vaultdesk_core::provider::{vault::VaultSession, SecretValue, VaultHub};
 
+use crate::common::audit::{login_tokens, revoked_itself};
 use crate::common::bao::{unique, Bao};
 use crate::common::wait;
 
@@ -43,6 +44,9 @@ async fn the_hub_replaces_the_session_of_a_changed_vault() {
     let c2 = creds.clone();
     let again = hub.session(&vault, move || Ok(c2)).await.expect("session");
     assert!(std::sync::Arc::ptr_eq(&first, &again), "an unchanged vault keeps its session (and its cache)");
+    let old_token = login_tokens(&vault.spec.auth_mount);
+    assert_eq!(old_token.len(), 1, "one login so far");
+    assert!(!revoked_itself(&old_token[0]), "the session's token lives while the vault is unchanged");
 
     // The vault is updated (a new cache TTL): a new session; the old one is closed.
     vault.spec.cache_ttl_secs = 60;
@@ -50,6 +54,7 @@ async fn the_hub_replaces_the_session_of_a_changed_vault() {
     let c3 = creds.clone();
     let updated = hub.session(&vault, move || Ok(c3)).await.expect("session");
     assert!(!std::sync::Arc::ptr_eq(&first, &updated), "a changed vault gets a new session");
+    assert!(revoked_itself(&old_token[0]), "the old session was closed: its token revoked itself");
     bao.put_kv2(&vault.spec.engine_name, "app/config", json!({"v": "two"})).await;
     let SecretValue::Kv(kv) = &updated.resolve().await.expect("resolve").value else { panic!("kv") };
     assert_eq!(kv.data.expose()["v"], "two", "the new session does not reuse the old cache");

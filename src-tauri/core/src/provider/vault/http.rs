@@ -229,7 +229,13 @@ impl VaultClient {
         if text.contains("NotValidForName") || text.contains("not valid for name") {
             return VaultError::TlsNameMismatch { url };
         }
-        if text.contains("Expired") || text.contains("NotValidYet") {
+        // rustls names these `Expired`/`NotValidYet` in older releases and "certificate
+        // expired"/"certificate not valid yet" (with the times) in newer ones.
+        if text.contains("Expired")
+            || text.contains("NotValidYet")
+            || text.contains("certificate expired")
+            || text.contains("not valid yet")
+        {
             return VaultError::TlsExpired { url };
         }
         if refused || text.contains("Connection refused") {
