@@ -7,7 +7,9 @@
 #   3. tests/e2e/connectors.mjs: the Connectors section on vaults added by the CLI (a KV
 #      vault, a REST-style KV vault, a PostgreSQL database engine): editor, pre-fill, live
 #      preview masked and revealed, field errors, export of one and of all (0600 files);
-#   4. tests/e2e/smoke.mjs after `vaultdesk vault add` (the CLI): the vault's row in the list.
+#   4. tests/e2e/smoke.mjs after `vaultdesk vault add` (the CLI): the vault's row in the list;
+#   5. tests/e2e/long-list.mjs: 130 connectors (added with the CLI) show at once and all are
+#      reached by scrolling.
 # Screenshots land in tests/artifacts/ (smoke-*.png, vault-*.png, connector*.png).
 #
 # The caller provides, and this script does not:
@@ -62,7 +64,8 @@ cleanup() {
     # Leave nothing in the caller's keyring.
     "$cli" --data-dir "$data" vault remove "$vault_name" >/dev/null 2>&1 || log "could not remove $vault_name"
   fi
-  for dir in "$vaults_data" "$connectors_data"; do
+  for dir in "$vaults_data" "$connectors_data" "${long_data:-}"; do
+    [ -n "$dir" ] || continue
     [ -s "$dir/vaultdesk.db" ] || continue
     for name in $("$cli" --data-dir "$dir" vault list --json 2>/dev/null | node -e \
         'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{for(const v of JSON.parse(s))console.log(v.name)}catch{}})'); do
@@ -156,6 +159,19 @@ vault_added=1
 log "run 4: one vault added by the CLI"
 env_list=(env E2E_VAULT_NAME="$vault_name" E2E_VAULT_URL="$vault_url" E2E_VAULT_ENGINE=kv2 E2E_SCREENSHOT=smoke-vault-list)
 smoke "${env_list[@]}" || rc=$?
+
+log "run 5: a long connector list (130 connectors added with the CLI)"
+long_data="$work/long-data"
+mkdir -p "$long_data"
+printf %s '{"base_url": "https://api.e2e.test/{{secrets.e2e-long.path}}"}' >"$work/long-connector.json"
+VAULTDESK_ROLE_ID=e2e-dummy-role-id VAULTDESK_SECRET_ID=e2e-dummy-secret-id \
+  "$cli" --data-dir "$long_data" vault add e2e-long --url "$vault_url" \
+  --engine-name secret --engine-type kv2 --path app/long >/dev/null
+for i in $(seq -w 1 130); do
+  "$cli" --data-dir "$long_data" connector add "c$i" --kind rest --vault e2e-long --config "$work/long-connector.json" >/dev/null
+done
+(cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$long_data" TAURI_DRIVER_PORT="$port" \
+  E2E_CONNECTORS=130 node long-list.mjs) || rc=$?
 
 if [ "$rc" = 0 ]; then log "PASS"; else log "FAIL (tauri-driver log: $work/tauri-driver.log)"; fi
 exit "$rc"

@@ -78,13 +78,57 @@ function row(c: ConnectorSummary): HTMLTableRowElement {
   );
 }
 
-function table(list: ConnectorSummary[]): HTMLElement {
+/** Rows rendered at once: more than any window shows, few enough to appear at once. */
+const PAGE = 60;
+/** The observer adding the next rows of the list on screen (one list at a time). */
+let more: IntersectionObserver | null = null;
+
+/**
+ * The table of `list`. A long list is rendered a page at a time: the first page at once, the
+ * next whenever the end of what is rendered comes within a screen of view (scrolling, or Tab
+ * moving focus down), so a thousand connectors show as fast as sixty and only the rows an
+ * admin reaches are ever built. `upTo` (a connector just saved) is rendered at once.
+ */
+function table(list: ConnectorSummary[], upTo?: string): HTMLElement {
+  more?.disconnect();
+  more = null;
+  const body = h("tbody", {});
+  let shown = 0;
+  const sentinel = h("tr", { class: "list-more", "aria-hidden": "true" }, h("td", { colspan: "5" }));
+  const renderTo = (n: number): void => {
+    const end = Math.min(n, list.length);
+    if (end <= shown) return;
+    const rows = document.createDocumentFragment();
+    for (const c of list.slice(shown, end)) rows.append(row(c));
+    shown = end;
+    body.insertBefore(rows, sentinel.isConnected ? sentinel : null);
+    if (shown >= list.length) {
+      sentinel.remove();
+      more?.disconnect();
+    }
+  };
+  const wanted = upTo ? list.findIndex((c) => c.name === upTo) + 1 : 0;
+  renderTo(Math.max(PAGE, wanted));
+  if (shown < list.length) {
+    body.append(sentinel);
+    more = new IntersectionObserver((entries, observer) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      renderTo(shown + PAGE);
+      // Still near after the new rows (a tall window, a fast scroll)? Observing again reports
+      // where it is now; an observer otherwise speaks only when that changes.
+      if (sentinel.isConnected) {
+        observer.unobserve(sentinel);
+        observer.observe(sentinel);
+      }
+    }, { rootMargin: "100% 0px" });
+    more.observe(sentinel);
+  }
   return h(
     "div",
     { class: "table-wrap" },
     h(
       "table",
-      { class: "vault-table connector-table", "data-testid": "connector-table" },
+      { class: "vault-table connector-table", "data-testid": "connector-table", "aria-rowcount": String(list.length + 1) },
       h("caption", { class: "sr-only" }, "Connectors"),
       h(
         "thead",
@@ -96,7 +140,7 @@ function table(list: ConnectorSummary[]): HTMLElement {
           h("th", { scope: "col", class: "actions" }, h("span", { class: "sr-only" }, "Actions")),
         ),
       ),
-      h("tbody", {}, ...list.map(row)),
+      body,
     ),
   );
 }
@@ -141,7 +185,7 @@ export async function refreshConnectors(done?: string, highlight?: string): Prom
     const list = await listConnectors();
     count = list.length;
     exportAllButton.disabled = count === 0;
-    view.replaceChildren(list.length === 0 ? emptyState() : table(list));
+    view.replaceChildren(list.length === 0 ? emptyState() : table(list, highlight));
     const n = list.length === 0 ? "No connectors" : list.length === 1 ? "1 connector" : `${list.length} connectors`;
     status.textContent = done ? `${done} · ${n}` : n;
     if (highlight) view.querySelector(`[data-connector-name="${CSS.escape(highlight)}"]`)?.classList.add("just-saved");
