@@ -79,7 +79,16 @@ async function previewUntil(check, what) {
   return rows;
 }
 
-const pageHas = (text) => browser.execute((t) => document.documentElement.outerHTML.includes(t), text);
+/**
+ * Whether `text` is anywhere in the page: its markup, the value of every input and text area
+ * (which outerHTML does not show), and the preview panel's text.
+ */
+const pageHas = (text) =>
+  browser.execute((t) => {
+    const values = [...document.querySelectorAll("input, textarea, select")].map((e) => e.value);
+    const preview = document.querySelector('[data-testid="preview-panel"], [data-testid="preview-state"]')?.textContent ?? "";
+    return document.documentElement.outerHTML.includes(t) || values.some((v) => v.includes(t)) || preview.includes(t);
+  }, text);
 
 async function fileMode(p) {
   return ((await stat(p)).mode & 0o777).toString(8);
@@ -265,6 +274,20 @@ await run(async () => {
     "the file holds the rendered configuration with the stored values",
   );
   assert.equal(await pageHas(apiToken), false, "exporting does not send the secrets to the page");
+  // The same configuration as YAML: every string quoted, the stored values in place.
+  await choose(await $t("export-format"), "yaml");
+  await $t("export-button").click();
+  const exportedYaml = path.join(exportDir, "billing-api.yaml");
+  await browser.waitUntil(
+    async () => (await $t("export-notice").getAttribute("data-state")) === "done" && (await $t("export-path").getText()) === exportedYaml,
+    { timeout: 15000, timeoutMsg: `the YAML export did not finish: ${await $t("export-notice").getText()}` },
+  );
+  assert.equal(await fileMode(exportedYaml), "600", "the YAML file has mode 0600");
+  const yaml = await readFile(exportedYaml, "utf8");
+  assert.match(yaml, /^"base_url": "https:\/\/api\.e2e\.test\/v1"$/m, `base_url in the YAML:\n${yaml}`);
+  assert.match(yaml, new RegExp(`^"auth":\n  "token": "${apiToken}"$`, "m"), "the token, quoted, under auth");
+  assert.match(yaml, new RegExp(`^  "X-Password": "${kvSecret}"$`, "m"), "the KV password, quoted, under headers");
+  assert.equal(await pageHas(apiToken), false, "the YAML export does not send the secrets to the page either");
   await shot("connector-exported");
   await $t("connector-save").click();
   await $t("connector-form").waitForExist({ reverse: true, timeout: 10000 });
