@@ -86,6 +86,11 @@ trap summary EXIT
 step "install what is missing"
 bash scripts/setup.sh test
 
+# The generated TypeScript types are written only by the bindings check: no test may touch
+# them (checked at the end, when they were clean to start with).
+generated="ui/src/bindings ui/src/app-bindings"
+generated_before=$(git status --porcelain -- $generated 2>/dev/null || true)
+
 step "formatting"
 cargo fmt --all --check
 
@@ -105,4 +110,11 @@ tests/scripts/keyring-session.sh tests/scripts/services.sh bash -c '
   cargo test -p vaultdesk-app --lib
   bash tests/scripts/e2e.sh
 ' 2>&1 | tee "$log_file"
+
+step "the tests left the generated TypeScript types alone"
+if [ -z "$generated_before" ] && [ -n "$(git status --porcelain -- $generated 2>/dev/null || true)" ]; then
+  git status --short -- $generated >&2
+  echo "a test rewrote ui/src/bindings or ui/src/app-bindings: only tests/scripts/check-bindings.sh may" >&2
+  exit 1
+fi
 step "all tests passed"

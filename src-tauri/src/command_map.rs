@@ -1,7 +1,8 @@
 //! Generates `ui/src/app-bindings/commands.ts`, the UI's typed map of every command (what it
 //! sends, what it resolves to), from the list in `command_list.rs` and the Rust types' ts-rs
-//! names. Run as a test by the bindings check (`cargo test -p vaultdesk-app --lib
-//! export_bindings`), like ts-rs's own exports; the check fails when the committed file differs.
+//! names, with the app's own types (`AppInfo`). Run by the bindings check only
+//! (`tests/scripts/check-bindings.sh`: an ignored test), which fails when the committed files
+//! differ.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -171,7 +172,11 @@ fn render() -> String {
 }
 
 #[test]
-fn export_bindings_commands() {
+#[ignore = "writes files: run by tests/scripts/check-bindings.sh"]
+fn export_bindings() {
+    if let Err(e) = <AppInfo as TS>::export_all() {
+        panic!("cannot export AppInfo: {e}");
+    }
     let dir = std::env::var("TS_RS_EXPORT_DIR").unwrap_or_else(|_| "../ui/src/bindings".into());
     let target = Path::new(&dir).join("../app-bindings/commands.ts");
     if let Some(parent) = target.parent() {

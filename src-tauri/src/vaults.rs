@@ -27,7 +27,7 @@ use crate::AppState;
 
 /// What the window shows about itself.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../app-bindings/")]
+#[ts(export_to = "../app-bindings/")]
 pub struct AppInfo {
     /// The data directory in use: `--data-dir`, else `$VAULTDESK_DATA_DIR`, else the platform's.
     pub data_dir: String,

@@ -94,7 +94,6 @@ pub enum Error {
 /// depend on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum ErrorCode {
     InvalidInput,
     NotFound,
@@ -113,7 +112,6 @@ pub enum ErrorCode {
 
 /// An error as the UI receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ErrorPayload {
     pub code: ErrorCode,
     /// One sentence for the user.

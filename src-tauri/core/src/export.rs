@@ -17,7 +17,6 @@ use crate::{Error, Result, ValidationErrors};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
-#[ts(export)]
 pub enum ExportFormat {
     Json,
     Yaml,

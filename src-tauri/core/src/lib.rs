@@ -8,6 +8,7 @@
 //! [`secrecy::SecretString`]; they are never stored in SQLite, never logged and never part of an
 //! error message.
 
+pub mod bindings;
 pub mod connector;
 pub mod duration;
 pub mod error;

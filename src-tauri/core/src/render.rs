@@ -106,7 +106,6 @@ impl std::fmt::Debug for Fetched {
 
 /// One reference of a preview: where it is, what it reads, and the cache state of its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ReferenceState {
     pub field: String,
     /// As written, e.g. `secrets.orders-db.password`.
@@ -158,7 +157,6 @@ fn rfc3339(t: SystemTime) -> String {
 
 /// A connector rendered for the screen: masked unless revealed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Preview {
     pub connector: String,
     pub kind: ConnectorKind,

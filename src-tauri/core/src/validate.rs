@@ -30,7 +30,6 @@ const MAX_CREDENTIAL_LEN: usize = 1024;
 /// One step of a field's path: an object key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(untagged)]
-#[ts(export)]
 pub enum PathSegment {
     Index(u32),
     Key(String),
@@ -40,7 +39,6 @@ pub enum PathSegment {
 /// `config.hosts[1]`), the same as a path a front end can walk without parsing text
 /// (`["config", "headers", "Authorization"]`), and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct FieldError {
     pub field: String,
     #[serde(default)]

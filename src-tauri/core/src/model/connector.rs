@@ -10,7 +10,6 @@ use crate::template::{self, Reference};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
-#[ts(export)]
 pub enum ConnectorKind {
     Postgresql,
     Mysql,
@@ -46,7 +45,6 @@ impl ConnectorKind {
 /// The type of a configuration field. Every text-like field may hold references.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum FieldType {
     Text,
     /// 1-65535, or a text with a reference.
@@ -65,7 +63,6 @@ pub enum FieldType {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct FieldSpec {
     pub name: String,
     pub field_type: FieldType,
@@ -77,7 +74,6 @@ pub struct FieldSpec {
 
 /// A connector as a form or the command line submits it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ConnectorInput {
     pub name: String,
     /// `postgresql`, `mysql`, `mariadb`, `mongodb` or `rest`.
@@ -92,7 +88,6 @@ pub struct ConnectorInput {
 
 /// A change: `None` keeps; `vault: Some("")` clears the selected vault.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct ConnectorPatch {
     #[ts(optional)]
     pub rename: Option<String>,
@@ -106,7 +101,6 @@ pub struct ConnectorPatch {
 
 /// A stored connector.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Connector {
     /// Stable id.
     pub id: String,

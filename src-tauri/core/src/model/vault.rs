@@ -10,7 +10,6 @@ use ts_rs::TS;
 /// AWS Secrets Manager is planned; new providers get a variant and, where needed, columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum Provider {
     HashicorpVault,
 }
@@ -38,7 +37,6 @@ impl Provider {
 /// of database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
-#[ts(export)]
 pub enum EngineType {
     Kv2,
     Mysql,
@@ -79,7 +77,6 @@ impl EngineType {
 /// What a form or the command line submits, as typed. Every field is text so that a wrong value
 /// becomes a field error, not a deserialisation failure.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct VaultInput {
     pub name: String,
     /// Defaults to HashiCorp Vault / OpenBao.
@@ -109,7 +106,6 @@ pub struct VaultInput {
 
 /// TLS and timeout settings as typed. Certificates are PEM files referenced by path.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct TlsInput {
     /// CA certificate(s) to trust instead of the system roots.
     #[ts(optional)]
@@ -133,7 +129,6 @@ pub struct TlsInput {
 /// A change to a stored vault: `None` keeps the stored value, `Some("")` clears an optional
 /// field, `rename` gives the vault a new name (its keyring entries follow: they hang off the id).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct VaultPatch {
     #[ts(optional)]
     pub rename: Option<String>,
@@ -162,7 +157,6 @@ pub struct VaultPatch {
 
 /// A validated, normalised vault configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct VaultSpec {
     pub name: String,
     pub provider: Provider,
@@ -188,7 +182,6 @@ pub struct VaultSpec {
 
 /// Validated TLS and timeout settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct TlsSpec {
     pub tls_ca_cert: Option<String>,
     pub tls_client_cert: Option<String>,
@@ -262,7 +255,6 @@ impl VaultSpec {
 
 /// A stored vault configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Vault {
     /// Stable internal id; renaming a vault keeps it, and with it the keyring entries.
     pub id: String,
@@ -277,7 +269,6 @@ pub struct Vault {
 
 /// Where a vault's Role ID and Secret ID live in the OS keyring (names only, never values).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct KeyringLocation {
     pub service: String,
     pub role_id_account: String,

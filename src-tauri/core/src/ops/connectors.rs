@@ -15,7 +15,7 @@ use crate::{Error, Result};
 
 /// A kind and the fields its editor shows.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../app-bindings/")]
+#[ts(export_to = "../app-bindings/")]
 pub struct KindFields {
     pub kind: ConnectorKind,
     pub fields: Vec<FieldSpec>,
@@ -23,7 +23,7 @@ pub struct KindFields {
 
 /// A connector as a list shows it.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../app-bindings/")]
+#[ts(export_to = "../app-bindings/")]
 pub struct ConnectorSummary {
     #[serde(flatten)]
     pub connector: Connector,

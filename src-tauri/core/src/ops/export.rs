@@ -20,7 +20,7 @@ use crate::{Error, Result};
 
 /// Where an export went.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../app-bindings/")]
+#[ts(export_to = "../app-bindings/")]
 pub struct ExportResult {
     /// The file written, or the folder for "export all".
     pub path: String,

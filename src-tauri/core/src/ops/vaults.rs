@@ -14,7 +14,7 @@ use crate::{Error, Result};
 /// A vault as a list shows it: the stored configuration, its durations written the way the CLI
 /// takes them (`5m`, `1h30m`, `0`), and the connectors using it.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../app-bindings/")]
+#[ts(export_to = "../app-bindings/")]
 pub struct VaultSummary {
     #[serde(flatten)]
     pub vault: Vault,

@@ -34,7 +34,6 @@ pub const MASK: &str = "••••••••";
 
 /// One `{{secrets.VAULT.KEY...}}` reference.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct Reference {
     /// The configuration field it appears in: `password`, `headers.Authorization`, `hosts[0]`.
     pub field: String,

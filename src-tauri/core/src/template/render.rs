@@ -13,7 +13,6 @@ use super::{helpers, lookup, Reference, SecretData, TemplateError};
 /// Whether secret-derived values are shown or masked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
-#[ts(export)]
 pub enum RenderMode {
     Reveal,
     Mask,

@@ -59,7 +59,6 @@ pub enum VaultError {
 /// Stable codes of [`VaultError`], for the UI to branch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum VaultErrorCode {
     ConnectionRefused,
     DnsFailure,
@@ -88,7 +87,6 @@ pub enum VaultErrorCode {
 
 /// A [`VaultError`] as a front end receives it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct VaultErrorInfo {
     pub code: VaultErrorCode,
     pub message: String,

@@ -21,7 +21,6 @@ use crate::model::{AppRoleCredentials, EngineType, Vault, VaultSpec};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum TestStage {
     /// The server answers, and is initialized and unsealed.
     Reach,
@@ -37,7 +36,6 @@ pub enum TestStage {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum StageStatus {
     Passed,
     /// Works, but something deserves attention (plain HTTP, verification off, no capability).
@@ -47,7 +45,6 @@ pub enum StageStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct StageReport {
     pub stage: TestStage,
     pub status: StageStatus,
@@ -59,7 +56,6 @@ pub struct StageReport {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[ts(export)]
 pub struct TestReport {
     /// True when no stage failed.
     pub ok: bool,
