@@ -82,7 +82,10 @@ function appPss(dataDir) {
   return { kib, names: members.map((pid) => all.get(pid)?.comm).sort() };
 }
 
-/** Polls the page until the vault list shows: `vaults` rows, or the empty state. */
+/**
+ * Polls the page until the vault list shows: the table of all `vaults` with its first screen of
+ * rows (a long list builds the rest as it is scrolled to), or the empty state.
+ */
 async function vaultListShown(vaults) {
   for (;;) {
     const shown = await browser
@@ -91,7 +94,9 @@ async function vaultListShown(vaults) {
         if (!view || view.getAttribute("aria-busy") !== "false") return false;
         if (n === 0) return !!view.querySelector('[data-testid="empty-state"]')?.offsetParent;
         const rows = view.querySelectorAll('[data-testid="vault-row"]');
-        return rows.length === n && !!rows[n - 1].offsetParent;
+        const all = view.querySelector('[data-testid="vault-table"]')?.getAttribute("aria-rowcount") === String(n + 1) || rows.length === n;
+        const first = Math.min(n, 60);
+        return all && rows.length >= first && !!rows[first - 1].offsetParent;
       }, vaults)
       .catch(() => false);
     if (shown) return;

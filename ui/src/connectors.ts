@@ -4,7 +4,7 @@
 import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
 import type { KindFields } from "./app-bindings/KindFields";
 import type { ExportFormat } from "./bindings/ExportFormat";
-import { byId, h, icon, ICONS, openModal } from "./dom";
+import { byId, h, icon, ICONS, lazyRows, openModal } from "./dom";
 import { CommandError, connectorKinds, exportAllConnectors, listConnectors, removeConnector } from "./ipc";
 import { KIND_LABELS, openConnectorForm, type ConnectorHost } from "./connector-form";
 import { dialogHead } from "./vault-form";
@@ -78,51 +78,12 @@ function row(c: ConnectorSummary): HTMLTableRowElement {
   );
 }
 
-/** Rows rendered at once: more than any window shows, few enough to appear at once. */
-const PAGE = 60;
-/** The observer adding the next rows of the list on screen (one list at a time). */
-let more: IntersectionObserver | null = null;
+/** The observer building the connector table's further rows. */
+const lazy: { observer: IntersectionObserver | null } = { observer: null };
 
-/**
- * The table of `list`. A long list is rendered a page at a time: the first page at once, the
- * next whenever the end of what is rendered comes within a screen of view (scrolling, or Tab
- * moving focus down), so a thousand connectors show as fast as sixty and only the rows an
- * admin reaches are ever built. `upTo` (a connector just saved) is rendered at once.
- */
+/** The table of `list` (a long one is built as it is scrolled to: `lazyRows`). */
 function table(list: ConnectorSummary[], upTo?: string): HTMLElement {
-  more?.disconnect();
-  more = null;
-  const body = h("tbody", {});
-  let shown = 0;
-  const sentinel = h("tr", { class: "list-more", "aria-hidden": "true" }, h("td", { colspan: "5" }));
-  const renderTo = (n: number): void => {
-    const end = Math.min(n, list.length);
-    if (end <= shown) return;
-    const rows = document.createDocumentFragment();
-    for (const c of list.slice(shown, end)) rows.append(row(c));
-    shown = end;
-    body.insertBefore(rows, sentinel.isConnected ? sentinel : null);
-    if (shown >= list.length) {
-      sentinel.remove();
-      more?.disconnect();
-    }
-  };
-  const wanted = upTo ? list.findIndex((c) => c.name === upTo) + 1 : 0;
-  renderTo(Math.max(PAGE, wanted));
-  if (shown < list.length) {
-    body.append(sentinel);
-    more = new IntersectionObserver((entries, observer) => {
-      if (!entries.some((e) => e.isIntersecting)) return;
-      renderTo(shown + PAGE);
-      // Still near after the new rows (a tall window, a fast scroll)? Observing again reports
-      // where it is now; an observer otherwise speaks only when that changes.
-      if (sentinel.isConnected) {
-        observer.unobserve(sentinel);
-        observer.observe(sentinel);
-      }
-    }, { rootMargin: "100% 0px" });
-    more.observe(sentinel);
-  }
+  const body = lazyRows(list, row, 5, lazy, upTo ? list.findIndex((c) => c.name === upTo) + 1 : 0);
   return h(
     "div",
     { class: "table-wrap" },

@@ -106,3 +106,59 @@ export function openModal(
   const target = options.initial ?? dialog.querySelector<HTMLElement>("input, select, textarea");
   target?.focus();
 }
+
+/** How many rows a long table builds at once: more than any window shows. */
+export const ROWS_PAGE = 60;
+
+/**
+ * The body of a table of `list`, built a page of rows at a time: the first page at once, the next
+ * whenever the end of what is built comes within a screen of view (scrolling, or Tab moving
+ * focus down), so a thousand rows show as fast as sixty and only the rows an admin reaches are
+ * ever built. Rows up to index `upTo` (one just saved) are built at once. `slot` holds the
+ * observer of the table it replaces, which stops.
+ */
+export function lazyRows<T>(
+  list: T[],
+  row: (item: T) => HTMLTableRowElement,
+  columns: number,
+  slot: { observer: IntersectionObserver | null },
+  upTo = 0,
+): HTMLTableSectionElement {
+  slot.observer?.disconnect();
+  slot.observer = null;
+  const body = h("tbody", {}) as HTMLTableSectionElement;
+  const sentinel = h("tr", { class: "list-more", "aria-hidden": "true" }, h("td", { colspan: String(columns) }));
+  let shown = 0;
+  const buildTo = (n: number): void => {
+    const end = Math.min(n, list.length);
+    if (end <= shown) return;
+    const rows = document.createDocumentFragment();
+    for (const item of list.slice(shown, end)) rows.append(row(item));
+    shown = end;
+    body.insertBefore(rows, sentinel.isConnected ? sentinel : null);
+    if (shown >= list.length) {
+      sentinel.remove();
+      slot.observer?.disconnect();
+    }
+  };
+  buildTo(Math.max(ROWS_PAGE, upTo));
+  if (shown < list.length) {
+    body.append(sentinel);
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (!entries.some((e) => e.isIntersecting)) return;
+        buildTo(shown + ROWS_PAGE);
+        // Still near after the new rows (a tall window, a fast scroll)? Observing again reports
+        // where it is now; an observer otherwise speaks only when that changes.
+        if (sentinel.isConnected) {
+          observer.unobserve(sentinel);
+          observer.observe(sentinel);
+        }
+      },
+      { rootMargin: "100% 0px" },
+    );
+    observer.observe(sentinel);
+    slot.observer = observer;
+  }
+  return body;
+}

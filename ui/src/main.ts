@@ -7,7 +7,7 @@ import logoUrl from "../../icons/src/icon.svg";
 import type { AppInfo } from "./app-bindings/AppInfo";
 import type { Provider } from "./bindings/Provider";
 import type { VaultSummary } from "./app-bindings/VaultSummary";
-import { breakable, byId, h, icon, ICONS } from "./dom";
+import { breakable, byId, h, icon, ICONS, lazyRows } from "./dom";
 import { appInfo, cancelTest, CommandError, listVaults, testVault } from "./ipc";
 import { refreshConnectors } from "./connectors";
 import {
@@ -195,7 +195,11 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
   );
 }
 
-function vaultTable(vaults: VaultSummary[]): HTMLElement {
+/** The observer building the vault table's further rows. */
+const lazy: { observer: IntersectionObserver | null } = { observer: null };
+
+/** The table of `vaults` (a long one is built as it is scrolled to: `lazyRows`). */
+function vaultTable(vaults: VaultSummary[], upTo?: string): HTMLElement {
   const headers: [string, string][] = [
     ["Name · Provider", ""],
     ["Engine type", ""],
@@ -209,7 +213,7 @@ function vaultTable(vaults: VaultSummary[]): HTMLElement {
     { class: "table-wrap" },
     h(
       "table",
-      { class: "vault-table", "data-testid": "vault-table" },
+      { class: "vault-table", "data-testid": "vault-table", "aria-rowcount": String(vaults.length + 1) },
       h("caption", { class: "sr-only" }, "Registered vaults"),
       h(
         "thead",
@@ -221,7 +225,7 @@ function vaultTable(vaults: VaultSummary[]): HTMLElement {
           h("th", { scope: "col", class: "actions" }, h("span", { class: "sr-only" }, "Actions")),
         ),
       ),
-      h("tbody", {}, ...vaults.map(vaultRow)),
+      lazyRows(vaults, vaultRow, headers.length + 1, lazy, upTo ? vaults.findIndex((v) => v.name === upTo) + 1 : 0),
     ),
   );
 }
@@ -283,7 +287,7 @@ async function refresh(done?: string, highlight?: string): Promise<void> {
   setStatus("Loading vaults…");
   try {
     const vaults = await listVaults();
-    view.replaceChildren(vaults.length === 0 ? emptyState() : vaultTable(vaults));
+    view.replaceChildren(vaults.length === 0 ? emptyState() : vaultTable(vaults, highlight));
     const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
     const count = vaults.length === 0 ? "No vaults" : vaults.length === 1 ? "1 vault" : `${vaults.length} vaults`;
     setStatus(done ? `${done} · ${count}` : `${count} · updated ${time}`);
