@@ -83,7 +83,8 @@ impl RenderPlan {
         for r in futures_util::future::join_all(jobs).await {
             let (vault, secret) = r?;
             data.insert(&vault.spec.name, secret.json());
-            states.insert(vault.spec.name.to_lowercase(), (vault.spec.name.clone(), secret));
+            let fetched_at = rfc3339(secret.fetched_at);
+            states.insert(vault.spec.name.to_lowercase(), (vault.spec.name.clone(), secret, fetched_at));
         }
         Ok(Fetched { data, states, refs: self.refs })
     }
@@ -92,7 +93,8 @@ impl RenderPlan {
 /// Fetched secrets, ready to render the planned documents.
 pub struct Fetched {
     data: SecretData,
-    states: BTreeMap<String, (String, Arc<ResolvedSecret>)>,
+    /// By lower-cased vault name: the name as stored, the secret, when it was fetched (RFC 3339).
+    states: BTreeMap<String, (String, Arc<ResolvedSecret>, String)>,
     refs: Vec<Reference>,
 }
 
@@ -139,11 +141,11 @@ impl Fetched {
                 ReferenceState {
                     field: r.field.clone(),
                     reference: r.text.clone(),
-                    vault: state.map_or_else(|| r.vault.clone(), |(n, _)| n.clone()),
+                    vault: state.map_or_else(|| r.vault.clone(), |(n, _, _)| n.clone()),
                     key: r.key_path(),
-                    fetched_at: state.map(|(_, s)| rfc3339(s.fetched_at)).unwrap_or_default(),
+                    fetched_at: state.map(|(_, _, at)| at.clone()).unwrap_or_default(),
                     expires_in_secs: state
-                        .and_then(|(_, s)| s.expires_at.is_some().then(|| s.expires_in()).flatten())
+                        .and_then(|(_, s, _)| s.expires_at.is_some().then(|| s.expires_in()).flatten())
                         .map(|d| d.as_secs()),
                 }
             })

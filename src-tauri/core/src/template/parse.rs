@@ -37,10 +37,7 @@ pub fn extract(field: &str, text: &str) -> Result<Vec<Reference>, TemplateError>
     if !text.contains("{{") {
         return Ok(Vec::new());
     }
-    let tpl = compile(field, text)?;
-    let mut out = Vec::new();
-    walk_template(field, &tpl, &mut out)?;
-    Ok(out)
+    compile(field, text)?.references(field)
 }
 
 /// The references of every string in `doc`; the first syntax error stops it.
@@ -52,27 +49,55 @@ pub fn extract_all(doc: &Value) -> Result<Vec<Reference>, TemplateError> {
     Ok(out)
 }
 
+/// A compiled template and the references it holds, found once: a warm render reads both from
+/// the cache instead of walking the template again.
+pub(super) struct Compiled {
+    pub(super) tpl: Template,
+    /// The references with an empty `field` (the same text may sit in several fields); `None`
+    /// when the walk failed, so the error is made again naming the field.
+    refs: Option<Vec<Reference>>,
+}
+
+impl Compiled {
+    /// The references, placed at `field`.
+    pub(super) fn references(&self, field: &str) -> Result<Vec<Reference>, TemplateError> {
+        match &self.refs {
+            Some(refs) => {
+                Ok(refs.iter().map(|r| Reference { field: field.to_owned(), ..r.clone() }).collect())
+            }
+            None => {
+                let mut out = Vec::new();
+                walk_template(field, &self.tpl, &mut out)?;
+                Ok(out)
+            }
+        }
+    }
+}
+
 /// Compiled templates by source text: parsing dominates rendering, and a warm render (preview
 /// again, export after preview) sees the same strings. Only successful compilations are kept;
 /// the cache is emptied when it reaches `CACHE_MAX` entries. It holds configuration text, which
 /// holds references, never secret values.
 static CACHE: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Template>>>,
+    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Compiled>>>,
 > = std::sync::LazyLock::new(Default::default);
 const CACHE_MAX: usize = 20_000;
 
-pub(super) fn compile(field: &str, text: &str) -> Result<std::sync::Arc<Template>, TemplateError> {
+pub(super) fn compile(field: &str, text: &str) -> Result<std::sync::Arc<Compiled>, TemplateError> {
     let cache = || CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(t) = cache().get(text) {
         return Ok(t.clone());
     }
-    let tpl = std::sync::Arc::new(compile_uncached(field, text)?);
+    let tpl = compile_uncached(field, text)?;
+    let mut refs = Vec::new();
+    let refs = walk_template("", &tpl, &mut refs).ok().map(|()| refs);
+    let compiled = std::sync::Arc::new(Compiled { tpl, refs });
     let mut c = cache();
     if c.len() >= CACHE_MAX {
         c.clear();
     }
-    c.insert(text.to_owned(), tpl.clone());
-    Ok(tpl)
+    c.insert(text.to_owned(), compiled.clone());
+    Ok(compiled)
 }
 
 /// Longest template text accepted in one field.

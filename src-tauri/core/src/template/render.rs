@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use super::lookup::{key_names, masked};
-use super::parse::{compile, walk_template};
+use super::parse::compile;
 use super::{helpers, lookup, Reference, SecretData, TemplateError};
 
 /// Whether secret-derived values are shown or masked.
@@ -92,9 +92,9 @@ impl<'a> Renderer<'a> {
         if !s.contains("{{") {
             return Ok(Value::String(s.to_owned()));
         }
-        let tpl = compile(field, s)?;
-        let mut refs = Vec::new();
-        walk_template(field, &tpl, &mut refs)?;
+        let compiled = compile(field, s)?;
+        let tpl = &compiled.tpl;
+        let refs = compiled.references(field)?;
         for r in &refs {
             lookup(self.data, r)?;
         }
