@@ -9,6 +9,8 @@
 #[path = "../../../core/tests/common/audit.rs"]
 mod audit;
 mod connectors;
+mod crash;
+mod files;
 #[path = "../../../core/tests/common/keyring.rs"]
 mod keyring_session;
 mod locked;
