@@ -13,6 +13,7 @@ macro_rules! app_commands {
             vaults::app_info() -> AppInfo;
             vaults::list_vaults() -> Vec<VaultSummary>;
             vaults::vault_defaults() -> VaultInput;
+            vaults::doctor() -> DoctorReport;
             vaults::add_vault(input: VaultInput, role_id: SecretString, secret_id: SecretString) -> VaultSummary;
             vaults::update_vault(
                 name: String,

@@ -12,7 +12,7 @@ use tauri::ipc::Channel;
 use ts_rs::TS;
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind};
 use vaultdesk_core::export::ExportFormat;
-use vaultdesk_core::ops::{ConnectorSummary, ExportResult, KindFields, VaultSummary};
+use vaultdesk_core::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, VaultSummary};
 use vaultdesk_core::provider::{StageReport, TestReport};
 use vaultdesk_core::render::Preview;
 use vaultdesk_core::{SecretString, Vault, VaultInput};
@@ -46,6 +46,7 @@ via_ts_rs!(
     ConnectorInput,
     ConnectorKind,
     ConnectorSummary,
+    DoctorReport,
     ExportFormat,
     ExportResult,
     KindFields,

@@ -17,7 +17,7 @@ use tauri::async_runtime::spawn;
 use tauri::State;
 use tokio::task::AbortHandle;
 use ts_rs::TS;
-use vaultdesk_core::ops::{TestTarget, VaultSummary};
+use vaultdesk_core::ops::{DoctorReport, TestTarget, VaultSummary};
 use vaultdesk_core::provider::{self, StageReport, TestReport};
 use vaultdesk_core::{
     AppRoleCredentials, CredentialsPatch, Error, ErrorPayload, SecretString, VaultInput, VaultPatch,
@@ -47,6 +47,14 @@ pub(crate) struct RunningTests {
 pub(crate) fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ErrorPayload> {
     let dir = state.data_dir.as_ref().map_err(Clone::clone)?;
     Ok(AppInfo { data_dir: dir.display().to_string(), version: env!("CARGO_PKG_VERSION").to_owned() })
+}
+
+/// What is out of step between the database, the OS keyring and the data directory's files
+/// (read only; `vaultdesk doctor --repair` repairs). The window shows a notice when there is
+/// something.
+#[tauri::command]
+pub(crate) async fn doctor(state: State<'_, AppState>) -> Result<DoctorReport, ErrorPayload> {
+    Ok(state.core()?.doctor(false).await?)
 }
 
 /// Every stored vault, by name, with the connectors using each.

@@ -9,6 +9,7 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Commands } from "./app-bindings/commands";
 import type { AppInfo } from "./app-bindings/AppInfo";
+import type { DoctorReport } from "./app-bindings/DoctorReport";
 import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
 import type { ExportResult } from "./app-bindings/ExportResult";
 import type { KindFields } from "./app-bindings/KindFields";
@@ -64,6 +65,9 @@ export const listVaults = (): Promise<VaultSummary[]> => call("list_vaults", {})
 
 /** The data directory the app works on, and its version. */
 export const appInfo = (): Promise<AppInfo> => call("app_info", {});
+
+/** What is out of step between the database, the OS keyring and the files (read only). */
+export const doctor = (): Promise<DoctorReport> => call("doctor", {});
 
 /** The "+ Vault" form's starting values (VAULT_ADDR, VAULT_NAMESPACE, VAULT_CACERT). */
 export const vaultDefaults = (): Promise<VaultInput> => call("vault_defaults", {});

@@ -8,7 +8,7 @@ import type { AppInfo } from "./app-bindings/AppInfo";
 import type { Provider } from "./bindings/Provider";
 import type { VaultSummary } from "./app-bindings/VaultSummary";
 import { breakable, byId, h, icon, ICONS, lazyRows } from "./dom";
-import { appInfo, cancelTest, CommandError, listVaults, testVault } from "./ipc";
+import { appInfo, cancelTest, CommandError, doctor, listVaults, testVault } from "./ipc";
 import { refreshConnectors } from "./connectors";
 import {
   ENGINE_LABELS,
@@ -322,6 +322,23 @@ async function loadInfo(): Promise<void> {
   }
 }
 
+/** A notice above the pages when the doctor finds something out of step (read only). */
+async function loadDoctor(): Promise<void> {
+  const banner = byId<HTMLDivElement>("doctor-banner");
+  try {
+    const open = (await doctor()).findings.filter((f) => !f.repaired);
+    banner.hidden = open.length === 0;
+    banner.replaceChildren(
+      h("strong", {}, "Out of step: "),
+      h("ul", {}, ...open.map((f) => h("li", {}, f.message))),
+      h("span", {}, "Run `vaultdesk doctor --repair` to remove orphaned keyring entries."),
+    );
+  } catch {
+    // The vault list reports a data directory or keyring that cannot be used.
+    banner.hidden = true;
+  }
+}
+
 type Page = "vaults" | "connectors";
 const pages: Record<Page, HTMLElement> = { vaults: byId("page-vaults"), connectors: byId("page-connectors") };
 const tabs: Record<Page, HTMLButtonElement> = { vaults: byId("nav-vaults"), connectors: byId("nav-connectors") };
@@ -352,3 +369,4 @@ for (const [page, tab] of Object.entries(tabs) as [Page, HTMLButtonElement][]) {
 refreshButton.addEventListener("click", () => void refresh());
 addButton.addEventListener("click", () => openNewVaultDialog(host));
 void loadInfo().then(() => refresh());
+void loadDoctor();

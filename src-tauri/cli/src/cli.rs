@@ -30,6 +30,19 @@ pub(crate) enum Command {
     /// Render a JSON or YAML file's {{secrets.VAULT.KEY}} references (only string values are
     /// templates, so the file's syntax cannot break).
     Render(RenderArgs),
+    /// List what is out of step: keyring entries of this data directory without their vault,
+    /// vaults missing an ID, changes interrupted by a killed process, files readable by others.
+    #[command(after_help = "Opening the data directory already makes it 0700 and the database files \
+        0600, and completes or undoes changes a killed process left; the doctor reports that too. \
+        Exits with 10 while something is still out of step.")]
+    Doctor {
+        /// Remove orphaned keyring entries and settle interrupted changes.
+        #[arg(long)]
+        repair: bool,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]

@@ -12,6 +12,7 @@ pub(crate) const KEYRING_UNAVAILABLE: u8 = 6;
 pub(crate) const STORAGE: u8 = 7;
 pub(crate) const VAULT: u8 = 8;
 pub(crate) const IN_USE: u8 = 9;
+pub(crate) const OUT_OF_STEP: u8 = 10;
 
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
@@ -24,7 +25,10 @@ Exit codes:
   6  OS keyring unavailable (no Secret Service, locked, access refused), nothing changed
   7  storage error (the data directory or database cannot be used)
   8  Vault refused or failed (a Test stage failed, unreachable, sealed, denied...)
-  9  in use (vault remove while connectors use the vault; --force removes anyway)";
+  9  in use (vault remove while connectors use the vault; --force removes anyway; an engine
+     change that connectors using the vault would no longer fit)
+ 10  doctor: something is out of step and was not repaired
+130  interrupted (SIGINT) / 143 (SIGTERM), after the change in progress was finished";
 
 /// A failure of this command: what to print and how to exit.
 pub(crate) struct Failure {

@@ -70,6 +70,17 @@ pub enum Error {
     )]
     VaultInUse { name: String, connectors: Vec<String> },
 
+    /// `vault update` changing the engine type while connectors whose kind would no longer fit
+    /// select or reference the vault.
+    #[error(
+        "vault \"{name}\" cannot become {engine_type}: connector{} {} would no longer fit it; \
+         change or remove {} first",
+        if connectors.len() == 1 { "" } else { "s" },
+        connectors.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(", "),
+        if connectors.len() == 1 { "it" } else { "them" }
+    )]
+    EngineChangeRefused { name: String, engine_type: String, connectors: Vec<String> },
+
     /// A reference or template that cannot be rendered (names references and keys, never values).
     #[error("{0}")]
     Template(Box<crate::template::TemplateError>),
@@ -138,7 +149,7 @@ impl Error {
             Error::InvalidConnector(_) | Error::Template(_) => ErrorCode::InvalidInput,
             Error::ConnectorNotFound { .. } => ErrorCode::NotFound,
             Error::ConnectorExists { .. } | Error::FileExists { .. } => ErrorCode::AlreadyExists,
-            Error::VaultInUse { .. } => ErrorCode::InUse,
+            Error::VaultInUse { .. } | Error::EngineChangeRefused { .. } => ErrorCode::InUse,
             Error::File { .. } => ErrorCode::Storage,
             Error::InvalidFile { .. } => ErrorCode::InvalidInput,
             Error::Internal { .. } => ErrorCode::Internal,
@@ -155,6 +166,9 @@ impl Error {
                 vec![FieldError::new("name", "is already used by another connector")]
             }
             Error::Template(t) => vec![crate::connector::template_field_error(t)],
+            Error::EngineChangeRefused { .. } => {
+                vec![FieldError::new("engine_type", "does not suit the connectors that use this vault")]
+            }
             _ => Vec::new(),
         };
         let vault = match self {
@@ -162,7 +176,9 @@ impl Error {
             _ => None,
         };
         let connectors = match self {
-            Error::VaultInUse { connectors, .. } => connectors.clone(),
+            Error::VaultInUse { connectors, .. } | Error::EngineChangeRefused { connectors, .. } => {
+                connectors.clone()
+            }
             _ => Vec::new(),
         };
         ErrorPayload { code: self.code(), message: self.to_string(), fields, vault, connectors }

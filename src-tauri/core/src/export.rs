@@ -65,12 +65,15 @@ pub fn to_text(doc: &Value, format: ExportFormat) -> Result<String> {
 pub fn to_yaml(doc: &Value) -> String {
     fn quoted(s: &str) -> String {
         // JSON escapes C0 controls, quotes and backslashes; YAML also forbids DEL, C1 controls
-        // and a few non-characters unescaped.
+        // and a few non-characters unescaped, and a reader may take the line and paragraph
+        // separators U+2028 / U+2029 for line breaks.
         Value::String(s.to_owned())
             .to_string()
             .chars()
             .map(|c| match c {
-                '\u{7f}'..='\u{9f}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => format!("\\u{:04x}", c as u32),
+                '\u{7f}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}' => {
+                    format!("\\u{:04x}", c as u32)
+                }
                 c => c.to_string(),
             })
             .collect()
@@ -163,6 +166,13 @@ pub fn to_env(doc: &Value) -> Result<String> {
             return Err(invalid(format!("\"{other}\" and \"{src}\" both become {name} in env output")));
         }
     }
+    if let Some((_, src, _)) = pairs.iter().find(|(_, _, v)| v.contains('\0')) {
+        // A shell variable cannot hold a NUL byte: `. file` would cut the value short.
+        return Err(Error::InvalidConnector(ValidationErrors::single(
+            if src.is_empty() { "format" } else { src },
+            "holds a NUL byte, which an env file cannot carry; export as JSON or YAML",
+        )));
+    }
     let mut out = String::new();
     for (name, _, value) in &pairs {
         out.push_str(name);
@@ -218,8 +228,10 @@ pub fn write_atomic(path: &Path, text: &str, force: bool) -> Result<()> {
 }
 
 /// Writes several files all or nothing: every file is first written and synced next to its
-/// target under a temporary name; then each is put in place. If one cannot be placed, those
-/// already placed are removed again, so no partial set of secret-bearing files is left behind.
+/// target under a temporary name; then each is put in place. A file being replaced (`force`) is
+/// first kept aside under a hard link (a copy where links are not possible), so the target is
+/// never missing. If one cannot be placed, those already placed are removed and the files kept
+/// aside are put back: a failed export leaves the folder exactly as it was.
 pub fn write_all(files: &[(PathBuf, String)], force: bool) -> Result<()> {
     for (path, _) in files {
         check_target(path, force)?;
@@ -228,15 +240,91 @@ pub fn write_all(files: &[(PathBuf, String)], force: bool) -> Result<()> {
     for (path, text) in files {
         prepared.push((path, prepare(path, text)?));
     }
-    let mut placed: Vec<&PathBuf> = Vec::new();
+    // (target, the old file kept aside)
+    let mut placed: Vec<(&PathBuf, Option<tempfile::TempPath>)> = Vec::new();
+    let mut failure = None;
     for (path, tmp) in prepared {
+        let kept = match keep_aside(path) {
+            Ok(k) => k,
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        };
         if let Err(e) = place(tmp, path, force) {
-            for done in placed {
+            // Nothing replaced this one: the link kept aside is dropped (deleted) with `kept`.
+            failure = Some(e);
+            break;
+        }
+        placed.push((path, kept));
+    }
+    let Some(e) = failure else {
+        // `TempPath`s delete the kept copies as they drop.
+        return Ok(());
+    };
+    for (done, kept) in placed.into_iter().rev() {
+        match kept {
+            Some(old) => {
+                let _ = old.persist(done);
+            }
+            None => {
                 let _ = std::fs::remove_file(done);
             }
-            return Err(e);
         }
-        placed.push(path);
+    }
+    Err(e)
+}
+
+/// A second name for the file at `path` (if it is a regular file), next to it, deleted when
+/// dropped: a hard link, or a copy where the filesystem has none.
+fn keep_aside(path: &Path) -> Result<Option<tempfile::TempPath>> {
+    let file_err = |e: std::io::Error| Error::File { path: path.to_owned(), detail: e.to_string() };
+    match path.symlink_metadata() {
+        Ok(m) if m.is_file() => {}
+        _ => return Ok(None),
+    }
+    let aside = tempfile::Builder::new()
+        .prefix(".vaultdesk-old-")
+        .suffix(".tmp")
+        .tempfile_in(parent_dir(path))
+        .map_err(file_err)?
+        .into_temp_path();
+    let aside_path = aside.to_path_buf();
+    std::fs::remove_file(&aside_path).map_err(file_err)?;
+    if std::fs::hard_link(path, &aside_path).is_err() {
+        std::fs::copy(path, &aside_path).map_err(file_err)?;
+    }
+    Ok(Some(aside))
+}
+
+/// Makes sure `dir` is a folder, creating it and missing parents with mode 0700. Returns the
+/// topmost folder it created (`None` if `dir` existed), so a failed export can remove them.
+pub fn ensure_dir(dir: &Path) -> Result<Option<PathBuf>> {
+    let err = |detail: String| Error::File { path: dir.to_owned(), detail };
+    if dir.is_dir() {
+        return Ok(None);
+    }
+    if dir.symlink_metadata().is_ok() {
+        return Err(err("exists and is not a folder; nothing was exported".into()));
+    }
+    let mut top = dir.to_owned();
+    while let Some(parent) = top.parent().filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+        top = parent.to_owned();
+    }
+    crate::store::create_private_dir_io(dir)
+        .map_err(|e| err(format!("cannot create the folder: {e}; nothing was exported")))?;
+    Ok(Some(top))
+}
+
+/// Removes `dir` and its parents up to `top` while they are empty.
+pub fn remove_empty_dirs(top: &Path, dir: &Path) -> std::io::Result<()> {
+    let mut d = Some(dir);
+    while let Some(p) = d {
+        std::fs::remove_dir(p)?;
+        if p == top {
+            break;
+        }
+        d = p.parent();
     }
     Ok(())
 }

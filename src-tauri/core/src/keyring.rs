@@ -17,6 +17,12 @@ pub trait CredentialStore: Send + Sync {
     fn get(&self, account: &str) -> Result<Option<SecretString>>;
     /// Deleting a missing entry is not an error.
     fn delete(&self, account: &str) -> Result<()>;
+    /// Every vaultdesk account starting with `prefix` (names only), or `Ok(None)` when this
+    /// keyring cannot list its entries.
+    fn list_accounts(&self, prefix: &str) -> Result<Option<Vec<String>>> {
+        let _ = prefix;
+        Ok(None)
+    }
 }
 
 /// The platform keyring through the `keyring` crate, with a real backend compiled in for each OS.
@@ -75,6 +81,29 @@ impl CredentialStore for OsKeyring {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
             Err(e) => Err(map_err(e)),
         }
+    }
+
+    /// The Secret Service: the keyring crate stores each entry with the attributes `service`
+    /// and `username` (the account), among others; a search on `service` finds them all,
+    /// locked or not (attributes are readable without unlocking).
+    #[cfg(target_os = "linux")]
+    fn list_accounts(&self, prefix: &str) -> Result<Option<Vec<String>>> {
+        use dbus_secret_service::{EncryptionType, SecretService};
+        let unavailable =
+            |e: dbus_secret_service::Error| Error::KeyringUnavailable { detail: first_line(&e.to_string()) };
+        let ss = SecretService::connect(EncryptionType::Plain).map_err(unavailable)?;
+        let found =
+            ss.search_items(std::collections::HashMap::from([("service", SERVICE)])).map_err(unavailable)?;
+        let mut accounts = Vec::new();
+        for item in found.unlocked.iter().chain(found.locked.iter()) {
+            let attrs = item.get_attributes().map_err(unavailable)?;
+            if let Some(acct) = attrs.get("username").filter(|a| a.starts_with(prefix)) {
+                accounts.push(acct.clone());
+            }
+        }
+        accounts.sort();
+        accounts.dedup();
+        Ok(Some(accounts))
     }
 }
 
@@ -139,5 +168,9 @@ impl CredentialStore for MemoryKeyring {
         self.check(account)?;
         self.entries().remove(account);
         Ok(())
+    }
+
+    fn list_accounts(&self, prefix: &str) -> Result<Option<Vec<String>>> {
+        Ok(Some(self.entries().keys().filter(|a| a.starts_with(prefix)).cloned().collect()))
     }
 }

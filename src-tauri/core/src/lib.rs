@@ -13,6 +13,7 @@ pub mod connector;
 pub mod duration;
 pub mod error;
 pub mod export;
+mod hooks;
 pub mod keyring;
 pub mod model;
 pub mod ops;

@@ -5,6 +5,7 @@ import type { AppInfo } from "./AppInfo";
 import type { ConnectorInput } from "../bindings/ConnectorInput";
 import type { ConnectorKind } from "../bindings/ConnectorKind";
 import type { ConnectorSummary } from "./ConnectorSummary";
+import type { DoctorReport } from "./DoctorReport";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "./ExportResult";
 import type { KindFields } from "./KindFields";
@@ -20,6 +21,7 @@ export interface Commands {
   app_info: { args: Record<string, never>; result: AppInfo };
   list_vaults: { args: Record<string, never>; result: Array<VaultSummary> };
   vault_defaults: { args: Record<string, never>; result: VaultInput };
+  doctor: { args: Record<string, never>; result: DoctorReport };
   add_vault: { args: { input: VaultInput; roleId: string; secretId: string }; result: VaultSummary };
   update_vault: { args: { name: string; input: VaultInput; roleId: string | null; secretId: string | null }; result: VaultSummary };
   remove_vault: { args: { name: string; force: boolean }; result: null };
@@ -43,6 +45,7 @@ export const COMMANDS = [
   "app_info",
   "list_vaults",
   "vault_defaults",
+  "doctor",
   "add_vault",
   "update_vault",
   "remove_vault",

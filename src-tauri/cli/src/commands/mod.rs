@@ -15,6 +15,7 @@ use crate::exit::{internal, Failure};
 pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
     let dir = vaultdesk_core::paths::resolve_data_dir(cli.data_dir)?;
     let core = Core::open(&dir)?;
+    finish_before_exit_on_signal(&core);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -24,6 +25,49 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
             Command::Vault(cmd) => vault::run(&core, cmd).await,
             Command::Connector(cmd) => connector::run(&core, cmd).await,
             Command::Render(args) => render::run(&core, args).await,
+            Command::Doctor { repair, json } => doctor(&core, repair, json).await,
         }
     })
+}
+
+/// SIGINT (Ctrl-C) and SIGTERM end the process only once the store's current operation has
+/// finished, so a change is never left half-done by them (a `kill -9` is settled by the next
+/// open instead). The exit code is 128 + the signal's number, as a shell would report it.
+fn finish_before_exit_on_signal(core: &Core) {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else { return };
+        let core = core.clone();
+        std::thread::spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                core.after_current_operation(|| std::process::exit(128 + sig));
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    let _ = core;
+}
+
+async fn doctor(core: &Core, repair: bool, json: bool) -> Result<(), Failure> {
+    let report = core.doctor(repair).await?;
+    if json {
+        crate::output::print_json(&report)?;
+    } else if report.findings.is_empty() {
+        println!("Nothing out of step.");
+    } else {
+        for f in &report.findings {
+            let state = if f.repaired { "fixed" } else { "open " };
+            println!("[{state}] {}", f.message);
+        }
+        if report.needs_attention() && !repair {
+            println!(
+                "Run `vaultdesk doctor --repair` to remove orphaned entries and settle interrupted changes."
+            );
+        }
+    }
+    if report.needs_attention() {
+        return Err(Failure { code: crate::exit::OUT_OF_STEP, message: "something is out of step".into() });
+    }
+    Ok(())
 }

@@ -10,6 +10,8 @@
 mod audit;
 mod commands;
 mod connectors;
+mod crash;
+mod files;
 #[path = "../../../core/tests/common/keyring.rs"]
 mod keyring_session;
 mod locked;

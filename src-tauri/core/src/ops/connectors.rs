@@ -168,7 +168,7 @@ impl Core {
     /// reported here, as field errors, and so are template errors and missing keys.
     pub async fn preview(&self, source: ConnectorSource, reveal: Reveal) -> Result<Preview> {
         let connector = match source {
-            ConnectorSource::Stored(name) => self.get_connector(name).await?,
+            ConnectorSource::Stored(name) => self.checked_stored(name).await?,
             ConnectorSource::Form(input) => self.checked_for_preview(input).await?,
         };
         let fetched = self.fetch(vec![connector.config.clone()]).await?;

@@ -57,7 +57,7 @@ impl Core {
         format: ExportFormat,
     ) -> Result<RenderedExport> {
         let connector = match source {
-            ConnectorSource::Stored(name) => self.get_connector(name).await?,
+            ConnectorSource::Stored(name) => self.checked_stored(name).await?,
             ConnectorSource::Form(input) => {
                 validate_connector(&input.name, &input.kind, &input.config)
                     .map_err(Error::InvalidConnector)?;
@@ -110,23 +110,57 @@ impl Core {
 
     /// Renders every stored connector (all their vaults fetched at once) and writes
     /// `DIR/NAME.FORMAT` for each. Nothing is written when a target exists (without `force`)
-    /// or one connector cannot be rendered.
+    /// or one connector cannot be rendered, and a failure while writing leaves `DIR` as it was.
+    /// A missing `DIR` is created (mode 0700) before any Vault request, and removed again if
+    /// the export fails.
     pub async fn export_all(&self, dir: PathBuf, format: ExportFormat, force: bool) -> Result<ExportResult> {
-        let connectors = self.with_store(|store| store.list_connectors()).await?;
+        let connectors = self
+            .with_store(|store| {
+                let all = store.list_connectors()?;
+                for c in &all {
+                    store.check_stored_connector(c)?;
+                }
+                Ok(all)
+            })
+            .await?;
         let targets: Vec<PathBuf> =
             connectors.iter().map(|c| dir.join(format!("{}.{}", c.name, format.extension()))).collect();
         for t in &targets {
             export::check_target(t, force)?;
         }
-        let fetched = self.fetch(connectors.iter().map(|c| c.config.clone()).collect()).await?;
-        let previews = fetched.previews(&connectors, RenderMode::Reveal)?;
-        let mut files = Vec::with_capacity(previews.len());
-        for (t, p) in targets.iter().zip(&previews) {
-            files.push((t.clone(), export::to_text(&p.config, format)?));
+        let created = {
+            let dir = dir.clone();
+            blocking(move || export::ensure_dir(&dir)).await?
+        };
+        let written = async {
+            let fetched = self.fetch(connectors.iter().map(|c| c.config.clone()).collect()).await?;
+            let previews = fetched.previews(&connectors, RenderMode::Reveal)?;
+            let mut files = Vec::with_capacity(previews.len());
+            for (t, p) in targets.iter().zip(&previews) {
+                files.push((t.clone(), export::to_text(&p.config, format)?));
+            }
+            blocking(move || export::write_all(&files, force)).await
+        }
+        .await;
+        if let Err(e) = written {
+            if let Some(top) = created {
+                // Only what this export created, and only while empty.
+                let _ = export::remove_empty_dirs(&top, &dir);
+            }
+            return Err(e);
         }
         let shown: Vec<String> = targets.iter().map(|t| t.display().to_string()).collect();
-        blocking(move || export::write_all(&files, force)).await?;
         Ok(ExportResult { path: dir.display().to_string(), files: shown })
+    }
+
+    /// A stored connector, after checking that its vaults still suit its kind.
+    pub(crate) async fn checked_stored(&self, name: String) -> Result<crate::connector::Connector> {
+        self.with_store(move |store| {
+            let c = store.get_connector(&name)?;
+            store.check_stored_connector(&c)?;
+            Ok(c)
+        })
+        .await
     }
 
     /// Renders a JSON or YAML document's references (`source` names it, for the format and for

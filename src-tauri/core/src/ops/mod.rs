@@ -12,8 +12,10 @@
 //! | `vaults.rs` | list (with where-used), show, add, update, remove, Test |
 //! | `connectors.rs` | list, kinds, compatible vaults, pre-fill, key names, add, update, remove, preview |
 //! | `export.rs` | export one or all connectors, render a file |
+//! | `doctor.rs` | what is out of step between SQLite, the keyring and the files; its repair |
 
 pub mod connectors;
+pub mod doctor;
 pub mod export;
 pub mod vaults;
 
@@ -24,6 +26,7 @@ use crate::provider::VaultHub;
 use crate::{Error, Result, Store};
 
 pub use connectors::{ConnectorSource, ConnectorSummary, KindFields, Reveal};
+pub use doctor::DoctorReport;
 pub use export::{ExportResult, RenderedExport};
 pub use vaults::{TestTarget, VaultDetails, VaultSummary};
 
@@ -70,6 +73,14 @@ impl Core {
         })
         .await
         .map_err(|e| Error::Internal { detail: format!("a storage task stopped unexpectedly: {e}") })?
+    }
+
+    /// Runs `f` once the store's current operation (if any) has finished, with no other one
+    /// started until `f` returns: a signal handler ends the process here, never in the middle
+    /// of a change. Blocking.
+    pub fn after_current_operation<T>(&self, f: impl FnOnce() -> T) -> T {
+        let _guard = self.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        f()
     }
 
     /// Ends every session: tokens and the credentials they issued are revoked.

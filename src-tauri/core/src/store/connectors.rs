@@ -97,6 +97,21 @@ pub(super) fn rewrite_references(conn: &Connection, old: &str, new: &str) -> rus
     Ok(())
 }
 
+/// Names of the connectors that select `vault` or reference it by name and whose kind does not
+/// suit `engine`: an engine change of the vault would break them.
+pub(super) fn unfit_users(
+    conn: &Connection,
+    vault: &Vault,
+    engine: crate::model::EngineType,
+) -> rusqlite::Result<Vec<String>> {
+    let users = UsageIndex::build(conn)?.users_of(vault);
+    Ok(all_with_vault_ids(conn)?
+        .into_iter()
+        .filter(|(c, _)| users.contains(&c.name) && c.kind.incompatibility(engine).is_some())
+        .map(|(c, _)| c.name)
+        .collect())
+}
+
 /// Checks a connector against the stored vaults: the selected vault exists and suits the kind,
 /// and so does every referenced vault. Returns the selected vault's id.
 fn check_vaults(
@@ -208,6 +223,41 @@ impl Store {
     /// exist and suit the kind), for a form that is previewed or exported without being saved.
     pub fn check_connector_input(&self, input: &ConnectorInput) -> Result<()> {
         check_all(&self.conn, input, &super::storage_error(&self.db_path)).map(drop)
+    }
+
+    /// The check a render of a stored connector makes first: its selected vault and every vault
+    /// it references that exists still suits its kind (a vault's engine may have changed since
+    /// Save, or a vault of the same name been added again). Vaults that do not exist are the
+    /// renderer's to report.
+    pub fn check_stored_connector(&self, c: &Connector) -> Result<()> {
+        let mut errs = ValidationErrors(Vec::new());
+        let storage = |e| self.storage_err(e);
+        if let Some(v) =
+            c.vault.as_deref().map(|n| find_by_name(&self.conn, n)).transpose().map_err(storage)?.flatten()
+        {
+            if let Some(why) = c.kind.incompatibility(v.spec.engine_type) {
+                errs.push("vault", format!("vault \"{}\" cannot be used here: {why}", v.spec.name));
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for r in c.references() {
+            if !seen.insert((r.field.clone(), r.vault.to_lowercase())) {
+                continue;
+            }
+            if let Some(v) = find_by_name(&self.conn, &r.vault).map_err(storage)? {
+                if let Some(why) = c.kind.incompatibility(v.spec.engine_type) {
+                    errs.push(
+                        &format!("config.{}", r.field),
+                        format!("`{{{{{}}}}}`: vault \"{}\" cannot be used here: {why}", r.text, v.spec.name),
+                    );
+                }
+            }
+        }
+        if errs.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::InvalidConnector(errs))
+        }
     }
 
     /// Validates and stores a new connector. Every problem is reported at once, by field.

@@ -1,19 +1,22 @@
 //! The store: a SQLite file in the data directory for every configuration, and the OS keyring
-//! for every credential. Add, update and remove of a vault are atomic across both
-//! ([`keyring_tx`]): the SQLite transaction stays open while the keyring is written, and a
-//! keyring failure rolls it back after undoing any keyring write already made.
+//! for every credential. Add, update and remove of a vault are crash-safe across both
+//! ([`intents`]): the change's intent is committed before the keyring is touched, the keyring is
+//! written outside any SQLite write transaction, and a change left half-done by a killed process
+//! is completed or undone by the next open. A keyring failure undoes the change at once.
 //!
 //! | file | what |
 //! |---|---|
-//! | `mod.rs` | opening (once per process), migrations, the one SQLite error mapper |
+//! | `mod.rs` | opening (once per process; private files; settling abandoned changes), migrations, the one SQLite error mapper |
 //! | `vaults.rs` | vault rows, columns read by name, credentials in the keyring |
 //! | `connectors.rs` | connector rows, the checks Save makes, where-used in one pass |
-//! | `keyring_tx.rs` | the keyring writes of one change, undone together |
+//! | `intents.rs` | keyring changes in progress: written first, settled after a crash |
+//! | `doctor.rs` | what is out of step between SQLite, the keyring and the files, and its repair |
 //!
 //! The app and the CLI may open the same file at once: WAL mode and a busy timeout make that safe.
 
 mod connectors;
-mod keyring_tx;
+mod doctor;
+mod intents;
 mod vaults;
 
 use std::fs;
@@ -27,6 +30,7 @@ use crate::keyring::{CredentialStore, OsKeyring};
 use crate::{Error, Result};
 
 pub use connectors::UsageIndex;
+pub use doctor::{DoctorFinding, FindingKind};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "vaultdesk.db";
@@ -36,6 +40,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_tls_and_timeouts.sql"),
     include_str!("../../migrations/0003_connectors.sql"),
+    include_str!("../../migrations/0004_keyring_intents.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -47,6 +52,24 @@ pub struct Store {
     /// directories never share entries.
     store_id: String,
     keyring: Arc<dyn CredentialStore>,
+    data_dir: PathBuf,
+    /// Random per opened store: names the lock file held while its keyring changes run.
+    owner: String,
+    owner_lock: Option<fs::File>,
+    /// What opening the store put right (permissions, abandoned changes), for the doctor.
+    opened: Vec<DoctorFinding>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // The lock file goes with its owner unless one of its changes is still recorded.
+        if self.owner_lock.take().is_some() {
+            let left = intents::all(&self.conn).map(|v| v.iter().any(|i| i.owner == self.owner));
+            if let (Ok(false), Some(p)) = (left, intents::lock_path(&self.data_dir, &self.owner)) {
+                let _ = fs::remove_file(p);
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -61,20 +84,42 @@ impl Store {
         Store::open_with_keyring(data_dir, Box::new(OsKeyring))
     }
 
+    /// Opens the store: the data directory is made 0700 and the database files 0600 (even when
+    /// they already existed), pending migrations are applied (no write lock when there are
+    /// none), and keyring changes abandoned by a killed process are completed or undone.
     pub fn open_with_keyring(data_dir: &Path, keyring: Box<dyn CredentialStore>) -> Result<Store> {
-        create_private_dir(data_dir)?;
+        let mut opened = Vec::new();
+        create_private_dir(data_dir, &mut opened)?;
         let db_path = data_dir.join(DB_FILE);
         let path = db_path.clone();
         let storage = storage_error(&path);
+        create_private_file(&db_path)?;
         let mut conn = Connection::open(&db_path).map_err(&storage)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(&storage)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(&storage)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(&storage)?;
+        for suffix in ["", "-wal", "-shm"] {
+            make_private(&data_dir.join(format!("{DB_FILE}{suffix}")), 0o600, &mut opened)?;
+        }
         migrate(&mut conn, &db_path)?;
         let store_id: String = conn
             .query_row("SELECT value FROM meta WHERE key = 'store_id'", [], |r| r.get(0))
             .map_err(&storage)?;
-        Ok(Store { conn, db_path, store_id, keyring: Arc::from(keyring) })
+        let mut store = Store {
+            conn,
+            db_path,
+            store_id,
+            keyring: Arc::from(keyring),
+            data_dir: data_dir.to_owned(),
+            owner: uuid::Uuid::new_v4().simple().to_string(),
+            owner_lock: None,
+            opened,
+        };
+        let settled = store.recover();
+        store
+            .opened
+            .extend(settled.into_iter().map(|m| DoctorFinding::fixed(FindingKind::InterruptedChange, m)));
+        Ok(store)
     }
 
     /// The random id of this database, the first part of its keyring account names.
@@ -147,21 +192,69 @@ fn migrate(conn: &mut Connection, db_path: &Path) -> Result<()> {
     tx.commit().map_err(&storage)
 }
 
-fn create_private_dir(dir: &Path) -> Result<()> {
+/// Creates the data directory (mode 0700), or makes an existing one 0700.
+fn create_private_dir(dir: &Path, opened: &mut Vec<DoctorFinding>) -> Result<()> {
     let err = |e: std::io::Error| Error::DataDir { path: dir.to_owned(), detail: e.to_string() };
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::DataDir { path: dir.to_owned(), detail: "exists and is not a directory".into() });
+    }
+    create_private_dir_io(dir).map_err(err)?;
+    make_private(dir, 0o700, opened)
+}
+
+/// Creates `dir` and its missing parents with mode 0700 (existing ones are left as they are).
+pub(crate) fn create_private_dir_io(dir: &Path) -> std::io::Result<()> {
     if dir.is_dir() {
         return Ok(());
-    }
-    if dir.exists() {
-        return Err(Error::DataDir { path: dir.to_owned(), detail: "exists and is not a directory".into() });
     }
     #[cfg(unix)]
     {
         use std::os::unix::fs::DirBuilderExt;
-        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(err)
+        fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
     }
     #[cfg(not(unix))]
     {
-        fs::create_dir_all(dir).map_err(err)
+        fs::create_dir_all(dir)
     }
+}
+
+/// Creates the database file with mode 0600 before SQLite does (SQLite would follow the umask).
+fn create_private_file(path: &Path) -> Result<()> {
+    let mut o = fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    match o.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(Error::DataDir { path: path.to_owned(), detail: e.to_string() }),
+    }
+}
+
+/// Gives `path` (if it exists) exactly `mode` when group or others have any access; says so in
+/// `opened`.
+fn make_private(path: &Path, mode: u32, opened: &mut Vec<DoctorFinding>) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = fs::metadata(path) else { return Ok(()) };
+        let was = meta.permissions().mode() & 0o777;
+        if was & 0o077 != 0 {
+            fs::set_permissions(path, fs::Permissions::from_mode(mode))
+                .map_err(|e| Error::DataDir { path: path.to_owned(), detail: e.to_string() })?;
+            opened.push(DoctorFinding::fixed(
+                FindingKind::Permissions,
+                format!(
+                    "{} was readable by others (mode {was:o}); made {mode:o} when opened",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode, opened);
+    Ok(())
 }

@@ -5,8 +5,9 @@ use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, Row};
 use secrecy::SecretString;
 
-use super::keyring_tx::commit_with_keyring;
+use super::intents::{self, Intent, Op};
 use super::{now, Store};
+use crate::hooks::reached;
 use crate::keyring::SERVICE;
 use crate::model::{
     AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault, VaultInput,
@@ -288,8 +289,52 @@ impl Store {
         Ok(apply_patch(&self.get_vault(name)?.spec, patch))
     }
 
+    /// Fails with the keyring's error (nothing changed) when it cannot be reached, before any
+    /// change is recorded.
+    fn probe_keyring(&self, account: &str) -> Result<()> {
+        self.keyring.get(account).map(drop)
+    }
+
+    /// The new vault of an update, checked against the stored rows: the patched form and any
+    /// new credentials validated together, a new name free, and an engine change refused
+    /// while connectors that would no longer fit use the vault.
+    fn plan_update(
+        conn: &Connection,
+        name: &str,
+        patch: &VaultPatch,
+        creds: &CredentialsPatch,
+        storage: &dyn Fn(rusqlite::Error) -> Error,
+    ) -> Result<(Vault, Vault, [Option<SecretString>; 2])> {
+        let old = find_by_name(conn, name)
+            .map_err(storage)?
+            .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
+        let input = apply_patch(&old.spec, patch);
+        let (spec, new_creds) = validate_form(
+            &input,
+            [("role_id", creds.role_id.as_ref()), ("secret_id", creds.secret_id.as_ref())],
+        )?;
+        if let Some(other) = find_by_name(conn, &spec.name).map_err(storage)? {
+            if other.id != old.id {
+                return Err(Error::VaultExists { name: other.spec.name });
+            }
+        }
+        if spec.engine_type != old.spec.engine_type {
+            let unfit = super::connectors::unfit_users(conn, &old, spec.engine_type).map_err(storage)?;
+            if !unfit.is_empty() {
+                return Err(Error::EngineChangeRefused {
+                    name: old.spec.name,
+                    engine_type: spec.engine_type.as_str().to_owned(),
+                    connectors: unfit,
+                });
+            }
+        }
+        let vault = Vault { id: old.id.clone(), spec, created_at: old.created_at.clone(), updated_at: now() };
+        Ok((old, vault, new_creds))
+    }
+
     /// Validates and stores a new vault; its credentials go to the keyring. On any failure
-    /// nothing is stored anywhere.
+    /// nothing is stored anywhere; if the process is killed midway, the next open removes
+    /// what was written ([`super::intents`]).
     pub fn add_vault(&mut self, input: &VaultInput, creds: &AppRoleCredentials) -> Result<Vault> {
         let (spec, [role_id, secret_id]) =
             validate_form(input, [("role_id", Some(&creds.role_id)), ("secret_id", Some(&creds.secret_id))])?;
@@ -300,63 +345,164 @@ impl Store {
         let vault =
             Vault { id: uuid::Uuid::new_v4().to_string(), spec, created_at: now.clone(), updated_at: now };
         let loc = self.keyring_location(&vault);
-        let keyring = self.keyring.clone();
         let path = self.db_path.clone();
         let storage = super::storage_error(&path);
-        let tx = self.write_tx()?;
-        if let Some(existing) = find_by_name(&tx, &vault.spec.name).map_err(&storage)? {
-            return Err(Error::VaultExists { name: existing.spec.name });
+        self.probe_keyring(&loc.role_id_account)?;
+        self.claim_owner()?;
+        let intent = Intent {
+            vault_id: vault.id.clone(),
+            op: Op::Add,
+            committed: false,
+            vault_name: vault.spec.name.clone(),
+            role_id: true,
+            secret_id: true,
+            owner: self.owner.clone(),
+        };
+        {
+            let tx = self.write_tx()?;
+            if let Some(existing) = find_by_name(&tx, &vault.spec.name).map_err(&storage)? {
+                return Err(Error::VaultExists { name: existing.spec.name });
+            }
+            intents::insert(&tx, &intent).map_err(&storage)?;
+            tx.commit().map_err(&storage)?;
         }
-        insert(&tx, &vault).map_err(&storage)?;
-        commit_with_keyring(tx, keyring.as_ref(), &storage, |k| {
-            k.create(&loc.role_id_account, &role_id)?;
-            k.create(&loc.secret_id_account, &secret_id)
-        })?;
+        reached("add:intent");
+        let keyring = self.keyring.clone();
+        let done = (|| {
+            keyring.set(&loc.role_id_account, &role_id)?;
+            reached("add:role_id");
+            keyring.set(&loc.secret_id_account, &secret_id)?;
+            reached("add:secret_id");
+            let tx = self.write_tx()?;
+            if let Some(existing) = find_by_name(&tx, &vault.spec.name).map_err(&storage)? {
+                return Err(Error::VaultExists { name: existing.spec.name });
+            }
+            insert(&tx, &vault).map_err(&storage)?;
+            intents::delete(&tx, &vault.id, &intent.owner).map_err(&storage)?;
+            tx.commit().map_err(&storage)
+        })();
+        if let Err(e) = done {
+            self.abandon(&intent);
+            return Err(e);
+        }
+        reached("add:row");
         Ok(vault)
     }
 
     /// Applies `patch` to the vault called `name`. Credentials are replaced only when given.
     /// Changing the engine between KV and a database engine drops the fields of the old kind
-    /// unless the patch sets them (then validation says they do not apply).
+    /// unless the patch sets them (then validation says they do not apply); changing the engine
+    /// type is refused while connectors whose kind would no longer fit use the vault.
+    /// New credentials are staged in the keyring first and put in place once the row is
+    /// committed; a process killed midway leaves the old pair or the new pair, never one of each.
     pub fn update_vault(
         &mut self,
         name: &str,
         patch: &VaultPatch,
         creds: &CredentialsPatch,
     ) -> Result<Vault> {
-        let keyring = self.keyring.clone();
-        let store_id = self.store_id.clone();
         let path = self.db_path.clone();
         let storage = super::storage_error(&path);
-        let tx = self.write_tx()?;
-        let old = find_by_name(&tx, name)
-            .map_err(&storage)?
-            .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
-        let input = apply_patch(&old.spec, patch);
-        let (spec, [role_id, secret_id]) = validate_form(
-            &input,
-            [("role_id", creds.role_id.as_ref()), ("secret_id", creds.secret_id.as_ref())],
-        )?;
-        if let Some(other) = find_by_name(&tx, &spec.name).map_err(&storage)? {
-            if other.id != old.id {
-                return Err(Error::VaultExists { name: other.spec.name });
-            }
-        }
-        let vault = Vault { id: old.id.clone(), spec, created_at: old.created_at.clone(), updated_at: now() };
-        update(&tx, &vault).map_err(&storage)?;
-        if vault.spec.name != old.spec.name {
-            // References name vaults: rewrite them with the rename, or neither happens.
-            super::connectors::rewrite_references(&tx, &old.spec.name, &vault.spec.name).map_err(&storage)?;
-        }
-        let loc = keyring_location(&store_id, &vault.id);
-        commit_with_keyring(tx, keyring.as_ref(), &storage, |k| {
-            if let Some(v) = &role_id {
-                k.replace(&loc.role_id_account, v)?;
-            }
-            if let Some(v) = &secret_id {
-                k.replace(&loc.secret_id_account, v)?;
+        let write_row = |tx: &Connection, old: &Vault, vault: &Vault| -> rusqlite::Result<()> {
+            update(tx, vault)?;
+            if vault.spec.name != old.spec.name {
+                // References name vaults: rewrite them with the rename, or neither happens.
+                super::connectors::rewrite_references(tx, &old.spec.name, &vault.spec.name)?;
             }
             Ok(())
+        };
+        if creds.role_id.is_none() && creds.secret_id.is_none() {
+            let tx = self.write_tx()?;
+            let (old, vault, _) = Self::plan_update(&tx, name, patch, creds, &storage)?;
+            write_row(&tx, &old, &vault).map_err(&storage)?;
+            tx.commit().map_err(&storage)?;
+            return Ok(vault);
+        }
+        let (old, _, new_creds) = {
+            let tx = self.write_tx()?;
+            Self::plan_update(&tx, name, patch, creds, &storage)?
+        };
+        let loc = self.keyring_location(&old);
+        self.probe_keyring(&loc.role_id_account)?;
+        self.claim_owner()?;
+        let intent = Intent {
+            vault_id: old.id.clone(),
+            op: Op::Update,
+            committed: false,
+            vault_name: old.spec.name.clone(),
+            role_id: creds.role_id.is_some(),
+            secret_id: creds.secret_id.is_some(),
+            owner: self.owner.clone(),
+        };
+        let in_progress = |e: rusqlite::Error| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+                Error::Keyring {
+                    detail: format!("another change of vault \"{}\" is in progress", old.spec.name),
+                }
+            }
+            e => storage(e),
+        };
+        {
+            let tx = self.write_tx()?;
+            intents::insert(&tx, &intent).map_err(in_progress)?;
+            tx.commit().map_err(&storage)?;
+        }
+        reached("update:intent");
+        let keyring = self.keyring.clone();
+        let staged = (|| {
+            for (acct, v, step) in [
+                (&loc.role_id_account, &new_creds[0], "update:role_id"),
+                (&loc.secret_id_account, &new_creds[1], "update:secret_id"),
+            ] {
+                if let Some(v) = v {
+                    intents::stage(keyring.as_ref(), acct, v)?;
+                    reached(step);
+                }
+            }
+            let tx = self.write_tx()?;
+            let (old_now, vault, _) = Self::plan_update(&tx, name, patch, creds, &storage)?;
+            if old_now.id != old.id {
+                return Err(Error::VaultNotFound { name: name.trim().to_owned() });
+            }
+            write_row(&tx, &old_now, &vault).map_err(&storage)?;
+            intents::mark_committed(&tx, &old.id).map_err(&storage)?;
+            tx.commit().map_err(&storage)?;
+            Ok(vault)
+        })();
+        let values = new_creds;
+        let vault = match staged {
+            Ok(v) => v,
+            Err(e) => {
+                self.abandon(&intent);
+                return Err(e);
+            }
+        };
+        reached("update:row");
+        let placed = (|| {
+            for (acct, v) in [(&loc.role_id_account, &values[0]), (&loc.secret_id_account, &values[1])] {
+                if let Some(v) = v {
+                    keyring.set(acct, v)?;
+                    reached(if acct == &loc.role_id_account {
+                        "update:moved_role_id"
+                    } else {
+                        "update:moved_secret_id"
+                    });
+                }
+            }
+            for (acct, v) in [(&loc.role_id_account, &values[0]), (&loc.secret_id_account, &values[1])] {
+                if v.is_some() {
+                    keyring.delete(&intents::pending(acct))?;
+                }
+            }
+            reached("update:moved");
+            intents::delete(&self.conn, &old.id, &intent.owner).map_err(&storage)
+        })();
+        placed.map_err(|e| Error::Keyring {
+            detail: format!(
+                "the update of vault \"{}\" is saved, but its new IDs could not be put in place yet \
+                 ({e}); they are when vaultdesk next opens the data directory",
+                vault.spec.name
+            ),
         })?;
         Ok(vault)
     }
@@ -375,25 +521,52 @@ impl Store {
     }
 
     fn remove_vault_inner(&mut self, name: &str, force: bool) -> Result<Vault> {
-        let keyring = self.keyring.clone();
-        let store_id = self.store_id.clone();
         let path = self.db_path.clone();
         let storage = super::storage_error(&path);
-        let tx = self.write_tx()?;
-        let vault = find_by_name(&tx, name)
-            .map_err(&storage)?
-            .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
-        if !force {
-            let users = super::connectors::UsageIndex::build(&tx).map_err(&storage)?.users_of(&vault);
-            if !users.is_empty() {
-                return Err(Error::VaultInUse { name: vault.spec.name, connectors: users });
+        let loc = self.keyring_location(&self.get_vault(name)?);
+        self.probe_keyring(&loc.role_id_account)?;
+        self.claim_owner()?;
+        let owner = self.owner.clone();
+        let (intent, vault) = {
+            let tx = self.write_tx()?;
+            let vault = find_by_name(&tx, name)
+                .map_err(&storage)?
+                .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
+            if !force {
+                let users = super::connectors::UsageIndex::build(&tx).map_err(&storage)?.users_of(&vault);
+                if !users.is_empty() {
+                    return Err(Error::VaultInUse { name: vault.spec.name, connectors: users });
+                }
             }
-        }
-        tx.execute("DELETE FROM vaults WHERE id = ?1", [&vault.id]).map_err(&storage)?;
-        let loc = keyring_location(&store_id, &vault.id);
-        commit_with_keyring(tx, keyring.as_ref(), &storage, |k| {
-            k.delete(&loc.role_id_account)?;
-            k.delete(&loc.secret_id_account)
+            let intent = Intent {
+                vault_id: vault.id.clone(),
+                op: Op::Remove,
+                committed: true,
+                vault_name: vault.spec.name.clone(),
+                role_id: true,
+                secret_id: true,
+                owner,
+            };
+            tx.execute("DELETE FROM vaults WHERE id = ?1", [&vault.id]).map_err(&storage)?;
+            intents::insert(&tx, &intent).map_err(&storage)?;
+            tx.commit().map_err(&storage)?;
+            (intent, vault)
+        };
+        reached("remove:intent");
+        let loc = intents::account(&self.store_id, &intent.vault_id, "role_id");
+        let done = (|| {
+            self.keyring.delete(&loc)?;
+            reached("remove:role_id");
+            self.keyring.delete(&intents::account(&self.store_id, &intent.vault_id, "secret_id"))?;
+            reached("remove:secret_id");
+            intents::delete(&self.conn, &intent.vault_id, &intent.owner).map_err(&storage)
+        })();
+        done.map_err(|e| Error::Keyring {
+            detail: format!(
+                "vault \"{}\" is removed, but its keyring entries could not be deleted yet ({e}); they \
+                 are when vaultdesk next opens the data directory",
+                intent.vault_name
+            ),
         })?;
         Ok(vault)
     }

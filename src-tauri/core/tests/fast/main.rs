@@ -239,3 +239,28 @@ fn opening_an_up_to_date_store_takes_no_write_lock() {
     assert!(store.list_vaults().expect("read while locked").is_empty());
     other.execute_batch("ROLLBACK").expect("unlock");
 }
+
+/// A keyring failure in the middle of an update leaves the old pair in place; what could not be
+/// cleaned up then (the keyring still failing) is settled by the next open once the process
+/// that made the change is gone.
+#[test]
+fn a_keyring_failure_during_an_update_keeps_the_old_pair() {
+    let f = fixture();
+    let rt = tokio::runtime::Builder::new_current_thread().build().expect("rt");
+    rt.block_on(f.core.add_vault(kv("one", "http://127.0.0.1:1"), creds("old"))).expect("add");
+    f.keyring.fail_on(Some("secret_id.pending"));
+    let patch = CredentialsPatch {
+        role_id: Some(SecretString::from("role-new".to_owned())),
+        secret_id: Some(SecretString::from("secret-new".to_owned())),
+    };
+    let err =
+        rt.block_on(f.core.update_vault("one".into(), VaultPatch::default(), patch)).expect_err("fails");
+    assert_eq!(err.code(), ErrorCode::KeyringUnavailable, "{err}");
+    f.keyring.fail_on(None);
+    drop(f.core);
+    let store = Store::open_with_keyring(f.dir.path(), Box::new(f.keyring.clone())).expect("open");
+    assert_eq!(store.intent_count().expect("count"), 0, "no change is left recorded");
+    let values: Vec<String> = f.keyring.accounts().iter().filter_map(|a| f.keyring.value(a)).collect();
+    assert_eq!(values.len(), 2, "no pending entry is left: {:?}", f.keyring.accounts());
+    assert!(values.contains(&"role-old".to_owned()) && values.contains(&"secret-old".to_owned()));
+}
