@@ -12,6 +12,7 @@ mod connectors;
 #[path = "../../../core/tests/common/keyring.rs"]
 mod keyring_session;
 mod locked;
+mod trust;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

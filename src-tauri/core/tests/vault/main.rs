@@ -11,6 +11,7 @@ mod common;
 mod database;
 mod faults;
 mod sessions;
+mod trust;
 
 use std::sync::Arc;
 use std::time::Duration;
