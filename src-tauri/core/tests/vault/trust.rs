@@ -194,6 +194,7 @@ async fn an_endless_answer_is_cut_at_the_size_cap() {
     let creds = AppRoleCredentials { role_id: SecretString::from("r"), secret_id: SecretString::from("s") };
     let report = test_vault(&vault.spec, &creds).await;
     let f = report.failure().expect("fails");
+    assert_eq!(f.code, VaultErrorCode::ResponseTooLarge, "{report:#?}");
     assert!(f.message.contains("too large") && f.message.contains("8 MiB"), "{report:#?}");
     assert_eq!(f.field.as_deref(), Some("url"), "{report:#?}");
 }
@@ -211,7 +212,8 @@ async fn a_locked_out_approle_is_named_as_a_lockout() {
     }
     let report = test_vault(&vault.spec, &creds).await;
     let f = report.failure().expect("locked out");
-    assert!(f.message.contains("locked out"), "named as a lockout: {report:#?}");
+    assert_eq!(f.code, VaultErrorCode::LockedOut, "named as a lockout: {report:#?}");
+    assert!(f.message.contains("locked out") && f.hint.contains("unlock"), "{report:#?}");
     assert!(!f.message.contains("not found"), "not taken for a missing mount: {report:#?}");
     assert_eq!(f.field.as_deref(), Some("secret_id"), "{report:#?}");
 }
@@ -224,6 +226,7 @@ async fn a_database_vault_of_the_wrong_kind_fails_the_test_naming_both() {
     let report = test_vault(&pg.vault.spec, &pg.creds).await;
     assert!(!report.ok, "{report:#?}");
     let f = report.failure().expect("fails");
+    assert_eq!(f.code, VaultErrorCode::EnginePluginMismatch, "{report:#?}");
     assert!(f.message.contains("postgresql-database-plugin") && f.message.contains("mysql"), "{report:#?}");
     assert_eq!(f.field.as_deref(), Some("engine_type"), "{report:#?}");
 }
