@@ -9,10 +9,12 @@
 //! | `vaults.rs` | vault rows, columns read by name, credentials in the keyring |
 //! | `connectors.rs` | connector rows, the checks Save makes, where-used in one pass |
 //! | `keyring_tx.rs` | the keyring writes of one change, undone together |
+//! | `credential_target.rs` | stored credentials go only to the server they were stored for |
 //!
 //! The app and the CLI may open the same file at once: WAL mode and a busy timeout make that safe.
 
 mod connectors;
+mod credential_target;
 mod keyring_tx;
 mod vaults;
 
@@ -27,6 +29,7 @@ use crate::keyring::{CredentialStore, OsKeyring};
 use crate::{Error, Result};
 
 pub use connectors::UsageIndex;
+pub use credential_target::{credential_target_change, CredentialsTarget};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "vaultdesk.db";
@@ -36,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0001_init.sql"),
     include_str!("../../migrations/0002_tls_and_timeouts.sql"),
     include_str!("../../migrations/0003_connectors.sql"),
+    include_str!("../../migrations/0004_allow_http.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

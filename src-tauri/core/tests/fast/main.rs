@@ -147,6 +147,7 @@ async fn a_keyring_failure_leaves_sqlite_and_the_keyring_as_they_were() {
     let new = CredentialsPatch {
         role_id: Some(SecretString::from("role-new".to_owned())),
         secret_id: Some(SecretString::from("secret-new".to_owned())),
+        ..CredentialsPatch::default()
     };
     let patch = VaultPatch { cache_ttl: Some("1h".into()), ..Default::default() };
     f.core.update_vault("whole".into(), patch, new).await.expect_err("keyring fails");
@@ -238,4 +239,35 @@ fn opening_an_up_to_date_store_takes_no_write_lock() {
         Store::open_with_keyring(dir.path(), Box::new(MemoryKeyring::default())).expect("open while locked");
     assert!(store.list_vaults().expect("read while locked").is_empty());
     other.execute_batch("ROLLBACK").expect("unlock");
+}
+
+#[tokio::test]
+async fn stored_ids_follow_a_changed_server_only_when_given_again_or_confirmed() {
+    use vaultdesk_core::ops::TestTarget;
+    let f = fixture();
+    let url = closed_port_url();
+    f.core.add_vault(kv("prod", &url), creds("p")).await.expect("add");
+    let moved = VaultPatch { url: Some("https://elsewhere.example:8200".into()), ..Default::default() };
+    let target = || TestTarget::Stored { name: "prod".into(), patch: moved.clone() };
+
+    let err = f.core.prepare_test(target(), CredentialsPatch::default()).await.expect_err("refused");
+    let payload = err.payload();
+    assert_eq!(payload.code, ErrorCode::ConfirmCredentials);
+    assert_eq!(payload.fields[0].field, "secret_id", "the form puts it under the Secret ID");
+    let t = payload.credentials_target.expect("names both servers");
+    assert_eq!((t.stored_host, t.new_host), (url.clone(), "https://elsewhere.example:8200".to_owned()));
+    let err = f.core.update_vault("prod".into(), moved.clone(), CredentialsPatch::default()).await;
+    assert_eq!(err.expect_err("refused").code(), ErrorCode::ConfirmCredentials);
+    assert_eq!(
+        f.core.show_vault("prod".into()).await.expect("show").summary.vault.spec.url,
+        url,
+        "unchanged"
+    );
+
+    let confirmed = CredentialsPatch { reuse_credentials: true, ..CredentialsPatch::default() };
+    f.core.prepare_test(target(), confirmed.clone()).await.expect("confirmed");
+    let given =
+        CredentialsPatch { secret_id: Some(SecretString::from("new-secret")), ..CredentialsPatch::default() };
+    f.core.prepare_test(target(), given).await.expect("Secret ID given again");
+    f.core.update_vault("prod".into(), moved, confirmed).await.expect("moved, confirmed");
 }

@@ -179,7 +179,7 @@ async fn unreachable_servers_are_told_apart() {
     assert_eq!(stage(&report, TestStage::Reach).status, StageStatus::Failed);
     assert_eq!(report.failure().and_then(|f| f.field.clone()).as_deref(), Some("url"));
 
-    vault.spec.url = "http://vaultdesk-no-such-host.invalid:8200".into();
+    vault.spec.url = "https://vaultdesk-no-such-host.invalid:8200".into();
     let report = test_vault(&vault.spec, &creds).await;
     assert_eq!(failure_code(&report), Some(VaultErrorCode::DnsFailure), "{report:#?}");
 }
