@@ -42,7 +42,7 @@ fn bao_addr() -> String {
 #[test]
 fn stored_ids_are_never_sent_to_a_changed_server() {
     let env = Env::new();
-    let tag = format!("r{}", std::process::id());
+    let tag = format!("trid{}", std::process::id());
     let (auth, _kv, ids) = kv_vault(&env, "prod", &tag, &["k=v"]);
     let stored_host = bao_addr().trim_start_matches("http://").to_owned();
     let trap = Trap::new();
@@ -156,7 +156,7 @@ fn plain_http_to_a_remote_host_needs_an_explicit_opt_in() {
 #[test]
 fn encoded_dots_and_slashes_never_reach_vault() {
     let env = Env::new();
-    let tag = format!("p{}", std::process::id());
+    let tag = format!("trpath{}", std::process::id());
     kv_vault(&env, "paths", &tag, &["k=v"]);
     for bad in
         ["team/x/%2e%2e/api", "team/x/%2E%2e/api", "team%2fapi", "team/x/%252e%252e/api", "team/x/.%2e/api"]
@@ -166,49 +166,29 @@ fn encoded_dots_and_slashes_never_reach_vault() {
         assert!(stderr(&out).contains("--path"), "names the field: {}", stderr(&out));
     }
     let ids = Ids::new("enc");
-    for (flag, bad) in
-        [("--engine-name", "kv%2e%2e"), ("--auth-mount", "app%2frole"), ("--namespace", "a/%2e%2e")]
-    {
-        let out = env.run_with_ids(
-            &[
-                "vault",
-                "add",
-                "enc",
-                "--url",
-                "https://v:8200",
-                "--engine-type",
-                "kv2",
-                "--path",
-                "a",
-                "--engine-name",
-                "kv",
-                flag,
-                bad,
-            ],
-            &ids,
-        );
-        assert_exit(&out, 3, &format!("{flag} {bad}"));
-        assert!(stderr(&out).contains(flag), "names {flag}: {}", stderr(&out));
-    }
-    for (flag, bad) in [("--db-role", "ro%2e%2e"), ("--connection-name", "c%2fx")] {
-        let out = env.run_with_ids(
-            &[
-                "vault",
-                "add",
-                "enc",
-                "--url",
-                "https://v:8200",
-                "--engine-type",
-                "postgresql",
-                "--engine-name",
-                "db",
-                "--db-role",
-                "ro",
-                flag,
-                bad,
-            ],
-            &ids,
-        );
+    // A valid KV and a valid database add, each with one field replaced by `bad`.
+    let kv =
+        [("--url", "https://v:8200"), ("--engine-type", "kv2"), ("--engine-name", "kv"), ("--path", "a")];
+    let db = [
+        ("--url", "https://v:8200"),
+        ("--engine-type", "postgresql"),
+        ("--engine-name", "db"),
+        ("--db-role", "ro"),
+    ];
+    let cases: [(&[(&str, &str)], &str, &str); 5] = [
+        (&kv, "--engine-name", "kv%2e%2e"),
+        (&kv, "--auth-mount", "app%2frole"),
+        (&kv, "--namespace", "a/%2e%2e"),
+        (&db, "--db-role", "ro%2e%2e"),
+        (&db, "--connection-name", "c%2fx"),
+    ];
+    for (base, flag, bad) in cases {
+        let mut args = vec!["vault", "add", "enc"];
+        for (f, v) in base.iter().filter(|(f, _)| f != &flag) {
+            args.extend([*f, *v]);
+        }
+        args.extend([flag, bad]);
+        let out = env.run_with_ids(&args, &ids);
         assert_exit(&out, 3, &format!("{flag} {bad}"));
         assert!(stderr(&out).contains(flag), "names {flag}: {}", stderr(&out));
     }
