@@ -341,44 +341,30 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     engineError,
   );
 
-  const skipVerify = h("input", {
-    id: "vault-tls_skip_verify",
-    type: "checkbox",
-    "aria-describedby": "vault-tls_skip_verify-help vault-tls_skip_verify-error",
-    "data-testid": "field-tls_skip_verify",
-  });
-  const skipError = h("p", { class: "field-error", id: "vault-tls_skip_verify-error" });
-  errors.set("tls_skip_verify", skipError);
-  const skipBox = h(
-    "div",
-    { class: "field field-check", "data-field": "tls_skip_verify" },
-    h("div", { class: "check-row" }, skipVerify, h("label", { for: "vault-tls_skip_verify" }, "Skip TLS certificate verification")),
-    h(
-      "p",
-      { class: "help warning-text", id: "vault-tls_skip_verify-help" },
-      "Unsafe: anyone on the network path can impersonate the server and read the Secret ID. For test servers only.",
-    ),
-    skipError,
+  /** A checkbox of Advanced with its warning help and error line, registered under `key`. */
+  function checkField(key: "tls_skip_verify" | "allow_http", label: string, help: string): { input: HTMLInputElement; box: HTMLElement } {
+    const id = `vault-${key}`;
+    const input = h("input", { id, type: "checkbox", "aria-describedby": `${id}-help ${id}-error`, "data-testid": `field-${key}` });
+    const error = h("p", { class: "field-error", id: `${id}-error`, "data-testid": `error-${key}` });
+    errors.set(key, error);
+    const box = h(
+      "div",
+      { class: "field field-check", "data-field": key },
+      h("div", { class: "check-row" }, input, h("label", { for: id }, label)),
+      h("p", { class: "help warning-text", id: `${id}-help` }, help),
+      error,
+    );
+    return { input, box };
+  }
+  const { input: skipVerify, box: skipBox } = checkField(
+    "tls_skip_verify",
+    "Skip TLS certificate verification",
+    "Unsafe: anyone on the network path can impersonate the server and read the Secret ID. For test servers only.",
   );
-
-  const allowHttp = h("input", {
-    id: "vault-allow_http",
-    type: "checkbox",
-    "aria-describedby": "vault-allow_http-help vault-allow_http-error",
-    "data-testid": "field-allow_http",
-  });
-  const allowHttpError = h("p", { class: "field-error", id: "vault-allow_http-error", "data-testid": "error-allow_http" });
-  errors.set("allow_http", allowHttpError);
-  const allowHttpBox = h(
-    "div",
-    { class: "field field-check", "data-field": "allow_http" },
-    h("div", { class: "check-row" }, allowHttp, h("label", { for: "vault-allow_http" }, "Allow plain HTTP to a non-loopback address")),
-    h(
-      "p",
-      { class: "help warning-text", id: "vault-allow_http-help" },
-      "Unsafe: the Secret ID, tokens and secrets cross the network unencrypted. Without it, an http:// URL must point at this machine (localhost).",
-    ),
-    allowHttpError,
+  const { input: allowHttp, box: allowHttpBox } = checkField(
+    "allow_http",
+    "Allow plain HTTP to a non-loopback address",
+    "Unsafe: the Secret ID, tokens and secrets cross the network unencrypted. Without it, an http:// URL must point at this machine (localhost).",
   );
 
   const advanced = h(

@@ -20,6 +20,8 @@ pub(crate) struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once per process: the size of its largest variant (all of a vault's flags) is moot.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Command {
     /// Vault configurations: HashiCorp Vault or OpenBao through AppRole.
     #[command(subcommand)]

@@ -175,7 +175,8 @@ fn encoded_dots_and_slashes_never_reach_vault() {
         ("--engine-name", "db"),
         ("--db-role", "ro"),
     ];
-    let cases: [(&[(&str, &str)], &str, &str); 5] = [
+    type Flags<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(Flags<'_>, &str, &str); 5] = [
         (&kv, "--engine-name", "kv%2e%2e"),
         (&kv, "--auth-mount", "app%2frole"),
         (&kv, "--namespace", "a/%2e%2e"),

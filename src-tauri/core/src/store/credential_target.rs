@@ -56,7 +56,8 @@ pub fn credential_target_change(stored: &VaultSpec, new: &VaultSpec) -> Option<C
         ("TLS verification", a.tls_skip_verify != b.tls_skip_verify),
     ]
     .into_iter()
-    .filter_map(|(what, differs)| differs.then(|| what.to_owned()))
+    .filter(|(_, differs)| *differs)
+    .map(|(what, _)| what.to_owned())
     .collect();
     (!changed.is_empty()).then_some(CredentialsTarget { stored_host, new_host, changed })
 }
