@@ -19,7 +19,8 @@ macro_rules! app_commands {
                 name: String,
                 input: VaultInput,
                 role_id: Option<SecretString>,
-                secret_id: Option<SecretString>
+                secret_id: Option<SecretString>,
+                reuse_credentials: bool
             ) -> VaultSummary;
             vaults::remove_vault(name: String, force: bool) -> ();
             vaults::test_vault(
@@ -27,6 +28,7 @@ macro_rules! app_commands {
                 role_id: Option<SecretString>,
                 secret_id: Option<SecretString>,
                 existing: Option<String>,
+                reuse_credentials: bool,
                 request_id: String,
                 on_stage: Channel<StageReport>
             ) -> Option<TestReport>;

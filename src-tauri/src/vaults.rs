@@ -82,7 +82,9 @@ pub(crate) async fn add_vault(
 }
 
 /// Stores the edit form of the vault `name`: every field as submitted (empty clears an optional
-/// one), the IDs replaced only when given.
+/// one), the IDs replaced only when given. A change of server keeps the stored IDs only with
+/// `reuse_credentials`, which the form sets after the admin confirmed it (`confirm_credentials`
+/// otherwise).
 #[tauri::command]
 pub(crate) async fn update_vault(
     state: State<'_, AppState>,
@@ -90,8 +92,9 @@ pub(crate) async fn update_vault(
     input: VaultInput,
     role_id: Option<SecretString>,
     secret_id: Option<SecretString>,
+    reuse_credentials: bool,
 ) -> Result<VaultSummary, ErrorPayload> {
-    let creds = CredentialsPatch { role_id, secret_id };
+    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials };
     Ok(state.core()?.update_vault(name, VaultPatch::from_form(input), creds).await?)
 }
 
@@ -109,7 +112,8 @@ pub(crate) async fn remove_vault(
 
 /// Runs the staged Test on a form, saved or not, sending each stage to `on_stage` as it ends.
 /// `existing` names the stored vault an edit form belongs to: IDs left empty come from its
-/// keyring entries. Resolves to `null` when `cancel_test(request_id)` aborted it.
+/// keyring entries, as long as the server is the one they were stored for or
+/// `reuse_credentials` confirms it. Resolves to `null` when `cancel_test(request_id)` aborted it.
 #[tauri::command]
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn test_vault(
@@ -119,6 +123,7 @@ pub(crate) async fn test_vault(
     role_id: Option<SecretString>,
     secret_id: Option<SecretString>,
     existing: Option<String>,
+    reuse_credentials: bool,
     request_id: String,
     on_stage: tauri::ipc::Channel<StageReport>,
 ) -> Result<Option<TestReport>, ErrorPayload> {
@@ -126,7 +131,8 @@ pub(crate) async fn test_vault(
         Some(name) => TestTarget::Stored { name, patch: VaultPatch::from_form(input) },
         None => TestTarget::Unsaved(input),
     };
-    let (spec, creds) = state.core()?.prepare_test(target, CredentialsPatch { role_id, secret_id }).await?;
+    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials };
+    let (spec, creds) = state.core()?.prepare_test(target, creds).await?;
     let handle = {
         let mut running = lock(&tests.running);
         if lock(&tests.cancelled_early).remove(&request_id) {

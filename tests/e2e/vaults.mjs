@@ -11,6 +11,10 @@
 //   5. the trash on a vault a connector uses (added with the CLI): the dialog names it and
 //      offers only "Delete anyway"; unused, confirmed from the keyboard: the vault leaves the
 //      list and the keyring;
+//   3b. the pencil again: another URL for the same server → Test asks before sending the stored
+//      IDs (a dialog naming both servers; the Secret ID says why it is required); confirmed, the
+//      Test passes; plain HTTP to another machine is refused under the URL without the Advanced
+//      checkbox; a vault added with --allow-http is flagged in its row;
 //   6. the app restarted: the changed Cache TTL is still there, list and form; the row's Test
 //      button tests the stored configuration with the IDs from the keyring.
 // Run by tests/scripts/e2e.sh, which prepares OpenBao (AppRole, KV, database engine) and
@@ -24,6 +28,9 @@
 
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import http from "node:http";
 import { $t, appEnv, browser, choose, env, focused, pass, run, shot, start, step, stop, texts, vaultListLoaded } from "./lib.mjs";
 
@@ -262,6 +269,49 @@ await run(async () => {
   });
   pass("edited Cache TTL to 1h30m");
 
+  // --- 3b. the stored IDs and a changed server; plain HTTP to another machine ----------------
+  // The same OpenBao under another name is another server for the stored IDs: Test asks first.
+  const stored = new URL(baoAddr);
+  const renamed = baoAddr.replace("127.0.0.1", "localhost");
+  await kvRow.$('[data-testid="edit-vault"]').click();
+  await $t("vault-form").waitForDisplayed({ timeout: 5000 });
+  await fill("url", renamed);
+  await $t("test-button").click();
+  await $t("reuse-dialog").waitForDisplayed({ timeout: 10000, timeoutMsg: "Test with a changed URL did not ask about the stored IDs" });
+  assert.equal(await $t("reuse-stored-host").getText(), `http://127.0.0.1:${stored.port}`, "the dialog names the stored server");
+  assert.equal(await $t("reuse-new-host").getText(), `http://localhost:${stored.port}`, "…and the new one");
+  assert.equal(await focused(), "reuse-cancel", "the safe choice has the focus");
+  await shot("vault-form-reuse-credentials", { scrollTop: false });
+  await $t("reuse-cancel").click();
+  await $t("reuse-dialog").waitForExist({ reverse: true, timeout: 5000 });
+  assert.match(await browser.$("#vault-secret_id-help").getText(), /^Required: the stored IDs were saved for http:\/\/127\.0\.0\.1/, "the Secret ID says why it is required");
+  assert.equal(await $t("field-secret_id").getAttribute("required"), "true", "…and is required");
+  assert.match(await $t("error-secret_id").getText(), /is required|Required/, "the core's message sits under the Secret ID");
+  assert.equal(await focused(), "field-secret_id", "focus goes to the Secret ID");
+  await $t("test-button").click();
+  await $t("reuse-dialog").waitForDisplayed({ timeout: 10000 });
+  await $t("reuse-confirm").click();
+  await browser.waitUntil(async () => !["running", undefined, null, ""].includes(await $t("test-result").getAttribute("data-outcome")), {
+    timeout: 30000,
+    timeoutMsg: "the confirmed Test never finished",
+  });
+  assert.notEqual(await $t("test-result").getAttribute("data-outcome"), "failed", "confirmed: the stored IDs go to the new name and the Test passes");
+  pass("a changed server: the dialog names both, the Secret ID says why it is required, a confirmed Test passes");
+
+  // Plain HTTP to another machine needs the Advanced checkbox (unticked by default).
+  await $t("advanced").$("summary").click();
+  assert.equal(await $t("field-allow_http").isSelected(), false, "Allow plain HTTP is off by default");
+  await fill("url", "http://192.0.2.10:8200");
+  await $t("save-button").click();
+  await browser.waitUntil(async () => (await $t("error-url").getText()) !== "", { timeout: 5000, timeoutMsg: "Save showed no error under the URL" });
+  const urlError = await $t("error-url").getText();
+  assert.match(urlError, /plain HTTP to another machine.*Allow plain HTTP/is, `the URL says why, and what to tick: ${urlError}`);
+  await browser.keys("Escape");
+  await browser.keys("Escape");
+  await $t("vault-form").waitForExist({ reverse: true, timeout: 5000, timeoutMsg: "Escape did not close the form" });
+  assert.equal(await row("e2e-kv").$('[data-testid="vault-url"]').getText(), baoAddr, "nothing was saved");
+  pass("plain HTTP to another machine: refused under the URL without the Advanced checkbox");
+
   // --- 4. a PostgreSQL database-engine vault -------------------------------------------------
   await openAddForm("e2e-pg", "openbao");
   await continueToForm();
@@ -315,6 +365,22 @@ await run(async () => {
   await $t("refresh").click();
   await browser.waitUntil(async () => !(await row("e2e-pg").$('[data-testid="vault-used-by"]').isExisting()), { timeout: 5000 });
   pass("in use: the dialog names the connector and offers only Delete anyway");
+
+  // A vault allowed plain HTTP to another machine says so in its row.
+  const idsDir = fs.mkdtempSync(path.join(os.tmpdir(), "e2e-ids-"));
+  fs.writeFileSync(path.join(idsDir, "role"), roleId, { mode: 0o600 });
+  fs.writeFileSync(path.join(idsDir, "secret"), secretId, { mode: 0o600 });
+  cli("vault", "add", "e2e-http", "--url", "http://192.0.2.10:8200", "--allow-http", "--engine-name", kvMount, "--engine-type", "kv2",
+    "--path", "app/config", "--role-id-file", path.join(idsDir, "role"), "--secret-id-file", path.join(idsDir, "secret"));
+  fs.rmSync(idsDir, { recursive: true, force: true });
+  await $t("refresh").click();
+  await row("e2e-http").waitForDisplayed({ timeout: 5000 });
+  assert.equal(await row("e2e-http").$('[data-testid="vault-allow-http"]').getText(), "plain HTTP allowed", "the row flags the opt-in");
+  assert.equal(await row("e2e-kv").$('[data-testid="vault-allow-http"]').isExisting(), false, "a loopback vault carries no flag");
+  cli("vault", "remove", "e2e-http");
+  await $t("refresh").click();
+  await row("e2e-http").waitForExist({ reverse: true, timeout: 5000 });
+  pass("a vault with plain HTTP allowed is flagged in the list");
 
   const pgRow = await row("e2e-pg");
   const pgId = await pgRow.getAttribute("data-vault-id");

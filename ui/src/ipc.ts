@@ -76,13 +76,17 @@ export const vaultDefaults = (): Promise<VaultInput> => call("vault_defaults", {
 export const addVault = (input: VaultInput, roleId: string, secretId: string): Promise<VaultSummary> =>
   call("add_vault", { input, roleId, secretId });
 
-/** Stores the edit form of `name`; a null ID keeps the one in the keyring. */
+/**
+ * Stores the edit form of `name`; a null ID keeps the one in the keyring. A changed server keeps
+ * the stored IDs only with `reuseCredentials`, set after the admin confirmed it.
+ */
 export const updateVault = (
   name: string,
   input: VaultInput,
   roleId: string | null,
   secretId: string | null,
-): Promise<VaultSummary> => call("update_vault", { name, input, roleId, secretId });
+  reuseCredentials: boolean,
+): Promise<VaultSummary> => call("update_vault", { name, input, roleId, secretId, reuseCredentials });
 
 /** Removes the vault and its keyring entries; refused while connectors use it unless `force`. */
 export const removeVault = (name: string, force: boolean): Promise<null> => call("remove_vault", { name, force });
@@ -97,12 +101,13 @@ export const testVault = (
   roleId: string | null,
   secretId: string | null,
   existing: string | null,
+  reuseCredentials: boolean,
   requestId: string,
   onStage: (stage: StageReport) => void = () => undefined,
 ): Promise<TestReport | null> => {
   const channel = new Channel<StageReport>();
   channel.onmessage = onStage;
-  return call("test_vault", { input, roleId, secretId, existing, requestId, onStage: channel });
+  return call("test_vault", { input, roleId, secretId, existing, reuseCredentials, requestId, onStage: channel });
 };
 
 export const cancelTest = (requestId: string): Promise<null> => call("cancel_test", { requestId });

@@ -123,7 +123,7 @@ async function testRow(v: VaultSummary, cell: HTMLTableCellElement): Promise<voi
     current = next;
   };
   try {
-    const report = await testVault(inputOf(v), null, null, v.name, id);
+    const report = await testVault(inputOf(v), null, null, v.name, false, id);
     if (rowTests.get(v.id) !== id) return;
     if (report) lastTests.set(v.id, lastTestOf(report));
   } catch (error: unknown) {
@@ -187,6 +187,12 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
       { "data-testid": "vault-url" },
       h("span", { class: "mono url" }, breakable(v.url)),
       v.tls_skip_verify && h("span", { class: "cell-sub warn-note", title: "TLS certificate verification is turned off" }, "certificate not verified"),
+      v.allow_http &&
+        h(
+          "span",
+          { class: "cell-sub warn-note", "data-testid": "vault-allow-http", title: "Plain HTTP to a non-loopback address is allowed for this vault" },
+          "plain HTTP allowed",
+        ),
     ),
     h("td", { "data-testid": "vault-namespace" }, v.namespace ? h("span", { class: "mono nowrap" }, v.namespace) : none()),
     h("td", { "data-testid": "vault-cache-ttl", class: "num" }, ttl),

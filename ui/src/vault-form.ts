@@ -6,6 +6,7 @@
 // their inputs. Role ID and Secret ID are password inputs whose values go to Rust only; the
 // dialog, with its inputs, is removed from the DOM when it closes.
 
+import type { CredentialsTarget } from "./bindings/CredentialsTarget";
 import type { EngineType } from "./bindings/EngineType";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
 import type { StageReport } from "./bindings/StageReport";
@@ -101,6 +102,7 @@ export function inputOf(v: VaultSummary): VaultInput {
     tls_client_cert: v.tls_client_cert ?? "",
     tls_client_key: v.tls_client_key ?? "",
     tls_skip_verify: v.tls_skip_verify,
+    allow_http: v.allow_http,
     connect_timeout: v.connect_timeout,
     request_timeout: v.request_timeout,
   };
@@ -339,24 +341,30 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     engineError,
   );
 
-  const skipVerify = h("input", {
-    id: "vault-tls_skip_verify",
-    type: "checkbox",
-    "aria-describedby": "vault-tls_skip_verify-help vault-tls_skip_verify-error",
-    "data-testid": "field-tls_skip_verify",
-  });
-  const skipError = h("p", { class: "field-error", id: "vault-tls_skip_verify-error" });
-  errors.set("tls_skip_verify", skipError);
-  const skipBox = h(
-    "div",
-    { class: "field field-check", "data-field": "tls_skip_verify" },
-    h("div", { class: "check-row" }, skipVerify, h("label", { for: "vault-tls_skip_verify" }, "Skip TLS certificate verification")),
-    h(
-      "p",
-      { class: "help warning-text", id: "vault-tls_skip_verify-help" },
-      "Unsafe: anyone on the network path can impersonate the server and read the Secret ID. For test servers only.",
-    ),
-    skipError,
+  /** A checkbox of Advanced with its warning help and error line, registered under `key`. */
+  function checkField(key: "tls_skip_verify" | "allow_http", label: string, help: string): { input: HTMLInputElement; box: HTMLElement } {
+    const id = `vault-${key}`;
+    const input = h("input", { id, type: "checkbox", "aria-describedby": `${id}-help ${id}-error`, "data-testid": `field-${key}` });
+    const error = h("p", { class: "field-error", id: `${id}-error`, "data-testid": `error-${key}` });
+    errors.set(key, error);
+    const box = h(
+      "div",
+      { class: "field field-check", "data-field": key },
+      h("div", { class: "check-row" }, input, h("label", { for: id }, label)),
+      h("p", { class: "help warning-text", id: `${id}-help` }, help),
+      error,
+    );
+    return { input, box };
+  }
+  const { input: skipVerify, box: skipBox } = checkField(
+    "tls_skip_verify",
+    "Skip TLS certificate verification",
+    "Unsafe: anyone on the network path can impersonate the server and read the Secret ID. For test servers only.",
+  );
+  const { input: allowHttp, box: allowHttpBox } = checkField(
+    "allow_http",
+    "Allow plain HTTP to a non-loopback address",
+    "Unsafe: the Secret ID, tokens and secrets cross the network unencrypted. Without it, an http:// URL must point at this machine (localhost).",
   );
 
   const advanced = h(
@@ -370,6 +378,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       textField("tls_ca_cert"),
       h("div", { class: "grid-2" }, textField("tls_client_cert"), textField("tls_client_key")),
       skipBox,
+      allowHttpBox,
       h("div", { class: "grid-2" }, textField("connect_timeout"), textField("request_timeout")),
     ),
   );
@@ -470,12 +479,14 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   for (const [key, value] of Object.entries(initial) as [TextField, string][]) inputs[key].value = value;
   engineSelect.value = editing?.engine_type ?? "kv2";
   skipVerify.checked = editing?.tls_skip_verify ?? false;
+  allowHttp.checked = editing?.allow_http ?? false;
   const advancedNonDefault =
     initial.cache_ttl !== "5m" ||
     initial.auth_mount !== "approle" ||
     initial.tls_ca_cert !== "" ||
     initial.tls_client_cert !== "" ||
-    skipVerify.checked;
+    skipVerify.checked ||
+    allowHttp.checked;
   advanced.open = advancedNonDefault;
 
   function syncEngineKind(): void {
@@ -486,9 +497,11 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   }
   function syncSkipVerify(): void {
     skipBox.classList.toggle("is-warning", skipVerify.checked);
+    allowHttpBox.classList.toggle("is-warning", allowHttp.checked);
   }
   engineSelect.addEventListener("change", syncEngineKind);
   skipVerify.addEventListener("change", syncSkipVerify);
+  allowHttp.addEventListener("change", syncSkipVerify);
 
   function readInput(): VaultInput {
     const v = (k: TextField) => inputs[k].value.trim();
@@ -509,6 +522,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       tls_client_cert: v("tls_client_cert"),
       tls_client_key: v("tls_client_key"),
       tls_skip_verify: skipVerify.checked,
+      allow_http: allowHttp.checked,
       connect_timeout: v("connect_timeout"),
       request_timeout: v("request_timeout"),
     };
@@ -520,7 +534,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   function clearErrors(): void {
     for (const [key, el] of errors) {
       el.replaceChildren();
-      (key === "engine_type" ? engineSelect : key === "tls_skip_verify" ? skipVerify : inputs[key as TextField])?.removeAttribute("aria-invalid");
+      fieldControl(key)?.removeAttribute("aria-invalid");
     }
     banner.hidden = true;
     banner.replaceChildren();
@@ -529,6 +543,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   function fieldControl(field: string): HTMLElement | null {
     if (field === "engine_type") return engineSelect;
     if (field === "tls_skip_verify") return skipVerify;
+    if (field === "allow_http") return allowHttp;
     return field in inputs ? inputs[field as TextField] : null;
   }
   /** Puts `message` under `field`; false when the form has no such field (the caller shows it elsewhere). */
@@ -551,7 +566,13 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   function showPayload(error: unknown, action: string): void {
     const payload: ErrorPayload | null = error instanceof CommandError ? error.payload : null;
     const label = (field: string) =>
-      field === "engine_type" ? "Engine type" : field === "tls_skip_verify" ? "Skip verification" : (specs[field as TextField]?.label ?? field);
+      field === "engine_type"
+        ? "Engine type"
+        : field === "tls_skip_verify"
+          ? "Skip verification"
+          : field === "allow_http"
+            ? "Allow plain HTTP"
+            : (specs[field as TextField]?.label ?? field);
     if (payload && payload.fields.length > 0) {
       const elsewhere: string[] = [];
       for (const f of payload.fields) {
@@ -569,6 +590,70 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     }
   }
 
+  // --- stored IDs and a changed server ---
+  // The core sends the stored IDs only to the server they were saved for; when this form
+  // changes that server (address, namespace, AppRole mount, CA, client certificate or
+  // verification), Test and Save answer "confirm_credentials". The ID fields then say why they
+  // are required, and a dialog naming both servers offers to send the stored IDs anyway. The
+  // confirmation holds until the form is edited again.
+  let reuseConfirmed = false;
+  function requireIds(target: CredentialsTarget): void {
+    const why = `the stored IDs were saved for ${target.stored_host}; this form would send them to ${target.new_host} (changed: ${target.changed.join(", ")}).`;
+    inputs.secret_id.required = true;
+    inputs.secret_id.setAttribute("aria-required", "true");
+    fieldBoxes.get("secret_id")?.querySelector(".help")?.replaceChildren(`Required: ${why}`);
+    fieldBoxes
+      .get("role_id")
+      ?.querySelector(".help")
+      ?.replaceChildren(`Optional: the stored Role ID goes along with a new Secret ID unless you enter another (${why})`);
+  }
+  function offerReuse(error: unknown, retry: () => Promise<void>): void {
+    const target = error instanceof CommandError && error.payload?.code === "confirm_credentials" ? error.payload.credentials_target : null;
+    if (!target) return;
+    requireIds(target);
+    const cancel = h("button", { type: "button", class: "btn", "data-testid": "reuse-cancel" }, "Enter Secret ID");
+    const confirm = h("button", { type: "submit", class: "btn btn-danger", "data-testid": "reuse-confirm" }, "Send stored IDs");
+    const confirmForm = h(
+      "form",
+      { class: "dialog-form", novalidate: "" },
+      h(
+        "div",
+        { class: "dialog-body" },
+        h(
+          "p",
+          { class: "confirm-text" },
+          "The Role ID and Secret ID in the OS keyring were saved for ",
+          h("strong", { "data-testid": "reuse-stored-host" }, target.stored_host),
+          ". This form would send them to ",
+          h("strong", { "data-testid": "reuse-new-host" }, target.new_host),
+          ` (changed: ${target.changed.join(", ")}).`,
+        ),
+        h("p", { class: "confirm-text muted" }, "Send them only to a server you trust as much as the first one; otherwise enter the Secret ID for this one."),
+      ),
+      h("div", { class: "dialog-foot" }, h("span", { class: "foot-spacer" }), cancel, confirm),
+    );
+    const confirmDialog = h(
+      "dialog",
+      { class: "dialog dialog-small", role: "alertdialog", "aria-labelledby": "reuse-title", "data-testid": "reuse-dialog" },
+      dialogHead("reuse-title", "Send the stored IDs to another server?", null, () => confirmDialog.close()),
+      confirmForm,
+    );
+    let confirmed = false;
+    cancel.addEventListener("click", () => confirmDialog.close());
+    confirmForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      confirmed = true;
+      reuseConfirmed = true;
+      confirmDialog.close();
+    });
+    // Cancel has the focus: Enter right after opening must not send the IDs anywhere.
+    openModal(confirmDialog, { initial: cancel });
+    confirmDialog.addEventListener("close", () => {
+      if (confirmed) void retry();
+      else inputs.secret_id.focus();
+    });
+  }
+
   // --- Test ---
   let requestId: string | null = null;
   let changedSinceTest = true;
@@ -579,6 +664,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   const edited = (): void => {
     changedSinceTest = true;
     pristine = false;
+    reuseConfirmed = false;
   };
   form.addEventListener("input", edited);
   form.addEventListener("change", (e) => {
@@ -663,6 +749,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
         credential("role_id"),
         credential("secret_id"),
         editing?.name ?? null,
+        reuseConfirmed,
         id,
         onStage,
       );
@@ -698,6 +785,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       testResult.dataset.outcome = "error";
       testResult.textContent = "";
       showPayload(error, "Test");
+      offerReuse(error, runTest);
     }
   }
   testButton.addEventListener("click", () => void runTest());
@@ -717,13 +805,14 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     try {
       const input = readInput();
       const saved = editing
-        ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"))
+        ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"), reuseConfirmed)
         : await addVault(input, inputs.role_id.value, inputs.secret_id.value);
       const test = lastReport && !changedSinceTest && requestId === null ? lastTestOf(lastReport) : null;
       close();
       host.saved(saved, test);
     } catch (error: unknown) {
       showPayload(error, "Save");
+      offerReuse(error, save);
     } finally {
       saving = false;
       saveButton.disabled = false;

@@ -20,6 +20,8 @@ pub(crate) struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once per process: the size of its largest variant (all of a vault's flags) is moot.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Command {
     /// Vault configurations: HashiCorp Vault or OpenBao through AppRole.
     #[command(subcommand)]
@@ -82,6 +84,8 @@ pub(crate) enum VaultCommand {
         fields: VaultFields,
         #[command(flatten)]
         ids: IdSources,
+        #[command(flatten)]
+        reuse: ReuseCredentials,
     },
     /// Remove a vault and its keyring entries; refused (exit code 9) while connectors use it.
     Remove {
@@ -107,7 +111,21 @@ pub(crate) enum VaultCommand {
         fields: VaultFields,
         #[command(flatten)]
         ids: IdSources,
+        #[command(flatten)]
+        reuse: ReuseCredentials,
     },
+}
+
+/// The stored IDs go only to the server they were stored for (URL host and port, namespace,
+/// auth mount, CA, client certificate, TLS verification): a change of any of these needs the
+/// Secret ID again, or this confirmation.
+#[derive(Args)]
+pub(crate) struct ReuseCredentials {
+    /// Send the stored Role ID and Secret ID to the changed server (URL host or port,
+    /// namespace, auth mount, CA, client certificate or TLS verification) instead of giving the
+    /// Secret ID again
+    #[arg(long)]
+    pub(crate) reuse_credentials: bool,
 }
 
 /// The fields of a vault configuration. On `add`, --url, --engine-name and --engine-type are
@@ -153,6 +171,10 @@ pub(crate) struct VaultFields {
     /// Accept any server certificate (insecure; for test set-ups only)
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     tls_skip_verify: Option<bool>,
+    /// Allow an http:// URL to another machine than this one's loopback (the Secret ID and
+    /// tokens travel unencrypted); refused without it
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    allow_http: Option<bool>,
     /// Time to establish a connection [default: 10s]
     #[arg(long, value_name = "DUR")]
     connect_timeout: Option<String>,
@@ -201,6 +223,7 @@ impl VaultFields {
             tls_client_cert: self.client_cert.clone(),
             tls_client_key: self.client_key.clone(),
             tls_skip_verify: self.tls_skip_verify,
+            allow_http: self.allow_http,
             connect_timeout: self.connect_timeout.clone(),
             request_timeout: self.request_timeout.clone(),
         }

@@ -3,6 +3,8 @@
 
 use vaultdesk_core::{Error, ErrorCode};
 
+/// Not a failure: the output's reader went away (a closed pipe); the command stops quietly.
+pub(crate) const SUCCESS: u8 = 0;
 pub(crate) const INTERNAL: u8 = 1;
 pub(crate) const USAGE: u8 = 2;
 pub(crate) const INVALID_INPUT: u8 = 3;
@@ -47,6 +49,8 @@ impl From<Error> for Failure {
             ErrorCode::Vault => VAULT,
             ErrorCode::InUse => IN_USE,
             ErrorCode::CredentialMissing | ErrorCode::Keyring | ErrorCode::Internal => INTERNAL,
+            // Like a missing Secret ID source: the command needs one more input.
+            ErrorCode::ConfirmCredentials => USAGE,
         };
         let message = match &e {
             // One line per field reads better than one long sentence.
@@ -72,9 +76,27 @@ impl From<Error> for Failure {
                 m
             }
             Error::VaultInUse { name, .. } => format!("{e} with `vaultdesk vault remove {name} --force`"),
+            Error::CredentialsForOtherServer(_) => format!(
+                "{e}: pass --secret-id-file FILE ('-' for standard input) or $VAULTDESK_SECRET_ID with \
+                 --ids-from-env, or --reuse-credentials"
+            ),
             other => other.to_string(),
         };
         Failure { code, message }
+    }
+}
+
+/// Writes the command's output to standard output. A closed pipe becomes the quiet
+/// [`SUCCESS`] "failure" that stops the command; any other write error is reported.
+pub(crate) fn write_out(text: std::fmt::Arguments<'_>) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_fmt(text).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            Err(Failure { code: SUCCESS, message: String::new() })
+        }
+        Err(e) => Err(internal(format!("cannot write the output: {e}"))),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::exit::{internal, Failure};
 
 pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(v).map_err(internal)?;
-    println!("{s}");
+    outln!("{s}");
     Ok(())
 }
 
@@ -23,7 +23,7 @@ fn engine_detail(v: &Vault) -> String {
     }
 }
 
-pub(crate) fn print_table(vaults: &[VaultSummary]) {
+pub(crate) fn print_table(vaults: &[VaultSummary]) -> Result<(), Failure> {
     let rows: Vec<[String; 5]> = vaults
         .iter()
         .map(|s| &s.vault)
@@ -31,7 +31,11 @@ pub(crate) fn print_table(vaults: &[VaultSummary]) {
             [
                 v.spec.name.clone(),
                 v.spec.engine_type.as_str().to_owned(),
-                v.spec.url.clone(),
+                if v.spec.tls.allow_http {
+                    format!("{} (plain HTTP allowed)", v.spec.url)
+                } else {
+                    v.spec.url.clone()
+                },
                 engine_detail(v),
                 format_duration(v.spec.cache_ttl_secs),
             ]
@@ -44,7 +48,7 @@ pub(crate) fn print_table(vaults: &[VaultSummary]) {
             *w = (*w).max(c.chars().count());
         }
     }
-    let line = |cells: [&str; 5]| {
+    let line = |cells: [&str; 5]| -> Result<(), Failure> {
         let mut out = String::new();
         for (i, (c, w)) in cells.iter().zip(widths).enumerate() {
             if i == 4 {
@@ -53,17 +57,19 @@ pub(crate) fn print_table(vaults: &[VaultSummary]) {
                 out.push_str(&format!("{c:<w$}  "));
             }
         }
-        println!("{out}");
+        outln!("{out}");
+        Ok(())
     };
-    line(header);
+    line(header)?;
     for r in &rows {
-        line([&r[0], &r[1], &r[2], &r[3], &r[4]]);
+        line([&r[0], &r[1], &r[2], &r[3], &r[4]])?;
     }
+    Ok(())
 }
 
-pub(crate) fn print_report(name: &str, unsaved: bool, url: &str, report: &TestReport) {
+pub(crate) fn print_report(name: &str, unsaved: bool, url: &str, report: &TestReport) -> Result<(), Failure> {
     let label = if unsaved { " (unsaved)" } else { "" };
-    println!("Testing vault \"{name}\"{label} at {url}");
+    outln!("Testing vault \"{name}\"{label} at {url}");
     for s in &report.stages {
         let (mark, label) = match s.status {
             StageStatus::Passed => ("ok  ", ""),
@@ -79,42 +85,52 @@ pub(crate) fn print_report(name: &str, unsaved: bool, url: &str, report: &TestRe
             TestStage::Capabilities => "capabilities",
         };
         let time = if s.status == StageStatus::Skipped { String::new() } else { format!("{} ms", s.millis) };
-        println!("  {mark} {stage:<13}{time:>8}  {}{label}", s.summary);
+        outln!("  {mark} {stage:<13}{time:>8}  {}{label}", s.summary);
         if let Some(e) = &s.error {
-            println!("       {:<13}{:>8}  hint: {}", "", "", e.hint);
+            outln!("       {:<13}{:>8}  hint: {}", "", "", e.hint);
         }
     }
-    println!("{}", if report.ok { "Test passed." } else { "Test failed." });
+    outln!("{}", if report.ok { "Test passed." } else { "Test failed." });
+    Ok(())
 }
 
-pub(crate) fn print_vault(v: &Vault) {
+pub(crate) fn print_vault(v: &Vault) -> Result<(), Failure> {
     let s = &v.spec;
-    let field = |label: &str, value: &str| println!("{label:<16}{value}");
-    field("Name", &s.name);
-    field("Provider", s.provider.label());
-    field("URL", &s.url);
-    field("Namespace", s.namespace.as_deref().unwrap_or("(none)"));
-    field("Auth mount", &s.auth_mount);
-    field("Engine name", &s.engine_name);
-    field("Engine type", s.engine_type.as_str());
+    let field = |label: &str, value: &str| -> Result<(), Failure> {
+        outln!("{label:<16}{value}");
+        Ok(())
+    };
+    field("Name", &s.name)?;
+    field("Provider", s.provider.label())?;
+    field("URL", &s.url)?;
+    field("Namespace", s.namespace.as_deref().unwrap_or("(none)"))?;
+    field("Auth mount", &s.auth_mount)?;
+    field("Engine name", &s.engine_name)?;
+    field("Engine type", s.engine_type.as_str())?;
     if let Some(p) = &s.path {
-        field("Path", p);
+        field("Path", p)?;
     }
     if let Some(r) = &s.db_role {
-        field("Database role", r);
+        field("Database role", r)?;
     }
     if let Some(c) = &s.connection_name {
-        field("Connection", c);
+        field("Connection", c)?;
     }
-    field("Cache TTL", &format_duration(s.cache_ttl_secs));
+    field("Cache TTL", &format_duration(s.cache_ttl_secs))?;
     if let Some(ca) = &s.tls.tls_ca_cert {
-        field("CA certificate", ca);
+        field("CA certificate", ca)?;
     }
     if let (Some(c), Some(k)) = (&s.tls.tls_client_cert, &s.tls.tls_client_key) {
-        field("Client cert", &format!("{c} (key {k})"));
+        field("Client cert", &format!("{c} (key {k})"))?;
+    }
+    if s.tls.allow_http {
+        field(
+            "Plain HTTP",
+            "allowed to a non-loopback address (the Secret ID and tokens may travel unencrypted)",
+        )?;
     }
     if s.tls.tls_skip_verify {
-        field("TLS verify", "OFF (insecure: any server certificate is accepted)");
+        field("TLS verify", "OFF (insecure: any server certificate is accepted)")?;
     }
     field(
         "Timeouts",
@@ -123,24 +139,25 @@ pub(crate) fn print_vault(v: &Vault) {
             format_duration(s.tls.connect_timeout_secs),
             format_duration(s.tls.request_timeout_secs)
         ),
-    );
-    field("Created", &v.created_at);
-    field("Updated", &v.updated_at);
+    )?;
+    field("Created", &v.created_at)?;
+    field("Updated", &v.updated_at)?;
+    Ok(())
 }
 
 pub(crate) fn print_preview(p: &Preview) -> Result<(), Failure> {
-    println!(
+    outln!(
         "Connector \"{}\" ({}){}",
         p.connector,
         p.kind.as_str(),
         if p.revealed { " — secret values REVEALED" } else { " — secret values masked" }
     );
-    println!("{}", serde_json::to_string_pretty(&p.config).map_err(internal)?);
+    outln!("{}", serde_json::to_string_pretty(&p.config).map_err(internal)?);
     if p.references.is_empty() {
-        println!("No references.");
+        outln!("No references.");
         return Ok(());
     }
-    println!("References:");
+    outln!("References:");
     let field_w = p.references.iter().map(|r| r.field.chars().count()).max().unwrap_or(0);
     let ref_w = p.references.iter().map(|r| r.reference.chars().count() + 4).max().unwrap_or(0);
     for r in &p.references {
@@ -149,9 +166,12 @@ pub(crate) fn print_preview(p: &Preview) -> Result<(), Failure> {
             None => "not cached".into(),
         };
         let reference = format!("{{{{{}}}}}", r.reference);
-        println!(
+        outln!(
             "  {:<field_w$}  {reference:<ref_w$}  vault \"{}\", key {}, fetched {}, {expires}",
-            r.field, r.vault, r.key, r.fetched_at
+            r.field,
+            r.vault,
+            r.key,
+            r.fetched_at
         );
     }
     Ok(())

@@ -13,11 +13,12 @@ mod tests {
     use crate::model::{
         EngineType, KeyringLocation, Provider, TlsInput, TlsSpec, Vault, VaultInput, VaultPatch, VaultSpec,
     };
-    use crate::ops::{ConnectorSummary, ExportResult, KindFields, VaultSummary};
+    use crate::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, VaultSummary};
     use crate::provider::vault::{
         StageReport, StageStatus, TestReport, TestStage, VaultErrorCode, VaultErrorInfo,
     };
     use crate::render::{Preview, ReferenceState};
+    use crate::store::{CredentialsTarget, DoctorFinding, FindingKind};
     use crate::template::{Reference, RenderMode};
     use crate::validate::{FieldError, PathSegment};
 
@@ -67,6 +68,10 @@ mod tests {
             RenderMode,
             FieldError,
             PathSegment,
+            DoctorReport,
+            DoctorFinding,
+            FindingKind,
+            CredentialsTarget,
         );
     }
 }

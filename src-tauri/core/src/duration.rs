@@ -1,7 +1,8 @@
 //! Durations as admins type them (`30s`, `5m`, `1h30m`, `0`) and as vaultdesk writes them back,
 //! so the window, the CLI and the README agree.
 
-/// Parses `0`, `90` (seconds), `30s`, `5m`, `1h`, `2d`, and combinations like `1h30m`.
+/// Parses `0`, `90` (seconds), `30s`, `5m`, `1h`, `2d`, and combinations like `1h30m`: each
+/// unit at most once, largest first (`1h1h` and `30s5m` are refused, not added up).
 pub fn parse(raw: &str) -> Result<u64, String> {
     let s = raw.trim().to_ascii_lowercase();
     let accepted = "use a duration like 30s, 5m, 1h or 1h30m (0 disables caching)";
@@ -14,6 +15,8 @@ pub fn parse(raw: &str) -> Result<u64, String> {
     let mut total: u64 = 0;
     let mut num = String::new();
     let mut seen_unit = false;
+    // The last unit taken: the next one must be smaller.
+    let mut previous = u64::MAX;
     for c in s.chars() {
         if c.is_ascii_digit() {
             num.push(c);
@@ -26,6 +29,13 @@ pub fn parse(raw: &str) -> Result<u64, String> {
             'd' => 86400,
             _ => return Err(format!("\"{}\" is not a duration: {accepted}", raw.trim())),
         };
+        if unit >= previous {
+            return Err(format!(
+                "\"{}\" is not a duration: write each unit once, largest first (e.g. 1h30m)",
+                raw.trim()
+            ));
+        }
+        previous = unit;
         let n: u64 = num.parse().map_err(|_| format!("\"{}\" is not a duration: {accepted}", raw.trim()))?;
         total = n
             .checked_mul(unit)
@@ -67,6 +77,15 @@ mod tests {
         assert_eq!(format_duration(0), "0");
         for s in ["5m", "1h30m30s", "2d", "45s"] {
             assert_eq!(parse(s).map(format_duration).as_deref(), Ok(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn each_unit_counts_once_largest_first() {
+        assert_eq!(parse("1d2h3m4s"), Ok(93784));
+        for bad in ["1h1h", "30s5m", "5m1h", "1m1m30s", "2s3s"] {
+            let e = parse(bad).expect_err(bad);
+            assert!(e.contains("each unit once, largest first"), "{bad}: {e}");
         }
     }
 }

@@ -43,6 +43,18 @@ pub enum Error {
     #[error("OS keyring error: {detail}")]
     Keyring { detail: String },
 
+    /// A Test or an update would send the stored Secret ID to a server (or over a connection)
+    /// other than the one it was stored for. Nothing was sent or stored.
+    #[error(
+        "the stored Role ID and Secret ID were saved for {stored}; this configuration would send \
+         them to {new} (changed: {changed}). Give the Secret ID again, or confirm that the stored \
+         IDs may be sent to {new}",
+        stored = .0.stored_host,
+        new = .0.new_host,
+        changed = .0.changed.join(", ")
+    )]
+    CredentialsForOtherServer(Box<crate::store::CredentialsTarget>),
+
     #[error("data directory {}: {detail}", path.display())]
     DataDir { path: PathBuf, detail: String },
 
@@ -111,6 +123,9 @@ pub enum ErrorCode {
     AlreadyExists,
     KeyringUnavailable,
     CredentialMissing,
+    /// Stored credentials would go to another server; `ErrorPayload::credentials_target` says
+    /// which. Give the Secret ID again or confirm (`reuse_credentials`).
+    ConfirmCredentials,
     Keyring,
     Storage,
     /// Talking to Vault failed; `ErrorPayload::vault` says how.
@@ -133,6 +148,8 @@ pub struct ErrorPayload {
     pub vault: Option<VaultErrorInfo>,
     /// The connectors using the vault, when `code` is `in_use`.
     pub connectors: Vec<String>,
+    /// The stored and the new server, when `code` is `confirm_credentials`.
+    pub credentials_target: Option<crate::store::CredentialsTarget>,
 }
 
 impl Error {
@@ -143,6 +160,7 @@ impl Error {
             Error::VaultExists { .. } => ErrorCode::AlreadyExists,
             Error::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
             Error::CredentialMissing { .. } => ErrorCode::CredentialMissing,
+            Error::CredentialsForOtherServer(_) => ErrorCode::ConfirmCredentials,
             Error::Keyring { .. } => ErrorCode::Keyring,
             Error::DataDir { .. } | Error::Storage { .. } => ErrorCode::Storage,
             Error::Vault(_) => ErrorCode::Vault,
@@ -169,6 +187,16 @@ impl Error {
             Error::EngineChangeRefused { .. } => {
                 vec![FieldError::new("engine_type", "does not suit the connectors that use this vault")]
             }
+            Error::CredentialsForOtherServer(t) => vec![FieldError::new(
+                "secret_id",
+                format!(
+                    "is required: the stored one was saved for {}, and this configuration would send it to \
+                     {} (changed: {})",
+                    t.stored_host,
+                    t.new_host,
+                    t.changed.join(", ")
+                ),
+            )],
             _ => Vec::new(),
         };
         let vault = match self {
@@ -181,7 +209,18 @@ impl Error {
             }
             _ => Vec::new(),
         };
-        ErrorPayload { code: self.code(), message: self.to_string(), fields, vault, connectors }
+        let credentials_target = match self {
+            Error::CredentialsForOtherServer(t) => Some((**t).clone()),
+            _ => None,
+        };
+        ErrorPayload {
+            code: self.code(),
+            message: self.to_string(),
+            fields,
+            vault,
+            connectors,
+            credentials_target,
+        }
     }
 
     pub(crate) fn invalid(field: &str, message: impl Into<String>) -> Error {

@@ -26,6 +26,8 @@ pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 const MAX_TIMEOUT_SECS: u64 = 600;
 /// Longest accepted Role ID / Secret ID.
 const MAX_CREDENTIAL_LEN: usize = 1024;
+/// Largest PEM file (CA bundle, client certificate or key) read: 1 MiB.
+pub const MAX_PEM_BYTES: u64 = 1024 * 1024;
 
 /// One step of a field's path: an object key or an array index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -162,8 +164,19 @@ pub fn validate_url(raw: &str) -> Result<String, String> {
                     Role ID and Secret ID fields"
             .into());
     }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(format!("\"{shown}\" must not have a query (?...) or fragment (#...)"));
+    if url.query().is_some() {
+        return Err(format!("\"{shown}\" must not have a query (?...)"));
+    }
+    if url.fragment().is_some() {
+        return Err(format!(
+            "\"{shown}\" has a fragment (#...): drop it, the Vault URL is the server's address only"
+        ));
+    }
+    if url.path().trim_end_matches('/').split('/').any(|seg| seg.eq_ignore_ascii_case("v1")) {
+        return Err(format!(
+            "\"{shown}\" contains /v1: drop it, vaultdesk adds /v1 to every request itself \
+             (write the server's address, e.g. https://vault.example.com:8200)"
+        ));
     }
     if raw.split("://").nth(1).is_some_and(|rest| {
         let authority = rest.split('/').next().unwrap_or("");
@@ -183,6 +196,9 @@ pub fn validate_mount(field_label: &str, raw: &str) -> Result<String, String> {
     if m.is_empty() {
         return Err("is required".into());
     }
+    if has_encoded_path_char(m) {
+        return Err(format!("\"{}\" contains a percent-encoded '.', '/', '\\' or '%'", raw.trim()));
+    }
     if !MOUNT_RE.is_match(m) || m.split('/').any(|seg| seg == "." || seg == "..") {
         return Err(format!(
             "\"{}\" is not a valid {field_label}: use letters, digits, '_', '-', '.' in \
@@ -195,6 +211,9 @@ pub fn validate_mount(field_label: &str, raw: &str) -> Result<String, String> {
 
 pub fn validate_namespace(raw: &str) -> Result<String, String> {
     let ns = trim_slashes(raw);
+    if has_encoded_path_char(ns) {
+        return Err(format!("\"{}\" contains a percent-encoded '.', '/', '\\' or '%'", raw.trim()));
+    }
     if !MOUNT_RE.is_match(ns) || ns.split('/').any(|seg| seg == "." || seg == "..") {
         return Err(format!(
             "\"{}\" is not a valid namespace: use letters, digits, '_', '-', '.' in segments \
@@ -203,6 +222,35 @@ pub fn validate_namespace(raw: &str) -> Result<String, String> {
         ));
     }
     Ok(ns.to_owned())
+}
+
+/// Whether `url` (already validated) is plain HTTP to anything but this machine's loopback
+/// (`localhost`, `127.0.0.0/8`, `::1`): there the Secret ID and tokens cross a network in the clear.
+pub fn is_remote_plain_http(url: &str) -> bool {
+    let Ok(u) = url::Url::parse(url) else { return false };
+    if u.scheme() != "http" {
+        return false;
+    }
+    match u.host() {
+        Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+        Some(url::Host::Domain(d)) => !d.eq_ignore_ascii_case("localhost"),
+        None => true,
+    }
+}
+
+/// A percent-escape (`%2e`, `%2F`, `%5c`, `%25`...) of a character that changes which path Vault
+/// reads: `.`, `/`, `\` or `%` itself (double encoding). The URL layer would turn
+/// `a/%2e%2e/b` into `b`, so the path shown would not be the path read.
+fn has_encoded_path_char(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(3).any(|w| {
+        w[0] == b'%'
+            && std::str::from_utf8(&w[1..])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .is_some_and(|c| matches!(c, b'.' | b'/' | b'\\' | b'%'))
+    })
 }
 
 /// A KV v2 path relative to the mount. The API form `<engine>/data/<path>` (what users copy
@@ -229,6 +277,13 @@ pub fn normalize_kv_path(raw: &str, engine_name: &str) -> Result<String, String>
             raw.trim().escape_debug()
         ));
     }
+    if has_encoded_path_char(p) {
+        return Err(format!(
+            "\"{}\" contains a percent-encoded '.', '/', '\\' or '%': write the path as it is, \
+             without escapes (an encoded \"..\" would read another secret than the one shown)",
+            raw.trim()
+        ));
+    }
     if p.split('/').any(|seg| seg.is_empty() || seg == "." || seg == ".." || seg.trim() != seg) {
         return Err(format!("\"{}\" has an empty, '.', '..' or space-padded segment", raw.trim()));
     }
@@ -237,6 +292,11 @@ pub fn normalize_kv_path(raw: &str, engine_name: &str) -> Result<String, String>
 
 fn validate_role(raw: &str, what: &str) -> Result<String, String> {
     let r = raw.trim();
+    if has_encoded_path_char(r) {
+        return Err(format!(
+            "\"{r}\" is not a valid {what}: it contains a percent-encoded '.', '/', '\\' or '%'"
+        ));
+    }
     if !ROLE_RE.is_match(r) {
         return Err(format!("\"{r}\" is not a valid {what}: up to 128 letters, digits, '_', '-', '.', '@'"));
     }
@@ -294,7 +354,16 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
         }
     };
 
-    let url = validate_url(&input.url).map_err(|m| errs.push("url", m)).ok();
+    let mut url = validate_url(&input.url).map_err(|m| errs.push("url", m)).ok();
+    if url.as_deref().is_some_and(is_remote_plain_http) && input.tls.allow_http != Some(true) {
+        errs.push(
+            "url",
+            "is plain HTTP to another machine: the Secret ID, tokens and secrets would cross the \
+             network unencrypted. Use https://, or allow plain HTTP explicitly (--allow-http, or \
+             \"Allow plain HTTP\" in Advanced)",
+        );
+        url = None;
+    }
 
     let namespace = match opt(&input.namespace) {
         None => None,
@@ -406,12 +475,31 @@ fn validate_pem_file(raw: &str, expect: &str, what: &str) -> Result<String, Stri
     } else {
         std::env::current_dir().map_err(|e| format!("cannot resolve \"{raw}\": {e}"))?.join(path)
     };
-    let text = std::fs::read(&abs).map_err(|e| format!("cannot read {what} \"{}\": {e}", abs.display()))?;
+    let text = read_pem(&abs).map_err(|e| format!("{what} {e}"))?;
     let text = String::from_utf8_lossy(&text);
     if !text.contains("-----BEGIN ") || !text.contains(expect) {
         return Err(format!("\"{}\" is not a PEM {what} (no {expect} block)", abs.display()));
     }
     Ok(abs.to_string_lossy().into_owned())
+}
+
+/// Reads a PEM file, at most [`MAX_PEM_BYTES`] of it: a larger file is refused unread, not
+/// loaded. The error names the file (`"PATH" is larger than 1 MiB...`).
+pub fn read_pem(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("\"{}\" cannot be read: {e}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_PEM_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("\"{}\" cannot be read: {e}", path.display()))?;
+    if bytes.len() as u64 > MAX_PEM_BYTES {
+        return Err(format!(
+            "\"{}\" is larger than 1 MiB: not a PEM certificate or key (nothing was loaded)",
+            path.display()
+        ));
+    }
+    Ok(bytes)
 }
 
 fn validate_timeout(raw: Option<&str>, default: u64) -> Result<u64, String> {
@@ -424,7 +512,11 @@ fn validate_timeout(raw: Option<&str>, default: u64) -> Result<u64, String> {
 }
 
 fn validate_tls(input: &TlsInput, errs: &mut ValidationErrors) -> TlsSpec {
-    let mut tls = TlsSpec { tls_skip_verify: input.tls_skip_verify.unwrap_or(false), ..TlsSpec::default() };
+    let mut tls = TlsSpec {
+        tls_skip_verify: input.tls_skip_verify.unwrap_or(false),
+        allow_http: input.allow_http.unwrap_or(false),
+        ..TlsSpec::default()
+    };
     if let Some(ca) = opt(&input.tls_ca_cert) {
         tls.tls_ca_cert = validate_pem_file(ca, "CERTIFICATE", "CA certificate")
             .map_err(|m| errs.push("tls_ca_cert", m))
@@ -517,6 +609,87 @@ mod tests {
         let mut i = kv_input();
         i.url = "  http://127.0.0.1:8200/ ".into();
         assert_eq!(validate_input(&i).expect("valid").url, "http://127.0.0.1:8200");
+    }
+
+    #[test]
+    fn url_messages_name_what_to_change() {
+        let msg = |url: &str| {
+            let mut i = kv_input();
+            i.url = url.into();
+            validate_input(&i).expect_err(url).0.into_iter().map(|f| f.message).collect::<Vec<_>>().join("; ")
+        };
+        for v1 in ["https://v:8200/v1", "https://v:8200/v1/", "https://v:8200/prefix/V1"] {
+            assert!(msg(v1).contains("drop it, vaultdesk adds /v1"), "{v1}: {}", msg(v1));
+        }
+        for frag in ["https://v:8200/#ui", "https://v:8200#"] {
+            let m = msg(frag);
+            assert!(m.contains("has a fragment") && !m.contains("query"), "{frag}: {m}");
+        }
+        assert!(msg("https://v:8200/?a=1").contains("query"), "a query is named as a query");
+    }
+
+    #[test]
+    fn plain_http_needs_loopback_or_an_explicit_opt_in() {
+        let mut i = kv_input();
+        for remote in ["http://vault.example.com:8200", "http://10.0.0.5:8200", "http://[2001:db8::1]:8200"] {
+            i.url = remote.into();
+            i.tls.allow_http = None;
+            assert_eq!(field_errors(&i), ["url"], "{remote} refused without the opt-in");
+            i.tls.allow_http = Some(true);
+            assert!(validate_input(&i).expect("opted in").tls.allow_http, "{remote} with the opt-in");
+        }
+        i.tls.allow_http = None;
+        for local in [
+            "http://127.0.0.1:8200",
+            "http://127.1.2.3",
+            "http://localhost:8200",
+            "http://[::1]:8200",
+            "https://vault.example.com",
+        ] {
+            i.url = local.into();
+            assert!(validate_input(&i).is_ok(), "{local} needs no opt-in");
+        }
+    }
+
+    #[test]
+    fn percent_encoded_dots_and_slashes_are_refused_by_field() {
+        for bad in
+            ["app/%2e%2e/db", "app/%2E%2e/db", "app%2fdb", "app/.%2e/db", "app/%252e%252e/db", "app%5cdb"]
+        {
+            let mut i = kv_input();
+            i.path = Some(bad.into());
+            assert_eq!(field_errors(&i), ["path"], "path {bad:?}");
+        }
+        let mut i = kv_input();
+        i.path = Some("app/100%25 done".into());
+        assert_eq!(field_errors(&i), ["path"], "an encoded % (double encoding) is refused too");
+        i.path = Some("app/50%off".into());
+        assert!(validate_input(&i).is_ok(), "a % that encodes nothing is an ordinary character");
+        let mut i = kv_input();
+        i.engine_name = "kv%2e%2e".into();
+        i.auth_mount = Some("app%2frole".into());
+        i.namespace = Some("team/%2e%2e".into());
+        assert_eq!(field_errors(&i), ["namespace", "auth_mount", "engine_name"]);
+        let mut i = kv_input();
+        i.engine_type = "postgresql".into();
+        i.path = None;
+        i.db_role = Some("ro%2e%2e".into());
+        i.connection_name = Some("c%2Fx".into());
+        assert_eq!(field_errors(&i), ["db_role", "connection_name"]);
+    }
+
+    #[test]
+    fn pem_files_are_read_with_a_size_cap() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let big = dir.path().join("big.pem");
+        let mut text = String::from("-----BEGIN CERTIFICATE-----\n");
+        text.push_str(&"A".repeat(usize::try_from(MAX_PEM_BYTES).expect("fits")));
+        std::fs::write(&big, text).expect("write");
+        let mut i = kv_input();
+        i.tls.tls_ca_cert = Some(big.to_string_lossy().into_owned());
+        let e = validate_input(&i).expect_err("too big");
+        assert_eq!(e.0[0].field, "tls_ca_cert");
+        assert!(e.0[0].message.contains("larger than 1 MiB"), "{}", e.0[0].message);
     }
 
     #[test]

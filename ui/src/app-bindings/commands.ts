@@ -23,9 +23,9 @@ export interface Commands {
   vault_defaults: { args: Record<string, never>; result: VaultInput };
   doctor: { args: Record<string, never>; result: DoctorReport };
   add_vault: { args: { input: VaultInput; roleId: string; secretId: string }; result: VaultSummary };
-  update_vault: { args: { name: string; input: VaultInput; roleId: string | null; secretId: string | null }; result: VaultSummary };
+  update_vault: { args: { name: string; input: VaultInput; roleId: string | null; secretId: string | null; reuseCredentials: boolean }; result: VaultSummary };
   remove_vault: { args: { name: string; force: boolean }; result: null };
-  test_vault: { args: { input: VaultInput; roleId: string | null; secretId: string | null; existing: string | null; requestId: string; onStage: Channel<StageReport> }; result: TestReport | null };
+  test_vault: { args: { input: VaultInput; roleId: string | null; secretId: string | null; existing: string | null; reuseCredentials: boolean; requestId: string; onStage: Channel<StageReport> }; result: TestReport | null };
   cancel_test: { args: { requestId: string }; result: null };
   connector_kinds: { args: Record<string, never>; result: Array<KindFields> };
   list_connectors: { args: Record<string, never>; result: Array<ConnectorSummary> };

@@ -18,6 +18,11 @@ tls_client_cert?: string, tls_client_key?: string,
  */
 tls_skip_verify?: boolean, 
 /**
+ * Allow `http://` to a host other than this machine's loopback. Off unless explicitly set;
+ * without it such a URL is refused.
+ */
+allow_http?: boolean, 
+/**
  * Defaults to `10s`.
  */
 connect_timeout?: string, 

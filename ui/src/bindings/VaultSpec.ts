@@ -25,4 +25,8 @@ connection_name: string | null,
 /**
  * Seconds a resolved secret stays cached in memory; 0 disables caching.
  */
-cache_ttl_secs: number, tls_ca_cert: string | null, tls_client_cert: string | null, tls_client_key: string | null, tls_skip_verify: boolean, connect_timeout_secs: number, request_timeout_secs: number, };
+cache_ttl_secs: number, tls_ca_cert: string | null, tls_client_cert: string | null, tls_client_key: string | null, tls_skip_verify: boolean, 
+/**
+ * The admin allowed `http://` to a host other than this machine's loopback.
+ */
+allow_http: boolean, connect_timeout_secs: number, request_timeout_secs: number, };

@@ -44,7 +44,7 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
             let c = core.add_connector(ConnectorInput { name, kind, vault, config }).await?;
             let refs = c.references;
             let c = c.connector;
-            println!(
+            outln!(
                 "Added connector \"{}\" ({}{}) with {refs} reference{}.",
                 c.name,
                 c.kind.as_str(),
@@ -58,13 +58,13 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
                 let plain: Vec<_> = all.iter().map(|s| &s.connector).collect();
                 print_json(&plain)?;
             } else if all.is_empty() {
-                println!("No connectors yet. Add one with `vaultdesk connector add NAME --kind KIND --config FILE`.");
+                outln!("No connectors yet. Add one with `vaultdesk connector add NAME --kind KIND --config FILE`.");
             } else {
                 let w = all.iter().map(|c| c.connector.name.chars().count()).max().unwrap_or(4).max(4);
-                println!("{:<w$}  {:<10}  {:<16}  REFERENCES", "NAME", "KIND", "VAULT");
+                outln!("{:<w$}  {:<10}  {:<16}  REFERENCES", "NAME", "KIND", "VAULT");
                 for s in &all {
                     let c = &s.connector;
-                    println!(
+                    outln!(
                         "{:<w$}  {:<10}  {:<16}  {}",
                         c.name,
                         c.kind.as_str(),
@@ -79,21 +79,21 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
             if json {
                 print_json(&c)?;
             } else {
-                println!("{:<10}{}", "Name", c.name);
-                println!("{:<10}{}", "Kind", c.kind.as_str());
-                println!("{:<10}{}", "Vault", c.vault.as_deref().unwrap_or("(none)"));
-                println!("{:<10}{}", "Updated", c.updated_at);
-                println!("{}", serde_json::to_string_pretty(&c.config).map_err(internal)?);
+                outln!("{:<10}{}", "Name", c.name);
+                outln!("{:<10}{}", "Kind", c.kind.as_str());
+                outln!("{:<10}{}", "Vault", c.vault.as_deref().unwrap_or("(none)"));
+                outln!("{:<10}{}", "Updated", c.updated_at);
+                outln!("{}", serde_json::to_string_pretty(&c.config).map_err(internal)?);
             }
         }
         ConnectorCommand::Update { name, rename, kind, vault, config } => {
             let config = config.map(|p| read_config(&p)).transpose()?;
             let c = core.update_connector(name, ConnectorPatch { rename, kind, vault, config }).await?;
-            println!("Updated connector \"{}\".", c.connector.name);
+            outln!("Updated connector \"{}\".", c.connector.name);
         }
         ConnectorCommand::Remove { name } => {
             let c = core.remove_connector(name).await?;
-            println!("Removed connector \"{}\".", c.name);
+            outln!("Removed connector \"{}\".", c.name);
         }
         ConnectorCommand::Fields { kind } => {
             let k = ConnectorKind::parse(&kind)
@@ -102,7 +102,7 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
                 let ty = serde_json::to_value(f.field_type).map_err(internal)?;
                 let opts =
                     if f.options.is_empty() { String::new() } else { format!(" ({})", f.options.join("|")) };
-                println!(
+                outln!(
                     "{:<18} {:<9}{}{opts}  {}",
                     f.name,
                     ty.as_str().unwrap_or(""),
@@ -142,7 +142,7 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
                         .export_connector(ConnectorSource::Stored(name.clone()), format, out.clone(), force)
                         .await?;
                     match (text, &out) {
-                        (Some(text), _) => print!("{}", text.expose()),
+                        (Some(text), _) => out!("{}", text.expose()),
                         (None, Some(f)) => {
                             let shown = core.get_connector(name).await.map(|c| c.name).unwrap_or_default();
                             eprintln!("Exported connector \"{shown}\" to {}.", f.display());

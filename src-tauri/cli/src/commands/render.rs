@@ -32,7 +32,7 @@ pub(super) async fn run(core: &Core, args: RenderArgs) -> Result<(), Failure> {
     let text = read_source(&args.file)?;
     let format = args.format.as_deref().map(format_arg).transpose()?;
     if let Some(text) = core.render_file(text, &args.file, format, args.out, args.force).await? {
-        print!("{}", text.expose());
+        out!("{}", text.expose());
     }
     Ok(())
 }

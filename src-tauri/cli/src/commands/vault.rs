@@ -3,14 +3,19 @@
 use vaultdesk_core::ops::TestTarget;
 use vaultdesk_core::{AppRoleCredentials, Core, CredentialsPatch, VaultPatch};
 
-use crate::cli::{IdSources, VaultCommand};
+use crate::cli::{IdSources, ReuseCredentials, VaultCommand};
 use crate::exit::{self, Failure};
 use crate::ids::{missing_id, read_id};
 use crate::output::{print_json, print_report, print_table, print_vault};
 
 /// The Role ID and Secret ID given for this command. `env` says whether the environment
 /// variables count; `prompt` whether a terminal may be asked.
-fn ids(ids: &IdSources, env: bool, prompt: bool) -> Result<CredentialsPatch, Failure> {
+fn ids(
+    ids: &IdSources,
+    env: bool,
+    prompt: bool,
+    reuse: &ReuseCredentials,
+) -> Result<CredentialsPatch, Failure> {
     let mut stdin_used = false;
     Ok(CredentialsPatch {
         role_id: read_id(&ids.role_id_file, ("VAULTDESK_ROLE_ID", env), "Role ID", prompt, &mut stdin_used)?,
@@ -21,13 +26,14 @@ fn ids(ids: &IdSources, env: bool, prompt: bool) -> Result<CredentialsPatch, Fai
             prompt,
             &mut stdin_used,
         )?,
+        reuse_credentials: reuse.reuse_credentials,
     })
 }
 
 pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
     match cmd {
         VaultCommand::Add { name, fields, ids: sources } => {
-            let given = ids(&sources, true, true)?;
+            let given = ids(&sources, true, true, &ReuseCredentials { reuse_credentials: false })?;
             let role_id =
                 given.role_id.ok_or_else(|| missing_id("Role ID", "role-id", "VAULTDESK_ROLE_ID"))?;
             let secret_id =
@@ -36,7 +42,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             let input = fields.input(name, tls).with_env_defaults();
             let added = core.add_vault(input, AppRoleCredentials { role_id, secret_id }).await?;
             let spec = &added.vault.spec;
-            println!(
+            outln!(
                 "Added vault \"{}\" ({} at {}); Role ID and Secret ID are in the OS keyring.",
                 spec.name,
                 spec.engine_type.as_str(),
@@ -48,9 +54,9 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             if json {
                 print_json(&vaults)?;
             } else if vaults.is_empty() {
-                println!("No vaults yet. Add one with `vaultdesk vault add NAME --url URL ...`.");
+                outln!("No vaults yet. Add one with `vaultdesk vault add NAME --url URL ...`.");
             } else {
-                print_table(&vaults);
+                print_table(&vaults)?;
             }
         }
         VaultCommand::Show { name, json } => {
@@ -59,18 +65,21 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
                 print_json(&details)?;
             } else {
                 let keyring = &details.keyring;
-                print_vault(&details.summary.vault);
-                println!(
+                print_vault(&details.summary.vault)?;
+                outln!(
                     "{:<16}service \"{}\", accounts {} and {}",
-                    "Credentials", keyring.service, keyring.role_id_account, keyring.secret_id_account
+                    "Credentials",
+                    keyring.service,
+                    keyring.role_id_account,
+                    keyring.secret_id_account
                 );
                 let users = &details.summary.used_by;
                 let users = if users.is_empty() { "(no connectors)".to_owned() } else { users.join(", ") };
-                println!("{:<16}{users}", "Used by");
+                outln!("{:<16}{users}", "Used by");
             }
         }
-        VaultCommand::Update { name, rename, fields, ids: sources } => {
-            let creds = ids(&sources, sources.ids_from_env, false)?;
+        VaultCommand::Update { name, rename, fields, ids: sources, reuse } => {
+            let creds = ids(&sources, sources.ids_from_env, false, &reuse)?;
             let replaced: Vec<&str> =
                 [("Role ID", creds.role_id.is_some()), ("Secret ID", creds.secret_id.is_some())]
                     .into_iter()
@@ -84,13 +93,13 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             } else {
                 format!("; replaced {} in the OS keyring", replaced.join(" and "))
             };
-            println!("Updated vault \"{}\"{ids_note}.", updated.vault.spec.name);
+            outln!("Updated vault \"{}\"{ids_note}.", updated.vault.spec.name);
         }
-        VaultCommand::Test { name, json, fields, ids: sources } => {
+        VaultCommand::Test { name, json, fields, ids: sources, reuse } => {
             let saved = core.find_vault(name.clone()).await?;
             // An unsaved configuration takes its IDs like `add`; a stored one only when asked.
             let unsaved = saved.is_none();
-            let creds = ids(&sources, unsaved || sources.ids_from_env, unsaved)?;
+            let creds = ids(&sources, unsaved || sources.ids_from_env, unsaved, &reuse)?;
             let tls = fields.tls();
             let target = match &saved {
                 Some(v) => TestTarget::Stored { name: v.spec.name.clone(), patch: fields.patch(tls) },
@@ -101,7 +110,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             if json {
                 print_json(&report)?;
             } else {
-                print_report(&spec.name, unsaved, &spec.url, &report);
+                print_report(&spec.name, unsaved, &spec.url, &report)?;
             }
             if let Some(f) = report.failure() {
                 return Err(Failure { code: exit::VAULT, message: format!("{}; {}", f.message, f.hint) });
@@ -109,7 +118,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
         }
         VaultCommand::Remove { name, force } => {
             let vault = core.remove_vault(name, force).await?;
-            println!("Removed vault \"{}\" and its keyring entries.", vault.spec.name);
+            outln!("Removed vault \"{}\" and its keyring entries.", vault.spec.name);
         }
     }
     Ok(())

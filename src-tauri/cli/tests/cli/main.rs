@@ -16,6 +16,7 @@ mod files;
 mod keyring_session;
 mod locked;
 mod sessions;
+mod trust;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -305,7 +306,8 @@ fn update_keeps_what_is_not_given() {
     let ids = Ids::new("keep");
     assert_ok(&env.add_kv("keep", &ids), "add");
     let before = env.show_json("keep");
-    let out = env.run(&["vault", "update", "keep", "--namespace", "team1"]);
+    // Another namespace is another place for the stored IDs to go: confirmed here.
+    let out = env.run(&["vault", "update", "keep", "--namespace", "team1", "--reuse-credentials"]);
     assert_ok(&out, "update namespace");
     assert!(stdout(&out).contains("Role ID and Secret ID unchanged"), "{}", stdout(&out));
     let after = env.show_json("keep");
@@ -319,7 +321,10 @@ fn update_keeps_what_is_not_given() {
     assert_eq!(secret_tool_lookup(&secret_acct).as_deref(), Some(ids.secret.as_str()), "Secret ID kept");
 
     // An empty value clears an optional field.
-    assert_ok(&env.run(&["vault", "update", "keep", "--namespace", ""]), "clear namespace");
+    assert_ok(
+        &env.run(&["vault", "update", "keep", "--namespace", "", "--reuse-credentials"]),
+        "clear namespace",
+    );
     assert_eq!(env.show_json("keep")["namespace"], Value::Null);
 
     // Switching to a database engine drops the KV path and needs a role.
@@ -529,7 +534,7 @@ fn without_a_keyring_nothing_changes() {
             ],
             true,
         ),
-        (&["vault", "update", "present", "--url", "http://changed:8200", "--ids-from-env"], true),
+        (&["vault", "update", "present", "--url", "https://changed:8200", "--ids-from-env"], true),
         (&["vault", "remove", "present"], false),
     ];
     for (args, with_ids) in attempts {

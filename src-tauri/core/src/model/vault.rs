@@ -118,6 +118,10 @@ pub struct TlsInput {
     /// Accept any server certificate. Off unless explicitly set; shown as a warning.
     #[ts(optional)]
     pub tls_skip_verify: Option<bool>,
+    /// Allow `http://` to a host other than this machine's loopback. Off unless explicitly set;
+    /// without it such a URL is refused.
+    #[ts(optional)]
+    pub allow_http: Option<bool>,
     /// Defaults to `10s`.
     #[ts(optional)]
     pub connect_timeout: Option<String>,
@@ -187,6 +191,8 @@ pub struct TlsSpec {
     pub tls_client_cert: Option<String>,
     pub tls_client_key: Option<String>,
     pub tls_skip_verify: bool,
+    /// The admin allowed `http://` to a host other than this machine's loopback.
+    pub allow_http: bool,
     #[ts(type = "number")]
     pub connect_timeout_secs: u64,
     #[ts(type = "number")]
@@ -200,6 +206,7 @@ impl Default for TlsSpec {
             tls_client_cert: None,
             tls_client_key: None,
             tls_skip_verify: false,
+            allow_http: false,
             connect_timeout_secs: crate::validate::DEFAULT_CONNECT_TIMEOUT_SECS,
             request_timeout_secs: crate::validate::DEFAULT_REQUEST_TIMEOUT_SECS,
         }
@@ -246,6 +253,7 @@ impl VaultSpec {
                 tls_client_cert: self.tls.tls_client_cert.clone(),
                 tls_client_key: self.tls.tls_client_key.clone(),
                 tls_skip_verify: Some(self.tls.tls_skip_verify),
+                allow_http: Some(self.tls.allow_http),
                 connect_timeout: Some(self.tls.connect_timeout_secs.to_string()),
                 request_timeout: Some(self.tls.request_timeout_secs.to_string()),
             },
@@ -282,9 +290,13 @@ pub struct AppRoleCredentials {
     pub secret_id: SecretString,
 }
 
-/// New credentials for an update; `None` keeps what the keyring holds.
+/// New credentials for an update or a Test of a stored vault; `None` keeps what the keyring
+/// holds. Stored credentials go only to the server they were stored for (see
+/// [`crate::store::credential_target_change`]); `reuse_credentials` is the admin's explicit
+/// confirmation that they may go to a changed one.
 #[derive(Debug, Clone, Default)]
 pub struct CredentialsPatch {
     pub role_id: Option<SecretString>,
     pub secret_id: Option<SecretString>,
+    pub reuse_credentials: bool,
 }

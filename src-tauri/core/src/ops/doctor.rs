@@ -10,7 +10,7 @@ use crate::Result;
 
 /// Everything the doctor found, including what opening the store already put right.
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export, export_to = "../app-bindings/")]
+#[ts(export_to = "../app-bindings/")]
 pub struct DoctorReport {
     pub findings: Vec<DoctorFinding>,
 }

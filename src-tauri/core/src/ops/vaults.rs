@@ -188,6 +188,7 @@ impl VaultPatch {
                 tls_client_cert: text(input.tls.tls_client_cert),
                 tls_client_key: text(input.tls.tls_client_key),
                 tls_skip_verify: Some(input.tls.tls_skip_verify.unwrap_or(false)),
+                allow_http: Some(input.tls.allow_http.unwrap_or(false)),
                 connect_timeout: input.tls.connect_timeout,
                 request_timeout: input.tls.request_timeout,
             },

@@ -18,7 +18,7 @@ use crate::Result;
 /// What kind of thing is out of step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export, export_to = "../app-bindings/")]
+#[ts(export_to = "../app-bindings/")]
 pub enum FindingKind {
     /// A keyring entry of this data directory whose vault does not exist.
     OrphanedEntry,
@@ -34,7 +34,7 @@ pub enum FindingKind {
 
 /// One thing out of step, in a sentence that names vaults and keyring accounts, never values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[ts(export, export_to = "../app-bindings/")]
+#[ts(export_to = "../app-bindings/")]
 pub struct DoctorFinding {
     pub kind: FindingKind,
     pub message: String,

@@ -11,10 +11,12 @@
 //! | `connectors.rs` | connector rows, the checks Save makes, where-used in one pass |
 //! | `intents.rs` | keyring changes in progress: written first, settled after a crash |
 //! | `doctor.rs` | what is out of step between SQLite, the keyring and the files, and its repair |
+//! | `credential_target.rs` | stored credentials go only to the server they were stored for |
 //!
 //! The app and the CLI may open the same file at once: WAL mode and a busy timeout make that safe.
 
 mod connectors;
+mod credential_target;
 mod doctor;
 mod intents;
 mod vaults;
@@ -30,6 +32,7 @@ use crate::keyring::{CredentialStore, OsKeyring};
 use crate::{Error, Result};
 
 pub use connectors::UsageIndex;
+pub use credential_target::{credential_target_change, CredentialsTarget};
 pub use doctor::{DoctorFinding, FindingKind};
 
 /// File name of the database inside the data directory.
@@ -41,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0002_tls_and_timeouts.sql"),
     include_str!("../../migrations/0003_connectors.sql"),
     include_str!("../../migrations/0004_keyring_intents.sql"),
+    include_str!("../../migrations/0005_allow_http.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -17,7 +17,7 @@ use crate::validate::{validate_credential, validate_input, validate_name};
 use crate::{Error, Result};
 
 /// The columns of `vaults`, in the order [`params`] binds them.
-const COLUMNS: [&str; 20] = [
+const COLUMNS: [&str; 21] = [
     "id",
     "name",
     "provider",
@@ -38,6 +38,7 @@ const COLUMNS: [&str; 20] = [
     "tls_skip_verify",
     "connect_timeout_secs",
     "request_timeout_secs",
+    "allow_http",
 ];
 
 fn select(filter: &str) -> String {
@@ -45,7 +46,7 @@ fn select(filter: &str) -> String {
 }
 
 /// The values of `v` for [`COLUMNS`], in order.
-fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 20] {
+fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 21] {
     let s = &v.spec;
     [
         Box::new(&v.id),
@@ -68,6 +69,7 @@ fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 20] {
         Box::new(s.tls.tls_skip_verify),
         Box::new(i64::try_from(s.tls.connect_timeout_secs).unwrap_or(i64::MAX)),
         Box::new(i64::try_from(s.tls.request_timeout_secs).unwrap_or(i64::MAX)),
+        Box::new(s.tls.allow_http),
     ]
 }
 
@@ -127,6 +129,7 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
                 tls_skip_verify: r.get("tls_skip_verify")?,
                 connect_timeout_secs: secs("connect_timeout_secs")?,
                 request_timeout_secs: secs("request_timeout_secs")?,
+                allow_http: r.get("allow_http")?,
             },
         },
         created_at: r.get("created_at")?,
@@ -211,6 +214,9 @@ fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
     if let Some(v) = patch.tls.tls_skip_verify {
         input.tls.tls_skip_verify = Some(v);
     }
+    if let Some(v) = patch.tls.allow_http {
+        input.tls.allow_http = Some(v);
+    }
     input
 }
 
@@ -256,7 +262,9 @@ impl Store {
 
     /// What a Test of a form (saved or not) runs with: the validated configuration of `input`,
     /// and credentials from `creds`, where missing ones are taken from the keyring entries of the
-    /// stored vault `existing` (the edit form's "leave empty to keep"). Nothing is written.
+    /// stored vault `existing` (the edit form's "leave empty to keep") — only while the server and
+    /// how it is reached stay those the credentials were stored for, unless
+    /// `creds.reuse_credentials` (`CredentialsForOtherServer` otherwise). Nothing is written.
     pub fn prepare_test(
         &self,
         input: &VaultInput,
@@ -269,7 +277,11 @@ impl Store {
         )?;
         let stored = match (&role_id, &secret_id, existing) {
             (Some(_), Some(_), _) => None,
-            (_, _, Some(name)) => Some(self.credentials(&self.get_vault(name)?)?),
+            (_, _, Some(name)) => {
+                let vault = self.get_vault(name)?;
+                super::credential_target::check_stored_credentials(&vault.spec, &spec, creds)?;
+                Some(self.credentials(&vault)?)
+            }
             (r, _, None) => {
                 let field = if r.is_none() { "role_id" } else { "secret_id" };
                 return Err(Error::invalid(field, "is required to test an unsaved vault"));
@@ -318,6 +330,7 @@ impl Store {
                 return Err(Error::VaultExists { name: other.spec.name });
             }
         }
+        super::credential_target::check_stored_credentials(&old.spec, &spec, creds)?;
         if spec.engine_type != old.spec.engine_type {
             let unfit = super::connectors::unfit_users(conn, &old, spec.engine_type).map_err(storage)?;
             if !unfit.is_empty() {
@@ -389,7 +402,9 @@ impl Store {
         Ok(vault)
     }
 
-    /// Applies `patch` to the vault called `name`. Credentials are replaced only when given.
+    /// Applies `patch` to the vault called `name`. Credentials are replaced only when given; a
+    /// change of server (or of how it is reached) keeps the stored Secret ID only when
+    /// `creds.reuse_credentials` confirms it (`CredentialsForOtherServer` otherwise).
     /// Changing the engine between KV and a database engine drops the fields of the old kind
     /// unless the patch sets them (then validation says they do not apply); changing the engine
     /// type is refused while connectors whose kind would no longer fit use the vault.

@@ -85,8 +85,31 @@ impl Bao {
         self.post(&format!("sys/namespaces/{name}"), json!({})).await;
     }
 
+    /// A KV v2 mount, ready for writes: a new mount upgrades itself in the background first
+    /// ("Upgrading from non-versioned to versioned data"), and refuses requests meanwhile.
     pub async fn enable_kv2(&self, mount: &str) {
         self.post(&format!("sys/mounts/{mount}"), json!({"type": "kv", "options": {"version": "2"}})).await;
+        self.wait_kv2_ready(mount).await;
+    }
+
+    /// Polls the mount's configuration until it answers (at most 60 s: a loaded machine is slow,
+    /// a mount that never comes up is a failure).
+    pub async fn wait_kv2_ready(&self, mount: &str) {
+        let url = format!("{}/v1/{mount}/config", self.addr);
+        let mut last = String::new();
+        for _ in 0..600 {
+            let mut req = self.http.get(&url).header("X-Vault-Token", &self.token);
+            if let Some(ns) = &self.namespace {
+                req = req.header("X-Vault-Namespace", ns);
+            }
+            match req.send().await {
+                Ok(r) if r.status().is_success() => return,
+                Ok(r) => last = format!("HTTP {}: {}", r.status(), r.text().await.unwrap_or_default()),
+                Err(e) => last = e.to_string(),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("KV v2 mount {mount} never became ready: {last}");
     }
 
     pub async fn enable_kv1(&self, mount: &str) {

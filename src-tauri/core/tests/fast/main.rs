@@ -147,6 +147,7 @@ async fn a_keyring_failure_leaves_sqlite_and_the_keyring_as_they_were() {
     let new = CredentialsPatch {
         role_id: Some(SecretString::from("role-new".to_owned())),
         secret_id: Some(SecretString::from("secret-new".to_owned())),
+        ..CredentialsPatch::default()
     };
     let patch = VaultPatch { cache_ttl: Some("1h".into()), ..Default::default() };
     f.core.update_vault("whole".into(), patch, new).await.expect_err("keyring fails");
@@ -252,6 +253,7 @@ fn a_keyring_failure_during_an_update_keeps_the_old_pair() {
     let patch = CredentialsPatch {
         role_id: Some(SecretString::from("role-new".to_owned())),
         secret_id: Some(SecretString::from("secret-new".to_owned())),
+        ..CredentialsPatch::default()
     };
     let err =
         rt.block_on(f.core.update_vault("one".into(), VaultPatch::default(), patch)).expect_err("fails");
@@ -263,4 +265,35 @@ fn a_keyring_failure_during_an_update_keeps_the_old_pair() {
     let values: Vec<String> = f.keyring.accounts().iter().filter_map(|a| f.keyring.value(a)).collect();
     assert_eq!(values.len(), 2, "no pending entry is left: {:?}", f.keyring.accounts());
     assert!(values.contains(&"role-old".to_owned()) && values.contains(&"secret-old".to_owned()));
+}
+
+#[tokio::test]
+async fn stored_ids_follow_a_changed_server_only_when_given_again_or_confirmed() {
+    use vaultdesk_core::ops::TestTarget;
+    let f = fixture();
+    let url = closed_port_url();
+    f.core.add_vault(kv("prod", &url), creds("p")).await.expect("add");
+    let moved = VaultPatch { url: Some("https://elsewhere.example:8200".into()), ..Default::default() };
+    let target = || TestTarget::Stored { name: "prod".into(), patch: moved.clone() };
+
+    let err = f.core.prepare_test(target(), CredentialsPatch::default()).await.expect_err("refused");
+    let payload = err.payload();
+    assert_eq!(payload.code, ErrorCode::ConfirmCredentials);
+    assert_eq!(payload.fields[0].field, "secret_id", "the form puts it under the Secret ID");
+    let t = payload.credentials_target.expect("names both servers");
+    assert_eq!((t.stored_host, t.new_host), (url.clone(), "https://elsewhere.example:8200".to_owned()));
+    let err = f.core.update_vault("prod".into(), moved.clone(), CredentialsPatch::default()).await;
+    assert_eq!(err.expect_err("refused").code(), ErrorCode::ConfirmCredentials);
+    assert_eq!(
+        f.core.show_vault("prod".into()).await.expect("show").summary.vault.spec.url,
+        url,
+        "unchanged"
+    );
+
+    let confirmed = CredentialsPatch { reuse_credentials: true, ..CredentialsPatch::default() };
+    f.core.prepare_test(target(), confirmed.clone()).await.expect("confirmed");
+    let given =
+        CredentialsPatch { secret_id: Some(SecretString::from("new-secret")), ..CredentialsPatch::default() };
+    f.core.prepare_test(target(), given).await.expect("Secret ID given again");
+    f.core.update_vault("prod".into(), moved, confirmed).await.expect("moved, confirmed");
 }

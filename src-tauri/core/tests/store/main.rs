@@ -86,10 +86,11 @@ fn a_failed_second_keyring_write_leaves_nothing_behind() {
     let mut flaky =
         Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 1 }))
             .expect("open");
-    let patch = VaultPatch { url: Some("http://changed:8200".into()), ..Default::default() };
+    let patch = VaultPatch { url: Some("https://changed:8200".into()), ..Default::default() };
     let new = CredentialsPatch {
         role_id: Some("role-new".to_owned().into()),
         secret_id: Some("secret-new".to_owned().into()),
+        ..CredentialsPatch::default()
     };
     let err = flaky.update_vault("whole", &patch, &new).expect_err("second write fails");
     assert_eq!(err.code(), ErrorCode::KeyringUnavailable);

@@ -11,6 +11,7 @@ mod common;
 mod database;
 mod faults;
 mod sessions;
+mod trust;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -194,7 +195,7 @@ async fn unreachable_servers_are_told_apart() {
     );
     assert_eq!(stage(&report, TestStage::Reach).status, StageStatus::Failed);
 
-    vault.spec.url = "http://vaultdesk-no-such-host.invalid:8200".into();
+    vault.spec.url = "https://vaultdesk-no-such-host.invalid:8200".into();
     let report = test_vault(&vault.spec, &creds).await;
     assert_named(&report, VaultErrorCode::DnsFailure, "url", "check the host name in the Vault URL");
 }

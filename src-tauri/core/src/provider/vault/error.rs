@@ -32,6 +32,15 @@ pub enum VaultError {
     NotInitialized { url: String },
     #[error("login refused: invalid Role ID or Secret ID for auth mount \"{auth_mount}\"")]
     InvalidCredentials { auth_mount: String },
+    #[error(
+        "login refused: the AppRole on auth mount \"{auth_mount}\" is locked out after repeated \
+         failed logins"
+    )]
+    LockedOut { auth_mount: String },
+    #[error(
+        "plain HTTP to {url} is not allowed: the Secret ID and tokens would cross the network unencrypted"
+    )]
+    PlainHttp { url: String },
     #[error("namespace \"{namespace}\" not found")]
     NamespaceNotFound { namespace: String },
     #[error("auth mount \"{auth_mount}\" not found (or not an AppRole mount)")]
@@ -46,6 +55,11 @@ pub enum VaultError {
     NotKv2 { mount: String, found: String },
     #[error("database role \"{role}\" not found in engine \"{mount}\"")]
     DatabaseRoleNotFound { mount: String, role: String },
+    #[error(
+        "connection \"{connection}\" uses the {plugin} plugin, but the vault's engine type is \
+         {engine_type}"
+    )]
+    EnginePluginMismatch { connection: String, plugin: String, engine_type: String },
     #[error("Vault rate-limited the request to \"{path}\"")]
     RateLimited { path: String, retry_after_secs: Option<u64> },
     #[error("Vault answered {status} on \"{path}\": {message}")]
@@ -54,6 +68,8 @@ pub enum VaultError {
     BadRequest { path: String, status: u16, message: String },
     #[error("unexpected answer from Vault on \"{path}\": {detail}")]
     Malformed { path: String, detail: String },
+    #[error("response too large from Vault on \"{path}\": more than {limit_mib} MiB (not read further)")]
+    ResponseTooLarge { path: String, limit_mib: u64 },
 }
 
 /// Stable codes of [`VaultError`], for the UI to branch on.
@@ -72,6 +88,8 @@ pub enum VaultErrorCode {
     Sealed,
     NotInitialized,
     InvalidCredentials,
+    LockedOut,
+    PlainHttp,
     NamespaceNotFound,
     AuthMountNotFound,
     PermissionDenied,
@@ -79,10 +97,12 @@ pub enum VaultErrorCode {
     SecretNotFound,
     NotKv2,
     DatabaseRoleNotFound,
+    EnginePluginMismatch,
     RateLimited,
     Server,
     BadRequest,
     Malformed,
+    ResponseTooLarge,
 }
 
 /// A [`VaultError`] as a front end receives it.
@@ -112,6 +132,8 @@ impl VaultError {
             E::Sealed { .. } => C::Sealed,
             E::NotInitialized { .. } => C::NotInitialized,
             E::InvalidCredentials { .. } => C::InvalidCredentials,
+            E::LockedOut { .. } => C::LockedOut,
+            E::PlainHttp { .. } => C::PlainHttp,
             E::NamespaceNotFound { .. } => C::NamespaceNotFound,
             E::AuthMountNotFound { .. } => C::AuthMountNotFound,
             E::PermissionDenied { .. } => C::PermissionDenied,
@@ -119,10 +141,12 @@ impl VaultError {
             E::SecretNotFound { .. } => C::SecretNotFound,
             E::NotKv2 { .. } => C::NotKv2,
             E::DatabaseRoleNotFound { .. } => C::DatabaseRoleNotFound,
+            E::EnginePluginMismatch { .. } => C::EnginePluginMismatch,
             E::RateLimited { .. } => C::RateLimited,
             E::Server { .. } => C::Server,
             E::BadRequest { .. } => C::BadRequest,
             E::Malformed { .. } => C::Malformed,
+            E::ResponseTooLarge { .. } => C::ResponseTooLarge,
         }
     }
 
@@ -155,6 +179,15 @@ impl VaultError {
                 "check the Role ID and Secret ID; Secret IDs expire or run out of uses — generate a new one"
                     .into()
             }
+            E::LockedOut { .. } => {
+                "wait for the lockout to end (OpenBao and Vault default: 15 minutes) or have an admin \
+                 unlock it (sys/locked-users), then check the Secret ID: repeated wrong ones cause this"
+                    .into()
+            }
+            E::PlainHttp { .. } => {
+                "use https://, or allow plain HTTP for this vault (--allow-http, or Advanced > Allow plain HTTP)"
+                    .into()
+            }
             E::NamespaceNotFound { .. } => {
                 "check the namespace's spelling and parent path, or leave it empty for the root".into()
             }
@@ -170,6 +203,10 @@ impl VaultError {
                 "choose the engine type that matches the mount, or point at a KV version 2 mount".into()
             }
             E::DatabaseRoleNotFound { .. } => "check the database role name in the database engine".into(),
+            E::EnginePluginMismatch { .. } => {
+                "choose the engine type of the database the connection points at, or another connection"
+                    .into()
+            }
             E::RateLimited { .. } => {
                 "wait and retry, or raise the cache TTL so fewer requests are made".into()
             }
@@ -177,6 +214,10 @@ impl VaultError {
             E::BadRequest { .. } => "check the configuration values for this path".into(),
             E::Malformed { .. } => {
                 "check that the URL points at Vault or OpenBao and not at another service".into()
+            }
+            E::ResponseTooLarge { .. } => {
+                "check that the URL points at Vault or OpenBao; no Vault answer vaultdesk reads is that large"
+                    .into()
             }
         }
     }
@@ -192,15 +233,18 @@ impl VaultError {
             | E::TlsNameMismatch { .. }
             | E::Sealed { .. }
             | E::NotInitialized { .. }
-            | E::Malformed { .. } => Some("url"),
+            | E::Malformed { .. }
+            | E::ResponseTooLarge { .. }
+            | E::PlainHttp { .. } => Some("url"),
             E::TlsUnknownCa { .. } | E::TlsExpired { .. } | E::Tls { .. } => Some("tls_ca_cert"),
             E::TlsConfig { field, .. } => Some(field),
-            E::InvalidCredentials { .. } => Some("secret_id"),
+            E::InvalidCredentials { .. } | E::LockedOut { .. } => Some("secret_id"),
             E::NamespaceNotFound { .. } => Some("namespace"),
             E::AuthMountNotFound { .. } => Some("auth_mount"),
             E::PermissionDenied { .. } | E::SecretNotFound { .. } => Some("path"),
             E::NotKv2 { .. } | E::MountNotFound { .. } => Some("engine_name"),
             E::DatabaseRoleNotFound { .. } => Some("db_role"),
+            E::EnginePluginMismatch { .. } => Some("engine_type"),
             E::RateLimited { .. } | E::Server { .. } | E::BadRequest { .. } => None,
         }
     }

@@ -64,6 +64,11 @@ struct ErrorBody {
     errors: Vec<String>,
 }
 
+/// Largest response body read from Vault: 8 MiB. Every answer vaultdesk reads (a secret, a
+/// login, a lease) is far smaller; a server streaming without end is cut off here instead of
+/// filling memory.
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
 /// Longest duration taken from a server answer (ten years): keeps `Instant` arithmetic safe.
 const MAX_SERVER_SECS: u64 = 10 * 365 * 24 * 3600;
 
@@ -85,11 +90,15 @@ impl VaultClient {
             // to wherever Location points. Standbys forward requests by default; a redirect is
             // reported instead (see `refusal`).
             .redirect(reqwest::redirect::Policy::none());
+        if crate::validate::is_remote_plain_http(&spec.url) && !tls.allow_http {
+            return Err(VaultError::PlainHttp { url: spec.url.clone() });
+        }
+        let read_pem = |path: &str, field: &'static str, what: &str| {
+            crate::validate::read_pem(std::path::Path::new(path))
+                .map_err(|e| VaultError::TlsConfig { field, detail: format!("{what} {e}") })
+        };
         if let Some(path) = &tls.tls_ca_cert {
-            let pem = std::fs::read(path).map_err(|e| VaultError::TlsConfig {
-                field: "tls_ca_cert",
-                detail: format!("cannot read CA certificate {path}: {e}"),
-            })?;
+            let pem = read_pem(path, "tls_ca_cert", "CA certificate")?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| VaultError::TlsConfig {
                 field: "tls_ca_cert",
                 detail: format!("{path} is not a PEM certificate: {e}"),
@@ -101,15 +110,9 @@ impl VaultClient {
             }
         }
         if let (Some(cert), Some(key)) = (&tls.tls_client_cert, &tls.tls_client_key) {
-            let mut pem = std::fs::read(cert).map_err(|e| VaultError::TlsConfig {
-                field: "tls_client_cert",
-                detail: format!("cannot read client certificate {cert}: {e}"),
-            })?;
+            let mut pem = read_pem(cert, "tls_client_cert", "client certificate")?;
             pem.push(b'\n');
-            pem.extend(std::fs::read(key).map_err(|e| VaultError::TlsConfig {
-                field: "tls_client_key",
-                detail: format!("cannot read client key {key}: {e}"),
-            })?);
+            pem.extend(read_pem(key, "tls_client_key", "client key")?);
             let identity = reqwest::Identity::from_pem(&pem).map_err(|e| VaultError::TlsConfig {
                 field: "tls_client_cert",
                 detail: format!("client certificate and key are not a usable PEM pair: {e}"),
@@ -183,12 +186,32 @@ impl VaultClient {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
-        let bytes = resp.bytes().await.map_err(|e| self.transport_error(&e))?;
+        let bytes = self.read_capped(resp, path).await?;
         if status.is_success() {
-            return Ok(bytes.to_vec());
+            return Ok(bytes);
         }
         let errors = serde_json::from_slice::<ErrorBody>(&bytes).unwrap_or_default().errors;
         Err(self.refusal(status, &errors, path, purpose, retry_after, &bytes))
+    }
+
+    /// The body of `resp`, at most [`MAX_RESPONSE_BYTES`]: a longer one (announced or streamed)
+    /// is `ResponseTooLarge`, and reading stops there.
+    async fn read_capped(&self, mut resp: reqwest::Response, path: &str) -> Result<Vec<u8>, VaultError> {
+        let too_large = || VaultError::ResponseTooLarge {
+            path: path.to_owned(),
+            limit_mib: (MAX_RESPONSE_BYTES / (1024 * 1024)) as u64,
+        };
+        if resp.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.transport_error(&e))? {
+            if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
     }
 
     pub(in crate::provider::vault) async fn call<T: DeserializeOwned>(

@@ -162,6 +162,22 @@ fn describe_health(h: &Health) -> String {
     format!("{version}, {role}, initialized and unsealed")
 }
 
+/// Whether a database connection's plugin (`postgresql-database-plugin`,
+/// `mysql-database-plugin`, `mysql-rds-database-plugin`...) serves `engine`. MySQL and MariaDB
+/// share the MySQL plugins; an unknown (custom) plugin name is not judged.
+fn plugin_fits(plugin: &str, engine: EngineType) -> bool {
+    let p = plugin.to_ascii_lowercase();
+    let families: [(&str, &[EngineType]); 3] = [
+        ("postgres", &[EngineType::Postgresql]),
+        ("mysql", &[EngineType::Mysql, EngineType::Mariadb]),
+        ("mongodb", &[EngineType::Mongodb]),
+    ];
+    match families.iter().find(|(family, _)| p.contains(family)) {
+        Some((_, engines)) => engines.contains(&engine),
+        None => true,
+    }
+}
+
 /// Tests `spec` with `creds`, saved or not.
 pub async fn test_vault(spec: &VaultSpec, creds: &AppRoleCredentials) -> TestReport {
     test_vault_with_progress(spec, creds, &mut |_| {}).await
@@ -218,6 +234,12 @@ pub async fn test_vault_with_progress(
         Ok(h) => {
             r.push(Reach, StageStatus::Passed, started, describe_health(&h));
             let (status, summary) = match (https, spec.tls.tls_skip_verify, &spec.tls.tls_ca_cert) {
+                (false, _, _) if spec.tls.allow_http && crate::validate::is_remote_plain_http(&spec.url) => (
+                    StageStatus::Warning,
+                    "plain HTTP to another machine, allowed by this vault's setting: Secret ID, token \
+                     and secrets cross the network unencrypted"
+                        .to_owned(),
+                ),
                 (false, _, _) => (
                     StageStatus::Warning,
                     "plain HTTP: Secret ID, token and secrets travel unencrypted".to_owned(),
@@ -310,8 +332,16 @@ pub async fn test_vault_with_progress(
                 format_duration(c.lease.duration.as_secs()),
                 if c.lease.renewable { ", renewable" } else { "" }
             );
+            let mut mismatch = None;
             if let Some(conn) = &spec.connection_name {
                 match client.db_connection(&token, mount, conn).await {
+                    Ok(i) if !plugin_fits(&i.plugin_name, spec.engine_type) => {
+                        mismatch = Some(VaultError::EnginePluginMismatch {
+                            connection: conn.clone(),
+                            plugin: i.plugin_name.clone(),
+                            engine_type: spec.engine_type.as_str().to_owned(),
+                        });
+                    }
                     Ok(i) => summary.push_str(&format!(
                         "; connection {conn}: {} {}{}{}",
                         i.plugin_name,
@@ -322,7 +352,10 @@ pub async fn test_vault_with_progress(
                     Err(e) => summary.push_str(&format!("; connection {conn} not readable ({e})")),
                 }
             }
-            r.push(Read, StageStatus::Passed, started, summary);
+            match mismatch {
+                Some(e) => r.fail(Read, started, &e),
+                None => r.push(Read, StageStatus::Passed, started, summary),
+            }
         }
     }
 
@@ -361,4 +394,21 @@ pub async fn test_vault_with_progress(
         }
     }
     TestReport { ok: !r.failed, stages: r.stages }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plugin_fits;
+    use crate::model::EngineType;
+
+    #[test]
+    fn plugins_fit_their_engine_types() {
+        assert!(plugin_fits("postgresql-database-plugin", EngineType::Postgresql));
+        assert!(plugin_fits("mysql-database-plugin", EngineType::Mariadb));
+        assert!(plugin_fits("mysql-rds-database-plugin", EngineType::Mysql));
+        assert!(plugin_fits("mongodb-database-plugin", EngineType::Mongodb));
+        assert!(!plugin_fits("postgresql-database-plugin", EngineType::Mysql));
+        assert!(!plugin_fits("mysql-database-plugin", EngineType::Postgresql));
+        assert!(plugin_fits("my-custom-plugin", EngineType::Postgresql), "unknown plugins are not judged");
+    }
 }

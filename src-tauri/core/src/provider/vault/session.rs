@@ -236,16 +236,22 @@ impl VaultSession {
         Ok((value, generation))
     }
 
-    async fn forget_token(&self, generation: u64) {
+    /// Gives up the token of `generation` (if still held): it is revoked first, so a token that
+    /// only looked dead is not left alive behind the new login.
+    async fn retire_token(&self, generation: u64) {
         let mut held = self.token.lock().await;
         if held.as_ref().is_some_and(|t| t.generation == generation) {
-            *held = None;
+            if let Some(old) = held.take() {
+                let _ = self.client.revoke_self(&old.value).await;
+            }
         }
     }
 
     /// Runs `request` with a token. A refusal that a stale token would explain (expired or
-    /// revoked) is checked with `lookup-self`: a live token means a real denial, reported as is;
-    /// a dead one gets one fresh login and one retry, and a second refusal is the answer.
+    /// revoked) is checked with `lookup-self`: a live token means a real denial, reported as is.
+    /// Only a 403 from the lookup means the token is dead: it is revoked (in case it was not)
+    /// and replaced by one fresh login for one retry, and a second refusal is the answer. A
+    /// lookup that fails otherwise (server error, rate limit, timeout) is reported as such.
     async fn authed<T, F, Fut>(&self, request: F) -> Result<T, VaultError>
     where
         F: Fn(SecretString) -> Fut,
@@ -253,14 +259,15 @@ impl VaultSession {
     {
         let (token, generation) = self.token().await?;
         match request(token.clone()).await {
-            Err(e) if e.may_be_stale_token() => {
-                if self.client.lookup_self(&token).await.is_ok() {
-                    return Err(e);
+            Err(e) if e.may_be_stale_token() => match self.client.lookup_self(&token).await {
+                Ok(_) => Err(e),
+                Err(VaultError::PermissionDenied { .. }) => {
+                    self.retire_token(generation).await;
+                    let (token, _) = self.token().await?;
+                    request(token).await
                 }
-                self.forget_token(generation).await;
-                let (token, _) = self.token().await?;
-                request(token).await
-            }
+                Err(lookup_failed) => Err(lookup_failed),
+            },
             other => other,
         }
     }
