@@ -15,10 +15,10 @@
 #   Depends     computed by dpkg-shlibdeps from the shared libraries both binaries link
 #               (WebKitGTK 4.1, GTK 3, libsoup 3, libdbus-1 for the Secret Service, glibc...),
 #               with the minimum versions Debian's symbol files give;
-#   Recommends  gnome-keyring (tauri.conf.json): a Secret Service provider is needed to store a
-#               vault's Role ID and Secret ID, but KDE's KWallet or KeePassXC can provide it
-#               instead, and a headless CLI user may only list and render; apt installs
-#               Recommends by default, --no-install-recommends leaves it out.
+#   Recommends  gnome-keyring (tauri.conf.json): a Secret Service provider is needed to store and
+#               read a vault's Role ID and Secret ID, but KDE's KWallet or KeePassXC can be it
+#               instead; without any, listing still works and writes fail cleanly (exit 6).
+#               apt installs Recommends by default, --no-install-recommends leaves it out.
 # vaultdesk talks to the Secret Service over D-Bus itself (the keyring crate), so libsecret is
 # not needed at run time; secret-tool (libsecret-tools) only helps to back the entries up.
 #
