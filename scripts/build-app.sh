@@ -25,7 +25,20 @@ build_ui() {
     return 1
   fi
   log "building the UI (ui/dist)"
-  (cd "$root/ui" && npm run --silent build)
+  # The app embeds every file of ui/dist and cargo rebuilds it when one's mtime moves; Vite
+  # rewrites them all. Give the files that came out identical their old mtime back, so an
+  # unchanged UI costs no rebuild of the app (minutes in release).
+  local before
+  before=$(mktemp -d "${TMPDIR:-/tmp}/vaultdesk-ui-dist.XXXXXX")
+  [ ! -d "$root/ui/dist" ] || cp -a "$root/ui/dist/." "$before/"
+  if ! (cd "$root/ui" && npm run --silent build); then
+    rm -rf "$before"
+    return 1
+  fi
+  (cd "$root/ui/dist" && find . -type f) | while IFS= read -r f; do
+    if cmp -s "$root/ui/dist/$f" "$before/$f"; then touch -r "$before/$f" "$root/ui/dist/$f"; fi
+  done
+  rm -rf "$before"
 }
 
 build_app() {

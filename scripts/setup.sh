@@ -2,6 +2,7 @@
 # Installs everything vaultdesk needs to build, run and test, idempotently.
 # Each step checks first, so a second run on a ready machine takes seconds.
 #   setup.sh app    -> what building and running the desktop app needs
+#   setup.sh package -> the app's needs plus dpkg-dev (scripts/package.sh: dpkg-shlibdeps)
 #   setup.sh test   -> the app's needs plus the test services and drivers
 set -euo pipefail
 what=${1:-test}
@@ -13,6 +14,13 @@ sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 apt_pkgs=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev
           libdbus-1-dev gnome-keyring dbus dbus-x11 libsecret-tools)
+case "$what" in
+  app|package|test) ;;
+  *) echo "usage: $0 [app|package|test]" >&2; exit 2 ;;
+esac
+if [ "$what" = package ]; then
+  apt_pkgs+=(dpkg-dev)
+fi
 if [ "$what" = test ]; then
   apt_pkgs+=(xvfb webkit2gtk-driver imagemagick xauth postgresql mariadb-server mariadb-client
              openssl curl python3-venv)
