@@ -79,7 +79,8 @@ fn a_failed_export_all_leaves_the_folder_exactly_as_it_was() {
 #[test]
 fn export_all_into_a_missing_folder_is_decided_before_any_vault_request() {
     let env = Env::new();
-    let tag = format!("m{}", std::process::id());
+    // Tags name the OpenBao mounts: unique among the tests of this process.
+    let tag = format!("mf{}", std::process::id());
     let (auth, _, _) = kv_vault(&env, "missing", &tag, &["token=tk"]);
     let work = tempfile::tempdir().expect("tmp");
     let cfg = write(work.path(), "c.json", r#"{"base_url": "https://x/{{secrets.missing.token}}"}"#);
