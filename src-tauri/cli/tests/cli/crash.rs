@@ -17,22 +17,7 @@ use super::{assert_ok, stderr, Env, Ids};
 /// Every vaultdesk keyring account that starts with `prefix`, read by `secret-tool` (another
 /// process; `search` prints the attributes on standard error).
 fn keyring_accounts(prefix: &str) -> BTreeSet<String> {
-    let search = || {
-        Command::new("secret-tool")
-            .args(["search", "--all", "--unlock", "service", "vaultdesk"])
-            .output()
-            .expect("secret-tool runs (package libsecret-tools)")
-    };
-    // A search fails when an item it found is deleted (by a test running in parallel) before
-    // it is read: ask again then.
-    let mut out = search();
-    for _ in 0..20 {
-        if out.status.success() || !String::from_utf8_lossy(&out.stderr).contains("No such secret item") {
-            break;
-        }
-        out = search();
-    }
-    assert!(out.status.success(), "secret-tool search: {}", String::from_utf8_lossy(&out.stderr));
+    let out = super::keyring_session::secret_tool_search();
     let text = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     text.lines()
         .filter_map(|l| l.strip_prefix("attribute.username = "))
