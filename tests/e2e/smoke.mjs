@@ -68,6 +68,15 @@ await run(async () => {
     pass("Refresh re-read the list");
   }
 
+  // The doctor finds nothing out of step in a data directory the CLI filled: no notice shown.
+  const report = await browser.executeAsync((done) => {
+    window.__TAURI_INTERNALS__.invoke("doctor").then((r) => done(r), (e) => done({ error: String(e) }));
+  });
+  assert.ok(Array.isArray(report.findings), `the doctor command answers: ${JSON.stringify(report)}`);
+  assert.deepEqual(report.findings.filter((f) => !f.repaired), [], "nothing out of step");
+  assert.equal(await $t("doctor-banner").isDisplayed(), false, "no out-of-step notice is shown");
+  pass("doctor: nothing out of step, no notice");
+
   // The Content Security Policy is enforced: an injected inline script must not run.
   const inlineRan = await browser.executeAsync((done) => {
     const s = document.createElement("script");

@@ -6,7 +6,7 @@
 //! length of an uninterrupted run, and the core's test hooks (feature `test-hooks`, enabled by
 //! `live-tests`), which abort the process at a named step of the change.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -14,38 +14,25 @@ use serde_json::Value;
 
 use super::{assert_ok, stderr, Env, Ids};
 
-/// Every vaultdesk keyring entry whose account starts with `prefix`, with its value, read by
-/// `secret-tool` (other processes). `search` prints the attributes on standard error, apart
-/// from the values, so each account found is looked up on its own.
-fn keyring_entries(prefix: &str) -> BTreeMap<String, String> {
-    let search = || {
-        Command::new("secret-tool")
-            .args(["search", "--all", "--unlock", "service", "vaultdesk"])
-            .output()
-            .expect("secret-tool runs (package libsecret-tools)")
-    };
-    // A search fails when an item it found is deleted (by a test running in parallel) before
-    // it is read: ask again then.
-    let mut out = search();
-    for _ in 0..20 {
-        if out.status.success() || !String::from_utf8_lossy(&out.stderr).contains("No such secret item") {
-            break;
-        }
-        out = search();
-    }
-    assert!(out.status.success(), "secret-tool search: {}", String::from_utf8_lossy(&out.stderr));
+/// Every vaultdesk keyring account that starts with `prefix`, read by `secret-tool` (another
+/// process; `search` prints the attributes on standard error).
+fn keyring_accounts(prefix: &str) -> BTreeSet<String> {
+    let out = super::keyring_session::secret_tool_search();
     let text = String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
     text.lines()
         .filter_map(|l| l.strip_prefix("attribute.username = "))
         .filter(|a| a.starts_with(prefix))
-        .map(|a| {
-            let value = Command::new("secret-tool")
-                .args(["lookup", "service", "vaultdesk", "username", a])
-                .output()
-                .expect("secret-tool lookup");
-            (a.to_owned(), String::from_utf8_lossy(&value.stdout).into_owned())
-        })
+        .map(str::to_owned)
         .collect()
+}
+
+/// The value of a keyring entry, read by `secret-tool`.
+fn keyring_value(account: &str) -> String {
+    let out = Command::new("secret-tool")
+        .args(["lookup", "service", "vaultdesk", "username", account])
+        .output()
+        .expect("secret-tool lookup");
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The store id of `env`'s data directory (the first part of every keyring account).
@@ -57,32 +44,36 @@ fn store_id(env: &Env, any_vault: &str) -> String {
     acct.split('/').next().expect("store id").to_owned()
 }
 
-/// The invariant: every vault has its Role ID and Secret ID, from one and the same pair; every
-/// entry of this store belongs to a vault. `vault list` opens the store first, which completes
-/// or undoes an interrupted change. Returns the vault names.
-fn assert_consistent(env: &Env, store: &str, when: &str) -> Vec<String> {
+/// The invariant: every vault has its Role ID and Secret ID; every entry of this store belongs
+/// to a vault; the vault `pair` (the one just changed) holds a Role ID and a Secret ID of one
+/// and the same change. `vault list` opens the store first, which completes or undoes an
+/// interrupted change. Returns the vault names.
+fn assert_consistent(env: &Env, store: &str, pair: &str, when: &str) -> Vec<String> {
     let out = env.run(&["vault", "list", "--json"]);
     assert_ok(&out, "vault list");
     let vaults: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
-    let mut entries = keyring_entries(&format!("{store}/"));
+    let mut accounts = keyring_accounts(&format!("{store}/"));
     let mut names = Vec::new();
     for v in &vaults {
         let (id, name) = (v["id"].as_str().expect("id"), v["name"].as_str().expect("name"));
-        let role = entries.remove(&format!("{store}/{id}/role_id"));
-        let secret = entries.remove(&format!("{store}/{id}/secret_id"));
-        let (Some(role), Some(secret)) = (role, secret) else {
-            panic!("{when}: vault \"{name}\" lacks a keyring entry");
-        };
-        // Ids::new makes role-TAG-... and secret-TAG-...: one pair has one tag.
-        let tag = |s: &str, p: &str| s.strip_prefix(p).map(|r| r.split('-').next().unwrap_or("").to_owned());
-        assert_eq!(
-            tag(&role, "role-"),
-            tag(&secret, "secret-"),
-            "{when}: vault \"{name}\" holds a Role ID and a Secret ID of two different changes"
+        let (role, secret) = (format!("{store}/{id}/role_id"), format!("{store}/{id}/secret_id"));
+        assert!(
+            accounts.remove(&role) && accounts.remove(&secret),
+            "{when}: vault \"{name}\" lacks a keyring entry"
         );
+        if name == pair {
+            // Ids::new makes role-TAG-... and secret-TAG-...: one pair has one tag.
+            let tag =
+                |s: String, p: &str| s.strip_prefix(p).map(|r| r.split('-').next().unwrap_or("").to_owned());
+            assert_eq!(
+                tag(keyring_value(&role), "role-"),
+                tag(keyring_value(&secret), "secret-"),
+                "{when}: vault \"{name}\" holds a Role ID and a Secret ID of two different changes"
+            );
+        }
         names.push(name.to_owned());
     }
-    assert!(entries.is_empty(), "{when}: keyring entries without a vault: {:?}", entries.keys());
+    assert!(accounts.is_empty(), "{when}: keyring entries without a vault: {accounts:?}");
     names
 }
 
@@ -183,7 +174,7 @@ fn a_change_killed_at_any_point_leaves_every_vault_with_both_entries_and_no_orph
         if status.code().is_none() {
             kills += 1;
         }
-        assert_consistent(&env, &store, &format!("{op:?} of {target} killed (round {round})"));
+        assert_consistent(&env, &store, &target, &format!("{op:?} of {target} killed (round {round})"));
     }
 
     // 2. Abort at every named step of each change (the hooks prove the step was reached).
@@ -219,7 +210,7 @@ fn a_change_killed_at_any_point_leaves_every_vault_with_both_entries_and_no_orph
                 stderr(&out)
             );
             kills += 1;
-            let names = assert_consistent(&env, &store, &format!("{op:?} stopped at {step}"));
+            let names = assert_consistent(&env, &store, &target, &format!("{op:?} stopped at {step}"));
             // Before the SQLite commit of the change it is undone; after it, completed.
             let present = names.iter().any(|x| x == &target);
             let expect_present = match op {
@@ -271,7 +262,7 @@ fn sigterm_and_sigint_during_a_change_let_it_finish() {
             "SIG{signal} during {step}: the process exits by itself after the change: {}",
             stderr(&out)
         );
-        let names = assert_consistent(&env, &store, &format!("SIG{signal} at {step}"));
+        let names = assert_consistent(&env, &store, name, &format!("SIG{signal} at {step}"));
         let present = names.iter().any(|x| x == name);
         assert_eq!(present, !matches!(op, Op::Remove), "SIG{signal} at {step}: the change was completed");
         if matches!(op, Op::Update) {
@@ -312,7 +303,7 @@ fn twenty_adds_lists_and_connector_adds_in_parallel_all_succeed() {
     let _ = std::fs::remove_file(&cfg);
     assert!(failures.is_empty(), "{} of 60 parallel commands failed: {failures:#?}", failures.len());
     eprintln!("60 parallel commands finished in {} ms", elapsed.as_millis());
-    let names = assert_consistent(&env, &store, "after the parallel run");
+    let names = assert_consistent(&env, &store, "anchor", "after the parallel run");
     assert_eq!(names.len(), 21, "every vault was added: {names:?}");
     let out = env.run(&["connector", "list", "--json"]);
     let list: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");

@@ -84,3 +84,24 @@ fn secret_service_owner(address: &str) -> Result<u32, String> {
         .find_map(|l| l.trim().strip_prefix("uint32 ").and_then(|n| n.parse().ok()))
         .ok_or_else(|| format!("unexpected dbus-send answer: {}", String::from_utf8_lossy(&out.stdout)))
 }
+
+/// `secret-tool search --all service vaultdesk` (attributes on standard error, values on
+/// standard output). A search fails when an item it found is deleted (by a test running in
+/// parallel) before it reads it: it is asked again then.
+pub fn secret_tool_search() -> std::process::Output {
+    let search = || {
+        Command::new("secret-tool")
+            .args(["search", "--all", "--unlock", "service", "vaultdesk"])
+            .output()
+            .expect("secret-tool runs (package libsecret-tools)")
+    };
+    let mut out = search();
+    for _ in 0..20 {
+        if out.status.success() || !String::from_utf8_lossy(&out.stderr).contains("No such secret item") {
+            break;
+        }
+        out = search();
+    }
+    assert!(out.status.success(), "secret-tool search: {}", String::from_utf8_lossy(&out.stderr));
+    out
+}

@@ -107,22 +107,7 @@ fn a_failed_second_keyring_write_leaves_nothing_behind() {
 
 /// How many Secret Service items belong to the store `store_id`, asked of another process.
 fn entries_of_store(store_id: &str) -> usize {
-    // `secret-tool search` fails when an item it found is deleted (by a test running in
-    // parallel) before it reads it: ask again then.
-    let search = || {
-        std::process::Command::new("secret-tool")
-            .args(["search", "--all", "service", "vaultdesk"])
-            .output()
-            .expect("secret-tool runs")
-    };
-    let mut out = search();
-    for _ in 0..20 {
-        if out.status.success() || !String::from_utf8_lossy(&out.stderr).contains("No such secret item") {
-            break;
-        }
-        out = search();
-    }
-    assert!(out.status.success(), "secret-tool search: {}", String::from_utf8_lossy(&out.stderr));
+    let out = common::keyring::secret_tool_search();
     let text = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     text.lines().filter(|l| l.contains("attribute.username") && l.contains(store_id)).count()
 }
