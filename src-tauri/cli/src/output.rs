@@ -1,5 +1,6 @@
 //! How results are printed: tables, the Test report, a vault, a preview, JSON.
 
+use vaultdesk_core::connector_probe::ConnectorStageReport;
 use vaultdesk_core::duration::format_duration;
 use vaultdesk_core::ops::VaultSummary;
 use vaultdesk_core::provider::{StageStatus, TestReport, TestStage};
@@ -85,6 +86,24 @@ pub(crate) fn print_report(name: &str, unsaved: bool, url: &str, report: &TestRe
         }
     }
     println!("{}", if report.ok { "Test passed." } else { "Test failed." });
+}
+
+/// One stage of a connector test, as it ends.
+pub(crate) fn print_connector_stage(s: &ConnectorStageReport) {
+    let mark = match s.status {
+        StageStatus::Passed => "ok  ",
+        StageStatus::Warning => "warn",
+        StageStatus::Failed => "FAIL",
+        StageStatus::Skipped => "-   ",
+    };
+    let stage =
+        serde_json::to_value(s.stage).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let time = if s.status == StageStatus::Skipped { String::new() } else { format!("{} ms", s.millis) };
+    println!("  {mark} {stage:<15}{time:>8}  {}", s.summary);
+    if let Some(e) = &s.error {
+        let field = e.field.as_deref().map(|f| format!(" ({f})")).unwrap_or_default();
+        println!("       {:<15}{:>8}  hint: {}{field}", "", "", e.hint);
+    }
 }
 
 pub(crate) fn print_vault(v: &Vault) {

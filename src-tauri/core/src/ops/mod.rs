@@ -11,8 +11,10 @@
 //! |---|---|
 //! | `vaults.rs` | list (with where-used), show, add, update, remove, Test |
 //! | `connectors.rs` | list, kinds, compatible vaults, pre-fill, key names, add, update, remove, preview |
+//! | `connector_test.rs` | Test connection: render with the secrets, then the staged client test |
 //! | `export.rs` | export one or all connectors, render a file |
 
+pub mod connector_test;
 pub mod connectors;
 pub mod export;
 pub mod vaults;
