@@ -304,6 +304,47 @@ pub(crate) fn db_fields(
     })
 }
 
+/// The fields of a database configuration, DNS and TCP: the connection, or `None` once the
+/// failure and the skipped stages are recorded.
+pub(crate) async fn open_db(
+    config: &Value,
+    default_port: u16,
+    ca_keys: &[&str],
+    r: &mut Recorder<'_>,
+) -> Option<(DbFields, net::Target, tokio::net::TcpStream)> {
+    use ConnectorStage::*;
+    let started = Instant::now();
+    let f = match db_fields(config, default_port, ca_keys) {
+        Ok(f) => f,
+        Err(e) => {
+            r.fail(Dns, started, &e);
+            r.skip_rest(&[Tcp, Tls, Authentication, Query, Privileges]);
+            return None;
+        }
+    };
+    let t = net::Target {
+        host: f.host.clone(),
+        port: f.port,
+        host_field: "config.host".into(),
+        timeout: f.timeout,
+    };
+    let stream = net::reach(&t, r, &[Tls, Authentication, Query, Privileges]).await?;
+    Some((f, t, stream))
+}
+
+/// The user to log in as, or `None` once its absence is recorded as the failed authentication.
+pub(crate) fn login_user(f: &DbFields, r: &mut Recorder<'_>) -> Option<String> {
+    if f.username.is_none() {
+        let e = ConnectorError::InvalidValue {
+            field: "config.username".into(),
+            detail: "no user to log in as".into(),
+        };
+        r.fail(ConnectorStage::Authentication, Instant::now(), &e);
+        r.skip_rest(&[ConnectorStage::Query, ConnectorStage::Privileges]);
+    }
+    f.username.clone()
+}
+
 /// Runs `fut` for at most `limit`; a late answer is a named timeout of `what`.
 pub(crate) async fn within<T>(
     limit: Duration,

@@ -14,7 +14,7 @@ use tokio::net::TcpStream;
 
 use super::net::{self, Target};
 use super::postgres::verify_of;
-use super::{db_fields, within, ConnectorError, ConnectorStage, DbFields, Recorder, TlsMode};
+use super::{within, ConnectorError, ConnectorStage, DbFields, Recorder, TlsMode};
 
 const CLIENT_LONG_PASSWORD: u32 = 0x1;
 const CLIENT_PROTOCOL_41: u32 = 0x200;
@@ -29,18 +29,9 @@ struct Greeting {
 
 pub(super) async fn test(config: &Value, r: &mut Recorder<'_>) {
     use ConnectorStage::*;
-    let started = Instant::now();
-    let f = match db_fields(config, 3306, &["ssl_ca", "ssl-ca", "sslrootcert"]) {
-        Ok(f) => f,
-        Err(e) => {
-            r.fail(Dns, started, &e);
-            r.skip_rest(&[Tcp, Tls, Authentication, Query, Privileges]);
-            return;
-        }
-    };
-    let t =
-        Target { host: f.host.clone(), port: f.port, host_field: "config.host".into(), timeout: f.timeout };
-    let Some(mut stream) = net::reach(&t, r, &[Tls, Authentication, Query, Privileges]).await else {
+    let Some((f, t, mut stream)) =
+        super::open_db(config, 3306, &["ssl_ca", "ssl-ca", "sslrootcert"], r).await
+    else {
         return;
     };
 
@@ -187,15 +178,7 @@ fn ssl_opts(f: &DbFields, use_tls: bool) -> Option<SslOpts> {
 async fn session(f: &DbFields, use_tls: bool, r: &mut Recorder<'_>) {
     use ConnectorStage::*;
     let started = Instant::now();
-    let Some(user) = f.username.clone() else {
-        let e = ConnectorError::InvalidValue {
-            field: "config.username".into(),
-            detail: "no user to log in as".into(),
-        };
-        r.fail(Authentication, started, &e);
-        r.skip_rest(&[Query, Privileges]);
-        return;
-    };
+    let Some(user) = super::login_user(f, r) else { return };
     let opts = OptsBuilder::default()
         .ip_or_hostname(f.host.clone())
         .tcp_port(f.port)

@@ -166,10 +166,11 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// Verifies the chain, and the host name only when asked.
+/// Verifies the chain, and the host name only when asked; with no WebPKI verifier (tls_mode
+/// prefer / require) any certificate is accepted. Handshake signatures are always checked.
 #[derive(Debug)]
 struct Verifier {
-    inner: Arc<WebPkiServerVerifier>,
+    inner: Option<Arc<WebPkiServerVerifier>>,
     verify: Verify,
     provider: Arc<rustls::crypto::CryptoProvider>,
 }
@@ -183,17 +184,12 @@ impl ServerCertVerifier for Verifier {
         ocsp: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.verify {
-            Verify::None => Ok(ServerCertVerified::assertion()),
-            Verify::Full => self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now),
-            Verify::Chain => {
-                match self.inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
-                    Err(rustls::Error::InvalidCertificate(
-                        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-                    )) => Ok(ServerCertVerified::assertion()),
-                    other => other,
-                }
-            }
+        let Some(inner) = &self.inner else { return Ok(ServerCertVerified::assertion()) };
+        match inner.verify_server_cert(end_entity, intermediates, server_name, ocsp, now) {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) if self.verify == Verify::Chain => Ok(ServerCertVerified::assertion()),
+            other => other,
         }
     }
     fn verify_tls12_signature(
@@ -242,79 +238,25 @@ pub(crate) fn client_config(
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .map_err(config_err)?;
-    let config = match roots {
+    let inner = match roots {
+        None => None,
         Some(roots) if roots.is_empty() => {
             return Err(ConnectorError::TlsConfig {
                 field: ca_field.to_owned(),
                 detail: "no trusted CA certificate is available on this system".into(),
             })
         }
-        Some(roots) => {
-            let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-                .build()
-                .map_err(|e| ConnectorError::TlsConfig {
-                    field: ca_field.to_owned(),
-                    detail: e.to_string(),
-                })?;
-            builder
-                .dangerous()
-                .with_custom_certificate_verifier(Arc::new(Verifier { inner, verify, provider }))
-                .with_no_client_auth()
-        }
-        None => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AcceptAny { provider }))
-            .with_no_client_auth(),
+        Some(roots) => Some(
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone()).build().map_err(
+                |e| ConnectorError::TlsConfig { field: ca_field.to_owned(), detail: e.to_string() },
+            )?,
+        ),
     };
+    let config = builder
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(Verifier { inner, verify, provider }))
+        .with_no_client_auth();
     Ok(Arc::new(config))
-}
-
-/// Encryption without verification (tls_mode prefer / require): signatures are still checked.
-#[derive(Debug)]
-struct AcceptAny {
-    provider: Arc<rustls::crypto::CryptoProvider>,
-}
-
-impl ServerCertVerifier for AcceptAny {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        Ok(ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider.signature_verification_algorithms.supported_schemes()
-    }
 }
 
 /// The handshake on `stream`, verified as `verify` asks; a failure is named.

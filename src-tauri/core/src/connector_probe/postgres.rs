@@ -11,24 +11,13 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio_postgres::error::SqlState;
 
 use super::net::{self, Target, Verify};
-use super::{db_fields, within, ConnectorError, ConnectorStage, DbFields, Recorder, TlsMode};
+use super::{within, ConnectorError, ConnectorStage, DbFields, Recorder, TlsMode};
 
 const SSL_REQUEST: [u8; 8] = [0, 0, 0, 8, 0x04, 0xd2, 0x16, 0x2f];
 
 pub(super) async fn test(config: &Value, r: &mut Recorder<'_>) {
     use ConnectorStage::*;
-    let started = Instant::now();
-    let f = match db_fields(config, 5432, &["sslrootcert"]) {
-        Ok(f) => f,
-        Err(e) => {
-            r.fail(Dns, started, &e);
-            r.skip_rest(&[Tcp, Tls, Authentication, Query, Privileges]);
-            return;
-        }
-    };
-    let t =
-        Target { host: f.host.clone(), port: f.port, host_field: "config.host".into(), timeout: f.timeout };
-    let Some(mut stream) = net::reach(&t, r, &[Tls, Authentication, Query, Privileges]).await else {
+    let Some((f, t, mut stream)) = super::open_db(config, 5432, &["sslrootcert"], r).await else {
         return;
     };
 
@@ -116,15 +105,7 @@ where
 {
     use ConnectorStage::*;
     let started = Instant::now();
-    let Some(user) = f.username.clone() else {
-        let e = ConnectorError::InvalidValue {
-            field: "config.username".into(),
-            detail: "no user to log in as".into(),
-        };
-        r.fail(Authentication, started, &e);
-        r.skip_rest(&[Query, Privileges]);
-        return;
-    };
+    let Some(user) = super::login_user(f, r) else { return };
     let mut cfg = tokio_postgres::Config::new();
     cfg.user(&user)
         .application_name("vaultdesk connection test")

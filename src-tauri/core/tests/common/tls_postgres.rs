@@ -1,11 +1,11 @@
 //! A second PostgreSQL, started by the test itself with TLS on: a CA and a server certificate
-//! for `localhost` only (not for 127.0.0.1) made with openssl, and a pg_hba.conf that accepts
+//! for `localhost` only (not for 127.0.0.1) made with openssl ([`make_pki`]), and a pg_hba.conf that accepts
 //! TLS connections only (`hostnossl ... reject`). Stopped when dropped.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::bao::free_port;
+use super::bao::{free_port, make_pki};
 
 pub struct TlsPostgres {
     pub port: u16,
@@ -42,67 +42,11 @@ fn run(mut c: Command, what: &str) {
     );
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
-    let mut c = Command::new("openssl");
-    c.current_dir(dir).args(args);
-    run(c, &format!("openssl {}", args.first().copied().unwrap_or("")));
-}
-
 impl TlsPostgres {
     pub fn start() -> TlsPostgres {
         let dir = tempfile::tempdir().expect("tempdir");
         let base = dir.path().to_path_buf();
-        std::fs::write(base.join("server.ext"), "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
-            .expect("ext");
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
-        openssl(
-            &base,
-            &[
-                &["req", "-x509"][..],
-                &ec,
-                &[
-                    "-keyout",
-                    "ca.key",
-                    "-out",
-                    "ca.pem",
-                    "-days",
-                    "2",
-                    "-subj",
-                    "/CN=vaultdesk test CA",
-                    "-addext",
-                    "basicConstraints=critical,CA:TRUE",
-                    "-addext",
-                    "keyUsage=critical,keyCertSign,cRLSign",
-                ],
-            ]
-            .concat(),
-        );
-        openssl(
-            &base,
-            &[&["req"][..], &ec, &["-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]]
-                .concat(),
-        );
-        openssl(
-            &base,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "server.csr",
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "server.crt",
-                "-days",
-                "2",
-                "-extfile",
-                "server.ext",
-            ],
-        );
-
+        let pki = make_pki(&base, "DNS:localhost");
         let pgbin = std::fs::read_dir("/usr/lib/postgresql")
             .expect("PostgreSQL is installed")
             .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
@@ -112,8 +56,8 @@ impl TlsPostgres {
         std::fs::create_dir(&pg).expect("pg dir");
         std::fs::write(pg.join("pw"), "tls-admin-pw").expect("pw");
         // The server's files belong to the user it runs as.
-        std::fs::copy(base.join("server.crt"), pg.join("server.crt")).expect("crt");
-        std::fs::copy(base.join("server.key"), pg.join("server.key")).expect("key");
+        std::fs::copy(&pki.server_cert, pg.join("server.crt")).expect("crt");
+        std::fs::copy(&pki.server_key, pg.join("server.key")).expect("key");
         std::fs::set_permissions(pg.join("server.key"), std::os::unix::fs::PermissionsExt::from_mode(0o600))
             .expect("chmod");
         if root() {
@@ -151,7 +95,7 @@ impl TlsPostgres {
         ));
         start.arg("start");
         run(start, "pg_ctl start (TLS)");
-        TlsPostgres { port, ca: base.join("ca.pem"), pgbin, data, socket: pg, _dir: dir }
+        TlsPostgres { port, ca: pki.ca, pgbin, data, socket: pg, _dir: dir }
     }
 
     /// Runs `sql` as the admin user through the server's socket.

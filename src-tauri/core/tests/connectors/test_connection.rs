@@ -68,6 +68,18 @@ fn failure(report: &ConnectorTestReport) -> (ConnectorStage, ConnectorErrorCode,
     (s.stage, e.code, e.field.clone(), e.message.clone())
 }
 
+/// Asserts that `stage` failed with `code` under `field`; the error's message.
+fn fails(
+    report: &ConnectorTestReport,
+    stage: ConnectorStage,
+    code: ConnectorErrorCode,
+    field: Option<&str>,
+) -> String {
+    let (s, c, f, message) = failure(report);
+    assert_eq!((s, c, f.as_deref()), (stage, code, field), "{report:#?}");
+    message
+}
+
 fn assert_no_secret(report: &ConnectorTestReport, secrets: &[&str]) {
     let text = serde_json::to_string(report).expect("json");
     for s in secrets {
@@ -151,11 +163,7 @@ async fn postgresql_failures_are_named_under_their_field() {
         TestOptions::default(),
     )
     .await;
-    let (s, code, field, message) = failure(&r);
-    assert_eq!(
-        (s, code, field.as_deref()),
-        (Authentication, ConnectorErrorCode::WrongPassword, Some("config.password"))
-    );
+    let message = fails(&r, Authentication, ConnectorErrorCode::WrongPassword, Some("config.password"));
     assert!(message.contains(&format!("\"{user}\"")), "{message}");
     assert_eq!(statuses(&r)[5..], [(Query, StageStatus::Skipped), (Privileges, StageStatus::Skipped)]);
     assert_no_secret(&r, &["wr0ng-pw", "right-pw"]);
@@ -168,11 +176,7 @@ async fn postgresql_failures_are_named_under_their_field() {
         TestOptions::default(),
     )
     .await;
-    let (s, code, field, message) = failure(&r);
-    assert_eq!(
-        (s, code, field.as_deref()),
-        (Authentication, ConnectorErrorCode::DatabaseNotFound, Some("config.database"))
-    );
+    let message = fails(&r, Authentication, ConnectorErrorCode::DatabaseNotFound, Some("config.database"));
     assert!(message.contains("\"no_such_db\""), "{message}");
 
     // TLS required by tls_mode, and the server has none.
@@ -182,8 +186,7 @@ async fn postgresql_failures_are_named_under_their_field() {
         TestOptions::default(),
     )
     .await;
-    let (s, code, field, _) = failure(&r);
-    assert_eq!((s, code, field.as_deref()), (Tls, ConnectorErrorCode::TlsRefused, Some("config.tls_mode")));
+    fails(&r, Tls, ConnectorErrorCode::TlsRefused, Some("config.tls_mode"));
 
     // Nothing listens on the port.
     let closed = crate::common::bao::free_port();
@@ -193,11 +196,7 @@ async fn postgresql_failures_are_named_under_their_field() {
         TestOptions::default(),
     )
     .await;
-    let (s, code, field, _) = failure(&r);
-    assert_eq!(
-        (s, code, field.as_deref()),
-        (Tcp, ConnectorErrorCode::ConnectionRefused, Some("config.port"))
-    );
+    fails(&r, Tcp, ConnectorErrorCode::ConnectionRefused, Some("config.port"));
 
     // A host name that does not resolve.
     let r = run(
@@ -206,8 +205,7 @@ async fn postgresql_failures_are_named_under_their_field() {
         TestOptions::default(),
     )
     .await;
-    let (s, code, field, _) = failure(&r);
-    assert_eq!((s, code, field.as_deref()), (Dns, ConnectorErrorCode::DnsFailure, Some("config.host")));
+    fails(&r, Dns, ConnectorErrorCode::DnsFailure, Some("config.host"));
 
     // A key missing from the vault: the secrets stage fails under the field, nothing is tried.
     let r = run(
@@ -216,8 +214,7 @@ async fn postgresql_failures_are_named_under_their_field() {
         TestOptions::default(),
     )
     .await;
-    let (s, code, field, _) = failure(&r);
-    assert_eq!((s, code, field.as_deref()), (Secrets, ConnectorErrorCode::Secrets, Some("config.password")));
+    fails(&r, Secrets, ConnectorErrorCode::Secrets, Some("config.password"));
     assert!(r.stages[1..].iter().all(|s| s.status == StageStatus::Skipped));
     core.close().await;
 }
@@ -274,8 +271,7 @@ async fn postgresql_tls_modes_against_a_tls_only_server() {
 
     // The certificate is for localhost, not 127.0.0.1.
     let r = run(&core, config("127.0.0.1", "verify-full", Some(&ca)), TestOptions::default()).await;
-    let (s, code, field, _) = failure(&r);
-    assert_eq!((s, code, field.as_deref()), (Tls, ConnectorErrorCode::TlsNameMismatch, Some("config.host")));
+    fails(&r, Tls, ConnectorErrorCode::TlsNameMismatch, Some("config.host"));
 
     // verify-ca checks the chain only: the same address passes.
     let r = run(&core, config("127.0.0.1", "verify-ca", Some(&ca)), TestOptions::default()).await;
@@ -284,8 +280,7 @@ async fn postgresql_tls_modes_against_a_tls_only_server() {
 
     // Without the CA the system's roots do not know it.
     let r = run(&core, config("localhost", "verify-full", None), TestOptions::default()).await;
-    let (s, code, field, _) = failure(&r);
-    assert_eq!((s, code, field.as_deref()), (Tls, ConnectorErrorCode::TlsUnknownCa, Some("config.options")));
+    fails(&r, Tls, ConnectorErrorCode::TlsUnknownCa, Some("config.options"));
 
     // require encrypts without verifying, and says so.
     let r = run(&core, config("127.0.0.1", "require", None), TestOptions::default()).await;
@@ -294,11 +289,7 @@ async fn postgresql_tls_modes_against_a_tls_only_server() {
 
     // The server refuses unencrypted logins.
     let r = run(&core, config("127.0.0.1", "disable", None), TestOptions::default()).await;
-    let (s, code, field, _) = failure(&r);
-    assert_eq!(
-        (s, code, field.as_deref()),
-        (Authentication, ConnectorErrorCode::TlsRequired, Some("config.tls_mode"))
-    );
+    fails(&r, Authentication, ConnectorErrorCode::TlsRequired, Some("config.tls_mode"));
     assert_no_secret(&r, &["tls-pw"]);
     core.close().await;
 }
@@ -335,11 +326,7 @@ async fn mariadb_passes_and_names_a_wrong_password_and_a_missing_database() {
     let r =
         run(&core, form("mysql", Some(&vault), config("wrong", "shop", "prefer")), TestOptions::default())
             .await;
-    let (s, code, field, message) = failure(&r);
-    assert_eq!(
-        (s, code, field.as_deref()),
-        (Authentication, ConnectorErrorCode::WrongPassword, Some("config.password"))
-    );
+    let message = fails(&r, Authentication, ConnectorErrorCode::WrongPassword, Some("config.password"));
     assert!(message.contains(&format!("\"{user}\"")), "{message}");
     assert_no_secret(&r, &["maria-wr0ng", "Maria pw 1"]);
 
@@ -365,8 +352,7 @@ async fn mariadb_passes_and_names_a_wrong_password_and_a_missing_database() {
         TestOptions::default(),
     )
     .await;
-    let (s, code, field, _) = failure(&r);
-    assert_eq!((s, code, field.as_deref()), (Tls, ConnectorErrorCode::TlsRefused, Some("config.tls_mode")));
+    fails(&r, Tls, ConnectorErrorCode::TlsRefused, Some("config.tls_mode"));
     core.close().await;
 }
 
@@ -463,11 +449,7 @@ async fn rest_auth_is_applied_and_a_refusal_is_named() {
         get("/basic"),
     )
     .await;
-    let (s, code, field, message) = failure(&report);
-    assert_eq!(
-        (s, code, field.as_deref()),
-        (Authentication, ConnectorErrorCode::Unauthorized, Some("config.auth"))
-    );
+    let message = fails(&report, Authentication, ConnectorErrorCode::Unauthorized, Some("config.auth"));
     assert!(message.contains("401") && message.contains("Basic"), "{message}");
 
     let report = run(
@@ -506,11 +488,7 @@ async fn mongodb_reports_what_it_can_test_and_a_closed_port() {
     let config = json!({"host": "127.0.0.1", "port": closed, "database": "app", "username": "app",
                         "password": format!("{{{{secrets.{v}.password}}}}")});
     let report = run(&core, form("mongodb", Some(&v), config), TestOptions::default()).await;
-    let (s, code, field, _) = failure(&report);
-    assert_eq!(
-        (s, code, field.as_deref()),
-        (Tcp, ConnectorErrorCode::ConnectionRefused, Some("config.port"))
-    );
+    fails(&report, Tcp, ConnectorErrorCode::ConnectionRefused, Some("config.port"));
     let address = &stage(&report, Address).summary;
     assert!(
         address
