@@ -514,6 +514,23 @@ async fn mongodb_reports_what_it_can_test_and_a_closed_port() {
 }
 
 #[tokio::test]
+async fn a_server_that_never_answers_is_a_named_timeout() {
+    // Accepts the connection and says nothing: the TLS negotiation waits for its answer until
+    // the configured connect_timeout.
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let dir = tempfile::tempdir().expect("dir");
+    let (core, v) = kv_core(dir.path(), json!({"password": "x"})).await;
+    let config = json!({"host": "127.0.0.1", "port": port, "username": "u", "password": format!("{{{{secrets.{v}.password}}}}"),
+                        "options": {"connect_timeout": "1s"}});
+    let report = run(&core, form("postgresql", Some(&v), config), TestOptions::default()).await;
+    let message = fails(&report, ConnectorStage::Tls, ConnectorErrorCode::Timeout, Some("config.host"));
+    assert!(message.contains("no answer within 1s"), "{message}");
+    drop(listener);
+    core.close().await;
+}
+
+#[tokio::test]
 async fn dropping_a_test_closes_its_connection() {
     // A server that accepts and never answers: the test waits in the TLS stage.
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
