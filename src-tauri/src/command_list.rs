@@ -42,6 +42,13 @@ macro_rules! app_commands {
             connectors::update_connector(name: String, input: ConnectorInput) -> ConnectorSummary;
             connectors::remove_connector(name: String) -> ();
             connectors::preview_connector(input: ConnectorInput, reveal: bool, field: Option<String>) -> Preview;
+            connectors::test_connector(
+                input: ConnectorInput,
+                method: Option<String>,
+                path: Option<String>,
+                request_id: String,
+                on_stage: Channel<ConnectorStageReport>
+            ) -> Option<ConnectorTestReport>;
             connectors::export_connector(input: ConnectorInput, format: ExportFormat) -> Option<ExportResult>;
             connectors::export_all_connectors(format: ExportFormat) -> Option<ExportResult>;
         }

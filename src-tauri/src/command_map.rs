@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use tauri::ipc::Channel;
 use ts_rs::TS;
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind};
+use vaultdesk_core::connector_probe::{ConnectorStageReport, ConnectorTestReport};
 use vaultdesk_core::export::ExportFormat;
 use vaultdesk_core::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, VaultSummary};
 use vaultdesk_core::provider::{StageReport, TestReport};
@@ -45,7 +46,9 @@ via_ts_rs!(
     AppInfo,
     ConnectorInput,
     ConnectorKind,
+    ConnectorStageReport,
     ConnectorSummary,
+    ConnectorTestReport,
     DoctorReport,
     ExportFormat,
     ExportResult,

@@ -20,11 +20,13 @@ use serde_json::{Map, Value};
 use tauri::{AppHandle, State, WebviewWindow};
 use tauri_plugin_dialog::DialogExt;
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind, ConnectorPatch};
+use vaultdesk_core::connector_probe::{ConnectorStageReport, ConnectorTestReport, TestOptions};
 use vaultdesk_core::export::ExportFormat;
 use vaultdesk_core::ops::{self, ConnectorSource, ConnectorSummary, ExportResult, KindFields, Reveal};
 use vaultdesk_core::render::Preview;
 use vaultdesk_core::{Error, ErrorPayload, Vault};
 
+use crate::vaults::{run_cancellable, RunningTests};
 use crate::AppState;
 
 /// The E2E's export folder: set, it replaces the native save dialog (the user's choice of
@@ -128,6 +130,33 @@ pub(crate) async fn preview_connector(
         (true, Some(f)) => Reveal::Field(f),
     };
     Ok(state.core()?.preview(ConnectorSource::Form(input), reveal).await?)
+}
+
+/// Test connection on the editor's form, saved or not: checked as Save checks it, rendered with
+/// its secrets in Rust (no value reaches the window), then tried stage by stage, each sent to
+/// `on_stage` as it ends. `method` and `path` shape a REST test's request. Resolves to `null`
+/// when `cancel_test(request_id)` aborted it (its connections are closed).
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn test_connector(
+    state: State<'_, AppState>,
+    tests: State<'_, RunningTests>,
+    input: ConnectorInput,
+    method: Option<String>,
+    path: Option<String>,
+    request_id: String,
+    on_stage: tauri::ipc::Channel<ConnectorStageReport>,
+) -> Result<Option<ConnectorTestReport>, ErrorPayload> {
+    let core = state.core()?.clone();
+    let connector = core.connector_for_test(ConnectorSource::Form(input)).await?;
+    let options = TestOptions { method, path };
+    run_cancellable(&tests, request_id, async move {
+        let mut send = |stage: &ConnectorStageReport| {
+            let _ = on_stage.send(stage.clone());
+        };
+        core.test_checked(&connector, &options, &mut send).await
+    })
+    .await
 }
 
 /// Checks the editor's configuration as Save does, renders it with its secrets and writes it as

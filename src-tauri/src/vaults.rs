@@ -133,17 +133,28 @@ pub(crate) async fn test_vault(
     };
     let creds = CredentialsPatch { role_id, secret_id, reuse_credentials };
     let (spec, creds) = state.core()?.prepare_test(target, creds).await?;
+    run_cancellable(&tests, request_id, async move {
+        let mut send = |stage: &StageReport| {
+            let _ = on_stage.send(stage.clone());
+        };
+        provider::test(&spec, &creds, &mut send).await
+    })
+    .await
+}
+
+/// Runs a test as a task `cancel_test(request_id)` can abort: `None` when it was, or when it
+/// was cancelled before it started.
+pub(crate) async fn run_cancellable<T: Send + 'static>(
+    tests: &RunningTests,
+    request_id: String,
+    test: impl std::future::Future<Output = T> + Send + 'static,
+) -> Result<Option<T>, ErrorPayload> {
     let handle = {
         let mut running = lock(&tests.running);
         if lock(&tests.cancelled_early).remove(&request_id) {
             return Ok(None);
         }
-        let handle = spawn(async move {
-            let mut send = |stage: &StageReport| {
-                let _ = on_stage.send(stage.clone());
-            };
-            provider::test(&spec, &creds, &mut send).await
-        });
+        let handle = spawn(test);
         running.insert(request_id.clone(), handle.inner().abort_handle());
         handle
     };
@@ -156,7 +167,8 @@ pub(crate) async fn test_vault(
     }
 }
 
-/// Aborts the test started with `request_id`; its `test_vault` call resolves to `null`.
+/// Aborts the test started with `request_id` (a vault's or a connector's); its call resolves to
+/// `null`.
 /// Unknown or finished ids are ignored.
 #[tauri::command]
 pub(crate) fn cancel_test(tests: State<'_, RunningTests>, request_id: String) {

@@ -7,6 +7,9 @@
 //      with its vault, key and cache state; a missing key is reported under its field as you
 //      type; autocomplete offers vault names after {{secrets.; reveal one value, then all;
 //      Save → listed;
+//   2b. Test connection on an unsaved PostgreSQL connector whose user and password come from the
+//      KV vault: every stage streamed and passed against the real PostgreSQL, nothing secret in
+//      the page; a wrong password fails Authentication, named under the Password field;
 //   3. a REST connector: Save with errors puts them under Name and Base URL; a KV vault
 //      pre-fills base_url and a bearer token; reveal all shows the stored values; Export (the
 //      native dialog replaced by VAULTDESK_E2E_EXPORT_DIR) writes a 0600 JSON file with the
@@ -19,6 +22,7 @@
 //   E2E_EXPORT_DIR       the folder the app exports to (its VAULTDESK_E2E_EXPORT_DIR)
 //   E2E_KV_SECRET        the password stored in vault e2e-kv (never shown unless revealed)
 //   E2E_API_URL, E2E_API_TOKEN   base_url and token stored in vault e2e-api
+//   E2E_PG_HOST, E2E_PG_PORT     the test PostgreSQL, where e2e-kv's username/password log in
 
 import assert from "node:assert/strict";
 import { readFile, stat } from "node:fs/promises";
@@ -30,6 +34,8 @@ const exportDir = env("E2E_EXPORT_DIR");
 const kvSecret = env("E2E_KV_SECRET");
 const apiUrl = env("E2E_API_URL");
 const apiToken = env("E2E_API_TOKEN");
+const pgHost = env("E2E_PG_HOST");
+const pgPort = env("E2E_PG_PORT");
 const MASK = "••••••••";
 
 const field = (name) => $t(`connector-field-${name}`);
@@ -194,6 +200,48 @@ await run(async () => {
   assert.equal(await connectorRow("orders-pg").$('[data-testid="connector-vault"]').getText(), "e2e-pg");
   assert.equal(await connectorRow("orders-pg").$('[data-testid="connector-references"]').getAttribute("data-count"), "2");
   pass("PostgreSQL connector: compatible vaults, pre-fill, masked preview, missing key in place, autocomplete, reveal one, saved");
+
+  // --- 2b. Test connection on an unsaved connector, credentials from the KV vault -----------
+  await $t("add-connector").click();
+  await $t("connector-form").waitForDisplayed({ timeout: 5000 });
+  await choose(await field("vault"), "e2e-kv");
+  await browser.waitUntil(async () => (await field("password").getValue()) !== "", { timeout: 10000, timeoutMsg: "the KV vault pre-filled nothing" });
+  assert.equal(await field("password").getValue(), "{{secrets.e2e-kv.password}}");
+  await type("host", pgHost);
+  await type("port", pgPort);
+  await type("database", "postgres");
+  const stageOf = (s) => $t(`connector-stage-${s}`);
+  const testOutcome = async () => $t("connector-test-result").getAttribute("data-outcome");
+  await $t("connector-test-button").click();
+  await browser.waitUntil(async () => ["passed", "warning", "failed", "error"].includes(await testOutcome()), {
+    timeout: 60000,
+    timeoutMsg: "Test connection did not finish",
+  });
+  const stages = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="connector-test-stages"] .stage')].map((li) => [li.dataset.stage, li.dataset.status]),
+  );
+  assert.deepEqual(
+    stages,
+    [["secrets", "passed"], ["dns", "passed"], ["tcp", "passed"], ["tls", "warning"], ["authentication", "passed"], ["query", "passed"], ["privileges", "passed"]],
+    `every stage passed (TLS: the test server offers none, flagged): ${await $t("connector-test-result").getText()}`,
+  );
+  assert.equal(await testOutcome(), "warning");
+  assert.match(await $t("connector-stage-authentication-summary").getText(), /logged in as "app" to database "postgres"/);
+  assert.match(await $t("connector-stage-query-summary").getText(), /PostgreSQL 15/);
+  assert.equal(await pageHas(kvSecret), false, "the test sends no secret value to the page");
+  await shot("connector-test-passed");
+  // A wrong password: Authentication fails, named under the Password field.
+  await type("password", "not-the-password");
+  await $t("connector-test-button").click();
+  await browser.waitUntil(async () => (await testOutcome()) === "failed", { timeout: 60000, timeoutMsg: "a wrong password did not fail the test" });
+  assert.equal(await stageOf("authentication").getAttribute("data-status"), "failed");
+  assert.equal(await stageOf("query").getAttribute("data-status"), "skipped");
+  assert.match(await $t("connector-error-password").getText(), /wrong password for user "app"/i, "the error is under the Password field");
+  assert.equal(await field("password").getAttribute("aria-invalid"), "true");
+  await shot("connector-test-wrong-password");
+  await browser.execute(() => document.querySelector('[data-testid="connector-form"] .dialog-foot .btn:not([data-testid])')?.click());
+  await browser.waitUntil(async () => !(await $t("connector-form").isExisting()) || !(await $t("connector-form").isDisplayed()), { timeout: 5000, timeoutMsg: "Cancel did not close the editor" });
+  pass("Test connection: an unsaved PostgreSQL connector from the KV vault passes every stage; a wrong password is named under its field");
 
   // --- 3. a REST connector on a KV vault --------------------------------------------------
   await $t("add-connector").click();

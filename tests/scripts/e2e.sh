@@ -144,11 +144,21 @@ add_vault() {
     "$cli" --data-dir "$connectors_data" vault add "$@" --url "$VAULTDESK_TEST_BAO_ADDR" >/dev/null
 }
 add_vault e2e-kv --engine-name "$kv_mount" --engine-type kv2 --path app/config
+# e2e-kv's username and password log in to the test PostgreSQL (Test connection).
+PGPASSWORD="$VAULTDESK_TEST_PG_PASSWORD" psql -q -h "$VAULTDESK_TEST_PG_HOST" -p "$VAULTDESK_TEST_PG_PORT" \
+  -U "$VAULTDESK_TEST_PG_USER" -d postgres -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+DO $$ BEGIN
+  CREATE ROLE app LOGIN PASSWORD 'kv-secret-value';
+EXCEPTION WHEN duplicate_object THEN
+  ALTER ROLE app LOGIN PASSWORD 'kv-secret-value';
+END $$;
+SQL
 add_vault e2e-api --engine-name "$kv_mount" --engine-type kv2 --path app/api
 add_vault e2e-pg --engine-name "$db_mount" --engine-type postgresql --db-role ro --connection-name orders
 (cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$connectors_data" TAURI_DRIVER_PORT="$port" \
   E2E_EXPORT_DIR="$export_dir" E2E_KV_SECRET=kv-secret-value E2E_API_URL=https://api.e2e.test/v1 \
-  E2E_API_TOKEN=tok-e2e-secret node connectors.mjs) || rc=$?
+  E2E_API_TOKEN=tok-e2e-secret E2E_PG_HOST="$VAULTDESK_TEST_PG_HOST" E2E_PG_PORT="$VAULTDESK_TEST_PG_PORT" \
+  node connectors.mjs) || rc=$?
 
 log "adding vault $vault_name with the CLI"
 VAULTDESK_ROLE_ID=e2e-dummy-role-id VAULTDESK_SECRET_ID=e2e-dummy-secret-id \

@@ -29,6 +29,7 @@ import {
   updateConnector,
 } from "./ipc";
 import { attachAutocomplete } from "./autocomplete";
+import { connectorTest } from "./connector-test";
 import { dialogHead, ENGINE_LABELS, sentence } from "./vault-form";
 
 /**
@@ -287,6 +288,17 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     refsBox,
   );
   exportButton.title = "Render with the secrets and write a file (mode 0600) where you choose";
+  const tester = connectorTest({
+    readInput: () => readInput(),
+    kind: () => kindSelect.value as ConnectorKind,
+    showFieldError: (field, message) => showFieldError({ field, path: field.split("."), message }) !== null,
+    showPayload: (error) => {
+      clearErrors();
+      showPayload(error, "Test connection");
+    },
+  });
+  previewColumn.append(tester.panel);
+  tester.button.title = "Connect with these settings and their secrets, stage by stage";
 
   const saveButton = h("button", { type: "submit", class: "btn btn-primary", "data-testid": "connector-save" }, editing ? "Update" : "Save");
   const cancelButton = h("button", { type: "button", class: "btn" }, "Cancel");
@@ -298,6 +310,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     h(
       "div",
       { class: "dialog-foot" },
+      tester.button,
       h("label", { for: "connector-export-format", class: "sr-only" }, "Export format"),
       formatSelect,
       exportButton,
@@ -701,7 +714,10 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     for (const el of previewErrors) {
       el.replaceChildren();
     }
-    for (const el of fieldsBox.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+    // A field keeps its mark while another message (Save's, Test connection's) stays under it.
+    for (const el of fieldsBox.querySelectorAll("[aria-invalid]")) {
+      if (!el.closest("[data-field]")?.querySelector(".field-error")?.hasChildNodes()) el.removeAttribute("aria-invalid");
+    }
     previewErrors = [];
   }
 
@@ -967,6 +983,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     if (t === kindSelect) {
       const keep = config();
       buildFields(kindSelect.value as ConnectorKind, keep);
+      tester.reset();
       prefilled = new Map();
       void loadVaults().then(() => schedulePreview(0));
       pristine = false;
@@ -1011,6 +1028,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   }
 
   function close(): void {
+    tester.cancel();
     window.clearTimeout(timer);
     window.clearInterval(ticker);
     seq++;
@@ -1037,6 +1055,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   nameInput.value = editing?.name ?? "";
   kindSelect.value = editing?.kind ?? "postgresql";
   buildFields(kindSelect.value as ConnectorKind, (editing?.config as Record<string, unknown>) ?? {});
+  tester.reset();
   await loadVaults();
   if (editing?.vault) vaultSelect.value = vaults.find((v) => v.name.toLowerCase() === editing.vault!.toLowerCase())?.name ?? "";
   openModal(dialog, { initial: editing ? (controls.values().next().value?.focus ?? nameInput) : nameInput, onEscape });

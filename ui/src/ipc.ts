@@ -15,6 +15,8 @@ import type { ExportResult } from "./app-bindings/ExportResult";
 import type { KindFields } from "./app-bindings/KindFields";
 import type { ConnectorInput } from "./bindings/ConnectorInput";
 import type { ConnectorKind } from "./bindings/ConnectorKind";
+import type { ConnectorStageReport } from "./bindings/ConnectorStageReport";
+import type { ConnectorTestReport } from "./bindings/ConnectorTestReport";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { Preview } from "./bindings/Preview";
 import type { Vault } from "./bindings/Vault";
@@ -111,6 +113,23 @@ export const testVault = (
 };
 
 export const cancelTest = (requestId: string): Promise<null> => call("cancel_test", { requestId });
+
+/**
+ * Test connection on an editor's form (saved or not): its secrets resolved in Rust, a real
+ * client, each stage to `onStage` as it ends. `method` and `path` shape a REST test's request.
+ * Null when cancelled with `cancelTest(requestId)`.
+ */
+export const testConnector = (
+  input: ConnectorInput,
+  method: string | null,
+  path: string | null,
+  requestId: string,
+  onStage: (stage: ConnectorStageReport) => void = () => undefined,
+): Promise<ConnectorTestReport | null> => {
+  const channel = new Channel<ConnectorStageReport>();
+  channel.onmessage = onStage;
+  return call("test_connector", { input, method, path, requestId, onStage: channel });
+};
 
 /** Every kind with the fields its editor shows. */
 export const connectorKinds = (): Promise<KindFields[]> => call("connector_kinds", {});

@@ -302,6 +302,24 @@ pub(crate) enum ConnectorCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Test a connector: resolve its secrets, then connect with a real client, stage by stage.
+    #[command(after_help = "Databases: dns, tcp, tls (as tls_mode says), authentication, query \
+        (SELECT 1 and the server version), privileges. REST: dns, tcp, tls, one request (never \
+        following a redirect), and whether the API accepted the auth (401/403 named). MongoDB: the \
+        URI, dns, tcp and tls only (no MongoDB client). Each stage is printed as it ends, with its \
+        time; the command exits with code 8 when a stage fails. Secret values are never shown.")]
+    Test {
+        name: String,
+        /// Print the report as JSON (when it ends).
+        #[arg(long)]
+        json: bool,
+        /// REST: the request's method
+        #[arg(long, value_name = "METHOD", default_value = "GET")]
+        method: String,
+        /// REST: the path appended to base_url
+        #[arg(long, value_name = "PATH", default_value = "/")]
+        path: String,
+    },
     /// Render and write a connector (or all of them) as JSON, YAML or env.
     #[command(after_help = "Files are written atomically (temporary file, fsync, rename) with \
         mode 0600; an existing file is kept unless --force. Without --out the result goes to \

@@ -1,12 +1,13 @@
 //! How results are printed: tables, the Test report, a vault, a preview, JSON.
 
+use vaultdesk_core::connector_probe::ConnectorStageReport;
 use vaultdesk_core::duration::format_duration;
 use vaultdesk_core::ops::VaultSummary;
 use vaultdesk_core::provider::{StageStatus, TestReport, TestStage};
 use vaultdesk_core::render::Preview;
 use vaultdesk_core::Vault;
 
-use crate::exit::{internal, Failure};
+use crate::exit::{internal, write_out, Failure};
 
 pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     let s = serde_json::to_string_pretty(v).map_err(internal)?;
@@ -92,6 +93,25 @@ pub(crate) fn print_report(name: &str, unsaved: bool, url: &str, report: &TestRe
     }
     outln!("{}", if report.ok { "Test passed." } else { "Test failed." });
     Ok(())
+}
+
+/// One stage of a connector test, as it ends. Called from the test's progress callback, which
+/// cannot stop the test: a closed pipe is noticed by the report printed after it.
+pub(crate) fn print_connector_stage(s: &ConnectorStageReport) {
+    let mark = match s.status {
+        StageStatus::Passed => "ok  ",
+        StageStatus::Warning => "warn",
+        StageStatus::Failed => "FAIL",
+        StageStatus::Skipped => "-   ",
+    };
+    let stage =
+        serde_json::to_value(s.stage).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let time = if s.status == StageStatus::Skipped { String::new() } else { format!("{} ms", s.millis) };
+    let _ = write_out(format_args!("  {mark} {stage:<15}{time:>8}  {}\n", s.summary));
+    if let Some(e) = &s.error {
+        let field = e.field.as_deref().map(|f| format!(" ({f})")).unwrap_or_default();
+        let _ = write_out(format_args!("       {:<15}{:>8}  hint: {}{field}\n", "", "", e.hint));
+    }
 }
 
 pub(crate) fn print_vault(v: &Vault) -> Result<(), Failure> {

@@ -8,6 +8,10 @@ mod tests {
     use ts_rs::TS;
 
     use crate::connector::{Connector, ConnectorInput, ConnectorKind, ConnectorPatch, FieldSpec, FieldType};
+    use crate::connector_probe::{
+        ConnectorErrorCode, ConnectorErrorInfo, ConnectorStage, ConnectorStageReport, ConnectorTestReport,
+        TestOptions,
+    };
     use crate::error::{ErrorCode, ErrorPayload};
     use crate::export::ExportFormat;
     use crate::model::{
@@ -35,7 +39,13 @@ mod tests {
     fn export_bindings() {
         export!(
             Connector,
+            ConnectorErrorCode,
+            ConnectorErrorInfo,
             ConnectorInput,
+            ConnectorStage,
+            ConnectorStageReport,
+            ConnectorTestReport,
+            TestOptions,
             ConnectorKind,
             ConnectorPatch,
             FieldSpec,

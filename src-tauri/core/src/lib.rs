@@ -10,6 +10,7 @@
 
 pub mod bindings;
 pub mod connector;
+pub mod connector_probe;
 pub mod duration;
 pub mod error;
 pub mod export;

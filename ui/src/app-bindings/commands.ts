@@ -4,7 +4,9 @@ import type { Channel } from "@tauri-apps/api/core";
 import type { AppInfo } from "./AppInfo";
 import type { ConnectorInput } from "../bindings/ConnectorInput";
 import type { ConnectorKind } from "../bindings/ConnectorKind";
+import type { ConnectorStageReport } from "../bindings/ConnectorStageReport";
 import type { ConnectorSummary } from "./ConnectorSummary";
+import type { ConnectorTestReport } from "../bindings/ConnectorTestReport";
 import type { DoctorReport } from "./DoctorReport";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "./ExportResult";
@@ -36,6 +38,7 @@ export interface Commands {
   update_connector: { args: { name: string; input: ConnectorInput }; result: ConnectorSummary };
   remove_connector: { args: { name: string }; result: null };
   preview_connector: { args: { input: ConnectorInput; reveal: boolean; field: string | null }; result: Preview };
+  test_connector: { args: { input: ConnectorInput; method: string | null; path: string | null; requestId: string; onStage: Channel<ConnectorStageReport> }; result: ConnectorTestReport | null };
   export_connector: { args: { input: ConnectorInput; format: ExportFormat }; result: ExportResult | null };
   export_all_connectors: { args: { format: ExportFormat }; result: ExportResult | null };
 }
@@ -60,6 +63,7 @@ export const COMMANDS = [
   "update_connector",
   "remove_connector",
   "preview_connector",
+  "test_connector",
   "export_connector",
   "export_all_connectors",
 ] as const satisfies ReadonlyArray<keyof Commands>;

@@ -5,13 +5,14 @@ use std::path::Path;
 
 use serde_json::Value;
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind, ConnectorPatch};
+use vaultdesk_core::connector_probe::TestOptions;
 use vaultdesk_core::ops::{ConnectorSource, Reveal};
 use vaultdesk_core::Core;
 
 use super::render::{format_arg, read_source};
 use crate::cli::ConnectorCommand;
 use crate::exit::{self, internal, usage, Failure};
-use crate::output::{print_json, print_preview};
+use crate::output::{print_connector_stage, print_json, print_preview};
 
 fn read_config(path: &Path) -> Result<Value, Failure> {
     let text = read_source(path)?;
@@ -121,6 +122,29 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
                 print_json(&p)?;
             } else {
                 print_preview(&p)?;
+            }
+        }
+        ConnectorCommand::Test { name, json, method, path } => {
+            let connector = core.connector_for_test(ConnectorSource::Stored(name)).await?;
+            let options = TestOptions { method: Some(method), path: Some(path) };
+            if !json {
+                outln!("Testing connector \"{}\" ({})", connector.name, connector.kind.as_str());
+            }
+            let mut print = |s: &vaultdesk_core::connector_probe::ConnectorStageReport| {
+                if !json {
+                    print_connector_stage(s);
+                }
+            };
+            let report = core.test_checked(&connector, &options, &mut print).await;
+            // The test's database credentials end with it.
+            core.close().await;
+            if json {
+                print_json(&report)?;
+            } else {
+                outln!("{}", if report.ok { "Test passed." } else { "Test failed." });
+            }
+            if let Some(f) = report.failure() {
+                return Err(Failure { code: exit::VAULT, message: format!("{}; {}", f.message, f.hint) });
             }
         }
         // Sessions are not closed after an export: that would revoke the database credentials

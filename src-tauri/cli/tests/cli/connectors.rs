@@ -239,3 +239,79 @@ fn render_keeps_any_json_or_yaml_file_valid() {
     assert!(stderr(&out).contains("a.b: template syntax error at line 1, column"), "{}", stderr(&out));
     assert!(!target.exists(), "nothing written");
 }
+
+/// psql as the test server's admin user (its password in the environment, not in argv).
+fn psql_admin(sql: &str) {
+    let var =
+        |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n}: run through tests/scripts/services.sh"));
+    let out = std::process::Command::new("psql")
+        .args(["-h", &var("VAULTDESK_TEST_PG_HOST"), "-p", &var("VAULTDESK_TEST_PG_PORT")])
+        .args(["-U", &var("VAULTDESK_TEST_PG_USER"), "-d", "postgres", "-tAc", sql])
+        .env("PGPASSWORD", var("VAULTDESK_TEST_PG_PASSWORD"))
+        .output()
+        .expect("psql runs");
+    assert!(out.status.success(), "psql: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn connector_test_exits_0_when_every_stage_passes_and_8_on_a_wrong_password() {
+    let env = Env::new();
+    let tag = format!("ct{}", std::process::id());
+    let user = format!("clitest{}", std::process::id());
+    psql_admin(&format!("CREATE ROLE \"{user}\" LOGIN PASSWORD 'Cli pw 9'"));
+    let port = format!("port={}", std::env::var("VAULTDESK_TEST_PG_PORT").expect("port"));
+    let user_arg = format!("user={user}");
+    kv_vault(&env, "pgkv", &tag, &["host=127.0.0.1", &port, &user_arg, "password=Cli pw 9", "bad=n0pe-pw"]);
+    let work = tempfile::tempdir().expect("tmp");
+    let config = |password_key: &str| {
+        json!({"host": "{{secrets.pgkv.host}}", "port": "{{secrets.pgkv.port}}", "database": "postgres",
+               "username": "{{secrets.pgkv.user}}", "password": format!("{{{{secrets.pgkv.{password_key}}}}}"),
+               "tls_mode": "prefer"})
+        .to_string()
+    };
+    let good = write(work.path(), "good.json", &config("password"));
+    let bad = write(work.path(), "bad.json", &config("bad"));
+    assert_ok(&env.run(&["connector", "add", "pg", "--kind", "postgresql", "--config", &good]), "add pg");
+    assert_ok(
+        &env.run(&["connector", "add", "pgbad", "--kind", "postgresql", "--config", &bad]),
+        "add pgbad",
+    );
+
+    let out = env.run(&["connector", "test", "pg"]);
+    assert_ok(&out, "connector test");
+    let text = stdout(&out);
+    for stage in ["secrets", "dns", "tcp", "authentication", "query", "privileges"] {
+        assert!(
+            text.lines().any(|l| l.trim_start().starts_with("ok") && l.contains(stage)),
+            "{stage} passed:\n{text}"
+        );
+    }
+    assert!(text.contains(&format!("logged in as \"{user}\"")), "{text}");
+    assert!(text.trim_end().ends_with("Test passed."), "{text}");
+    assert!(!text.contains("Cli pw 9"), "no password in the output");
+
+    let out = env.run(&["connector", "test", "pgbad"]);
+    assert_exit(&out, 8, "a failed stage");
+    let text = stdout(&out);
+    assert!(
+        text.lines().any(|l| l.contains("FAIL")
+            && l.contains("authentication")
+            && l.contains(&format!("wrong password for user \"{user}\""))),
+        "{text}"
+    );
+    assert!(text.contains("(config.password)"), "the field is named: {text}");
+    assert!(stderr(&out).contains("wrong password"), "{}", stderr(&out));
+    assert!(!text.contains("n0pe-pw") && !stderr(&out).contains("n0pe-pw"));
+
+    let out = env.run(&["connector", "test", "pgbad", "--json"]);
+    assert_exit(&out, 8, "a failed stage, JSON");
+    let report: Value = serde_json::from_slice(&out.stdout).expect("json report");
+    assert_eq!(report["ok"], false);
+    let failed: Vec<&Value> =
+        report["stages"].as_array().expect("stages").iter().filter(|s| s["status"] == "failed").collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["error"]["code"], "wrong_password");
+    assert_eq!(failed[0]["error"]["field"], "config.password");
+
+    assert_exit(&env.run(&["connector", "test", "nope"]), 4, "no such connector");
+}

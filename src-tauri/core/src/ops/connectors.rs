@@ -192,7 +192,7 @@ impl Core {
     /// An editor's form as a connector to preview, after the vault checks Save makes (the name
     /// is not checked: an unsaved form may not have one yet). Errors of the form itself are
     /// left out: the form is still being typed.
-    async fn checked_for_preview(&self, input: ConnectorInput) -> Result<Connector> {
+    pub(super) async fn checked_for_preview(&self, input: ConnectorInput) -> Result<Connector> {
         let kind = parse_kind(&input.kind)?;
         let connector = unsaved(input, kind);
         let check = ConnectorInput {

@@ -11,9 +11,11 @@
 //! |---|---|
 //! | `vaults.rs` | list (with where-used), show, add, update, remove, Test |
 //! | `connectors.rs` | list, kinds, compatible vaults, pre-fill, key names, add, update, remove, preview |
+//! | `connector_test.rs` | Test connection: render with the secrets, then the staged client test |
 //! | `export.rs` | export one or all connectors, render a file |
 //! | `doctor.rs` | what is out of step between SQLite, the keyring and the files; its repair |
 
+pub mod connector_test;
 pub mod connectors;
 pub mod doctor;
 pub mod export;

@@ -90,7 +90,8 @@ fn psql(user: &str, password: &str, sql: &str) -> Option<String> {
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }
 
-fn psql_admin(sql: &str) -> String {
+/// Runs `sql` on the test server as the admin user (psql in another process); its output.
+pub fn psql_admin(sql: &str) -> String {
     psql(&env("VAULTDESK_TEST_PG_USER"), &env("VAULTDESK_TEST_PG_PASSWORD"), sql)
         .unwrap_or_else(|| panic!("psql as the admin user: {sql}"))
 }
@@ -112,4 +113,13 @@ pub fn pg_valid_until(user: &str) -> f64 {
         "SELECT extract(epoch FROM rolvaliduntil) FROM pg_roles WHERE rolname = '{user}'"
     ));
     text.parse().unwrap_or_else(|_| panic!("VALID UNTIL of {user}: {text:?}"))
+}
+
+/// A login role `user` with `password` on the test server, and a database `database` it owns
+/// (none when `None`).
+pub fn pg_role(user: &str, password: &str, database: Option<&str>) {
+    psql_admin(&format!("CREATE ROLE \"{user}\" LOGIN PASSWORD '{password}'"));
+    if let Some(db) = database {
+        psql_admin(&format!("CREATE DATABASE \"{db}\" OWNER \"{user}\""));
+    }
 }
