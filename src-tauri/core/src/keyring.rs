@@ -96,7 +96,10 @@ impl CredentialStore for OsKeyring {
             ss.search_items(std::collections::HashMap::from([("service", SERVICE)])).map_err(unavailable)?;
         let mut accounts = Vec::new();
         for item in found.unlocked.iter().chain(found.locked.iter()) {
-            let attrs = item.get_attributes().map_err(unavailable)?;
+            // An item deleted between the search and this read (another vaultdesk, or another
+            // data directory's change) is no one's entry any more: skip it rather than fail the
+            // whole listing.
+            let Ok(attrs) = item.get_attributes() else { continue };
             if let Some(acct) = attrs.get("username").filter(|a| a.starts_with(prefix)) {
                 accounts.push(acct.clone());
             }

@@ -284,6 +284,12 @@ fn doctor_finds_and_repairs_what_is_out_of_step_and_open_makes_the_files_private
 
     assert_ok(&env.run(&["vault", "remove", "halved"]), "remove");
     let out = env.run(&["doctor"]);
-    assert_ok(&out, "doctor with nothing to report");
+    assert!(
+        out.status.success(),
+        "doctor with nothing to report: exit {:?}\nstdout: {}\nstderr: {}",
+        out.status.code(),
+        stdout(&out),
+        stderr(&out)
+    );
     assert!(stdout(&out).contains("Nothing out of step"), "{}", stdout(&out));
 }
