@@ -55,7 +55,8 @@ summary() {
       add(cur, a[1], a[3]); reported = 1; next
     }
     /^error: test failed, to rerun pass/ { died = 1; next }
-    /^\[(smoke|vaults|connectors)\] checks: [0-9]+ passed, [0-9]+ failed$/ {
+    # Every E2E script (tests/e2e/*.mjs through lib.mjs run()) ends with its checks line.
+    /^\[[a-z][a-z-]*\] checks: [0-9]+ passed, [0-9]+ failed$/ {
       add("E2E", $3, $5); e2e_runs++; next
     }
     /^\[e2e\] run [0-9]+:/ { e2e_started++ }
