@@ -374,5 +374,8 @@ for (const [page, tab] of Object.entries(tabs) as [Page, HTMLButtonElement][]) {
 
 refreshButton.addEventListener("click", () => void refresh());
 addButton.addEventListener("click", () => openNewVaultDialog(host));
-void loadInfo().then(() => refresh());
-void loadDoctor();
+// The doctor reads two keyring entries per vault while it holds the store: after the list, so
+// the list never waits for it.
+void loadInfo()
+  .then(() => refresh())
+  .then(() => loadDoctor());
