@@ -27,6 +27,14 @@ impl Core {
     /// orphaned keyring entries of this data directory. A vault missing an ID stays a finding
     /// (its ID is not known here). Reads only, without `repair`.
     pub async fn doctor(&self, repair: bool) -> Result<DoctorReport> {
-        self.with_store(move |store| Ok(DoctorReport { findings: store.doctor(repair)? })).await
+        if repair {
+            return self.with_store(move |store| Ok(DoctorReport { findings: store.doctor(true)? })).await;
+        }
+        // The keyring is read after the store is released: the list must not wait for it.
+        let snapshot = self.with_store(|store| store.doctor_snapshot(false)).await?;
+        let check = tokio::task::spawn_blocking(move || snapshot.check())
+            .await
+            .map_err(|e| crate::Error::Internal { detail: format!("the doctor's check stopped unexpectedly: {e}") })?;
+        Ok(DoctorReport { findings: check.findings })
     }
 }

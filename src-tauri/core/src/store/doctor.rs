@@ -8,11 +8,13 @@
 //! for it. Elsewhere the doctor says it cannot list, and only settles recorded changes.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::{intents, vaults, Store};
+use crate::keyring::CredentialStore;
 use crate::Result;
 
 /// What kind of thing is out of step.
@@ -51,11 +53,85 @@ impl DoctorFinding {
     }
 }
 
+/// What the doctor needs from SQLite, taken under the store's lock; the keyring is asked
+/// afterwards ([`DoctorSnapshot::check`]) so that a slow keyring never holds up other users of
+/// the store (the window's vault list waited for it).
+pub struct DoctorSnapshot {
+    findings: Vec<DoctorFinding>,
+    changing: BTreeSet<String>,
+    /// (vault name, Role ID account, Secret ID account) of every vault not being changed.
+    vaults: Vec<(String, String, String)>,
+    ids: BTreeSet<String>,
+    prefix: String,
+    keyring: Arc<dyn CredentialStore>,
+}
+
+/// The doctor's findings, and the orphaned keyring accounts among them (for the repair).
+pub struct DoctorCheck {
+    pub findings: Vec<DoctorFinding>,
+    orphans: Vec<(usize, String)>,
+}
+
+impl DoctorSnapshot {
+    /// Asks the keyring: a missing ID of a vault, entries of this data directory that belong to
+    /// no vault. Reads only; blocking.
+    pub fn check(self) -> DoctorCheck {
+        let mut findings = self.findings;
+        let mut orphans = Vec::new();
+        for (name, role_acct, secret_acct) in &self.vaults {
+            for (which, flag, acct) in [("Role ID", "role-id", role_acct), ("Secret ID", "secret-id", secret_acct)] {
+                match self.keyring.get(acct) {
+                    Ok(Some(_)) => {}
+                    Ok(None) => findings.push(DoctorFinding::open(
+                        FindingKind::MissingCredential,
+                        format!(
+                            "vault \"{name}\" has no {which} in the OS keyring (account {acct}); store it \
+                             again with `vaultdesk vault update {name} --{flag}-file FILE`"
+                        ),
+                    )),
+                    Err(e) => {
+                        findings.push(DoctorFinding::open(FindingKind::KeyringUnchecked, e.to_string()));
+                        return DoctorCheck { findings, orphans };
+                    }
+                }
+            }
+        }
+        let accounts = match self.keyring.list_accounts(&self.prefix) {
+            Ok(Some(a)) => a,
+            Ok(None) => {
+                findings.push(DoctorFinding::open(
+                    FindingKind::KeyringUnchecked,
+                    "this platform's keyring cannot list its entries: orphaned entries are not looked for"
+                        .into(),
+                ));
+                return DoctorCheck { findings, orphans };
+            }
+            Err(e) => {
+                findings.push(DoctorFinding::open(FindingKind::KeyringUnchecked, e.to_string()));
+                return DoctorCheck { findings, orphans };
+            }
+        };
+        for acct in accounts {
+            let rest = acct.strip_prefix(&self.prefix).unwrap_or(&acct);
+            let (vault_id, which) = rest.split_once('/').unwrap_or((rest, ""));
+            let known = matches!(which, "role_id" | "secret_id") && self.ids.contains(vault_id);
+            if known || self.changing.contains(vault_id) {
+                continue;
+            }
+            orphans.push((findings.len(), acct.clone()));
+            findings.push(DoctorFinding::open(
+                FindingKind::OrphanedEntry,
+                format!("keyring entry {acct} belongs to no vault of this data directory"),
+            ));
+        }
+        DoctorCheck { findings, orphans }
+    }
+}
+
 impl Store {
-    /// Everything out of step, with what opening the store already put right; with `repair`,
-    /// abandoned changes are settled and orphaned entries deleted. A vault missing an ID cannot
-    /// be repaired here (the ID is not known): the finding says how to store it again.
-    pub fn doctor(&mut self, repair: bool) -> Result<Vec<DoctorFinding>> {
+    /// What the doctor needs from SQLite (and what opening the store already put right); with
+    /// `repair`, abandoned changes are settled first.
+    pub fn doctor_snapshot(&mut self, repair: bool) -> Result<DoctorSnapshot> {
         let mut findings = self.opened.clone();
         if repair {
             let settled = self.recover();
@@ -73,72 +149,42 @@ impl Store {
                 ),
             ));
         }
-        let vaults = vaults::all(&self.conn).map_err(|e| self.storage_err(e))?;
-        for v in &vaults {
-            if in_progress.iter().any(|i| i.vault_id == v.id) {
-                continue;
-            }
-            let loc = self.keyring_location(v);
-            for (which, flag, acct) in [
-                ("Role ID", "role-id", &loc.role_id_account),
-                ("Secret ID", "secret-id", &loc.secret_id_account),
-            ] {
-                match self.keyring.get(acct) {
-                    Ok(Some(_)) => {}
-                    Ok(None) => findings.push(DoctorFinding::open(
-                        FindingKind::MissingCredential,
-                        format!(
-                            "vault \"{}\" has no {which} in the OS keyring (account {acct}); store it \
-                             again with `vaultdesk vault update {} --{flag}-file FILE`",
-                            v.spec.name, v.spec.name
-                        ),
-                    )),
-                    Err(e) => {
-                        findings.push(DoctorFinding::open(FindingKind::KeyringUnchecked, e.to_string()));
-                        return Ok(findings);
-                    }
-                }
-            }
+        let changing: BTreeSet<String> = in_progress.iter().map(|i| i.vault_id.clone()).collect();
+        let all = vaults::all(&self.conn).map_err(|e| self.storage_err(e))?;
+        let ids = all.iter().map(|v| v.id.clone()).collect();
+        let vaults = all
+            .iter()
+            .filter(|v| !changing.contains(&v.id))
+            .map(|v| {
+                let loc = self.keyring_location(v);
+                (v.spec.name.clone(), loc.role_id_account, loc.secret_id_account)
+            })
+            .collect();
+        Ok(DoctorSnapshot {
+            findings,
+            changing,
+            vaults,
+            ids,
+            prefix: format!("{}/", self.store_id),
+            keyring: self.keyring.clone(),
+        })
+    }
+
+    /// Everything out of step, with what opening the store already put right; with `repair`,
+    /// abandoned changes are settled and orphaned entries deleted. A vault missing an ID cannot
+    /// be repaired here (the ID is not known): the finding says how to store it again.
+    pub fn doctor(&mut self, repair: bool) -> Result<Vec<DoctorFinding>> {
+        let check = self.doctor_snapshot(repair)?.check();
+        if !repair {
+            return Ok(check.findings);
         }
-        let prefix = format!("{}/", self.store_id);
-        let accounts = match self.keyring.list_accounts(&prefix) {
-            Ok(Some(a)) => a,
-            Ok(None) => {
-                findings.push(DoctorFinding::open(
-                    FindingKind::KeyringUnchecked,
-                    "this platform's keyring cannot list its entries: orphaned entries are not looked for"
-                        .into(),
-                ));
-                return Ok(findings);
-            }
-            Err(e) => {
-                findings.push(DoctorFinding::open(FindingKind::KeyringUnchecked, e.to_string()));
-                return Ok(findings);
-            }
-        };
-        let ids: BTreeSet<&str> = vaults.iter().map(|v| v.id.as_str()).collect();
-        let changing: BTreeSet<&str> = in_progress.iter().map(|i| i.vault_id.as_str()).collect();
-        for acct in accounts {
-            let rest = acct.strip_prefix(&prefix).unwrap_or(&acct);
-            let (vault_id, which) = rest.split_once('/').unwrap_or((rest, ""));
-            let known = matches!(which, "role_id" | "secret_id") && ids.contains(vault_id);
-            if known || changing.contains(vault_id) {
-                continue;
-            }
-            let mut f = DoctorFinding::open(
-                FindingKind::OrphanedEntry,
-                format!("keyring entry {acct} belongs to no vault of this data directory"),
-            );
-            if repair {
-                self.keyring.delete(&acct)?;
-                f.message.push_str("; removed");
-                f.repaired = true;
-            }
-            findings.push(f);
+        let mut findings = check.findings;
+        for (i, acct) in check.orphans {
+            self.keyring.delete(&acct)?;
+            findings[i].message.push_str("; removed");
+            findings[i].repaired = true;
         }
-        if repair {
-            self.remove_stale_locks();
-        }
+        self.remove_stale_locks();
         Ok(findings)
     }
 
