@@ -14,13 +14,20 @@ macro_rules! app_commands {
             vaults::list_vaults() -> Vec<VaultSummary>;
             vaults::vault_defaults() -> VaultInput;
             vaults::doctor() -> DoctorReport;
-            vaults::add_vault(input: VaultInput, role_id: SecretString, secret_id: SecretString) -> VaultSummary;
+            vaults::add_vault(
+                input: VaultInput,
+                role_id: Option<SecretString>,
+                secret_id: SecretString,
+                secret_id_wrapped: bool
+            ) -> VaultSummary;
+            vaults::refresh_vault(name: String) -> RefreshReport;
             vaults::update_vault(
                 name: String,
                 input: VaultInput,
                 role_id: Option<SecretString>,
                 secret_id: Option<SecretString>,
-                reuse_credentials: bool
+                reuse_credentials: bool,
+                secret_id_wrapped: bool
             ) -> VaultSummary;
             vaults::remove_vault(name: String, force: bool) -> ();
             vaults::test_vault(
@@ -29,6 +36,7 @@ macro_rules! app_commands {
                 secret_id: Option<SecretString>,
                 existing: Option<String>,
                 reuse_credentials: bool,
+                secret_id_wrapped: bool,
                 request_id: String,
                 on_stage: Channel<StageReport>
             ) -> Option<TestReport>;

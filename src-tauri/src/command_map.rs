@@ -13,7 +13,7 @@ use ts_rs::TS;
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind};
 use vaultdesk_core::connector_probe::{ConnectorStageReport, ConnectorTestReport};
 use vaultdesk_core::export::ExportFormat;
-use vaultdesk_core::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, VaultSummary};
+use vaultdesk_core::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, RefreshReport, VaultSummary};
 use vaultdesk_core::provider::{StageReport, TestReport};
 use vaultdesk_core::render::Preview;
 use vaultdesk_core::{SecretString, Vault, VaultInput};
@@ -54,6 +54,7 @@ via_ts_rs!(
     ExportResult,
     KindFields,
     Preview,
+    RefreshReport,
     StageReport,
     TestReport,
     Vault,

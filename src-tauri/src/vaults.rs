@@ -17,10 +17,10 @@ use tauri::async_runtime::spawn;
 use tauri::State;
 use tokio::task::AbortHandle;
 use ts_rs::TS;
-use vaultdesk_core::ops::{DoctorReport, TestTarget, VaultSummary};
+use vaultdesk_core::ops::{DoctorReport, RefreshReport, TestTarget, VaultSummary};
 use vaultdesk_core::provider::{self, StageReport, TestReport};
 use vaultdesk_core::{
-    AppRoleCredentials, CredentialsPatch, Error, ErrorPayload, SecretString, VaultInput, VaultPatch,
+    CredentialsPatch, Error, ErrorPayload, SecretString, VaultInput, VaultPatch,
 };
 
 use crate::AppState;
@@ -70,15 +70,25 @@ pub(crate) fn vault_defaults() -> VaultInput {
     VaultInput::default().with_env_defaults()
 }
 
-/// Validates and stores a new vault; the IDs go to the OS keyring. Nothing is stored on failure.
+/// Validates and stores a new vault; its login secrets go to the OS keyring. `secret_id` is the
+/// secret part of the form's login method (Secret ID, token or password); with
+/// `secret_id_wrapped` it is a wrapping token, unwrapped once here. Nothing is stored on failure.
 #[tauri::command]
 pub(crate) async fn add_vault(
     state: State<'_, AppState>,
     input: VaultInput,
-    role_id: SecretString,
+    role_id: Option<SecretString>,
     secret_id: SecretString,
+    secret_id_wrapped: bool,
 ) -> Result<VaultSummary, ErrorPayload> {
-    Ok(state.core()?.add_vault(input, AppRoleCredentials { role_id, secret_id }).await?)
+    let creds = CredentialsPatch { role_id, secret_id: Some(secret_id), reuse_credentials: false, secret_id_wrapped };
+    Ok(state.core()?.add_vault(input, creds).await?)
+}
+
+/// "Refresh now": drops the vault's cached secret and token so that the next read is fresh.
+#[tauri::command]
+pub(crate) async fn refresh_vault(state: State<'_, AppState>, name: String) -> Result<RefreshReport, ErrorPayload> {
+    Ok(state.core()?.refresh_vault(name).await?)
 }
 
 /// Stores the edit form of the vault `name`: every field as submitted (empty clears an optional
@@ -93,8 +103,9 @@ pub(crate) async fn update_vault(
     role_id: Option<SecretString>,
     secret_id: Option<SecretString>,
     reuse_credentials: bool,
+    secret_id_wrapped: bool,
 ) -> Result<VaultSummary, ErrorPayload> {
-    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials };
+    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped };
     Ok(state.core()?.update_vault(name, VaultPatch::from_form(input), creds).await?)
 }
 
@@ -124,6 +135,7 @@ pub(crate) async fn test_vault(
     secret_id: Option<SecretString>,
     existing: Option<String>,
     reuse_credentials: bool,
+    secret_id_wrapped: bool,
     request_id: String,
     on_stage: tauri::ipc::Channel<StageReport>,
 ) -> Result<Option<TestReport>, ErrorPayload> {
@@ -131,7 +143,7 @@ pub(crate) async fn test_vault(
         Some(name) => TestTarget::Stored { name, patch: VaultPatch::from_form(input) },
         None => TestTarget::Unsaved(input),
     };
-    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials };
+    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped };
     let (spec, creds) = state.core()?.prepare_test(target, creds).await?;
     run_cancellable(&tests, request_id, async move {
         let mut send = |stage: &StageReport| {

@@ -10,6 +10,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Commands } from "./app-bindings/commands";
 import type { AppInfo } from "./app-bindings/AppInfo";
 import type { DoctorReport } from "./app-bindings/DoctorReport";
+import type { RefreshReport } from "./app-bindings/RefreshReport";
 import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
 import type { ExportResult } from "./app-bindings/ExportResult";
 import type { KindFields } from "./app-bindings/KindFields";
@@ -74,9 +75,16 @@ export const doctor = (): Promise<DoctorReport> => call("doctor", {});
 /** The "+ Vault" form's starting values (VAULT_ADDR, VAULT_NAMESPACE, VAULT_CACERT). */
 export const vaultDefaults = (): Promise<VaultInput> => call("vault_defaults", {});
 
-/** Validates and stores a new vault; the IDs go to the OS keyring. */
-export const addVault = (input: VaultInput, roleId: string, secretId: string): Promise<VaultSummary> =>
-  call("add_vault", { input, roleId, secretId });
+/**
+ * Validates and stores a new vault; its login secrets go to the OS keyring. `secretId` is the
+ * secret part of the form's login method (Secret ID, token or password); with `secretIdWrapped`
+ * it is a response-wrapping token that the core unwraps once.
+ */
+export const addVault = (input: VaultInput, roleId: string | null, secretId: string, secretIdWrapped: boolean): Promise<VaultSummary> =>
+  call("add_vault", { input, roleId, secretId, secretIdWrapped });
+
+/** "Refresh now": drops the vault's cached secret and token; the next read is fresh. */
+export const refreshVault = (name: string): Promise<RefreshReport> => call("refresh_vault", { name });
 
 /**
  * Stores the edit form of `name`; a null ID keeps the one in the keyring. A changed server keeps
@@ -88,7 +96,8 @@ export const updateVault = (
   roleId: string | null,
   secretId: string | null,
   reuseCredentials: boolean,
-): Promise<VaultSummary> => call("update_vault", { name, input, roleId, secretId, reuseCredentials });
+  secretIdWrapped = false,
+): Promise<VaultSummary> => call("update_vault", { name, input, roleId, secretId, reuseCredentials, secretIdWrapped });
 
 /** Removes the vault and its keyring entries; refused while connectors use it unless `force`. */
 export const removeVault = (name: string, force: boolean): Promise<null> => call("remove_vault", { name, force });
@@ -106,10 +115,11 @@ export const testVault = (
   reuseCredentials: boolean,
   requestId: string,
   onStage: (stage: StageReport) => void = () => undefined,
+  secretIdWrapped = false,
 ): Promise<TestReport | null> => {
   const channel = new Channel<StageReport>();
   channel.onmessage = onStage;
-  return call("test_vault", { input, roleId, secretId, existing, reuseCredentials, requestId, onStage: channel });
+  return call("test_vault", { input, roleId, secretId, existing, reuseCredentials, secretIdWrapped, requestId, onStage: channel });
 };
 
 export const cancelTest = (requestId: string): Promise<null> => call("cancel_test", { requestId });

@@ -8,11 +8,12 @@ import type { AppInfo } from "./app-bindings/AppInfo";
 import type { Provider } from "./bindings/Provider";
 import type { VaultSummary } from "./app-bindings/VaultSummary";
 import { breakable, byId, h, icon, ICONS, lazyRows } from "./dom";
-import { appInfo, cancelTest, CommandError, doctor, listVaults, testVault } from "./ipc";
+import { appInfo, cancelTest, CommandError, doctor, listVaults, refreshVault, testVault } from "./ipc";
 import { refreshConnectors } from "./connectors";
 import {
   ENGINE_LABELS,
   inputOf,
+  isKv,
   lastTestOf,
   openDeleteDialog,
   openNewVaultDialog,
@@ -65,7 +66,7 @@ function engineCell(v: VaultSummary): HTMLElement {
   // Where the secret comes from, as an admin would type it: `<mount>/<path>` for KV,
   // `<mount>/creds/<role>` (the credentials endpoint) for database engines.
   const detail =
-    v.engine_type === "kv2"
+    isKv(v.engine_type)
       ? [v.engine_name, v.path].filter(Boolean).join("/")
       : `${v.engine_name}/creds/${v.db_role ?? ""}`;
   return h(
@@ -135,6 +136,20 @@ async function testRow(v: VaultSummary, cell: HTMLTableCellElement): Promise<voi
   show();
 }
 
+/** How the vault logs in, as the list shows it under the provider. */
+function loginLabel(v: VaultSummary): string {
+  switch (v.auth_method) {
+    case "approle":
+      return "AppRole login";
+    case "token":
+      return "Token login";
+    case "userpass":
+      return `Userpass: ${v.auth_username ?? ""}`;
+    case "ldap":
+      return `LDAP: ${v.auth_username ?? ""}`;
+  }
+}
+
 function actionsCell(v: VaultSummary): HTMLElement {
   const test = h(
     "button",
@@ -155,9 +170,30 @@ function actionsCell(v: VaultSummary): HTMLElement {
     { type: "button", class: "btn btn-icon-only btn-ghost btn-ghost-danger", "aria-label": `Delete ${v.name}`, title: "Delete", "data-testid": "delete-vault" },
     icon(...ICONS.trash),
   );
+  const refreshNow = h(
+    "button",
+    {
+      type: "button",
+      class: "btn btn-icon-only btn-ghost",
+      "aria-label": `Refresh ${v.name} now`,
+      title: "Refresh now: drop the cached secret and token, so the next read is fresh",
+      "data-testid": "refresh-vault",
+    },
+    icon(...ICONS.refresh),
+  );
+  refreshNow.addEventListener("click", () => {
+    refreshNow.disabled = true;
+    setStatus(`Refreshing ${v.name}…`);
+    refreshVault(v.name)
+      .then((r) => setStatus(r.message))
+      .catch((error: unknown) => setStatus(`Refresh of ${v.name} failed: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => {
+        refreshNow.disabled = false;
+      });
+  });
   edit.addEventListener("click", () => void openVaultForm(host, { kind: "edit", vault: v }));
   remove.addEventListener("click", () => openDeleteDialog(host, v));
-  return h("td", { class: "actions" }, h("div", { class: "actions-inner" }, test, edit, remove));
+  return h("td", { class: "actions" }, h("div", { class: "actions-inner" }, test, refreshNow, edit, remove));
 }
 
 function vaultRow(v: VaultSummary): HTMLTableRowElement {
@@ -174,6 +210,7 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
       { scope: "row" },
       h("span", { class: "vault-name", "data-testid": "vault-name" }, v.name),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-provider" }, PROVIDER_LABELS[v.provider]),
+      h("span", { class: "cell-sub nowrap", "data-testid": "vault-login" }, loginLabel(v)),
       v.used_by.length > 0 &&
         h(
           "span",

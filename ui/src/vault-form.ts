@@ -6,6 +6,7 @@
 // their inputs. Role ID and Secret ID are password inputs whose values go to Rust only; the
 // dialog, with its inputs, is removed from the DOM when it closes.
 
+import type { AuthMethod } from "./bindings/AuthMethod";
 import type { CredentialsTarget } from "./bindings/CredentialsTarget";
 import type { EngineType } from "./bindings/EngineType";
 import type { ErrorPayload } from "./bindings/ErrorPayload";
@@ -24,6 +25,7 @@ const FLAVOR_LABELS: Record<Flavor, string> = { hashicorp: "HashiCorp Vault", op
 
 // Record<Union, string>: a new engine type in Rust fails `tsc` until labelled here.
 export const ENGINE_LABELS: Record<EngineType, string> = {
+  kv1: "KV v1",
   kv2: "KV v2",
   mysql: "MySQL",
   mariadb: "MariaDB",
@@ -33,10 +35,24 @@ export const ENGINE_LABELS: Record<EngineType, string> = {
 
 const ENGINE_OPTION_LABELS: Record<EngineType, string> = {
   kv2: "KV (version 2)",
+  kv1: "KV (version 1)",
   mysql: "Database · MySQL",
   mariadb: "Database · MariaDB",
   postgresql: "Database · PostgreSQL",
   mongodb: "Database · MongoDB",
+};
+
+/** KV (either version) keeps a secret at a path; the other engine types issue credentials. */
+export function isKv(engine: string): boolean {
+  return engine === "kv1" || engine === "kv2";
+}
+
+// Record<Union, string>: a new login method in Rust fails `tsc` until labelled here.
+const AUTH_LABELS: Record<AuthMethod, string> = {
+  approle: "AppRole",
+  token: "Token",
+  userpass: "Username & password",
+  ldap: "LDAP",
 };
 
 const STAGES: TestStage[] = ["reach", "tls", "login", "read", "capabilities"];
@@ -48,9 +64,9 @@ function stageLabel(stage: TestStage, engine: string): string {
     case "tls":
       return "TLS";
     case "login":
-      return "AppRole login";
+      return "Login";
     case "read":
-      return engine === "kv2" || engine === "" ? "Read the secret" : "Issue credentials";
+      return isKv(engine) || engine === "" ? "Read the secret" : "Issue credentials";
     case "capabilities":
       return "Token capabilities";
   }
@@ -91,7 +107,9 @@ export function inputOf(v: VaultSummary): VaultInput {
     provider: v.provider,
     url: v.url,
     namespace: v.namespace ?? "",
+    auth_method: v.auth_method,
     auth_mount: v.auth_mount,
+    auth_username: v.auth_username ?? "",
     engine_name: v.engine_name,
     engine_type: v.engine_type,
     path: v.path ?? "",
@@ -223,6 +241,9 @@ type TextField =
   | "namespace"
   | "role_id"
   | "secret_id"
+  | "token"
+  | "auth_username"
+  | "password"
   | "engine_name"
   | "path"
   | "db_role"
@@ -270,6 +291,17 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       password: true,
       help: editing ? keyringHelp : "Kept in the OS keyring, never on disk.",
     },
+    token: {
+      label: "Token",
+      password: true,
+      help: editing ? keyringHelp : "Your own Vault token; kept in the OS keyring, renewed while in use, never revoked by vaultdesk.",
+    },
+    auth_username: { label: "Username", placeholder: "e.g. jane", mono: true },
+    password: {
+      label: "Password",
+      password: true,
+      help: editing ? keyringHelp : "Kept in the OS keyring, never on disk.",
+    },
     engine_name: { label: "Engine name", placeholder: "e.g. secret", help: "The mount path of the secrets engine.", mono: true },
     path: {
       label: "Path to secret",
@@ -285,7 +317,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       help: "How long a secret stays cached: 30s, 5m, 1h, 1h30m; 0 turns caching off.",
       mono: true,
     },
-    auth_mount: { label: "AppRole mount", placeholder: "approle", mono: true },
+    auth_mount: { label: "Auth mount", placeholder: "approle", help: "Where the login method is enabled; default: its name.", mono: true },
     tls_ca_cert: { label: "CA certificate", placeholder: "/path/to/ca.pem", help: "PEM file to trust instead of the system roots.", mono: true },
     tls_client_cert: { label: "Client certificate", placeholder: "/path/to/client.pem", help: "For mutual TLS, with the key.", mono: true },
     tls_client_key: { label: "Client key", placeholder: "/path/to/client-key.pem", mono: true },
@@ -331,6 +363,32 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     { id: "vault-engine_type", name: "engine_type", class: "input", "aria-describedby": "vault-engine_type-error", "data-testid": "field-engine_type" },
     ...(Object.keys(ENGINE_OPTION_LABELS) as EngineType[]).map((t) => h("option", { value: t }, ENGINE_OPTION_LABELS[t])),
   );
+  const authSelect = h(
+    "select",
+    { id: "vault-auth_method", name: "auth_method", class: "input", "aria-describedby": "vault-auth_method-error", "data-testid": "field-auth_method" },
+    ...(Object.keys(AUTH_LABELS) as AuthMethod[]).map((m) => h("option", { value: m }, AUTH_LABELS[m])),
+  );
+  const authError = h("p", { class: "field-error", id: "vault-auth_method-error", "data-testid": "error-auth_method" });
+  errors.set("auth_method", authError);
+  const authBox = h(
+    "div",
+    { class: "field", "data-field": "auth_method" },
+    h("label", { for: "vault-auth_method", class: "label" }, "Authentication"),
+    authSelect,
+    authError,
+  );
+  const wrappedInput = h("input", { id: "vault-secret_id_wrapped", type: "checkbox", "aria-describedby": "vault-secret_id_wrapped-help", "data-testid": "field-secret_id_wrapped" });
+  const wrappedBox = h(
+    "div",
+    { class: "field field-check", "data-field": "secret_id_wrapped" },
+    h("div", { class: "check-row" }, wrappedInput, h("label", { for: "vault-secret_id_wrapped" }, "The Secret ID is response-wrapped")),
+    h(
+      "p",
+      { class: "help", id: "vault-secret_id_wrapped-help" },
+      "Paste the wrapping token as the Secret ID: Save unwraps it once and stores the Secret ID; Test only looks it up.",
+    ),
+  );
+
   const engineError = h("p", { class: "field-error", id: "vault-engine_type-error", "data-testid": "error-engine_type" });
   errors.set("engine_type", engineError);
   const engineBox = h(
@@ -370,7 +428,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   const advanced = h(
     "details",
     { class: "advanced", "data-testid": "advanced" },
-    h("summary", {}, "Advanced", h("span", { class: "summary-sub" }, "Cache TTL, TLS, timeouts, AppRole mount")),
+    h("summary", {}, "Advanced", h("span", { class: "summary-sub" }, "Cache TTL, TLS, timeouts, auth mount")),
     h(
       "div",
       { class: "advanced-body" },
@@ -403,8 +461,12 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     h(
       "fieldset",
       { class: "section" },
-      h("legend", { class: "section-title" }, "AppRole login"),
-      h("div", { class: "grid-2" }, textField("role_id"), textField("secret_id")),
+      h("legend", { class: "section-title" }, "Login"),
+      authBox,
+      h("div", { class: "grid-2 auth-kind", "data-auth": "approle" }, textField("role_id"), textField("secret_id")),
+      h("div", { class: "auth-kind", "data-auth": "approle" }, wrappedBox),
+      h("div", { class: "auth-kind", "data-auth": "token" }, textField("token")),
+      h("div", { class: "grid-2 auth-kind", "data-auth": "password" }, textField("auth_username"), textField("password")),
     ),
     h(
       "fieldset",
@@ -423,7 +485,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   const testIntro = h(
     "p",
     { class: "test-intro", "data-testid": "test-intro" },
-    "Test checks this form against the server before you save it: reach, TLS, AppRole login, the secret or credentials, and the token's capabilities.",
+    "Test checks this form against the server before you save it: reach, TLS, login, the secret or credentials, and the token's capabilities.",
   );
   const testResult = h("p", { class: "test-result", role: "status", "aria-live": "polite", "data-testid": "test-result" });
   const testPanel = h(
@@ -443,7 +505,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   const title = editing ? `Edit ${editing.name}` : `Add ${FLAVOR_LABELS[flavor]}`;
   const subtitle = editing
     ? "Change the configuration, Test it, then Save."
-    : "Enter the server and AppRole details, Test them, then Save.";
+    : "Enter the server and login details, Test them, then Save.";
   const form = h(
     "form",
     { class: "dialog-form", novalidate: "" },
@@ -464,12 +526,15 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     namespace: editing?.namespace ?? defaults?.namespace ?? "",
     role_id: "",
     secret_id: "",
+    token: "",
+    auth_username: editing?.auth_username ?? "",
+    password: "",
     engine_name: editing?.engine_name ?? "",
     path: editing?.path ?? "",
     db_role: editing?.db_role ?? "",
     connection_name: editing?.connection_name ?? "",
     cache_ttl: editing?.cache_ttl ?? "5m",
-    auth_mount: editing?.auth_mount ?? "approle",
+    auth_mount: editing && editing.auth_method !== "token" ? editing.auth_mount : "",
     tls_ca_cert: editing?.tls_ca_cert ?? defaults?.tls_ca_cert ?? "",
     tls_client_cert: editing?.tls_client_cert ?? "",
     tls_client_key: editing?.tls_client_key ?? "",
@@ -478,19 +543,30 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   };
   for (const [key, value] of Object.entries(initial) as [TextField, string][]) inputs[key].value = value;
   engineSelect.value = editing?.engine_type ?? "kv2";
+  authSelect.value = editing?.auth_method ?? "approle";
   skipVerify.checked = editing?.tls_skip_verify ?? false;
   allowHttp.checked = editing?.allow_http ?? false;
   const advancedNonDefault =
     initial.cache_ttl !== "5m" ||
-    initial.auth_mount !== "approle" ||
+    (initial.auth_mount !== "" && initial.auth_mount !== (editing?.auth_method ?? "approle")) ||
     initial.tls_ca_cert !== "" ||
     initial.tls_client_cert !== "" ||
     skipVerify.checked ||
     allowHttp.checked;
   advanced.open = advancedNonDefault;
 
+  /** Shows the fields of the chosen login method only. */
+  function syncAuth(): void {
+    const m = authSelect.value as AuthMethod;
+    const kind = m === "userpass" || m === "ldap" ? "password" : m;
+    for (const el of formColumn.querySelectorAll<HTMLElement>(".auth-kind")) el.hidden = el.dataset.auth !== kind;
+    inputs.auth_mount.placeholder = m === "token" ? "not used with a token" : m;
+    inputs.auth_mount.disabled = m === "token";
+  }
+  authSelect.addEventListener("change", syncAuth);
+
   function syncEngineKind(): void {
-    const db = engineSelect.value !== "kv2";
+    const db = !isKv(engineSelect.value);
     kvFields.hidden = db;
     dbFields.hidden = !db;
     stageItems.get("read")?.querySelector(".stage-label")?.replaceChildren(stageLabel("read", engineSelect.value));
@@ -505,13 +581,17 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
 
   function readInput(): VaultInput {
     const v = (k: TextField) => inputs[k].value.trim();
-    const db = engineSelect.value !== "kv2";
+    const db = !isKv(engineSelect.value);
+    const method = authSelect.value as AuthMethod;
+    const named = method === "userpass" || method === "ldap";
     return {
       name: v("name"),
       provider: "hashicorp_vault",
       url: v("url"),
       namespace: v("namespace"),
-      auth_mount: v("auth_mount"),
+      auth_method: method,
+      auth_mount: method === "token" ? "" : v("auth_mount"),
+      auth_username: named ? v("auth_username") : "",
       engine_name: v("engine_name"),
       engine_type: engineSelect.value,
       path: db ? "" : v("path"),
@@ -527,8 +607,19 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       request_timeout: v("request_timeout"),
     };
   }
-  /** An ID as typed; null when empty (the edit form keeps the stored one). */
-  const credential = (k: "role_id" | "secret_id"): string | null => (inputs[k].value === "" ? null : inputs[k].value);
+  /** The input holding the chosen login method's secret part (Secret ID, token or password). */
+  function secretInput(): HTMLInputElement {
+    const m = authSelect.value as AuthMethod;
+    return m === "approle" ? inputs.secret_id : m === "token" ? inputs.token : inputs.password;
+  }
+  /** A secret part as typed; null when empty (the edit form keeps the stored one). The Role ID
+   * only for AppRole; "secret_id" is the chosen method's secret part. */
+  const credential = (k: "role_id" | "secret_id"): string | null => {
+    if (k === "role_id" && authSelect.value !== "approle") return null;
+    const input = k === "role_id" ? inputs.role_id : secretInput();
+    return input.value === "" ? null : input.value;
+  };
+  const wrapped = (): boolean => authSelect.value === "approle" && wrappedInput.checked;
 
   // --- errors ---
   function clearErrors(): void {
@@ -542,6 +633,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   }
   function fieldControl(field: string): HTMLElement | null {
     if (field === "engine_type") return engineSelect;
+    if (field === "auth_method") return authSelect;
     if (field === "tls_skip_verify") return skipVerify;
     if (field === "allow_http") return allowHttp;
     return field in inputs ? inputs[field as TextField] : null;
@@ -752,6 +844,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
         reuseConfirmed,
         id,
         onStage,
+        wrapped(),
       );
       if (requestId !== id) return; // cancelled, or superseded
       requestId = null;
@@ -805,8 +898,8 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     try {
       const input = readInput();
       const saved = editing
-        ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"), reuseConfirmed)
-        : await addVault(input, inputs.role_id.value, inputs.secret_id.value);
+        ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"), reuseConfirmed, wrapped())
+        : await addVault(input, credential("role_id"), secretInput().value, wrapped());
       const test = lastReport && !changedSinceTest && requestId === null ? lastTestOf(lastReport) : null;
       close();
       host.saved(saved, test);
@@ -826,6 +919,8 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     // Drop what was typed into the ID fields before the dialog leaves the DOM.
     inputs.role_id.value = "";
     inputs.secret_id.value = "";
+    inputs.token.value = "";
+    inputs.password.value = "";
     dialog.close();
   }
   cancelButton.addEventListener("click", close);
@@ -843,6 +938,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   }
 
   syncEngineKind();
+  syncAuth();
   syncSkipVerify();
   setTesting(false);
   renderStages(null, false);

@@ -49,10 +49,13 @@ pub(crate) enum Command {
 
 #[derive(Subcommand)]
 pub(crate) enum VaultCommand {
-    /// Register a vault; its Role ID and Secret ID go to the OS keyring.
-    #[command(after_help = "The Role ID and Secret ID are read from --role-id-file/--secret-id-file \
-        ('-' = standard input), else from $VAULTDESK_ROLE_ID/$VAULTDESK_SECRET_ID, else asked \
-        for without echo on a terminal.")]
+    /// Register a vault; its login secrets (Role ID and Secret ID, token, or password) go to the
+    /// OS keyring.
+    #[command(after_help = "Secret parts are read from their file flag ('-' = standard input): \
+        --role-id-file/--secret-id-file (AppRole; or --wrapped-secret-id-file), --token-file (or \
+        --token-from-env), --password-file (userpass, ldap); else from $VAULTDESK_ROLE_ID, \
+        $VAULTDESK_SECRET_ID, $VAULTDESK_TOKEN or $VAULTDESK_PASSWORD; else asked for without \
+        echo on a terminal. They are never accepted as command-line values.")]
     Add {
         name: String,
         #[command(flatten)]
@@ -86,6 +89,11 @@ pub(crate) enum VaultCommand {
         ids: IdSources,
         #[command(flatten)]
         reuse: ReuseCredentials,
+    },
+    /// Drop the cached secret and token of a vault so that the next read is fresh, and read it
+    /// now (KV: shows the version served; a database engine: nothing is issued).
+    Refresh {
+        name: String,
     },
     /// Remove a vault and its keyring entries; refused (exit code 9) while connectors use it.
     Remove {
@@ -153,9 +161,15 @@ pub(crate) struct VaultFields {
     /// Vault namespace (Enterprise / OpenBao) [add: default $VAULT_NAMESPACE]
     #[arg(long, value_name = "NS")]
     namespace: Option<String>,
-    /// AppRole mount [default: approle]
+    /// Login method: approle, token, userpass or ldap [add: default approle]
+    #[arg(long = "auth", value_name = "METHOD")]
+    auth_method: Option<String>,
+    /// Mount of the login method [default: the method's name: approle, userpass, ldap]
     #[arg(long, value_name = "M")]
     auth_mount: Option<String>,
+    /// Userpass and LDAP: the user to log in as (the password is a secret: --password-file)
+    #[arg(long, value_name = "USER")]
+    username: Option<String>,
     /// How long resolved secrets stay cached in memory: 30s, 5m, 1h, 0 = off [default: 5m]
     #[arg(long, value_name = "DUR")]
     cache_ttl: Option<String>,
@@ -184,13 +198,20 @@ pub(crate) struct VaultFields {
 }
 
 impl VaultFields {
+    /// The login method the flags name, if any.
+    pub(crate) fn auth_method(&self) -> Option<&str> {
+        self.auth_method.as_deref()
+    }
+
     pub(crate) fn input(self, name: String, tls: TlsInput) -> VaultInput {
         VaultInput {
             name,
             provider: None,
             url: self.url.unwrap_or_default(),
             namespace: self.namespace,
+            auth_method: self.auth_method,
             auth_mount: self.auth_mount,
+            auth_username: self.username,
             engine_name: self.engine_name.unwrap_or_default(),
             engine_type: self.engine_type.unwrap_or_default(),
             path: self.path,
@@ -207,7 +228,9 @@ impl VaultFields {
             rename: None,
             url: self.url,
             namespace: self.namespace,
+            auth_method: self.auth_method,
             auth_mount: self.auth_mount,
+            auth_username: self.username,
             engine_name: self.engine_name,
             engine_type: self.engine_type,
             path: self.path,
@@ -238,6 +261,20 @@ pub(crate) struct IdSources {
     /// File holding the Secret ID ('-' = standard input)
     #[arg(long, value_name = "F")]
     pub(crate) secret_id_file: Option<PathBuf>,
+    /// Token login: file holding the token ('-' = standard input)
+    #[arg(long, value_name = "F")]
+    pub(crate) token_file: Option<PathBuf>,
+    /// Token login: import the token once from $VAULT_TOKEN, else ~/.vault-token (it is then
+    /// kept in the OS keyring, not read from there again)
+    #[arg(long)]
+    pub(crate) token_from_env: bool,
+    /// Userpass and LDAP: file holding the password ('-' = standard input)
+    #[arg(long, value_name = "F")]
+    pub(crate) password_file: Option<PathBuf>,
+    /// AppRole: file holding a response-wrapping token of the Secret ID; saving unwraps it
+    /// once (a Test only looks it up)
+    #[arg(long, value_name = "F")]
+    pub(crate) wrapped_secret_id_file: Option<PathBuf>,
     /// Take the IDs from $VAULTDESK_ROLE_ID / $VAULTDESK_SECRET_ID also for a stored vault
     /// (`add` and unsaved tests always read them; `update` and `test` of a stored vault do not,
     /// so a variable left over from an earlier `add` never replaces another vault's IDs).

@@ -32,7 +32,7 @@ pub(crate) fn read_id(
         if path.as_os_str() == "-" {
             if *stdin_used {
                 return Err(usage(
-                    "only one of --role-id-file and --secret-id-file can be '-' (standard input)",
+                    "only one secret file flag can be '-' (standard input)",
                 ));
             }
             *stdin_used = true;
@@ -45,9 +45,12 @@ pub(crate) fn read_id(
                 message: format!("cannot read the {what} from {}: {e}", path.display()),
             })?;
         }
+        // A file's final line break is not part of the secret (a password may end in spaces).
+        let len = buf.strip_suffix('\n').map_or(buf.len(), |b| b.strip_suffix('\r').unwrap_or(b).len());
+        buf.truncate(len);
         return Ok(Some(SecretString::from(buf)));
     }
-    if let Some(v) = std::env::var(env).ok().filter(|_| use_env) {
+    if let Some(v) = std::env::var(env).ok().filter(|_| use_env && !env.is_empty()) {
         return Ok(Some(SecretString::from(v)));
     }
     if prompt && std::io::stdin().is_terminal() && !*stdin_used {

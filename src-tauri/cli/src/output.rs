@@ -124,7 +124,14 @@ pub(crate) fn print_vault(v: &Vault) -> Result<(), Failure> {
     field("Provider", s.provider.label())?;
     field("URL", &s.url)?;
     field("Namespace", s.namespace.as_deref().unwrap_or("(none)"))?;
-    field("Auth mount", &s.auth_mount)?;
+    let login = match s.auth_method {
+        vaultdesk_core::AuthMethod::Token => "token (the admin's own; no mount)".to_owned(),
+        m if m.uses_username() => {
+            format!("{} as {} (mount {})", m.as_str(), s.auth_username.as_deref().unwrap_or("?"), s.auth_mount)
+        }
+        m => format!("{} (mount {})", m.as_str(), s.auth_mount),
+    };
+    field("Login", &login)?;
     field("Engine name", &s.engine_name)?;
     field("Engine type", s.engine_type.as_str())?;
     if let Some(p) = &s.path {

@@ -15,9 +15,9 @@ mod tests {
     use crate::error::{ErrorCode, ErrorPayload};
     use crate::export::ExportFormat;
     use crate::model::{
-        EngineType, KeyringLocation, Provider, TlsInput, TlsSpec, Vault, VaultInput, VaultPatch, VaultSpec,
+        AuthMethod, EngineType, KeyringLocation, Provider, TlsInput, TlsSpec, Vault, VaultInput, VaultPatch, VaultSpec,
     };
-    use crate::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, VaultSummary};
+    use crate::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, RefreshReport, VaultSummary};
     use crate::provider::vault::{
         StageReport, StageStatus, TestReport, TestStage, VaultErrorCode, VaultErrorInfo,
     };
@@ -53,6 +53,7 @@ mod tests {
             ErrorCode,
             ErrorPayload,
             ExportFormat,
+            AuthMethod,
             EngineType,
             KeyringLocation,
             Provider,
@@ -79,6 +80,7 @@ mod tests {
             FieldError,
             PathSegment,
             DoctorReport,
+            RefreshReport,
             DoctorFinding,
             FindingKind,
             CredentialsTarget,

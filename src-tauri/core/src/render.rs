@@ -14,12 +14,12 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::connector::{Connector, ConnectorKind};
-use crate::model::{AppRoleCredentials, Vault};
+use crate::model::{Credentials, Vault};
 use crate::provider::{ResolvedSecret, VaultHub};
 use crate::template::{self, Reference, RenderMode, Renderer, SecretData, TemplateError};
 use crate::{Error, Result, Store};
 
-type Loader = Box<dyn FnOnce() -> Result<AppRoleCredentials> + Send + 'static>;
+type Loader = Box<dyn FnOnce() -> Result<Credentials> + Send + 'static>;
 
 /// What a batch of documents needs from Vault, found without contacting it.
 pub struct RenderPlan {

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::model::{EngineType, Provider, TlsInput, TlsSpec, VaultInput, VaultSpec};
+use crate::model::{AuthMethod, EngineType, Provider, TlsInput, TlsSpec, VaultInput, VaultSpec};
 
 /// Default AppRole mount.
 pub const DEFAULT_AUTH_MOUNT: &str = "approle";
@@ -317,6 +317,39 @@ fn check_ttl(secs: u64, raw: &str) -> Result<u64, String> {
 
 /// Validates a Role ID or Secret ID without ever putting its value in a message. Surrounding
 /// whitespace (a file's trailing newline) is removed.
+/// A userpass or LDAP user name: printable, no whitespace at either end, at most 256 characters.
+fn validate_username(raw: &str) -> Result<String, String> {
+    let u = raw.trim();
+    if u.len() > 256 {
+        return Err("is longer than 256 characters".into());
+    }
+    if u.chars().any(|c| c.is_control() || c == '/') {
+        return Err(format!("\"{}\" contains a control character or '/'", u.escape_default()));
+    }
+    Ok(u.to_owned())
+}
+
+/// The secret part of `method`'s login: a password keeps its spaces (not trimmed, no control
+/// characters); a Secret ID or token is a single word.
+pub fn validate_secret_part(method: AuthMethod, value: &SecretString) -> Result<SecretString, FieldError> {
+    let field = method.secret_field();
+    if !matches!(method, AuthMethod::Userpass | AuthMethod::Ldap) {
+        return validate_credential(field, value);
+    }
+    let v = value.expose_secret();
+    let err = |message: &str| FieldError::new(field, message.to_owned());
+    if v.is_empty() {
+        return Err(err("is empty"));
+    }
+    if v.len() > MAX_CREDENTIAL_LEN {
+        return Err(err("is longer than 1024 characters"));
+    }
+    if v.chars().any(char::is_control) {
+        return Err(err("contains control characters (value not shown)"));
+    }
+    Ok(value.clone())
+}
+
 pub fn validate_credential(field: &str, value: &SecretString) -> Result<SecretString, FieldError> {
     let v = value.expose_secret().trim();
     let err = |message: String| FieldError::new(field, message);
@@ -370,16 +403,45 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
         Some(ns) => validate_namespace(ns).map_err(|m| errs.push("namespace", m)).ok(),
     };
 
-    let auth_mount = validate_mount("auth mount", opt(&input.auth_mount).unwrap_or(DEFAULT_AUTH_MOUNT))
-        .map_err(|m| errs.push("auth_mount", m))
-        .ok();
+    let auth_method = match opt(&input.auth_method) {
+        None => Some(AuthMethod::Approle),
+        Some(m) => AuthMethod::parse(m)
+            .ok_or_else(|| {
+                errs.push(
+                    "auth_method",
+                    format!("\"{m}\" is not a login method: use approle, token, userpass or ldap"),
+                )
+            })
+            .ok(),
+    };
+    let method = auth_method.unwrap_or_default();
+    let auth_mount = if method == AuthMethod::Token {
+        // A token is used as is: no login, no mount.
+        Some(method.default_mount().to_owned())
+    } else {
+        validate_mount("auth mount", opt(&input.auth_mount).unwrap_or(method.default_mount()))
+            .map_err(|m| errs.push("auth_mount", m))
+            .ok()
+    };
+    let auth_username = match (method.uses_username(), opt(&input.auth_username)) {
+        (true, None) => {
+            errs.push("auth_username", format!("is required to log in with {}", method.label()));
+            None
+        }
+        (true, Some(u)) => validate_username(u).map_err(|m| errs.push("auth_username", m)).ok(),
+        (false, Some(_)) if auth_method.is_some() => {
+            errs.push("auth_username", format!("applies only to userpass and ldap, not {}", method.as_str()));
+            None
+        }
+        (false, _) => None,
+    };
 
     let engine_name =
         validate_mount("engine name", &input.engine_name).map_err(|m| errs.push("engine_name", m)).ok();
 
     let engine_type = match input.engine_type.trim() {
         "" => {
-            errs.push("engine_type", "is required: one of kv2, mysql, mariadb, postgresql, mongodb");
+            errs.push("engine_type", "is required: one of kv1, kv2, mysql, mariadb, postgresql, mongodb");
             None
         }
         t => match EngineType::parse(t) {
@@ -387,7 +449,7 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             None => {
                 errs.push(
                     "engine_type",
-                    format!("\"{t}\" is not an engine type: use kv2, mysql, mariadb, postgresql or mongodb"),
+                    format!("\"{t}\" is not an engine type: use kv1, kv2, mysql, mariadb, postgresql or mongodb"),
                 );
                 None
             }
@@ -398,16 +460,17 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
     let mut db_role = None;
     let mut connection_name = None;
     match engine_type {
-        Some(EngineType::Kv2) => {
-            path =
-                normalize_kv_path(input.path.as_deref().unwrap_or(""), engine_name.as_deref().unwrap_or(""))
-                    .map_err(|m| errs.push("path", m))
-                    .ok();
+        Some(kv) if kv.is_kv() => {
+            // KV v1 has no `data/` segment in its API paths to strip.
+            let mount = if kv == EngineType::Kv2 { engine_name.as_deref().unwrap_or("") } else { "" };
+            path = normalize_kv_path(input.path.as_deref().unwrap_or(""), mount)
+                .map_err(|m| errs.push("path", m))
+                .ok();
             if opt(&input.db_role).is_some() {
-                errs.push("db_role", "applies only to database engine types, not kv2");
+                errs.push("db_role", format!("applies only to database engine types, not {}", kv.as_str()));
             }
             if opt(&input.connection_name).is_some() {
-                errs.push("connection_name", "applies only to database engine types, not kv2");
+                errs.push("connection_name", format!("applies only to database engine types, not {}", kv.as_str()));
             }
         }
         Some(t) => {
@@ -425,7 +488,7 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
                     validate_role(c, "connection name").map_err(|m| errs.push("connection_name", m)).ok();
             }
             if opt(&input.path).is_some() {
-                errs.push("path", format!("applies only to the kv2 engine type, not {}", t.as_str()));
+                errs.push("path", format!("applies only to the KV engine types, not {}", t.as_str()));
             }
         }
         None => {}
@@ -438,11 +501,12 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
 
     let tls = validate_tls(&input.tls, &mut errs);
 
-    match (name, provider, url, auth_mount, engine_name, engine_type, cache_ttl_secs) {
+    match (name, provider, url, auth_method, auth_mount, engine_name, engine_type, cache_ttl_secs) {
         (
             Some(name),
             Some(provider),
             Some(url),
+            Some(auth_method),
             Some(auth_mount),
             Some(engine_name),
             Some(engine_type),
@@ -452,7 +516,9 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             provider,
             url,
             namespace,
+            auth_method,
             auth_mount,
+            auth_username,
             engine_name,
             engine_type,
             path,
@@ -747,6 +813,31 @@ mod tests {
     }
 
     #[test]
+    fn each_login_method_asks_for_its_own_fields() {
+        let mut i = kv_input();
+        assert_eq!(validate_input(&i).expect("approle by default").auth_method, AuthMethod::Approle);
+        i.auth_method = Some("kerberos".into());
+        assert_eq!(field_errors(&i), ["auth_method"]);
+        i.auth_method = Some("userpass".into());
+        assert_eq!(field_errors(&i), ["auth_username"], "userpass needs a user");
+        i.auth_username = Some("jane".into());
+        let spec = validate_input(&i).expect("valid");
+        assert_eq!((spec.auth_mount.as_str(), spec.auth_username.as_deref()), ("userpass", Some("jane")));
+        i.auth_method = Some("LDAP".into());
+        assert_eq!(validate_input(&i).expect("valid").auth_mount, "ldap", "the mount defaults to the method");
+        i.auth_method = Some("token".into());
+        assert_eq!(field_errors(&i), ["auth_username"], "a token has no user");
+        i.auth_username = None;
+        i.auth_mount = Some("whatever".into());
+        assert_eq!(validate_input(&i).expect("valid").auth_mount, "token", "a token needs no mount");
+        let pw = |v: &str| validate_secret_part(AuthMethod::Userpass, &SecretString::from(v.to_owned()));
+        assert!(pw(" pass phrase ").is_ok(), "a password keeps its spaces");
+        assert_eq!(pw("a\nb").expect_err("control").field, "password");
+        let tok = validate_secret_part(AuthMethod::Token, &SecretString::from("a b".to_owned()));
+        assert_eq!(tok.expect_err("space").field, "token");
+    }
+
+    #[test]
     fn kv_refuses_database_fields() {
         let mut i = kv_input();
         i.db_role = Some("r".into());
@@ -757,8 +848,12 @@ mod tests {
     #[test]
     fn engine_type_namespace_and_mount_rules() {
         let mut i = kv_input();
-        i.engine_type = "kv1".into();
+        i.engine_type = "kv3".into();
         assert_eq!(field_errors(&i), ["engine_type"]);
+        i.engine_type = "kv1".into();
+        i.path = Some("secret/data/app".into());
+        let spec = validate_input(&i).expect("kv1 is an engine type");
+        assert_eq!(spec.path.as_deref(), Some("secret/data/app"), "KV v1 paths have no data/ segment to strip");
         let mut i = kv_input();
         i.namespace = Some("team 1".into());
         assert_eq!(field_errors(&i), ["namespace"]);

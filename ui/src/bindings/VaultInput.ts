@@ -10,9 +10,17 @@ export type VaultInput = { name: string,
  */
 provider?: string, url: string, namespace?: string, 
 /**
- * Defaults to `approle`.
+ * `approle` (default), `token`, `userpass` or `ldap`.
  */
-auth_mount?: string, engine_name: string, engine_type: string, path?: string, db_role?: string, connection_name?: string, 
+auth_method?: string, 
+/**
+ * Defaults to the method's name (`approle`, `userpass`, `ldap`); not used by `token`.
+ */
+auth_mount?: string, 
+/**
+ * Userpass and LDAP: the user to log in as.
+ */
+auth_username?: string, engine_name: string, engine_type: string, path?: string, db_role?: string, connection_name?: string, 
 /**
  * `30s`, `5m`, `1h`, `1h30m`, `0` (no caching); defaults to `5m`.
  */

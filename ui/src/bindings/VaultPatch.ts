@@ -4,7 +4,7 @@
  * A change to a stored vault: `None` keeps the stored value, `Some("")` clears an optional
  * field, `rename` gives the vault a new name (its keyring entries follow: they hang off the id).
  */
-export type VaultPatch = { rename?: string, url?: string, namespace?: string, auth_mount?: string, engine_name?: string, engine_type?: string, path?: string, db_role?: string, connection_name?: string, cache_ttl?: string, 
+export type VaultPatch = { rename?: string, url?: string, namespace?: string, auth_method?: string, auth_mount?: string, auth_username?: string, engine_name?: string, engine_type?: string, path?: string, db_role?: string, connection_name?: string, cache_ttl?: string, 
 /**
  * CA certificate(s) to trust instead of the system roots.
  */

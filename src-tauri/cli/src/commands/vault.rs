@@ -1,52 +1,144 @@
 //! `vaultdesk vault ...`.
 
 use vaultdesk_core::ops::TestTarget;
-use vaultdesk_core::{AppRoleCredentials, Core, CredentialsPatch, VaultPatch};
+use vaultdesk_core::{AuthMethod, Core, CredentialsPatch, SecretString, VaultPatch};
 
 use crate::cli::{IdSources, ReuseCredentials, VaultCommand};
-use crate::exit::{self, Failure};
+use crate::exit::{self, usage, Failure};
 use crate::ids::{missing_id, read_id};
 use crate::output::{print_json, print_report, print_table, print_vault};
 
-/// The Role ID and Secret ID given for this command. `env` says whether the environment
-/// variables count; `prompt` whether a terminal may be asked.
+/// The login secrets given for this command, for login method `method` (the flags' `--auth`, or
+/// the stored vault's): a file flag, else (when `env`) the method's environment variable, else
+/// (when `prompt`, on a terminal) a no-echo prompt. `--token-from-env` imports $VAULT_TOKEN or
+/// ~/.vault-token once.
 fn ids(
     ids: &IdSources,
+    method: AuthMethod,
     env: bool,
     prompt: bool,
     reuse: &ReuseCredentials,
 ) -> Result<CredentialsPatch, Failure> {
     let mut stdin_used = false;
-    Ok(CredentialsPatch {
-        role_id: read_id(&ids.role_id_file, ("VAULTDESK_ROLE_ID", env), "Role ID", prompt, &mut stdin_used)?,
-        secret_id: read_id(
-            &ids.secret_id_file,
-            ("VAULTDESK_SECRET_ID", env),
-            "Secret ID",
-            prompt,
+    let secret_flags = [
+        ("--secret-id-file", ids.secret_id_file.is_some()),
+        ("--wrapped-secret-id-file", ids.wrapped_secret_id_file.is_some()),
+        ("--token-file", ids.token_file.is_some()),
+        ("--token-from-env", ids.token_from_env),
+        ("--password-file", ids.password_file.is_some()),
+    ];
+    let given: Vec<&str> = secret_flags.iter().filter(|(_, on)| *on).map(|(f, _)| *f).collect();
+    if given.len() > 1 {
+        return Err(usage(format!("give only one of {}", given.join(", "))));
+    }
+    let fits = match given.first().copied() {
+        None => true,
+        Some("--secret-id-file" | "--wrapped-secret-id-file") => method == AuthMethod::Approle,
+        Some("--token-file" | "--token-from-env") => method == AuthMethod::Token,
+        Some(_) => matches!(method, AuthMethod::Userpass | AuthMethod::Ldap),
+    };
+    if !fits {
+        return Err(usage(format!(
+            "{} does not apply to the login method {} (choose the method with --auth)",
+            given[0],
+            method.as_str()
+        )));
+    }
+    if ids.role_id_file.is_some() && method != AuthMethod::Approle {
+        return Err(usage(format!("--role-id-file applies only to AppRole, not {}", method.as_str())));
+    }
+    let role_id = if method == AuthMethod::Approle {
+        read_id(&ids.role_id_file, ("VAULTDESK_ROLE_ID", env), "Role ID", prompt, &mut stdin_used)?
+    } else {
+        None
+    };
+    let secret_id = match method {
+        AuthMethod::Approle if ids.wrapped_secret_id_file.is_some() => read_id(
+            &ids.wrapped_secret_id_file,
+            ("", false),
+            "wrapping token",
+            false,
             &mut stdin_used,
         )?,
+        AuthMethod::Approle => {
+            read_id(&ids.secret_id_file, ("VAULTDESK_SECRET_ID", env), "Secret ID", prompt, &mut stdin_used)?
+        }
+        AuthMethod::Token if ids.token_from_env => Some(token_from_environment()?),
+        AuthMethod::Token => read_id(&ids.token_file, ("VAULTDESK_TOKEN", env), "Token", prompt, &mut stdin_used)?,
+        AuthMethod::Userpass | AuthMethod::Ldap => {
+            read_id(&ids.password_file, ("VAULTDESK_PASSWORD", env), "Password", prompt, &mut stdin_used)?
+        }
+    };
+    Ok(CredentialsPatch {
+        role_id,
+        secret_id,
         reuse_credentials: reuse.reuse_credentials,
+        secret_id_wrapped: ids.wrapped_secret_id_file.is_some(),
     })
+}
+
+/// The token the admin's own Vault CLI uses: $VAULT_TOKEN, else ~/.vault-token. Read once, when
+/// asked; vaultdesk keeps it in the OS keyring afterwards.
+fn token_from_environment() -> Result<SecretString, Failure> {
+    if let Some(t) = std::env::var("VAULT_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+        return Ok(SecretString::from(t));
+    }
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let file = home.map(|h| h.join(".vault-token"));
+    match file.as_ref().map(std::fs::read_to_string) {
+        Some(Ok(t)) if !t.trim().is_empty() => Ok(SecretString::from(t.trim().to_owned())),
+        _ => Err(usage(
+            "--token-from-env: neither $VAULT_TOKEN nor ~/.vault-token holds a token (log in with \
+             `bao login` / `vault login` first, or pass --token-file)",
+        )),
+    }
+}
+
+/// The login method a command works with: its `--auth` flag, else the stored vault's, else AppRole.
+fn method_of(flag: Option<&str>, stored: Option<&vaultdesk_core::Vault>) -> Result<AuthMethod, Failure> {
+    match flag {
+        Some(m) => AuthMethod::parse(m).ok_or_else(|| {
+            usage(format!("--auth: \"{m}\" is not a login method: use approle, token, userpass or ldap"))
+        }),
+        None => Ok(stored.map(|v| v.spec.auth_method).unwrap_or_default()),
+    }
+}
+
+/// The missing-secret error of an `add` for `method`.
+fn missing_secret(method: AuthMethod) -> Failure {
+    match method {
+        AuthMethod::Approle => missing_id("Secret ID", "secret-id", "VAULTDESK_SECRET_ID"),
+        AuthMethod::Token => missing_id("token", "token", "VAULTDESK_TOKEN"),
+        AuthMethod::Userpass | AuthMethod::Ldap => missing_id("password", "password", "VAULTDESK_PASSWORD"),
+    }
 }
 
 pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
     match cmd {
         VaultCommand::Add { name, fields, ids: sources } => {
-            let given = ids(&sources, true, true, &ReuseCredentials { reuse_credentials: false })?;
-            let role_id =
-                given.role_id.ok_or_else(|| missing_id("Role ID", "role-id", "VAULTDESK_ROLE_ID"))?;
-            let secret_id =
-                given.secret_id.ok_or_else(|| missing_id("Secret ID", "secret-id", "VAULTDESK_SECRET_ID"))?;
+            let method = method_of(fields.auth_method(), None)?;
+            let given = ids(&sources, method, true, true, &ReuseCredentials { reuse_credentials: false })?;
+            if method == AuthMethod::Approle && given.role_id.is_none() {
+                return Err(missing_id("Role ID", "role-id", "VAULTDESK_ROLE_ID"));
+            }
+            if given.secret_id.is_none() {
+                return Err(missing_secret(method));
+            }
             let tls = fields.tls();
             let input = fields.input(name, tls).with_env_defaults();
-            let added = core.add_vault(input, AppRoleCredentials { role_id, secret_id }).await?;
+            let added = core.add_vault(input, given).await?;
             let spec = &added.vault.spec;
+            let kept = match spec.auth_method {
+                AuthMethod::Approle => "Role ID and Secret ID are",
+                AuthMethod::Token => "the token is",
+                AuthMethod::Userpass | AuthMethod::Ldap => "the password is",
+            };
             outln!(
-                "Added vault \"{}\" ({} at {}); Role ID and Secret ID are in the OS keyring.",
+                "Added vault \"{}\" ({} at {}, login {}); {kept} in the OS keyring.",
                 spec.name,
                 spec.engine_type.as_str(),
-                spec.url
+                spec.url,
+                spec.auth_method.as_str()
             );
         }
         VaultCommand::List { json } => {
@@ -66,22 +158,35 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             } else {
                 let keyring = &details.keyring;
                 print_vault(&details.summary.vault)?;
-                outln!(
-                    "{:<16}service \"{}\", accounts {} and {}",
-                    "Credentials",
-                    keyring.service,
-                    keyring.role_id_account,
-                    keyring.secret_id_account
-                );
+                let method = details.summary.vault.spec.auth_method;
+                if method.uses_role_id() {
+                    outln!(
+                        "{:<16}Role ID and Secret ID in the OS keyring: service \"{}\", accounts {} and {}",
+                        "Credentials",
+                        keyring.service,
+                        keyring.role_id_account,
+                        keyring.secret_id_account
+                    );
+                } else {
+                    outln!(
+                        "{:<16}the {} in the OS keyring: service \"{}\", account {}",
+                        "Credentials",
+                        method.secret_label(),
+                        keyring.service,
+                        keyring.secret_id_account
+                    );
+                }
                 let users = &details.summary.used_by;
                 let users = if users.is_empty() { "(no connectors)".to_owned() } else { users.join(", ") };
                 outln!("{:<16}{users}", "Used by");
             }
         }
         VaultCommand::Update { name, rename, fields, ids: sources, reuse } => {
-            let creds = ids(&sources, sources.ids_from_env, false, &reuse)?;
+            let stored = core.find_vault(name.clone()).await?;
+            let method = method_of(fields.auth_method(), stored.as_ref())?;
+            let creds = ids(&sources, method, sources.ids_from_env, false, &reuse)?;
             let replaced: Vec<&str> =
-                [("Role ID", creds.role_id.is_some()), ("Secret ID", creds.secret_id.is_some())]
+                [("Role ID", creds.role_id.is_some()), (method.secret_label(), creds.secret_id.is_some())]
                     .into_iter()
                     .filter_map(|(n, on)| on.then_some(n))
                     .collect();
@@ -89,7 +194,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             let patch = VaultPatch { rename, ..fields.patch(tls) };
             let updated = core.update_vault(name, patch, creds).await?;
             let ids_note = if replaced.is_empty() {
-                String::from("; Role ID and Secret ID unchanged")
+                String::from("; login secrets unchanged")
             } else {
                 format!("; replaced {} in the OS keyring", replaced.join(" and "))
             };
@@ -99,7 +204,8 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             let saved = core.find_vault(name.clone()).await?;
             // An unsaved configuration takes its IDs like `add`; a stored one only when asked.
             let unsaved = saved.is_none();
-            let creds = ids(&sources, unsaved || sources.ids_from_env, unsaved, &reuse)?;
+            let method = method_of(fields.auth_method(), saved.as_ref())?;
+            let creds = ids(&sources, method, unsaved || sources.ids_from_env, unsaved, &reuse)?;
             let tls = fields.tls();
             let target = match &saved {
                 Some(v) => TestTarget::Stored { name: v.spec.name.clone(), patch: fields.patch(tls) },
@@ -115,6 +221,10 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             if let Some(f) = report.failure() {
                 return Err(Failure { code: exit::VAULT, message: format!("{}; {}", f.message, f.hint) });
             }
+        }
+        VaultCommand::Refresh { name } => {
+            let r = core.refresh_vault(name).await?;
+            outln!("{}", r.message);
         }
         VaultCommand::Remove { name, force } => {
             let vault = core.remove_vault(name, force).await?;

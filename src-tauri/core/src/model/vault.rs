@@ -38,6 +38,7 @@ impl Provider {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineType {
+    Kv1,
     Kv2,
     Mysql,
     Mariadb,
@@ -46,7 +47,8 @@ pub enum EngineType {
 }
 
 impl EngineType {
-    pub const ALL: [EngineType; 5] = [
+    pub const ALL: [EngineType; 6] = [
+        EngineType::Kv1,
         EngineType::Kv2,
         EngineType::Mysql,
         EngineType::Mariadb,
@@ -56,6 +58,7 @@ impl EngineType {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            EngineType::Kv1 => "kv1",
             EngineType::Kv2 => "kv2",
             EngineType::Mysql => "mysql",
             EngineType::Mariadb => "mariadb",
@@ -70,7 +73,83 @@ impl EngineType {
 
     /// Database engines issue credentials for `db_role`; KV stores a secret at `path`.
     pub fn is_database(self) -> bool {
-        self != EngineType::Kv2
+        !self.is_kv()
+    }
+
+    /// KV, version 1 or 2: a secret at `path`.
+    pub fn is_kv(self) -> bool {
+        matches!(self, EngineType::Kv1 | EngineType::Kv2)
+    }
+}
+
+/// How vaultdesk logs in to a vault. Each method keeps its secret part only in the OS keyring:
+/// AppRole its Role ID and Secret ID, the others one entry (a token or a password).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthMethod {
+    #[default]
+    Approle,
+    Token,
+    Userpass,
+    Ldap,
+}
+
+impl AuthMethod {
+    pub const ALL: [AuthMethod; 4] = [AuthMethod::Approle, AuthMethod::Token, AuthMethod::Userpass, AuthMethod::Ldap];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::Approle => "approle",
+            AuthMethod::Token => "token",
+            AuthMethod::Userpass => "userpass",
+            AuthMethod::Ldap => "ldap",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AuthMethod> {
+        AuthMethod::ALL.into_iter().find(|m| m.as_str() == s.trim().to_ascii_lowercase())
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            AuthMethod::Approle => "AppRole",
+            AuthMethod::Token => "Token",
+            AuthMethod::Userpass => "Username & password",
+            AuthMethod::Ldap => "LDAP",
+        }
+    }
+
+    /// Where the method is mounted unless the admin says otherwise (a token needs no mount).
+    pub fn default_mount(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// AppRole's Role ID is the only secret part besides the one every method has.
+    pub fn uses_role_id(self) -> bool {
+        self == AuthMethod::Approle
+    }
+
+    /// Userpass and LDAP log in as a named user.
+    pub fn uses_username(self) -> bool {
+        matches!(self, AuthMethod::Userpass | AuthMethod::Ldap)
+    }
+
+    /// What the method's secret part is called, for messages.
+    pub fn secret_label(self) -> &'static str {
+        match self {
+            AuthMethod::Approle => "Secret ID",
+            AuthMethod::Token => "token",
+            AuthMethod::Userpass | AuthMethod::Ldap => "password",
+        }
+    }
+
+    /// The form field (and CLI option stem) of the method's secret part.
+    pub fn secret_field(self) -> &'static str {
+        match self {
+            AuthMethod::Approle => "secret_id",
+            AuthMethod::Token => "token",
+            AuthMethod::Userpass | AuthMethod::Ldap => "password",
+        }
     }
 }
 
@@ -85,9 +164,15 @@ pub struct VaultInput {
     pub url: String,
     #[ts(optional)]
     pub namespace: Option<String>,
-    /// Defaults to `approle`.
+    /// `approle` (default), `token`, `userpass` or `ldap`.
+    #[ts(optional)]
+    pub auth_method: Option<String>,
+    /// Defaults to the method's name (`approle`, `userpass`, `ldap`); not used by `token`.
     #[ts(optional)]
     pub auth_mount: Option<String>,
+    /// Userpass and LDAP: the user to log in as.
+    #[ts(optional)]
+    pub auth_username: Option<String>,
     pub engine_name: String,
     pub engine_type: String,
     #[ts(optional)]
@@ -141,7 +226,11 @@ pub struct VaultPatch {
     #[ts(optional)]
     pub namespace: Option<String>,
     #[ts(optional)]
+    pub auth_method: Option<String>,
+    #[ts(optional)]
     pub auth_mount: Option<String>,
+    #[ts(optional)]
+    pub auth_username: Option<String>,
     #[ts(optional)]
     pub engine_name: Option<String>,
     #[ts(optional)]
@@ -167,7 +256,10 @@ pub struct VaultSpec {
     /// `scheme://host[:port][/prefix]`, no trailing slash, no credentials, query or fragment.
     pub url: String,
     pub namespace: Option<String>,
+    pub auth_method: AuthMethod,
     pub auth_mount: String,
+    /// Userpass and LDAP only.
+    pub auth_username: Option<String>,
     pub engine_name: String,
     pub engine_type: EngineType,
     /// KV only: the secret's path relative to the mount (the `<mount>/data/` prefix removed).
@@ -241,7 +333,9 @@ impl VaultSpec {
             provider: Some(self.provider.as_str().to_owned()),
             url: self.url.clone(),
             namespace: self.namespace.clone(),
+            auth_method: Some(self.auth_method.as_str().to_owned()),
             auth_mount: Some(self.auth_mount.clone()),
+            auth_username: self.auth_username.clone(),
             engine_name: self.engine_name.clone(),
             engine_type: self.engine_type.as_str().to_owned(),
             path: self.path.clone(),
@@ -290,8 +384,66 @@ pub struct AppRoleCredentials {
     pub secret_id: SecretString,
 }
 
+/// The secret part of a login, whatever the method, as the keyring holds it (the user name of
+/// userpass and LDAP is in the configuration, not here).
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    AppRole(AppRoleCredentials),
+    /// A Vault token the admin gave (`token` method).
+    Token(SecretString),
+    /// The password of `userpass` or `ldap`.
+    Password(SecretString),
+    /// AppRole with the Secret ID still response-wrapped: what a Test of a form with a wrapped
+    /// Secret ID runs with (it looks the wrapping token up without unwrapping it). Never stored:
+    /// saving unwraps it once.
+    WrappedAppRole { role_id: SecretString, wrapping_token: SecretString },
+}
+
+impl From<AppRoleCredentials> for Credentials {
+    fn from(c: AppRoleCredentials) -> Self {
+        Credentials::AppRole(c)
+    }
+}
+
+impl Credentials {
+    /// The method these credentials are for (`Password` serves userpass and LDAP alike).
+    pub fn fits(&self, method: AuthMethod) -> bool {
+        matches!(
+            (self, method),
+            (Credentials::AppRole(_) | Credentials::WrappedAppRole { .. }, AuthMethod::Approle)
+                | (Credentials::Token(_), AuthMethod::Token)
+                | (Credentials::Password(_), AuthMethod::Userpass | AuthMethod::Ldap)
+        )
+    }
+
+    /// The Role ID (AppRole only) and the one secret every method has, as the keyring's two
+    /// entries hold them.
+    pub fn parts(&self) -> (Option<&SecretString>, &SecretString) {
+        match self {
+            Credentials::AppRole(c) => (Some(&c.role_id), &c.secret_id),
+            Credentials::WrappedAppRole { role_id, wrapping_token } => (Some(role_id), wrapping_token),
+            Credentials::Token(t) | Credentials::Password(t) => (None, t),
+        }
+    }
+
+    /// Credentials for `method` from the keyring's entries; `None` when a needed part is missing.
+    pub fn from_parts(
+        method: AuthMethod,
+        role_id: Option<SecretString>,
+        secret: Option<SecretString>,
+    ) -> Option<Credentials> {
+        let secret = secret?;
+        Some(match method {
+            AuthMethod::Approle => Credentials::AppRole(AppRoleCredentials { role_id: role_id?, secret_id: secret }),
+            AuthMethod::Token => Credentials::Token(secret),
+            AuthMethod::Userpass | AuthMethod::Ldap => Credentials::Password(secret),
+        })
+    }
+}
+
 /// New credentials for an update or a Test of a stored vault; `None` keeps what the keyring
-/// holds. Stored credentials go only to the server they were stored for (see
+/// holds. `secret_id` is the secret part of whatever the login method is: AppRole's Secret ID,
+/// a token, or a password. Stored credentials go only to the server they were stored for (see
 /// [`crate::store::credential_target_change`]); `reuse_credentials` is the admin's explicit
 /// confirmation that they may go to a changed one.
 #[derive(Debug, Clone, Default)]
@@ -299,4 +451,26 @@ pub struct CredentialsPatch {
     pub role_id: Option<SecretString>,
     pub secret_id: Option<SecretString>,
     pub reuse_credentials: bool,
+    /// `secret_id` is a response-wrapping token holding the Secret ID: saving unwraps it once
+    /// (`sys/wrapping/unwrap`) and stores the Secret ID; a Test only looks it up.
+    pub secret_id_wrapped: bool,
+}
+
+impl From<Credentials> for CredentialsPatch {
+    fn from(c: Credentials) -> Self {
+        let wrapped = matches!(c, Credentials::WrappedAppRole { .. });
+        let (role_id, secret) = c.parts();
+        CredentialsPatch {
+            role_id: role_id.cloned(),
+            secret_id: Some(secret.clone()),
+            reuse_credentials: false,
+            secret_id_wrapped: wrapped,
+        }
+    }
+}
+
+impl From<AppRoleCredentials> for CredentialsPatch {
+    fn from(c: AppRoleCredentials) -> Self {
+        Credentials::AppRole(c).into()
+    }
 }

@@ -137,10 +137,10 @@ impl Core {
 
     /// The stored vault `name` and a loader of its credentials (read only when the hub has no
     /// live session for it).
-    async fn vault_with_loader(
+    pub(super) async fn vault_with_loader(
         &self,
         name: String,
-    ) -> Result<(Vault, impl FnOnce() -> Result<crate::AppRoleCredentials> + Send + 'static)> {
+    ) -> Result<(Vault, impl FnOnce() -> Result<crate::Credentials> + Send + 'static)> {
         self.with_store(move |store| {
             let v = store.get_vault(&name)?;
             let load = store.credential_loader(&v);

@@ -30,7 +30,7 @@ use crate::{Error, Result, Store};
 pub use connectors::{ConnectorSource, ConnectorSummary, KindFields, Reveal};
 pub use doctor::DoctorReport;
 pub use export::{ExportResult, RenderedExport};
-pub use vaults::{TestTarget, VaultDetails, VaultSummary};
+pub use vaults::{RefreshReport, TestTarget, VaultDetails, VaultSummary};
 
 /// The store and the Vault sessions of one process.
 #[derive(Clone)]

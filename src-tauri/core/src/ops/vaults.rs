@@ -6,7 +6,7 @@ use ts_rs::TS;
 use super::Core;
 use crate::duration::format_duration;
 use crate::model::{
-    AppRoleCredentials, CredentialsPatch, KeyringLocation, Vault, VaultInput, VaultPatch, VaultSpec,
+    Credentials, CredentialsPatch, KeyringLocation, Vault, VaultInput, VaultPatch, VaultSpec,
 };
 use crate::provider::{self, StageReport, TestReport};
 use crate::{Error, Result};
@@ -95,7 +95,15 @@ impl Core {
 
     /// Validates and stores a new vault; its credentials go to the OS keyring. Nothing is
     /// stored anywhere on failure.
-    pub async fn add_vault(&self, input: VaultInput, creds: AppRoleCredentials) -> Result<VaultSummary> {
+    pub async fn add_vault(&self, input: VaultInput, creds: impl Into<CredentialsPatch>) -> Result<VaultSummary> {
+        let mut patch: CredentialsPatch = creds.into();
+        self.unwrap_given(&input, &mut patch).await?;
+        let method = input.auth_method.as_deref().and_then(crate::model::AuthMethod::parse).unwrap_or_default();
+        let creds = match Credentials::from_parts(method, patch.role_id, patch.secret_id) {
+            Some(c) => c,
+            None if method.uses_role_id() => return Err(Error::invalid("role_id", "is required")),
+            None => return Err(Error::invalid(method.secret_field(), "is required")),
+        };
         self.with_store(move |store| Ok(VaultSummary::new(store.add_vault(&input, &creds)?, Vec::new())))
             .await
     }
@@ -108,6 +116,12 @@ impl Core {
         patch: VaultPatch,
         creds: CredentialsPatch,
     ) -> Result<VaultSummary> {
+        let mut creds = creds;
+        if creds.secret_id_wrapped {
+            let (n, p) = (name.clone(), patch.clone());
+            let input = self.with_store(move |store| store.patched_input(&n, &p)).await?;
+            self.unwrap_given(&input, &mut creds).await?;
+        }
         let summary = self
             .with_store(move |store| {
                 let vault = store.update_vault(&name, &patch, &creds)?;
@@ -117,6 +131,54 @@ impl Core {
             .await?;
         self.hub.forget(&summary.vault.id).await;
         Ok(summary)
+    }
+
+    /// "Refresh now": drops the vault's cached secret and token (revoking what the session
+    /// issued) so that the next read is fresh — the answer to "I rotated the password and still
+    /// see the old one". A KV secret is read again at once and its version reported; database
+    /// credentials are not issued until next needed.
+    pub async fn refresh_vault(&self, name: String) -> Result<RefreshReport> {
+        let (vault, load) = self.vault_with_loader(name).await?;
+        self.hub.forget(&vault.id).await;
+        let name = vault.spec.name.clone();
+        if vault.spec.engine_type.is_database() {
+            return Ok(RefreshReport {
+                vault: name.clone(),
+                version: None,
+                message: format!(
+                    "Vault \"{name}\": cached credentials and token dropped (revoked); the next use \
+                     asks Vault for new credentials."
+                ),
+            });
+        }
+        let secret = self.hub.session(&vault, load).await?.resolve().await?;
+        let (version, keys) = secret.kv_version_and_keys().unwrap_or((0, 0));
+        let read = if version == 0 { "unversioned KV".to_owned() } else { format!("version {version}") };
+        Ok(RefreshReport {
+            vault: name.clone(),
+            version: (version > 0).then_some(version),
+            message: format!("Vault \"{name}\": cache and token dropped; read again now: {read}, {keys} key(s)."),
+        })
+    }
+
+    /// A Secret ID given wrapped is unwrapped once, at the server `input` names, before
+    /// anything is stored; the wrapping token is not kept. Unwrapped already (by someone else?),
+    /// it is a named security warning and nothing is stored.
+    async fn unwrap_given(&self, input: &VaultInput, creds: &mut CredentialsPatch) -> Result<()> {
+        if !creds.secret_id_wrapped {
+            return Ok(());
+        }
+        let method = input.auth_method.as_deref().and_then(crate::model::AuthMethod::parse).unwrap_or_default();
+        if method != crate::model::AuthMethod::Approle {
+            return Err(Error::invalid("secret_id", format!("a wrapped Secret ID applies only to AppRole, not {}", method.label())));
+        }
+        let spec = crate::validate::validate_input(input).map_err(Error::Invalid)?;
+        let Some(token) = creds.secret_id.take() else {
+            return Err(Error::invalid("secret_id", "is required: the wrapping token"));
+        };
+        creds.secret_id = Some(provider::unwrap_secret_id(&spec, &token).await?);
+        creds.secret_id_wrapped = false;
+        Ok(())
     }
 
     /// Removes the vault and its keyring entries; refused while connectors use it unless
@@ -148,7 +210,7 @@ impl Core {
                 }
             };
             let (spec, creds) = store.prepare_test(&input, existing.as_deref(), &creds)?;
-            Ok((spec, creds.into()))
+            Ok((spec, creds))
         })
         .await
     }
@@ -176,7 +238,9 @@ impl VaultPatch {
             rename: Some(input.name),
             url: Some(input.url),
             namespace: text(input.namespace),
+            auth_method: input.auth_method,
             auth_mount: input.auth_mount,
+            auth_username: text(input.auth_username),
             engine_name: Some(input.engine_name),
             engine_type: Some(input.engine_type),
             path: text(input.path),
@@ -219,4 +283,15 @@ mod tests {
         assert_eq!(patch.tls.tls_skip_verify, Some(false), "an unticked skip-verify turns it off");
         assert_eq!(patch.auth_mount, None, "no auth mount in the form keeps the stored one");
     }
+}
+
+/// What "Refresh now" did.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+#[ts(export_to = "../app-bindings/")]
+pub struct RefreshReport {
+    pub vault: String,
+    /// The KV version now served (none for KV v1 and database engines).
+    #[ts(type = "number | null")]
+    pub version: Option<u64>,
+    pub message: String,
 }

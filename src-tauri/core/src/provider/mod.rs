@@ -16,20 +16,9 @@ use serde_json::Value;
 pub use hub::VaultHub;
 pub use vault::{ResolvedSecret, SecretValue, SessionStats, StageReport, StageStatus, TestReport, TestStage};
 
-use crate::model::{AppRoleCredentials, Provider, Vault, VaultSpec};
+pub use crate::model::Credentials;
+use crate::model::{Provider, Vault, VaultSpec};
 use crate::Result;
-
-/// What a provider's login needs, read from the OS keyring (or typed into a form).
-#[derive(Debug, Clone)]
-pub enum Credentials {
-    AppRole(AppRoleCredentials),
-}
-
-impl From<AppRoleCredentials> for Credentials {
-    fn from(c: AppRoleCredentials) -> Self {
-        Credentials::AppRole(c)
-    }
-}
 
 /// One live connection to one stored vault, whatever its provider.
 #[derive(Debug)]
@@ -40,10 +29,8 @@ pub enum Session {
 impl Session {
     /// A session for `vault` with `creds`; nothing is sent until the first request.
     pub fn open(vault: &Vault, creds: Credentials) -> Result<Session> {
-        match (vault.spec.provider, creds) {
-            (Provider::HashicorpVault, Credentials::AppRole(c)) => {
-                Ok(Session::Vault(vault::VaultSession::new(vault, c)?))
-            }
+        match vault.spec.provider {
+            Provider::HashicorpVault => Ok(Session::Vault(vault::VaultSession::new(vault, creds)?)),
         }
     }
 
@@ -97,9 +84,17 @@ pub async fn test(
     creds: &Credentials,
     on_stage: &mut (dyn FnMut(&StageReport) + Send),
 ) -> TestReport {
-    match (spec.provider, creds) {
-        (Provider::HashicorpVault, Credentials::AppRole(c)) => {
-            vault::test_vault_with_progress(spec, c, on_stage).await
+    match spec.provider {
+        Provider::HashicorpVault => vault::test_vault_with_progress(spec, creds, on_stage).await,
+    }
+}
+
+/// The Secret ID inside a response-wrapping token, unwrapped once at the server of `spec`.
+pub async fn unwrap_secret_id(spec: &VaultSpec, wrapping_token: &secrecy::SecretString) -> Result<secrecy::SecretString> {
+    match spec.provider {
+        Provider::HashicorpVault => {
+            let client = vault::VaultClient::new(spec)?;
+            Ok(client.unwrap_secret_id(wrapping_token).await?)
         }
     }
 }

@@ -46,7 +46,9 @@ pub fn credential_target_change(stored: &VaultSpec, new: &VaultSpec) -> Option<C
     let changed: Vec<String> = [
         ("server address", stored_host != new_host),
         ("namespace", stored.namespace != new.namespace),
+        ("login method", stored.auth_method != new.auth_method),
         ("auth mount", stored.auth_mount != new.auth_mount),
+        ("user name", stored.auth_username != new.auth_username),
         ("CA certificate", a.tls_ca_cert != b.tls_ca_cert),
         (
             "client certificate",
@@ -69,6 +71,28 @@ pub(super) fn check_stored_credentials(
     new: &VaultSpec,
     creds: &CredentialsPatch,
 ) -> Result<(), Error> {
+    if stored.auth_method != new.auth_method {
+        // The stored secret is another method's: it cannot serve, confirmed or not.
+        let method = new.auth_method;
+        if creds.secret_id.is_none() {
+            return Err(Error::invalid(
+                method.secret_field(),
+                format!(
+                    "is required: the login method changes from {} to {}, which needs its own {}",
+                    stored.auth_method.label(),
+                    method.label(),
+                    method.secret_label()
+                ),
+            ));
+        }
+        if method.uses_role_id() && creds.role_id.is_none() {
+            return Err(Error::invalid(
+                "role_id",
+                format!("is required: the login method changes from {} to AppRole", stored.auth_method.label()),
+            ));
+        }
+        return Ok(());
+    }
     if creds.secret_id.is_some() || creds.reuse_credentials {
         return Ok(());
     }

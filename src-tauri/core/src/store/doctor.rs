@@ -7,7 +7,7 @@
 //! id). An entry is orphaned when its vault does not exist and no change in progress accounts
 //! for it. Elsewhere the doctor says it cannot list, and only settles recorded changes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -15,6 +15,7 @@ use ts_rs::TS;
 
 use super::{intents, vaults, Store};
 use crate::keyring::CredentialStore;
+use crate::model::AuthMethod;
 use crate::Result;
 
 /// What kind of thing is out of step.
@@ -59,9 +60,11 @@ impl DoctorFinding {
 pub struct DoctorSnapshot {
     findings: Vec<DoctorFinding>,
     changing: BTreeSet<String>,
-    /// (vault name, Role ID account, Secret ID account) of every vault not being changed.
-    vaults: Vec<(String, String, String)>,
-    ids: BTreeSet<String>,
+    /// (vault name, login method, Role ID account, secret account) of every vault not being
+    /// changed.
+    vaults: Vec<(String, AuthMethod, String, String)>,
+    /// Vault id → whether its login method uses a Role ID entry.
+    ids: BTreeMap<String, bool>,
     prefix: String,
     keyring: Arc<dyn CredentialStore>,
 }
@@ -78,8 +81,14 @@ impl DoctorSnapshot {
     pub fn check(self) -> DoctorCheck {
         let mut findings = self.findings;
         let mut orphans = Vec::new();
-        for (name, role_acct, secret_acct) in &self.vaults {
-            for (which, flag, acct) in [("Role ID", "role-id", role_acct), ("Secret ID", "secret-id", secret_acct)] {
+        for (name, method, role_acct, secret_acct) in &self.vaults {
+            let flag = match method {
+                AuthMethod::Approle => "secret-id",
+                AuthMethod::Token => "token",
+                AuthMethod::Userpass | AuthMethod::Ldap => "password",
+            };
+            let parts = [("Role ID", "role-id", role_acct), (method.secret_label(), flag, secret_acct)];
+            for (which, flag, acct) in parts.into_iter().skip(usize::from(!method.uses_role_id())) {
                 match self.keyring.get(acct) {
                     Ok(Some(_)) => {}
                     Ok(None) => findings.push(DoctorFinding::open(
@@ -114,7 +123,11 @@ impl DoctorSnapshot {
         for acct in accounts {
             let rest = acct.strip_prefix(&self.prefix).unwrap_or(&acct);
             let (vault_id, which) = rest.split_once('/').unwrap_or((rest, ""));
-            let known = matches!(which, "role_id" | "secret_id") && self.ids.contains(vault_id);
+            let known = match (which, self.ids.get(vault_id)) {
+                ("secret_id", Some(_)) => true,
+                ("role_id", Some(uses_role_id)) => *uses_role_id,
+                _ => false,
+            };
             if known || self.changing.contains(vault_id) {
                 continue;
             }
@@ -151,13 +164,13 @@ impl Store {
         }
         let changing: BTreeSet<String> = in_progress.iter().map(|i| i.vault_id.clone()).collect();
         let all = vaults::all(&self.conn).map_err(|e| self.storage_err(e))?;
-        let ids = all.iter().map(|v| v.id.clone()).collect();
+        let ids = all.iter().map(|v| (v.id.clone(), v.spec.auth_method.uses_role_id())).collect();
         let vaults = all
             .iter()
             .filter(|v| !changing.contains(&v.id))
             .map(|v| {
                 let loc = self.keyring_location(v);
-                (v.spec.name.clone(), loc.role_id_account, loc.secret_id_account)
+                (v.spec.name.clone(), v.spec.auth_method, loc.role_id_account, loc.secret_id_account)
             })
             .collect();
         Ok(DoctorSnapshot {

@@ -33,7 +33,7 @@ use crate::{Error, Result};
 
 pub use connectors::UsageIndex;
 pub use credential_target::{credential_target_change, CredentialsTarget};
-pub use doctor::{DoctorFinding, FindingKind};
+pub use doctor::{DoctorCheck, DoctorFinding, DoctorSnapshot, FindingKind};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "vaultdesk.db";
@@ -45,6 +45,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0003_connectors.sql"),
     include_str!("../../migrations/0004_keyring_intents.sql"),
     include_str!("../../migrations/0005_allow_http.sql"),
+    include_str!("../../migrations/0006_login_methods.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -179,21 +180,38 @@ fn migrate(conn: &mut Connection, db_path: &Path) -> Result<()> {
     if current == known {
         return Ok(());
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&storage)?;
-    let current = version(&tx).map_err(&storage)?;
-    if current > known {
-        return Err(newer(current));
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(current).unwrap_or(0)) {
-        tx.execute_batch(sql).map_err(&storage)?;
-        tx.pragma_update(None, "user_version", i as i64 + 1).map_err(&storage)?;
-    }
-    tx.execute(
-        "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?1)",
-        [uuid::Uuid::new_v4().simple().to_string()],
-    )
-    .map_err(&storage)?;
-    tx.commit().map_err(&storage)
+    // A migration that rebuilds a table drops the old one: with foreign keys on, that would run
+    // the connectors' ON DELETE action. Off for the migration (it cannot change inside a
+    // transaction), checked before the commit, on again after.
+    conn.pragma_update(None, "foreign_keys", "OFF").map_err(&storage)?;
+    let migrated = (|| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(&storage)?;
+        let current = version(&tx).map_err(&storage)?;
+        if current > known {
+            return Err(newer(current));
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(current).unwrap_or(0)) {
+            tx.execute_batch(sql).map_err(&storage)?;
+            tx.pragma_update(None, "user_version", i as i64 + 1).map_err(&storage)?;
+        }
+        tx.execute(
+            "INSERT OR IGNORE INTO meta (key, value) VALUES ('store_id', ?1)",
+            [uuid::Uuid::new_v4().simple().to_string()],
+        )
+        .map_err(&storage)?;
+        let broken: i64 = tx
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| r.get(0))
+            .map_err(&storage)?;
+        if broken > 0 {
+            return Err(Error::Storage {
+                path: db_path.to_owned(),
+                detail: format!("the schema upgrade would break {broken} reference(s) between tables; nothing was changed"),
+            });
+        }
+        tx.commit().map_err(&storage)
+    })();
+    conn.pragma_update(None, "foreign_keys", "ON").map_err(&storage)?;
+    migrated
 }
 
 /// Creates the data directory (mode 0700), or makes an existing one 0700.

@@ -10,14 +10,14 @@ use super::{now, Store};
 use crate::hooks::reached;
 use crate::keyring::SERVICE;
 use crate::model::{
-    AppRoleCredentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault, VaultInput,
+    AuthMethod, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault, VaultInput,
     VaultPatch, VaultSpec,
 };
-use crate::validate::{validate_credential, validate_input, validate_name};
+use crate::validate::{validate_credential, validate_input, validate_name, validate_secret_part};
 use crate::{Error, Result};
 
 /// The columns of `vaults`, in the order [`params`] binds them.
-const COLUMNS: [&str; 21] = [
+const COLUMNS: [&str; 23] = [
     "id",
     "name",
     "provider",
@@ -39,6 +39,8 @@ const COLUMNS: [&str; 21] = [
     "connect_timeout_secs",
     "request_timeout_secs",
     "allow_http",
+    "auth_method",
+    "auth_username",
 ];
 
 fn select(filter: &str) -> String {
@@ -46,7 +48,7 @@ fn select(filter: &str) -> String {
 }
 
 /// The values of `v` for [`COLUMNS`], in order.
-fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 21] {
+fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 23] {
     let s = &v.spec;
     [
         Box::new(&v.id),
@@ -70,6 +72,8 @@ fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 21] {
         Box::new(i64::try_from(s.tls.connect_timeout_secs).unwrap_or(i64::MAX)),
         Box::new(i64::try_from(s.tls.request_timeout_secs).unwrap_or(i64::MAX)),
         Box::new(s.tls.allow_http),
+        Box::new(s.auth_method.as_str()),
+        Box::new(&s.auth_username),
     ]
 }
 
@@ -102,6 +106,7 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
     };
     let provider: String = r.get("provider")?;
     let engine_type: String = r.get("engine_type")?;
+    let auth_method: String = r.get("auth_method")?;
     let secs = |col: &str| -> rusqlite::Result<u64> {
         let v: i64 = r.get(col)?;
         u64::try_from(v).map_err(|_| bad(col, format!("negative duration {v}")))
@@ -114,7 +119,10 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
                 .ok_or_else(|| bad("provider", format!("unknown provider {provider:?}")))?,
             url: r.get("url")?,
             namespace: r.get("namespace")?,
+            auth_method: AuthMethod::parse(&auth_method)
+                .ok_or_else(|| bad("auth_method", format!("unknown login method {auth_method:?}")))?,
             auth_mount: r.get("auth_mount")?,
+            auth_username: r.get("auth_username")?,
             engine_name: r.get("engine_name")?,
             engine_type: EngineType::parse(&engine_type)
                 .ok_or_else(|| bad("engine_type", format!("unknown engine type {engine_type:?}")))?,
@@ -158,19 +166,40 @@ fn keyring_location(store_id: &str, vault_id: &str) -> KeyringLocation {
 }
 
 /// Validates a form and the credentials given with it together, so every invalid field is
-/// reported at once. Credentials not given stay `None`.
+/// reported at once: a Role ID only for AppRole, the secret part by the rules of the form's login
+/// method. Credentials not given stay `None`.
 fn validate_form(
     input: &VaultInput,
-    creds: [(&str, Option<&SecretString>); 2],
-) -> Result<(VaultSpec, [Option<SecretString>; 2])> {
+    role_id: Option<&SecretString>,
+    secret: Option<&SecretString>,
+) -> Result<(VaultSpec, Option<SecretString>, Option<SecretString>)> {
     let spec = validate_input(input);
-    let checked = creds.map(|(field, v)| v.map(|v| validate_credential(field, v)).transpose());
+    let method = input.auth_method.as_deref().and_then(AuthMethod::parse).unwrap_or_default();
+    let role_id = match role_id {
+        Some(_) if !method.uses_role_id() => Err(crate::FieldError::new(
+            "role_id",
+            format!("applies only to AppRole, not {}", method.label()),
+        )),
+        r => r.map(|v| validate_credential("role_id", v)).transpose(),
+    };
+    let secret = secret.map(|v| validate_secret_part(method, v)).transpose();
     let mut errs = spec.as_ref().err().map(|e| e.0.clone()).unwrap_or_default();
-    errs.extend(checked.iter().filter_map(|c| c.as_ref().err().cloned()));
-    match spec {
-        Ok(spec) if errs.is_empty() => Ok((spec, checked.map(|c| c.ok().flatten()))),
+    errs.extend(role_id.as_ref().err().cloned());
+    errs.extend(secret.as_ref().err().cloned());
+    match (spec, role_id, secret) {
+        (Ok(spec), Ok(r), Ok(s)) if errs.is_empty() => Ok((spec, r, s)),
         _ => Err(Error::Invalid(crate::ValidationErrors(errs))),
     }
+}
+
+/// Complete credentials for `method` from validated parts, or the field error naming what is
+/// missing.
+fn complete(method: AuthMethod, role_id: Option<SecretString>, secret: Option<SecretString>) -> Result<Credentials> {
+    if method.uses_role_id() && role_id.is_none() {
+        return Err(Error::invalid("role_id", "is required"));
+    }
+    Credentials::from_parts(method, role_id, secret)
+        .ok_or_else(|| Error::invalid(method.secret_field(), "is required"))
 }
 
 /// The input that results from applying `patch` to `spec`.
@@ -190,6 +219,14 @@ fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
     if let Some(e) = &patch.engine_name {
         input.engine_name = e.clone();
     }
+    if let Some(m) = &patch.auth_method {
+        if AuthMethod::parse(m) != Some(spec.auth_method) {
+            // The old method's mount and user do not carry over to another method.
+            input.auth_mount = None;
+            input.auth_username = None;
+        }
+        input.auth_method = Some(m.clone());
+    }
     if let Some(t) = &patch.engine_type {
         let new_is_db = EngineType::parse(t.trim()).map(EngineType::is_database);
         if new_is_db.is_some_and(|db| db != spec.engine_type.is_database()) {
@@ -202,6 +239,7 @@ fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
     }
     set(&mut input.namespace, &patch.namespace);
     set(&mut input.auth_mount, &patch.auth_mount);
+    set(&mut input.auth_username, &patch.auth_username);
     set(&mut input.path, &patch.path);
     set(&mut input.db_role, &patch.db_role);
     set(&mut input.connection_name, &patch.connection_name);
@@ -238,25 +276,28 @@ impl Store {
         keyring_location(&self.store_id, &vault.id)
     }
 
-    /// The vault's Role ID and Secret ID, read from the OS keyring.
-    pub fn credentials(&self, vault: &Vault) -> Result<AppRoleCredentials> {
+    /// The vault's login credentials, read from the OS keyring.
+    pub fn credentials(&self, vault: &Vault) -> Result<Credentials> {
         self.credential_loader(vault)()
     }
 
     /// A loader of `vault`'s credentials for [`crate::provider::VaultHub::session`]: a blocking
-    /// keyring read, run only when the hub has no live session for the vault.
-    pub fn credential_loader(
-        &self,
-        vault: &Vault,
-    ) -> impl FnOnce() -> Result<AppRoleCredentials> + Send + 'static {
+    /// keyring read (the entries its login method uses), run only when the hub has no live
+    /// session for the vault.
+    pub fn credential_loader(&self, vault: &Vault) -> impl FnOnce() -> Result<Credentials> + Send + 'static {
         let keyring = self.keyring.clone();
         let loc = self.keyring_location(vault);
         let name = vault.spec.name.clone();
+        let method = vault.spec.auth_method;
         move || {
             let missing = |which| Error::CredentialMissing { vault: name.clone(), which };
-            let role_id = keyring.get(&loc.role_id_account)?.ok_or_else(|| missing("Role ID"))?;
-            let secret_id = keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing("Secret ID"))?;
-            Ok(AppRoleCredentials { role_id, secret_id })
+            let role_id = if method.uses_role_id() {
+                Some(keyring.get(&loc.role_id_account)?.ok_or_else(|| missing("Role ID"))?)
+            } else {
+                None
+            };
+            let secret = keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing(method.secret_label()))?;
+            Credentials::from_parts(method, role_id, Some(secret)).ok_or_else(|| missing("Role ID"))
         }
     }
 
@@ -264,36 +305,48 @@ impl Store {
     /// and credentials from `creds`, where missing ones are taken from the keyring entries of the
     /// stored vault `existing` (the edit form's "leave empty to keep") — only while the server and
     /// how it is reached stay those the credentials were stored for, unless
-    /// `creds.reuse_credentials` (`CredentialsForOtherServer` otherwise). Nothing is written.
+    /// `creds.reuse_credentials` (`CredentialsForOtherServer` otherwise), and never across a
+    /// change of login method. Nothing is written.
     pub fn prepare_test(
         &self,
         input: &VaultInput,
         existing: Option<&str>,
         creds: &CredentialsPatch,
-    ) -> Result<(VaultSpec, AppRoleCredentials)> {
-        let (spec, [role_id, secret_id]) = validate_form(
-            input,
-            [("role_id", creds.role_id.as_ref()), ("secret_id", creds.secret_id.as_ref())],
-        )?;
-        let stored = match (&role_id, &secret_id, existing) {
-            (Some(_), Some(_), _) => None,
-            (_, _, Some(name)) => {
-                let vault = self.get_vault(name)?;
-                super::credential_target::check_stored_credentials(&vault.spec, &spec, creds)?;
-                Some(self.credentials(&vault)?)
+    ) -> Result<(VaultSpec, Credentials)> {
+        let (spec, role_id, secret) = validate_form(input, creds.role_id.as_ref(), creds.secret_id.as_ref())?;
+        let method = spec.auth_method;
+        if creds.secret_id_wrapped {
+            if method != AuthMethod::Approle {
+                return Err(Error::invalid("secret_id", format!("a wrapped Secret ID applies only to AppRole, not {}", method.label())));
             }
-            (r, _, None) => {
-                let field = if r.is_none() { "role_id" } else { "secret_id" };
-                return Err(Error::invalid(field, "is required to test an unsaved vault"));
-            }
-        };
-        let pick = |given: Option<SecretString>, from: Option<&SecretString>| given.or_else(|| from.cloned());
-        let role_id = pick(role_id, stored.as_ref().map(|c| &c.role_id));
-        let secret_id = pick(secret_id, stored.as_ref().map(|c| &c.secret_id));
-        match (role_id, secret_id) {
-            (Some(role_id), Some(secret_id)) => Ok((spec, AppRoleCredentials { role_id, secret_id })),
-            _ => Err(Error::invalid("role_id", "is required")),
+            let Some(wrapping_token) = secret else {
+                return Err(Error::invalid("secret_id", "is required: the wrapping token"));
+            };
+            let role_id = match (role_id, existing) {
+                (Some(r), _) => r,
+                (None, Some(name)) => match self.credentials(&self.get_vault(name)?)? {
+                    Credentials::AppRole(c) => c.role_id,
+                    _ => return Err(Error::invalid("role_id", "is required")),
+                },
+                (None, None) => return Err(Error::invalid("role_id", "is required to test an unsaved vault")),
+            };
+            return Ok((spec, Credentials::WrappedAppRole { role_id, wrapping_token }));
         }
+        let given_all = secret.is_some() && (role_id.is_some() || !method.uses_role_id());
+        if given_all {
+            return complete(method, role_id, secret).map(|c| (spec, c));
+        }
+        let Some(name) = existing else {
+            let field = if method.uses_role_id() && role_id.is_none() { "role_id" } else { method.secret_field() };
+            return Err(Error::invalid(field, "is required to test an unsaved vault"));
+        };
+        let vault = self.get_vault(name)?;
+        super::credential_target::check_stored_credentials(&vault.spec, &spec, creds)?;
+        let stored = self.credentials(&vault)?;
+        let (stored_role, stored_secret) = stored.parts();
+        let (stored_role, stored_secret) = (stored_role.cloned(), stored_secret.clone());
+        complete(method, role_id.or(stored_role), secret.or(Some(stored_secret)))
+            .map(|c| (spec, c))
     }
 
     /// The input of the stored vault `name` with `patch` applied, as the update would validate it.
@@ -321,10 +374,8 @@ impl Store {
             .map_err(storage)?
             .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
         let input = apply_patch(&old.spec, patch);
-        let (spec, new_creds) = validate_form(
-            &input,
-            [("role_id", creds.role_id.as_ref()), ("secret_id", creds.secret_id.as_ref())],
-        )?;
+        let (spec, role_id, secret) = validate_form(&input, creds.role_id.as_ref(), creds.secret_id.as_ref())?;
+        let new_creds = [role_id, secret];
         if let Some(other) = find_by_name(conn, &spec.name).map_err(storage)? {
             if other.id != old.id {
                 return Err(Error::VaultExists { name: other.spec.name });
@@ -348,11 +399,24 @@ impl Store {
     /// Validates and stores a new vault; its credentials go to the keyring. On any failure
     /// nothing is stored anywhere; if the process is killed midway, the next open removes
     /// what was written ([`super::intents`]).
-    pub fn add_vault(&mut self, input: &VaultInput, creds: &AppRoleCredentials) -> Result<Vault> {
-        let (spec, [role_id, secret_id]) =
-            validate_form(input, [("role_id", Some(&creds.role_id)), ("secret_id", Some(&creds.secret_id))])?;
-        let (Some(role_id), Some(secret_id)) = (role_id, secret_id) else {
-            return Err(Error::invalid("role_id", "is required"));
+    pub fn add_vault(&mut self, input: &VaultInput, creds: &Credentials) -> Result<Vault> {
+        if matches!(creds, Credentials::WrappedAppRole { .. }) {
+            return Err(Error::Internal { detail: "a wrapped Secret ID reached the store unwrapped".into() });
+        }
+        let (role_id, secret) = creds.parts();
+        let (spec, role_id, secret_id) = validate_form(input, role_id, Some(secret))?;
+        if !creds.fits(spec.auth_method) {
+            return Err(Error::invalid(
+                spec.auth_method.secret_field(),
+                format!("is required to log in with {}", spec.auth_method.label()),
+            ));
+        }
+        let role_id = match (spec.auth_method.uses_role_id(), role_id) {
+            (true, None) => return Err(Error::invalid("role_id", "is required")),
+            (_, r) => r,
+        };
+        let Some(secret_id) = secret_id else {
+            return Err(Error::invalid(spec.auth_method.secret_field(), "is required"));
         };
         let now = now();
         let vault =
@@ -367,7 +431,7 @@ impl Store {
             op: Op::Add,
             committed: false,
             vault_name: vault.spec.name.clone(),
-            role_id: true,
+            role_id: role_id.is_some(),
             secret_id: true,
             owner: self.owner.clone(),
         };
@@ -382,7 +446,9 @@ impl Store {
         reached("add:intent");
         let keyring = self.keyring.clone();
         let done = (|| {
-            keyring.set(&loc.role_id_account, &role_id)?;
+            if let Some(role_id) = &role_id {
+                keyring.set(&loc.role_id_account, role_id)?;
+            }
             reached("add:role_id");
             keyring.set(&loc.secret_id_account, &secret_id)?;
             reached("add:secret_id");
@@ -416,6 +482,9 @@ impl Store {
         patch: &VaultPatch,
         creds: &CredentialsPatch,
     ) -> Result<Vault> {
+        if creds.secret_id_wrapped {
+            return Err(Error::Internal { detail: "a wrapped Secret ID reached the store unwrapped".into() });
+        }
         let path = self.db_path.clone();
         let storage = super::storage_error(&path);
         let write_row = |tx: &Connection, old: &Vault, vault: &Vault| -> rusqlite::Result<()> {
@@ -510,6 +579,11 @@ impl Store {
                 }
             }
             reached("update:moved");
+            if old.spec.auth_method.uses_role_id() && !vault.spec.auth_method.uses_role_id() {
+                // A Role ID the new login method does not use is not kept. Were the process
+                // killed before this, the doctor reports the entry and its repair removes it.
+                keyring.delete(&loc.role_id_account)?;
+            }
             intents::delete(&self.conn, &old.id, &intent.owner).map_err(&storage)
         })();
         placed.map_err(|e| Error::Keyring {

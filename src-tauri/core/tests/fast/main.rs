@@ -297,3 +297,96 @@ async fn stored_ids_follow_a_changed_server_only_when_given_again_or_confirmed()
     f.core.prepare_test(target(), given).await.expect("Secret ID given again");
     f.core.update_vault("prod".into(), moved, confirmed).await.expect("moved, confirmed");
 }
+
+fn with_auth(mut input: VaultInput, method: &str, user: Option<&str>) -> VaultInput {
+    input.auth_method = Some(method.into());
+    input.auth_username = user.map(Into::into);
+    input
+}
+
+#[tokio::test]
+async fn a_token_or_password_vault_keeps_one_keyring_entry_and_a_method_change_needs_its_secret() {
+    let f = fixture();
+    let url = closed_port_url();
+    let token = CredentialsPatch { secret_id: Some(SecretString::from("hvs.tok-1".to_owned())), ..Default::default() };
+    f.core.add_vault(with_auth(kv("tok", &url), "token", None), token).await.expect("add token vault");
+    let mine: Vec<String> = f.keyring.accounts();
+    assert_eq!(mine.len(), 1, "only the token is stored: {mine:?}");
+    assert!(mine[0].ends_with("/secret_id"), "{mine:?}");
+
+    let missing = f
+        .core
+        .add_vault(with_auth(kv("pw", &url), "userpass", Some("jane")), CredentialsPatch::default())
+        .await
+        .expect_err("no password");
+    assert_eq!(missing.payload().fields.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["password"]);
+    let pw = CredentialsPatch { secret_id: Some(SecretString::from(" two words ".to_owned())), ..Default::default() };
+    let added = f.core.add_vault(with_auth(kv("pw", &url), "userpass", Some("jane")), pw).await.expect("add");
+    assert_eq!(added.vault.spec.auth_username.as_deref(), Some("jane"));
+    assert_eq!(f.keyring.accounts().len(), 2);
+
+    // AppRole -> token without the token: refused, nothing changes.
+    f.core.add_vault(kv("ar", &url), creds("ar")).await.expect("add approle");
+    assert_eq!(f.keyring.accounts().len(), 4);
+    let to_token = VaultPatch { auth_method: Some("token".into()), ..Default::default() };
+    let err = f.core.update_vault("ar".into(), to_token.clone(), CredentialsPatch::default()).await.expect_err("refused");
+    assert_eq!(err.payload().fields.first().map(|e| e.field.as_str()), Some("token"), "{err}");
+    assert!(err.to_string().contains("AppRole to Token"), "{err}");
+    let confirmed = CredentialsPatch { reuse_credentials: true, ..Default::default() };
+    f.core.update_vault("ar".into(), to_token.clone(), confirmed).await.expect_err("a confirmation is no token");
+    assert_eq!(f.core.show_vault("ar".into()).await.expect("show").summary.vault.spec.auth_method.as_str(), "approle");
+    // With the token: the method changes and the Role ID leaves the keyring.
+    let given = CredentialsPatch { secret_id: Some(SecretString::from("hvs.tok-2".to_owned())), ..Default::default() };
+    let updated = f.core.update_vault("ar".into(), to_token, given).await.expect("update");
+    assert_eq!(updated.vault.spec.auth_method.as_str(), "token");
+    assert_eq!(updated.vault.spec.auth_mount, "token");
+    let accounts = f.keyring.accounts();
+    assert_eq!(accounts.len(), 3, "the unused Role ID is deleted: {accounts:?}");
+    let doctor = f.core.doctor(false).await.expect("doctor");
+    assert!(!doctor.needs_attention(), "in step: {:?}", doctor.findings);
+}
+
+#[test]
+fn a_database_of_the_previous_schema_keeps_its_vaults_and_connectors_as_approle() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keyring = MemoryKeyring::default();
+    {
+        let mut store = Store::open_with_keyring(dir.path(), Box::new(keyring.clone())).expect("open");
+        store.add_vault(&kv("old", "http://127.0.0.1:8200"), &creds("old").into()).expect("add");
+        store
+            .add_connector(&rest("api", Some("old"), json!({"base_url": "https://x/{{secrets.old.url}}"})))
+            .expect("connector");
+    }
+    // Roll the schema back to version 5 as an older vaultdesk wrote it: no login-method columns
+    // and the old engine_type CHECK.
+    let db = dir.path().join(vaultdesk_core::store::DB_FILE);
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    conn.execute_batch(
+        "PRAGMA foreign_keys = OFF;
+         BEGIN;
+         CREATE TABLE v5 AS SELECT id, name, provider, url, namespace, auth_mount, engine_name, engine_type,
+           path, db_role, connection_name, cache_ttl_secs, created_at, updated_at, tls_ca_cert, tls_client_cert,
+           tls_client_key, tls_skip_verify, connect_timeout_secs, request_timeout_secs, allow_http FROM vaults;
+         DROP TABLE vaults;
+         CREATE TABLE vaults (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE COLLATE NOCASE, provider TEXT NOT NULL,
+           url TEXT NOT NULL, namespace TEXT, auth_mount TEXT NOT NULL, engine_name TEXT NOT NULL,
+           engine_type TEXT NOT NULL CHECK (engine_type IN ('kv2','mysql','mariadb','postgresql','mongodb')),
+           path TEXT, db_role TEXT, connection_name TEXT, cache_ttl_secs INTEGER NOT NULL, created_at TEXT NOT NULL,
+           updated_at TEXT NOT NULL, tls_ca_cert TEXT, tls_client_cert TEXT, tls_client_key TEXT,
+           tls_skip_verify INTEGER NOT NULL DEFAULT 0, connect_timeout_secs INTEGER NOT NULL DEFAULT 10,
+           request_timeout_secs INTEGER NOT NULL DEFAULT 30, allow_http INTEGER NOT NULL DEFAULT 0) STRICT;
+         INSERT INTO vaults SELECT * FROM v5;
+         DROP TABLE v5;
+         PRAGMA user_version = 5;
+         COMMIT;",
+    )
+    .expect("downgrade");
+    drop(conn);
+    let store = Store::open_with_keyring(dir.path(), Box::new(keyring)).expect("upgrade on open");
+    let v = store.get_vault("old").expect("kept");
+    assert_eq!((v.spec.auth_method.as_str(), v.spec.auth_mount.as_str()), ("approle", "approle"));
+    let connectors = store.list_connectors().expect("connectors");
+    assert_eq!(connectors.len(), 1);
+    assert_eq!(connectors[0].vault.as_deref(), Some("old"), "the connector still selects its vault");
+    assert!(store.credentials(&v).is_ok(), "its keyring entries are still found");
+}

@@ -37,13 +37,24 @@ pub enum VaultError {
          failed logins"
     )]
     LockedOut { auth_mount: String },
+    #[error("login refused: wrong password or unknown user \"{user}\" on auth mount \"{auth_mount}\"")]
+    WrongPassword { auth_mount: String, user: String },
+    #[error("LDAP login on auth mount \"{auth_mount}\" failed: Vault cannot reach its LDAP server ({detail})")]
+    LdapUnavailable { auth_mount: String, detail: String },
+    #[error("the token is expired, revoked or not known to this Vault")]
+    TokenInvalid,
+    #[error(
+        "SECURITY: the wrapping token was already unwrapped, has expired, or was never issued — if it \
+         was not you who unwrapped it, someone else may hold the Secret ID"
+    )]
+    WrappingTokenInvalid,
     #[error(
         "plain HTTP to {url} is not allowed: the Secret ID and tokens would cross the network unencrypted"
     )]
     PlainHttp { url: String },
     #[error("namespace \"{namespace}\" not found")]
     NamespaceNotFound { namespace: String },
-    #[error("auth mount \"{auth_mount}\" not found (or not an AppRole mount)")]
+    #[error("auth mount \"{auth_mount}\" not found (or not a mount of this login method)")]
     AuthMountNotFound { auth_mount: String },
     #[error("permission denied on \"{path}\"")]
     PermissionDenied { path: String },
@@ -51,8 +62,8 @@ pub enum VaultError {
     MountNotFound { mount: String },
     #[error("no secret at \"{path}\"")]
     SecretNotFound { path: String },
-    #[error("mount \"{mount}\" is not a KV version 2 engine ({found})")]
-    NotKv2 { mount: String, found: String },
+    #[error("mount \"{mount}\" is not a {expected} engine ({found})")]
+    WrongKvEngine { mount: String, expected: String, found: String, suggest: Option<String> },
     #[error("database role \"{role}\" not found in engine \"{mount}\"")]
     DatabaseRoleNotFound { mount: String, role: String },
     #[error(
@@ -89,13 +100,17 @@ pub enum VaultErrorCode {
     NotInitialized,
     InvalidCredentials,
     LockedOut,
+    WrongPassword,
+    LdapUnavailable,
+    TokenInvalid,
+    WrappingTokenInvalid,
     PlainHttp,
     NamespaceNotFound,
     AuthMountNotFound,
     PermissionDenied,
     MountNotFound,
     SecretNotFound,
-    NotKv2,
+    WrongKvEngine,
     DatabaseRoleNotFound,
     EnginePluginMismatch,
     RateLimited,
@@ -133,13 +148,17 @@ impl VaultError {
             E::NotInitialized { .. } => C::NotInitialized,
             E::InvalidCredentials { .. } => C::InvalidCredentials,
             E::LockedOut { .. } => C::LockedOut,
+            E::WrongPassword { .. } => C::WrongPassword,
+            E::LdapUnavailable { .. } => C::LdapUnavailable,
+            E::TokenInvalid => C::TokenInvalid,
+            E::WrappingTokenInvalid => C::WrappingTokenInvalid,
             E::PlainHttp { .. } => C::PlainHttp,
             E::NamespaceNotFound { .. } => C::NamespaceNotFound,
             E::AuthMountNotFound { .. } => C::AuthMountNotFound,
             E::PermissionDenied { .. } => C::PermissionDenied,
             E::MountNotFound { .. } => C::MountNotFound,
             E::SecretNotFound { .. } => C::SecretNotFound,
-            E::NotKv2 { .. } => C::NotKv2,
+            E::WrongKvEngine { .. } => C::WrongKvEngine,
             E::DatabaseRoleNotFound { .. } => C::DatabaseRoleNotFound,
             E::EnginePluginMismatch { .. } => C::EnginePluginMismatch,
             E::RateLimited { .. } => C::RateLimited,
@@ -184,6 +203,21 @@ impl VaultError {
                  unlock it (sys/locked-users), then check the Secret ID: repeated wrong ones cause this"
                     .into()
             }
+            E::WrongPassword { .. } => {
+                "check the user name and password; repeated failures can lock the user out".into()
+            }
+            E::LdapUnavailable { .. } => {
+                "the LDAP server Vault's ldap auth points at is down or unreachable from Vault; ask \
+                 Vault's admin (auth/<mount>/config url)"
+                    .into()
+            }
+            E::TokenInvalid => "create a new token (e.g. `bao login` or `vault token create`) and store it \
+                 with `vaultdesk vault update NAME --token-file FILE` or the form's Token field"
+                .into(),
+            E::WrappingTokenInvalid => "ask for a new wrapped Secret ID, and have the AppRole's Secret IDs \
+                 checked (secret-id accessors): an unwrapped token that you did not unwrap is a sign \
+                 of interception"
+                .into(),
             E::PlainHttp { .. } => {
                 "use https://, or allow plain HTTP for this vault (--allow-http, or Advanced > Allow plain HTTP)"
                     .into()
@@ -192,16 +226,17 @@ impl VaultError {
                 "check the namespace's spelling and parent path, or leave it empty for the root".into()
             }
             E::AuthMountNotFound { .. } => {
-                "check the auth mount path (default approle) and that AppRole is enabled there".into()
+                "check the auth mount path (default: the method's name, e.g. approle) and that the login method is enabled there".into()
             }
             E::PermissionDenied { .. } => "grant the AppRole's policy read on this path".into(),
             E::MountNotFound { .. } => {
                 "check the engine name: it is the path the secrets engine is mounted at".into()
             }
             E::SecretNotFound { .. } => "check the engine name and the path to the secret".into(),
-            E::NotKv2 { .. } => {
-                "choose the engine type that matches the mount, or point at a KV version 2 mount".into()
+            E::WrongKvEngine { suggest: Some(t), .. } => {
+                format!("choose engine type {t}: it matches what is mounted there (detected by the Test)")
             }
+            E::WrongKvEngine { .. } => "choose the engine type that matches the mount, or point at a KV mount".into(),
             E::DatabaseRoleNotFound { .. } => "check the database role name in the database engine".into(),
             E::EnginePluginMismatch { .. } => {
                 "choose the engine type of the database the connection points at, or another connection"
@@ -238,11 +273,16 @@ impl VaultError {
             | E::PlainHttp { .. } => Some("url"),
             E::TlsUnknownCa { .. } | E::TlsExpired { .. } | E::Tls { .. } => Some("tls_ca_cert"),
             E::TlsConfig { field, .. } => Some(field),
-            E::InvalidCredentials { .. } | E::LockedOut { .. } => Some("secret_id"),
+            E::InvalidCredentials { .. } | E::LockedOut { .. } | E::WrappingTokenInvalid => Some("secret_id"),
+            E::WrongPassword { .. } => Some("password"),
+            E::LdapUnavailable { .. } => Some("auth_mount"),
+            E::TokenInvalid => Some("token"),
             E::NamespaceNotFound { .. } => Some("namespace"),
             E::AuthMountNotFound { .. } => Some("auth_mount"),
             E::PermissionDenied { .. } | E::SecretNotFound { .. } => Some("path"),
-            E::NotKv2 { .. } | E::MountNotFound { .. } => Some("engine_name"),
+            E::MountNotFound { .. } => Some("engine_name"),
+            E::WrongKvEngine { suggest: Some(_), .. } => Some("engine_type"),
+            E::WrongKvEngine { .. } => Some("engine_name"),
             E::DatabaseRoleNotFound { .. } => Some("db_role"),
             E::EnginePluginMismatch { .. } => Some("engine_type"),
             E::RateLimited { .. } | E::Server { .. } | E::BadRequest { .. } => None,

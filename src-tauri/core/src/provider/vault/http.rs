@@ -23,6 +23,8 @@ use crate::model::VaultSpec;
 #[derive(Debug, Clone, Copy)]
 pub(in crate::provider::vault) enum Purpose<'a> {
     Login { auth_mount: &'a str },
+    /// A userpass or LDAP login as `user`.
+    PasswordLogin { auth_mount: &'a str, user: &'a str, ldap: bool },
     KvRead,
     DbCreds { mount: &'a str, role: &'a str },
     Other,
@@ -322,6 +324,28 @@ impl VaultClient {
                     return VaultError::InvalidCredentials { auth_mount: auth_mount.to_owned() };
                 }
                 // A login carries no token: a refusal or a missing route means no AppRole there.
+                if matches!(status.as_u16(), 403..=405) || lower.contains("no handler for route") {
+                    return VaultError::AuthMountNotFound { auth_mount: auth_mount.to_owned() };
+                }
+            }
+            Purpose::PasswordLogin { auth_mount, user, ldap } => {
+                if ldap
+                    && (lower.contains("failed to connect")
+                        || lower.contains("network error")
+                        || lower.contains("connection refused")
+                        || lower.contains("no such host")
+                        || lower.contains("i/o timeout"))
+                {
+                    return VaultError::LdapUnavailable { auth_mount: auth_mount.to_owned(), detail: message };
+                }
+                if lower.contains("invalid username or password")
+                    || lower.contains("invalid credentials")
+                    || lower.contains("failed to bind")
+                    || lower.contains("user bind")
+                    || lower.contains("bind dn")
+                {
+                    return VaultError::WrongPassword { auth_mount: auth_mount.to_owned(), user: user.to_owned() };
+                }
                 if matches!(status.as_u16(), 403..=405) || lower.contains("no handler for route") {
                     return VaultError::AuthMountNotFound { auth_mount: auth_mount.to_owned() };
                 }

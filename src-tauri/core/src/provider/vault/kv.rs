@@ -1,4 +1,5 @@
-//! The KV version 2 secrets engine: a secret's current version, and its key names without values.
+//! The KV secrets engines: version 2 (a secret's current version, its key names without values)
+//! and version 1 (unversioned: the secret as stored; key names taken from it).
 
 use reqwest::Method;
 use secrecy::SecretString;
@@ -9,7 +10,7 @@ use super::error::VaultError;
 use super::http::{Envelope, Purpose, VaultClient};
 use crate::sensitive::Sensitive;
 
-/// A KV v2 secret: the current version's data (sensitive) and its version number.
+/// A KV secret: the data (sensitive) and, for KV v2, the current version's number (0 for KV v1).
 #[derive(Debug, Clone)]
 pub struct KvSecret {
     pub data: Sensitive<Map<String, Value>>,
@@ -65,5 +66,42 @@ impl VaultClient {
         let api = format!("{mount}/subkeys/{path}");
         let env: Envelope<Data> = self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await?;
         env.data.and_then(|d| d.subkeys).ok_or(VaultError::SecretNotFound { path: api })
+    }
+}
+
+impl VaultClient {
+    /// The KV v1 secret at `<mount>/<path>` (no versions).
+    pub async fn kv1_read(&self, token: &SecretString, mount: &str, path: &str) -> Result<KvSecret, VaultError> {
+        let api = format!("{mount}/{path}");
+        let env: Envelope<Map<String, Value>> =
+            self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await?;
+        let data = env.data.ok_or(VaultError::SecretNotFound { path: api })?;
+        Ok(KvSecret { data: Sensitive::new(data), version: 0, warnings: env.warnings.unwrap_or_default() })
+    }
+}
+
+/// The key names of `data` as nested objects with `null` leaves: what the subkeys endpoint
+/// answers for KV v2, made from a KV v1 secret (which has no such endpoint). No value survives.
+pub fn key_names_of(data: &Map<String, Value>) -> Value {
+    Value::Object(
+        data.iter()
+            .map(|(k, v)| {
+                let names = match v {
+                    Value::Object(inner) => key_names_of(inner),
+                    _ => Value::Null,
+                };
+                (k.clone(), names)
+            })
+            .collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn key_names_keep_the_shape_and_drop_every_value() {
+        let data = serde_json::json!({"user": "u", "db": {"password": "p", "port": 5432}, "list": [1]});
+        let names = super::key_names_of(data.as_object().expect("object"));
+        assert_eq!(names, serde_json::json!({"user": null, "db": {"password": null, "port": null}, "list": null}));
     }
 }

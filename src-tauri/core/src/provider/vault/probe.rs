@@ -17,7 +17,7 @@ use super::http::VaultClient;
 use super::session::{SecretValue, VaultSession};
 use super::sys::Health;
 use crate::duration::format_duration;
-use crate::model::{AppRoleCredentials, EngineType, Vault, VaultSpec};
+use crate::model::{Credentials, EngineType, Vault, VaultSpec};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -110,14 +110,17 @@ impl Recorder<'_> {
 /// Test is dropped before it finishes, e.g. cancelled from the UI.
 struct Cleanup {
     client: VaultClient,
+    /// The Test's own token (not one the admin gave): revoked.
     token: Option<SecretString>,
+    /// A lease the Test obtained with the admin's token: revoked with it.
+    lease: Option<(SecretString, String)>,
     session: Option<Arc<VaultSession>>,
 }
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        let (token, session) = (self.token.take(), self.session.take());
-        if token.is_none() && session.is_none() {
+        let (token, lease, session) = (self.token.take(), self.lease.take(), self.session.take());
+        if token.is_none() && lease.is_none() && session.is_none() {
             return;
         }
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -125,6 +128,9 @@ impl Drop for Cleanup {
             runtime.spawn(async move {
                 if let Some(t) = token {
                     let _ = client.revoke_self(&t).await;
+                }
+                if let Some((t, id)) = lease {
+                    let _ = client.revoke_lease(&t, &id).await;
                 }
                 if let Some(s) = session {
                     s.close().await;
@@ -179,7 +185,7 @@ fn plugin_fits(plugin: &str, engine: EngineType) -> bool {
 }
 
 /// Tests `spec` with `creds`, saved or not.
-pub async fn test_vault(spec: &VaultSpec, creds: &AppRoleCredentials) -> TestReport {
+pub async fn test_vault(spec: &VaultSpec, creds: &Credentials) -> TestReport {
     test_vault_with_progress(spec, creds, &mut |_| {}).await
 }
 
@@ -188,7 +194,7 @@ pub async fn test_vault(spec: &VaultSpec, creds: &AppRoleCredentials) -> TestRep
 /// future cancels the Test; whatever it started in Vault is revoked in the background.
 pub async fn test_vault_with_progress(
     spec: &VaultSpec,
-    creds: &AppRoleCredentials,
+    creds: &Credentials,
     on_stage: &mut (dyn FnMut(&StageReport) + Send),
 ) -> TestReport {
     use TestStage::*;
@@ -266,8 +272,36 @@ pub async fn test_vault_with_progress(
     // Login.
     let started = Instant::now();
     let client = session.client();
-    let auth = match client.login_approle(&spec.auth_mount, creds).await {
-        Ok(a) => a,
+    if let Credentials::WrappedAppRole { wrapping_token, .. } = creds {
+        // Unwrapping works once: the Test only looks the token up; saving unwraps it.
+        match client.lookup_wrapping(wrapping_token).await {
+            Ok(w) => {
+                let for_secret_id = w.creation_path.ends_with("/secret-id");
+                let status = if for_secret_id { StageStatus::Passed } else { StageStatus::Warning };
+                r.push(
+                    Login,
+                    status,
+                    started,
+                    format!(
+                        "wrapped Secret ID not yet unwrapped (created for {}, TTL {}){}; it is unwrapped \
+                         once, when the vault is saved, and the login is tried then",
+                        if w.creation_path.is_empty() { "an unknown path" } else { &w.creation_path },
+                        format_duration(w.creation_ttl),
+                        if for_secret_id { "" } else { " — it does not look like a Secret ID" }
+                    ),
+                );
+                r.skip_rest(&[Read, Capabilities]);
+            }
+            Err(e) => {
+                r.fail(Login, started, &e);
+                r.skip_rest(&[Read, Capabilities]);
+            }
+        }
+        session.close().await;
+        return TestReport { ok: !r.failed, stages: r.stages };
+    }
+    let (auth, owned) = match client.login(spec, creds).await {
+        Ok(l) => (l.auth, l.owned),
         Err(e) => {
             r.fail(Login, started, &e);
             r.skip_rest(&[Read, Capabilities]);
@@ -275,20 +309,29 @@ pub async fn test_vault_with_progress(
         }
     };
     let token = auth.client_token.clone();
-    let mut cleanup =
-        Cleanup { client: client.clone(), token: Some(token.clone()), session: Some(session.clone()) };
+    let mut cleanup = Cleanup {
+        client: client.clone(),
+        token: owned.then(|| token.clone()),
+        lease: None,
+        session: Some(session.clone()),
+    };
     let policies = if auth.token_policies.is_empty() { &auth.policies } else { &auth.token_policies };
     let ttl = if auth.lease_duration == 0 {
         "no expiry".to_owned()
     } else {
         format!("TTL {}", format_duration(auth.lease_duration))
     };
+    let how = match spec.auth_method {
+        crate::model::AuthMethod::Approle => String::new(),
+        crate::model::AuthMethod::Token => "the given token: ".to_owned(),
+        m => format!("{} as {}: ", m.label(), spec.auth_username.as_deref().unwrap_or_default()),
+    };
     r.push(
         Login,
         StageStatus::Passed,
         started,
         format!(
-            "policies {}; token {ttl}{}",
+            "{how}policies {}; token {ttl}{}",
             if policies.is_empty() { "(none)".to_owned() } else { policies.join(", ") },
             if auth.renewable { ", renewable" } else { "" }
         ),
@@ -298,13 +341,25 @@ pub async fn test_vault_with_progress(
     let started = Instant::now();
     let mount = spec.engine_name.as_str();
     let (read_path, read) = match spec.engine_type {
-        EngineType::Kv2 => {
+        kv @ (EngineType::Kv1 | EngineType::Kv2) => {
             let path = spec.path.as_deref().unwrap_or_default();
-            let read = match client.kv2_read(&token, mount, path).await {
-                Err(VaultError::SecretNotFound { path: p }) => Err(session.explain_not_found(p).await),
-                other => other.map(SecretValue::Kv),
+            // Which KV version is mounted there (readable with the default policy where the
+            // token may read the mount): a mismatch is named with the type to choose. Without
+            // that permission the admin's choice stands.
+            let mismatch = match client.mount_info(&token, mount).await {
+                Ok(info) => super::session::kv_mismatch(mount, kv, &info),
+                Err(_) => None,
             };
-            (format!("{mount}/data/{path}"), read)
+            let read = match mismatch {
+                Some(e) => Err(e),
+                None if kv == EngineType::Kv1 => client.kv1_read(&token, mount, path).await.map(SecretValue::Kv),
+                None => match client.kv2_read(&token, mount, path).await {
+                    Err(VaultError::SecretNotFound { path: p }) => Err(session.explain_not_found(p).await),
+                    other => other.map(SecretValue::Kv),
+                },
+            };
+            let api = if kv == EngineType::Kv1 { format!("{mount}/{path}") } else { format!("{mount}/data/{path}") };
+            (api, read)
         }
         _ => {
             let role = spec.db_role.as_deref().unwrap_or_default();
@@ -323,9 +378,17 @@ pub async fn test_vault_with_progress(
             keys.sort_unstable();
             let names =
                 if keys.is_empty() { "no keys".to_owned() } else { format!("keys {}", keys.join(", ")) };
-            r.push(Read, StageStatus::Passed, started, format!("version {}: {names}", s.version));
+            let version = if spec.engine_type == EngineType::Kv1 {
+                "KV version 1 (unversioned)".to_owned()
+            } else {
+                format!("version {}", s.version)
+            };
+            r.push(Read, StageStatus::Passed, started, format!("{version}: {names}"));
         }
         Ok(SecretValue::Database(c)) => {
+            if !owned && !c.lease.id.is_empty() {
+                cleanup.lease = Some((token.clone(), c.lease.id.clone()));
+            }
             let mut summary = format!(
                 "credentials issued for user {} (lease TTL {}{})",
                 c.username,
@@ -378,7 +441,12 @@ pub async fn test_vault_with_progress(
     }
     // The test's token is not needed any more. Revoking it (the default policy allows this) also
     // revokes every lease it created: the test's database user is dropped at once.
-    let revoked = client.revoke_self(&token).await;
+    let revoked = match (owned, cleanup.lease.take()) {
+        (true, _) => client.revoke_self(&token).await,
+        // The admin's own token stays; the Test's credentials are revoked by their lease.
+        (false, Some((t, id))) => client.revoke_lease(&t, &id).await,
+        (false, None) => Ok(()),
+    };
     // The session logged in too if it had to explain a missing secret; end that token as well.
     session.close().await;
     cleanup.token = None;

@@ -18,7 +18,7 @@ use super::http::{server_secs, VaultClient};
 use super::kv::KvSecret;
 use super::sys::Lease;
 use super::token::AuthInfo;
-use crate::model::{AppRoleCredentials, EngineType, Vault, VaultSpec};
+use crate::model::{Credentials, EngineType, Vault, VaultSpec};
 use crate::sensitive::Sensitive;
 
 /// The secret a vault configuration points at.
@@ -55,6 +55,15 @@ impl ResolvedSecret {
                 "renewable": c.lease.renewable,
             }),
         })
+    }
+
+    /// A KV secret's version (0 for KV v1) and number of top-level keys; `None` for database
+    /// credentials.
+    pub fn kv_version_and_keys(&self) -> Option<(u64, usize)> {
+        match &self.value {
+            SecretValue::Kv(kv) => Some((kv.version, kv.data.expose().len())),
+            SecretValue::Database(_) => None,
+        }
     }
 
     pub fn expires_in(&self) -> Option<Duration> {
@@ -95,10 +104,13 @@ struct Token {
     /// When to stop using it as is (renew or log in again).
     refresh_at: Option<Instant>,
     renewable: bool,
+    /// vaultdesk logged in for it (revoked when replaced or done); a token the admin gave is
+    /// never revoked.
+    owned: bool,
 }
 
 impl Token {
-    fn new(auth: AuthInfo, generation: u64, fixed_margin: Option<Duration>) -> Token {
+    fn new(auth: AuthInfo, generation: u64, fixed_margin: Option<Duration>, owned: bool) -> Token {
         let now = Instant::now();
         let (deadline, refresh_at) = if auth.lease_duration == 0 {
             (None, None)
@@ -106,7 +118,7 @@ impl Token {
             let ttl = server_secs(auth.lease_duration);
             (Some(now + ttl), Some(now + ttl - margin(ttl, fixed_margin)))
         };
-        Token { value: auth.client_token, generation, deadline, refresh_at, renewable: auth.renewable }
+        Token { value: auth.client_token, generation, deadline, refresh_at, renewable: auth.renewable, owned }
     }
 }
 
@@ -132,7 +144,7 @@ pub struct VaultSession {
     spec: VaultSpec,
     pub(crate) updated_at: String,
     client: VaultClient,
-    creds: AppRoleCredentials,
+    creds: Credentials,
     token: tokio::sync::Mutex<Option<Token>>,
     generation: AtomicU64,
     slot: Mutex<Option<Arc<Slot>>>,
@@ -155,7 +167,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl VaultSession {
-    pub fn new(vault: &Vault, creds: AppRoleCredentials) -> Result<VaultSession, VaultError> {
+    pub fn new(vault: &Vault, creds: Credentials) -> Result<VaultSession, VaultError> {
         Ok(VaultSession {
             client: VaultClient::new(&vault.spec)?,
             spec: vault.spec.clone(),
@@ -211,7 +223,7 @@ impl VaultSession {
                     // A renewal capped by the token's max TTL buys little (it is due for
                     // renewal again at once); log in then.
                     let secs = auth.lease_duration;
-                    let renewed = Token::new(auth, t.generation, self.refresh_margin);
+                    let renewed = Token::new(auth, t.generation, self.refresh_margin, t.owned);
                     if secs >= 2 && renewed.refresh_at.is_none_or(|r| r > Instant::now()) {
                         let generation = renewed.generation;
                         let value = renewed.value.clone();
@@ -221,15 +233,16 @@ impl VaultSession {
                 }
             }
         }
-        let auth = self.client.login_approle(&self.spec.auth_mount, &self.creds).await?;
+        let login = self.client.login(&self.spec, &self.creds).await?;
         self.counters.logins.fetch_add(1, Ordering::Relaxed);
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-        let token = Token::new(auth, generation, self.refresh_margin);
+        let token = Token::new(login.auth, generation, self.refresh_margin, login.owned);
         let value = token.value.clone();
-        // A replaced token that is still alive is revoked, and with it the leases it created
-        // (cached credentials never outlive the token's refresh point, so none is in use).
+        // A replaced token of vaultdesk's that is still alive is revoked, and with it the leases
+        // it created (cached credentials never outlive the token's refresh point, so none is in
+        // use). The admin's own token is left alone.
         if let Some(old) = held.replace(token) {
-            if old.deadline.is_none_or(|d| Instant::now() < d) {
+            if old.owned && old.deadline.is_none_or(|d| Instant::now() < d) {
                 let _ = self.client.revoke_self(&old.value).await;
             }
         }
@@ -241,7 +254,7 @@ impl VaultSession {
     async fn retire_token(&self, generation: u64) {
         let mut held = self.token.lock().await;
         if held.as_ref().is_some_and(|t| t.generation == generation) {
-            if let Some(old) = held.take() {
+            if let Some(old) = held.take().filter(|t| t.owned) {
                 let _ = self.client.revoke_self(&old.value).await;
             }
         }
@@ -370,9 +383,17 @@ impl VaultSession {
         let mount = self.spec.engine_name.as_str();
         let fetched = Instant::now();
         let value = match self.spec.engine_type {
-            EngineType::Kv2 => {
+            kv @ (EngineType::Kv1 | EngineType::Kv2) => {
                 let path = self.spec.path.as_deref().unwrap_or_default();
-                let read = self.authed(|t| async move { self.client.kv2_read(&t, mount, path).await }).await;
+                let read = self
+                    .authed(|t| async move {
+                        if kv == EngineType::Kv1 {
+                            self.client.kv1_read(&t, mount, path).await
+                        } else {
+                            self.client.kv2_read(&t, mount, path).await
+                        }
+                    })
+                    .await;
                 self.counters.reads.fetch_add(1, Ordering::Relaxed);
                 match read {
                     Ok(s) => SecretValue::Kv(s),
@@ -430,25 +451,28 @@ impl VaultSession {
     pub async fn subkeys(&self) -> Result<serde_json::Value, VaultError> {
         let mount = self.spec.engine_name.as_str();
         let path = self.spec.path.as_deref().unwrap_or_default();
+        if self.spec.engine_type == EngineType::Kv1 {
+            // KV v1 has no subkeys endpoint: the names come from a read, the values are dropped.
+            let read = self.authed(|t| async move { self.client.kv1_read(&t, mount, path).await }).await;
+            return match read {
+                Ok(s) => Ok(super::kv::key_names_of(s.data.expose())),
+                Err(VaultError::SecretNotFound { path: p }) => Err(self.explain_not_found(p).await),
+                Err(e) => Err(e),
+            };
+        }
         match self.authed(|t| async move { self.client.kv2_subkeys(&t, mount, path).await }).await {
             Err(VaultError::SecretNotFound { path: p }) => Err(self.explain_not_found(p).await),
             other => other,
         }
     }
 
-    /// A KV read that found nothing: say whether the mount is not KV v2 at all.
+    /// A KV read that found nothing: say whether the mount is another KV version, or not KV.
     pub(crate) async fn explain_not_found(&self, path: String) -> VaultError {
         let mount = self.spec.engine_name.as_str();
         let info = self.authed(|t| async move { self.client.mount_info(&t, mount).await }).await;
         match info {
-            Ok(m) if m.kind == "kv" && m.version.as_deref() != Some("2") => VaultError::NotKv2 {
-                mount: mount.to_owned(),
-                found: format!("KV version {}", m.version.unwrap_or_else(|| "1".into())),
-            },
-            Ok(m) if !m.kind.is_empty() && m.kind != "kv" => {
-                VaultError::NotKv2 { mount: mount.to_owned(), found: format!("a {} engine", m.kind) }
-            }
-            _ => VaultError::SecretNotFound { path },
+            Ok(m) => kv_mismatch(mount, self.spec.engine_type, &m).unwrap_or(VaultError::SecretNotFound { path }),
+            Err(_) => VaultError::SecretNotFound { path },
         }
     }
 
@@ -473,7 +497,8 @@ impl VaultSession {
 
     /// Drops the cache and the token, revoking every lease handed out: revoking the session's
     /// token revokes all leases it created (and needs no policy beyond the default one). Called
-    /// when the vault is updated or removed, and when the app or CLI is done with it.
+    /// when the vault is updated or removed, and when the app or CLI is done with it. A token the
+    /// admin gave is not revoked: its leases are, one by one (which needs `sys/leases/revoke`).
     pub async fn close(&self) {
         let cached = lock(&self.slot).take();
         let mut leases: Vec<String> = std::mem::take(&mut *lock(&self.loose_leases));
@@ -494,7 +519,7 @@ impl VaultSession {
                 ended += 1;
             }
         }
-        if self.client.revoke_self(&token.value).await.is_ok() {
+        if token.owned && self.client.revoke_self(&token.value).await.is_ok() {
             ended = leases.len();
         }
         self.counters.lease_revocations.fetch_add(ended as u64, Ordering::Relaxed);
@@ -506,5 +531,25 @@ fn slot_usable(slot: &Slot, now: Instant) -> bool {
         None => true, // in flight: share it
         Some(Ok(s)) => now < s.expires,
         Some(Err(_)) => false,
+    }
+}
+
+/// Whether what is mounted at `mount` (`info`) is not the KV version `configured`: the named
+/// error, with the engine type to choose when it is the other KV version.
+pub(crate) fn kv_mismatch(mount: &str, configured: EngineType, info: &super::sys::MountInfo) -> Option<VaultError> {
+    let expected = if configured == EngineType::Kv1 { "KV version 1" } else { "KV version 2" };
+    let err = |found: String, suggest: Option<&str>| VaultError::WrongKvEngine {
+        mount: mount.to_owned(),
+        expected: expected.to_owned(),
+        found,
+        suggest: suggest.map(str::to_owned),
+    };
+    match (info.kind.as_str(), info.version.as_deref()) {
+        ("kv", Some("2")) if configured == EngineType::Kv1 => Some(err("it is KV version 2".into(), Some("kv2"))),
+        ("kv", v) if configured == EngineType::Kv2 && v != Some("2") => {
+            Some(err(format!("it is KV version {}", v.unwrap_or("1")), Some("kv1")))
+        }
+        ("kv", _) | ("", _) => None,
+        (kind, _) => Some(err(format!("it is a {kind} engine"), None)),
     }
 }

@@ -1,7 +1,8 @@
 //! AppRole login: a Role ID and a Secret ID for a token.
 
 use reqwest::Method;
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::AppRoleCredentials;
@@ -43,5 +44,59 @@ impl VaultClient {
         let probe = self.send(Method::POST, login_path, None, Some(&empty), Purpose::Other).await;
         // Any other answer of the server itself ("missing role_id") means a mount is there.
         matches!(probe, Ok(_) | Err(VaultError::Server { .. } | VaultError::BadRequest { .. }))
+    }
+}
+
+/// What `sys/wrapping/lookup` says of a wrapping token (nothing secret).
+#[derive(Debug, Clone, Deserialize)]
+pub struct WrappingInfo {
+    #[serde(default)]
+    pub creation_path: String,
+    #[serde(default)]
+    pub creation_ttl: u64,
+    #[serde(default)]
+    pub creation_time: String,
+}
+
+impl VaultClient {
+    /// Unwraps a response-wrapped Secret ID (`sys/wrapping/unwrap`, authenticated by the
+    /// wrapping token itself). A token already unwrapped, expired or never issued is
+    /// [`VaultError::WrappingTokenInvalid`]: a possible interception, said so.
+    pub async fn unwrap_secret_id(&self, wrapping_token: &SecretString) -> Result<SecretString, VaultError> {
+        #[derive(Deserialize)]
+        struct Data {
+            secret_id: Option<SecretString>,
+        }
+        let path = "sys/wrapping/unwrap";
+        let empty = serde_json::json!({});
+        let env: Envelope<Data> = self
+            .call(Method::POST, path, Some(wrapping_token), Some(&empty), Purpose::Other)
+            .await
+            .map_err(wrapping_error)?;
+        env.data.and_then(|d| d.secret_id).ok_or_else(|| VaultError::Malformed {
+            path: path.into(),
+            detail: "the wrapped response holds no secret_id: it does not wrap a Secret ID".into(),
+        })
+    }
+
+    /// Looks a wrapping token up without unwrapping it (`sys/wrapping/lookup`).
+    pub async fn lookup_wrapping(&self, wrapping_token: &SecretString) -> Result<WrappingInfo, VaultError> {
+        let path = "sys/wrapping/lookup";
+        let body = serde_json::json!({ "token": wrapping_token.expose_secret() });
+        let env: Envelope<WrappingInfo> =
+            self.call(Method::POST, path, None, Some(&body), Purpose::Other).await.map_err(wrapping_error)?;
+        env.data.ok_or_else(|| VaultError::Malformed { path: path.into(), detail: "no data".into() })
+    }
+}
+
+fn wrapping_error(e: VaultError) -> VaultError {
+    match e {
+        VaultError::BadRequest { ref message, .. } | VaultError::Server { ref message, .. }
+            if message.contains("wrapping token is not valid") || message.contains("does not exist") =>
+        {
+            VaultError::WrappingTokenInvalid
+        }
+        VaultError::PermissionDenied { .. } => VaultError::WrappingTokenInvalid,
+        e => e,
     }
 }

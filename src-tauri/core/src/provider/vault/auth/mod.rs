@@ -1,4 +1,42 @@
 //! Login methods, one file each. Every method ends in the same place: a token and its lease
-//! ([`super::token::AuthInfo`]) that the session holds, renews and revokes.
+//! ([`super::token::AuthInfo`]) that the session holds and renews — and, when the session
+//! logged in itself, revokes at the end. A token the admin gave (`token` method) is theirs:
+//! vaultdesk renews it while in use but never revokes it.
 
 pub mod approle;
+pub mod password;
+pub mod token;
+
+use super::error::VaultError;
+use super::http::VaultClient;
+use super::token::AuthInfo;
+use crate::model::{AuthMethod, Credentials, VaultSpec};
+
+/// The token a login gave, and whether it is vaultdesk's own (to revoke when done).
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub auth: AuthInfo,
+    pub owned: bool,
+}
+
+impl VaultClient {
+    /// Logs in to the vault of `spec` with `creds`, by its login method.
+    pub async fn login(&self, spec: &VaultSpec, creds: &Credentials) -> Result<Login, VaultError> {
+        let mount = spec.auth_mount.as_str();
+        let owned = |auth| Login { auth, owned: true };
+        match (spec.auth_method, creds) {
+            (AuthMethod::Approle, Credentials::AppRole(c)) => self.login_approle(mount, c).await.map(owned),
+            (AuthMethod::Token, Credentials::Token(t)) => {
+                self.use_token(t).await.map(|auth| Login { auth, owned: false })
+            }
+            (m @ (AuthMethod::Userpass | AuthMethod::Ldap), Credentials::Password(p)) => {
+                let user = spec.auth_username.as_deref().unwrap_or_default();
+                self.login_password(mount, user, p, m == AuthMethod::Ldap).await.map(owned)
+            }
+            (m, _) => Err(VaultError::Malformed {
+                path: format!("auth/{mount}"),
+                detail: format!("the stored credentials are not those of {}", m.label()),
+            }),
+        }
+    }
+}
