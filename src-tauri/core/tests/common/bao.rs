@@ -73,6 +73,27 @@ impl Bao {
         }
     }
 
+    /// A response-wrapping token of what `POST path` answers (`X-Vault-Wrap-TTL`).
+    pub async fn post_wrapped(&self, path: &str, body: Value, ttl: &str) -> String {
+        let resp = self
+            .http
+            .post(format!("{}/v1/{path}", self.addr))
+            .header("X-Vault-Token", &self.token)
+            .header("X-Vault-Wrap-TTL", ttl)
+            .json(&body)
+            .send()
+            .await
+            .expect("wrap request");
+        let v: Value = resp.json().await.expect("json");
+        v["wrap_info"]["token"].as_str().unwrap_or_else(|| panic!("no wrap_info: {v}")).to_owned()
+    }
+
+    /// A child token of the root token with `policies` (and `ttl`), as an admin's own token.
+    pub async fn token(&self, policies: &[&str], ttl: &str) -> String {
+        let v = self.post("auth/token/create", json!({"policies": policies, "ttl": ttl, "renewable": true})).await;
+        v["auth"]["client_token"].as_str().expect("client_token").to_owned()
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> Value {
         self.call(reqwest::Method::POST, path, Some(body)).await
     }
@@ -197,7 +218,9 @@ pub fn vault(
             provider: vaultdesk_core::Provider::HashicorpVault,
             url: bao.addr.clone(),
             namespace: bao.namespace.clone(),
+            auth_method: vaultdesk_core::AuthMethod::Approle,
             auth_mount: auth_mount.to_owned(),
+            auth_username: None,
             engine_name: engine.to_owned(),
             engine_type,
             path: path.map(str::to_owned),
@@ -225,11 +248,17 @@ pub fn free_port() -> u16 {
 impl OwnServer {
     /// Starts `bao server -dev` with `extra_config` (HCL) added; waits until it answers.
     pub async fn start(extra_config: &str) -> OwnServer {
+        OwnServer::start_binary("VAULTDESK_TEST_BAO_BIN", extra_config).await
+    }
+
+    /// [`OwnServer::start`] with the `bao` binary named by the environment variable `bin_var`
+    /// (`VAULTDESK_TEST_BAO_LDAP_BIN`: OpenBao 2.6, whose build still has the LDAP auth method).
+    pub async fn start_binary(bin_var: &str, extra_config: &str) -> OwnServer {
         let dir = tempfile::tempdir().expect("tmp");
         let port = free_port();
         let config = dir.path().join("extra.hcl");
         std::fs::write(&config, extra_config).expect("config");
-        let child = Command::new(env("VAULTDESK_TEST_BAO_BIN"))
+        let child = Command::new(env(bin_var))
             .args(["server", "-dev", "-dev-root-token-id=root"])
             .arg(format!("-dev-listen-address=127.0.0.1:{port}"))
             .arg(format!("-config={}", config.display()))

@@ -35,7 +35,7 @@ fn store_with(dir: &std::path::Path, vaults: &[(&Vault, &AppRoleCredentials)]) -
     require_keyring_session();
     let mut store = Store::open(dir).expect("open store");
     for (v, c) in vaults {
-        store.add_vault(&v.spec.to_input(), c).expect("add vault");
+        store.add_vault(&v.spec.to_input(), &(*c).clone().into()).expect("add vault");
     }
     store
 }

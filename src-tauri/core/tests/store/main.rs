@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use vaultdesk_core::keyring::{CredentialStore, OsKeyring};
 use vaultdesk_core::{
-    AppRoleCredentials, CredentialsPatch, Error, ErrorCode, ExposeSecret, SecretString, Store, VaultInput,
+    AppRoleCredentials, Credentials, CredentialsPatch, Error, ErrorCode, ExposeSecret, SecretString, Store, VaultInput,
     VaultPatch,
 };
 
@@ -53,11 +53,11 @@ fn kv(name: &str) -> VaultInput {
     }
 }
 
-fn creds(role: &str, secret: &str) -> AppRoleCredentials {
-    AppRoleCredentials {
+fn creds(role: &str, secret: &str) -> Credentials {
+    Credentials::AppRole(AppRoleCredentials {
         role_id: SecretString::from(role.to_owned()),
         secret_id: SecretString::from(secret.to_owned()),
-    }
+    })
 }
 
 fn keyring_value(account: &str) -> Option<String> {
@@ -139,8 +139,8 @@ fn rename_keeps_credentials_reachable_through_the_store() {
         )
         .expect("rename");
     let c = store.credentials(&renamed).expect("credentials");
-    assert_eq!(c.role_id.expose_secret(), "role-r");
-    assert_eq!(c.secret_id.expose_secret(), "secret-r");
+    assert_eq!(c.parts().0.expect("role id").expose_secret(), "role-r");
+    assert_eq!(c.parts().1.expose_secret(), "secret-r");
     store.remove_vault("after").expect("remove");
     let err = store.credentials(&renamed).expect_err("entries are gone");
     assert_eq!(err.code(), ErrorCode::CredentialMissing);
@@ -170,7 +170,7 @@ fn two_data_directories_never_share_keyring_entries() {
     let vb = sb.add_vault(&kv("same"), &creds("role-b", "secret-b")).expect("add b");
     assert_ne!(sa.keyring_location(&va).role_id_account, sb.keyring_location(&vb).role_id_account);
     sa.remove_vault("same").expect("remove a");
-    assert_eq!(sb.credentials(&vb).expect("b intact").secret_id.expose_secret(), "secret-b");
+    assert_eq!(sb.credentials(&vb).expect("b intact").parts().1.expose_secret(), "secret-b");
     sb.remove_vault("same").expect("remove b");
 }
 

@@ -178,7 +178,7 @@ async fn a_cancelled_test_revokes_the_token_it_obtained() {
     vault.spec.tls.request_timeout_secs = 600;
     let mut stages = Vec::new();
     let mut on_stage = |s: &vaultdesk_core::provider::vault::StageReport| stages.push(s.stage);
-    let approle = creds();
+    let approle: vaultdesk_core::Credentials = creds().into();
     let test =
         vaultdesk_core::provider::vault::test_vault_with_progress(&vault.spec, &approle, &mut on_stage);
     // The read never answers: once it has been asked, give up, as the UI's Cancel does.
@@ -196,7 +196,7 @@ async fn a_cancelled_test_revokes_the_token_it_obtained() {
 
     // Every request it made, health check and revocation included, said it is a Vault client.
     let seen = seen.lock().expect("log").clone();
-    assert_eq!(seen.len(), 4, "health, login, read, revoke-self: {seen:#?}");
+    assert_eq!(seen.len(), 5, "health, login, the KV version of the mount, read, revoke-self: {seen:#?}");
     for request in &seen {
         assert!(
             request.lines().any(|l| l.eq_ignore_ascii_case("x-vault-request: true")),

@@ -10,6 +10,7 @@
 mod common;
 mod database;
 mod faults;
+mod logins;
 mod sessions;
 mod trust;
 
@@ -143,8 +144,27 @@ async fn missing_secrets_denied_paths_and_non_kv2_mounts_are_named() {
     let creds = bao.approle(&auth, &[&policy], json!({})).await;
     let vault = bao::vault(&bao, &auth, &v1, EngineType::Kv2, Some("app/config"), None, 60);
     let report = test_vault(&vault.spec, &creds).await;
-    assert_named(&report, VaultErrorCode::NotKv2, "engine_name", "point at a KV version 2 mount");
+    assert_named(&report, VaultErrorCode::WrongKvEngine, "engine_type", "choose engine type kv1");
     assert!(report.failure().expect("f").message.contains("KV version 1"), "{report:#?}");
+
+    // Chosen as KV v1, the same mount passes, and a session reads it and lists its key names.
+    let mut v1_vault = vault.clone();
+    v1_vault.spec.engine_type = EngineType::Kv1;
+    let report = test_vault(&v1_vault.spec, &creds).await;
+    assert!(report.ok, "{report:#?}");
+    assert!(stage(&report, TestStage::Read).summary.contains("KV version 1 (unversioned): keys k"), "{report:#?}");
+    let session = VaultSession::new(&v1_vault, creds.clone()).expect("session");
+    let secret = session.resolve().await.expect("resolve kv1");
+    assert_eq!(kv_data(&secret).get("k"), Some(&json!("v")));
+    assert_eq!(session.key_names().await.expect("key names"), json!({"k": null}));
+    session.close().await;
+
+    // A KV v2 mount chosen as KV v1: the Test names kv2.
+    let (kv2_vault, kv2_creds) = bao.kv_fixture(json!({"a": "b"}), 0).await;
+    let mut wrong = kv2_vault.clone();
+    wrong.spec.engine_type = EngineType::Kv1;
+    let report = test_vault(&wrong.spec, &kv2_creds).await;
+    assert_named(&report, VaultErrorCode::WrongKvEngine, "engine_type", "choose engine type kv2");
 }
 
 #[tokio::test]
@@ -178,7 +198,7 @@ async fn an_unknown_auth_mount_is_named() {
     let (mut vault, creds) = bao.kv_fixture(json!({"k": "v"}), 300).await;
     vault.spec.auth_mount = unique("nomount");
     let report = test_vault(&vault.spec, &creds).await;
-    assert_named(&report, VaultErrorCode::AuthMountNotFound, "auth_mount", "AppRole is enabled there");
+    assert_named(&report, VaultErrorCode::AuthMountNotFound, "auth_mount", "the login method is enabled there");
 }
 
 #[tokio::test]

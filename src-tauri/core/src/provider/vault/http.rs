@@ -331,6 +331,7 @@ impl VaultClient {
             Purpose::PasswordLogin { auth_mount, user, ldap } => {
                 if ldap
                     && (lower.contains("failed to connect")
+                        || lower.contains("error connecting to host")
                         || lower.contains("network error")
                         || lower.contains("connection refused")
                         || lower.contains("no such host")

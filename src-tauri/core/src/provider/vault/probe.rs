@@ -185,8 +185,8 @@ fn plugin_fits(plugin: &str, engine: EngineType) -> bool {
 }
 
 /// Tests `spec` with `creds`, saved or not.
-pub async fn test_vault(spec: &VaultSpec, creds: &Credentials) -> TestReport {
-    test_vault_with_progress(spec, creds, &mut |_| {}).await
+pub async fn test_vault(spec: &VaultSpec, creds: &(impl Clone + Into<Credentials>)) -> TestReport {
+    test_vault_with_progress(spec, &creds.clone().into(), &mut |_| {}).await
 }
 
 /// [`test_vault`], calling `on_stage` as each stage ends (a stage may be reported again with a

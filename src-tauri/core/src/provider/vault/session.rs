@@ -167,7 +167,8 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl VaultSession {
-    pub fn new(vault: &Vault, creds: Credentials) -> Result<VaultSession, VaultError> {
+    pub fn new(vault: &Vault, creds: impl Into<Credentials>) -> Result<VaultSession, VaultError> {
+        let creds = creds.into();
         Ok(VaultSession {
             client: VaultClient::new(&vault.spec)?,
             spec: vault.spec.clone(),

@@ -1,0 +1,247 @@
+//! Login methods other than AppRole against the real OpenBao: the admin's own token (used,
+//! renewed, never revoked), userpass (a password with spaces; a wrong one named under its
+//! field), a response-wrapped Secret ID (unwrapped once on save; a second unwrap is a security
+//! warning), and "Refresh now" after a rotation.
+
+use serde_json::json;
+use vaultdesk_core::keyring::MemoryKeyring;
+use vaultdesk_core::ops::TestTarget;
+use vaultdesk_core::provider::vault::{test_vault, StageStatus, TestStage, VaultErrorCode, VaultSession};
+use vaultdesk_core::{AuthMethod, Core, Credentials, CredentialsPatch, ErrorCode, SecretString, Store, VaultInput};
+
+use super::{assert_named, kv_data, stage};
+use crate::common::bao::{unique, Bao};
+
+/// A KV v2 mount with `data` at app/config and a policy that may read it; (mount, policy).
+async fn readable_kv(bao: &Bao, data: serde_json::Value) -> (String, String) {
+    let mount = unique("kv");
+    bao.enable_kv2(&mount).await;
+    bao.put_kv2(&mount, "app/config", data).await;
+    let policy = unique("pol");
+    bao.policy(
+        &policy,
+        &format!("path \"{mount}/data/app/*\" {{ capabilities = [\"read\"] }}\npath \"{mount}/subkeys/app/*\" {{ capabilities = [\"read\"] }}"),
+    )
+    .await;
+    (mount, policy)
+}
+
+fn kv_vault(bao: &Bao, mount: &str, method: AuthMethod, auth_mount: &str, user: Option<&str>) -> vaultdesk_core::Vault {
+    let mut v = crate::common::bao::vault(bao, auth_mount, mount, vaultdesk_core::EngineType::Kv2, Some("app/config"), None, 60);
+    v.spec.auth_method = method;
+    v.spec.auth_username = user.map(str::to_owned);
+    v
+}
+
+fn core() -> (tempfile::TempDir, Core) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_with_keyring(dir.path(), Box::new(MemoryKeyring::default())).expect("store");
+    (dir, Core::new(store))
+}
+
+fn input(bao: &Bao, name: &str, mount: &str) -> VaultInput {
+    VaultInput {
+        name: name.into(),
+        url: bao.addr.clone(),
+        engine_name: mount.into(),
+        engine_type: "kv2".into(),
+        path: Some("app/config".into()),
+        ..VaultInput::default()
+    }
+}
+
+#[tokio::test]
+async fn the_admins_own_token_is_used_and_never_revoked() {
+    let bao = Bao::shared();
+    let (mount, policy) = readable_kv(&bao, json!({"password": "s3cret"})).await;
+    let token = bao.token(&[&policy], "1h").await;
+    let vault = kv_vault(&bao, &mount, AuthMethod::Token, "token", None);
+    let creds = Credentials::Token(SecretString::from(token.clone()));
+
+    let report = test_vault(&vault.spec, &creds).await;
+    assert!(report.ok, "{report:#?}");
+    let login = stage(&report, TestStage::Login);
+    assert!(login.summary.starts_with("the given token: policies"), "{login:#?}");
+    assert!(login.summary.contains(&policy) && login.summary.contains("renewable"), "{login:#?}");
+
+    let session = VaultSession::new(&vault, creds.clone()).expect("session");
+    assert_eq!(kv_data(&session.resolve().await.expect("resolve")).get("password"), Some(&json!("s3cret")));
+    session.close().await;
+    // Closing a session (and the Test) revoked nothing of the admin's: the token still works.
+    let own = Bao::at(&bao.addr, &token);
+    let me = own.get("auth/token/lookup-self").await;
+    assert!(me["data"]["policies"].to_string().contains(&policy), "token alive: {me}");
+
+    // A revoked token is a named error under the Token field, saying how to replace it.
+    bao.post("auth/token/revoke", json!({"token": token})).await;
+    let report = test_vault(&vault.spec, &creds).await;
+    assert_named(&report, VaultErrorCode::TokenInvalid, "token", "--token-file");
+}
+
+#[tokio::test]
+async fn userpass_logs_in_with_a_password_with_spaces_and_names_a_wrong_one() {
+    let bao = Bao::shared();
+    let (mount, policy) = readable_kv(&bao, json!({"api_key": "k-1"})).await;
+    let auth = unique("up");
+    bao.post(&format!("sys/auth/{auth}"), json!({"type": "userpass"})).await;
+    bao.post(&format!("auth/{auth}/users/jane"), json!({"password": " pass phrase 1 ", "token_policies": policy}))
+        .await;
+    let vault = kv_vault(&bao, &mount, AuthMethod::Userpass, &auth, Some("jane"));
+
+    let right = Credentials::Password(SecretString::from(" pass phrase 1 ".to_owned()));
+    let report = test_vault(&vault.spec, &right).await;
+    assert!(report.ok, "{report:#?}");
+    assert!(stage(&report, TestStage::Login).summary.starts_with("Username & password as jane"), "{report:#?}");
+    let session = VaultSession::new(&vault, right).expect("session");
+    assert_eq!(kv_data(&session.resolve().await.expect("resolve")).get("api_key"), Some(&json!("k-1")));
+    session.close().await;
+
+    let wrong = Credentials::Password(SecretString::from("pass phrase 1".to_owned()));
+    let report = test_vault(&vault.spec, &wrong).await;
+    assert_named(&report, VaultErrorCode::WrongPassword, "password", "check the user name and password");
+    assert!(report.failure().expect("f").message.contains("\"jane\""), "names the user: {report:#?}");
+    let text = format!("{report:?}");
+    assert!(!text.contains("pass phrase"), "no password in the report");
+
+    // Through the store: only the password goes to the keyring; a form Test of the stored vault
+    // with the password left empty uses it.
+    let (_dir, core) = core();
+    let mut form = input(&bao, "team", &mount);
+    form.auth_method = Some("userpass".into());
+    form.auth_mount = Some(auth.clone());
+    form.auth_username = Some("jane".into());
+    let pw = CredentialsPatch { secret_id: Some(SecretString::from(" pass phrase 1 ".to_owned())), ..Default::default() };
+    core.add_vault(form, pw).await.expect("add userpass vault");
+    let (_, report) = core
+        .test_vault(TestTarget::Stored { name: "team".into(), patch: Default::default() }, CredentialsPatch::default(), &mut |_| {})
+        .await
+        .expect("test stored");
+    assert!(report.ok, "{report:#?}");
+}
+
+#[tokio::test]
+async fn a_wrapped_secret_id_is_unwrapped_once_when_saved_and_a_second_unwrap_is_a_warning() {
+    let bao = Bao::shared();
+    let (mount, policy) = readable_kv(&bao, json!({"user": "svc"})).await;
+    let auth = unique("ar");
+    let ids = bao.approle(&auth, &[&policy], json!({})).await;
+    let role_id = ids.role_id.clone();
+    let wrapping = bao.post_wrapped(&format!("auth/{auth}/role/app/secret-id"), json!({}), "300s").await;
+    let (_dir, core) = core();
+    let mut form = input(&bao, "wrapped", &mount);
+    form.auth_mount = Some(auth.clone());
+    let given = CredentialsPatch {
+        role_id: Some(role_id.clone()),
+        secret_id: Some(SecretString::from(wrapping.clone())),
+        secret_id_wrapped: true,
+        ..Default::default()
+    };
+
+    // The Test only looks the wrapping token up: afterwards it can still be unwrapped.
+    let (_, report) = core.test_vault(TestTarget::Unsaved(form.clone()), given.clone(), &mut |_| {}).await.expect("test");
+    assert!(report.ok, "{report:#?}");
+    let login = stage(&report, TestStage::Login);
+    assert!(login.summary.contains("not yet unwrapped") && login.summary.contains("/secret-id"), "{login:#?}");
+    assert_eq!(stage(&report, TestStage::Read).status, StageStatus::Skipped);
+
+    // Save unwraps it; the stored Secret ID logs in.
+    core.add_vault(form.clone(), given.clone()).await.expect("add with a wrapped Secret ID");
+    let (_, report) = core
+        .test_vault(TestTarget::Stored { name: "wrapped".into(), patch: Default::default() }, CredentialsPatch::default(), &mut |_| {})
+        .await
+        .expect("test stored");
+    assert!(report.ok, "the unwrapped Secret ID works: {report:#?}");
+
+    // The same wrapping token again (as if someone had unwrapped it first): a security warning,
+    // and nothing is stored.
+    form.name = "again".into();
+    let err = core.add_vault(form.clone(), given.clone()).await.expect_err("already unwrapped");
+    assert_eq!(err.code(), ErrorCode::Vault, "{err}");
+    assert!(err.to_string().contains("SECURITY") && err.to_string().contains("already unwrapped"), "{err}");
+    assert!(core.find_vault("again".into()).await.expect("find").is_none(), "nothing stored");
+    let (_, report) = core.test_vault(TestTarget::Unsaved(form), given, &mut |_| {}).await.expect("test");
+    assert_eq!(report.failure().map(|f| f.code), Some(VaultErrorCode::WrappingTokenInvalid), "{report:#?}");
+}
+
+#[tokio::test]
+async fn refresh_now_serves_a_rotated_secret_at_once() {
+    let bao = Bao::shared();
+    let (mount, policy) = readable_kv(&bao, json!({"password": "old"})).await;
+    let auth = unique("ar");
+    let ids = bao.approle(&auth, &[&policy], json!({})).await;
+    let (_dir, core) = core();
+    let mut form = input(&bao, "rotating", &mount);
+    form.auth_mount = Some(auth);
+    form.cache_ttl = Some("1h".into());
+    core.add_vault(form, ids).await.expect("add");
+    let read = |c: &Core| {
+        let c = c.clone();
+        async move {
+            let p = c
+                .preview(
+                    vaultdesk_core::ops::ConnectorSource::Form(vaultdesk_core::connector::ConnectorInput {
+                        name: "p".into(),
+                        kind: "rest".into(),
+                        vault: None,
+                        config: json!({"base_url": "https://x/{{secrets.rotating.password}}"}),
+                    }),
+                    vaultdesk_core::ops::Reveal::All,
+                )
+                .await
+                .expect("preview");
+            p.config["base_url"].as_str().expect("rendered").to_owned()
+        }
+    };
+    assert_eq!(read(&core).await, "https://x/old");
+    bao.put_kv2(&mount, "app/config", json!({"password": "new"})).await;
+    assert_eq!(read(&core).await, "https://x/old", "cached for its TTL");
+    let r = core.refresh_vault("rotating".into()).await.expect("refresh");
+    assert_eq!(r.version, Some(2), "{r:?}");
+    assert!(r.message.contains("version 2"), "{r:?}");
+    assert_eq!(read(&core).await, "https://x/new", "the rotated value at once");
+}
+
+#[tokio::test]
+async fn ldap_logs_in_through_a_real_slapd_and_names_a_wrong_password_and_a_server_down() {
+    // OpenBao 2.7 dropped the built-in LDAP method: its last release with it serves this test.
+    let server = crate::common::bao::OwnServer::start_binary("VAULTDESK_TEST_BAO_LDAP_BIN", "").await;
+    let bao = &server.bao;
+    let env = crate::common::bao::env;
+    let (mount, policy) = readable_kv(bao, json!({"dsn": "postgres://db"})).await;
+    let auth = unique("ldap");
+    bao.post(&format!("sys/auth/{auth}"), json!({"type": "ldap"})).await;
+    let config = |url: &str| {
+        json!({
+            "url": url, "userdn": env("VAULTDESK_TEST_LDAP_USERDN"), "userattr": "uid",
+            "groupdn": env("VAULTDESK_TEST_LDAP_GROUPDN"), "groupattr": "cn",
+            "binddn": env("VAULTDESK_TEST_LDAP_BINDDN"), "bindpass": env("VAULTDESK_TEST_LDAP_BINDPASS"),
+            "insecure_tls": true, "starttls": false
+        })
+    };
+    bao.post(&format!("auth/{auth}/config"), config(&env("VAULTDESK_TEST_LDAP_URL"))).await;
+    // The policy comes through the LDAP group alice is a member of.
+    bao.post(&format!("auth/{auth}/groups/dbadmins"), json!({"policies": policy})).await;
+    let vault = kv_vault(bao, &mount, AuthMethod::Ldap, &auth, Some("alice"));
+
+    let right = Credentials::Password(SecretString::from("alice-pw 1".to_owned()));
+    let report = test_vault(&vault.spec, &right).await;
+    assert!(report.ok, "{report:#?}");
+    let login = stage(&report, TestStage::Login);
+    assert!(login.summary.starts_with("LDAP as alice") && login.summary.contains(&policy), "{login:#?}");
+    let session = VaultSession::new(&vault, right.clone()).expect("session");
+    assert_eq!(kv_data(&session.resolve().await.expect("resolve")).get("dsn"), Some(&json!("postgres://db")));
+    session.close().await;
+
+    let wrong = Credentials::Password(SecretString::from("alice-pw".to_owned()));
+    assert_named(&test_vault(&vault.spec, &wrong).await, VaultErrorCode::WrongPassword, "password", "user name and password");
+
+    // The same method pointed at an LDAP server that is down.
+    let down = unique("ldapdown");
+    bao.post(&format!("sys/auth/{down}"), json!({"type": "ldap"})).await;
+    let closed = crate::common::bao::free_port();
+    bao.post(&format!("auth/{down}/config"), config(&format!("ldap://127.0.0.1:{closed}"))).await;
+    let mut unreachable = vault.clone();
+    unreachable.spec.auth_mount = down;
+    let report = test_vault(&unreachable.spec, &right).await;
+    assert_named(&report, VaultErrorCode::LdapUnavailable, "auth_mount", "LDAP server");
+}
