@@ -48,6 +48,8 @@ impl Env {
         for var in [
             "VAULTDESK_ROLE_ID",
             "VAULTDESK_SECRET_ID",
+            "VAULTDESK_TOKEN",
+            "VAULTDESK_PASSWORD",
             "VAULTDESK_DATA_DIR",
             "VAULT_ADDR",
             "VAULT_NAMESPACE",

@@ -15,6 +15,7 @@ mod files;
 #[path = "../../../core/tests/common/keyring.rs"]
 mod keyring_session;
 mod locked;
+mod logins;
 mod sessions;
 mod trust;
 mod vault;

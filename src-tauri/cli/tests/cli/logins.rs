@@ -1,0 +1,133 @@
+//! `vault add/update/test/show/refresh` with the login methods other than AppRole, as a user
+//! types them: the secret part from a file, an environment variable or `--token-from-env`,
+//! never argv; `show` says where it lives; a wrapped Secret ID is unwrapped once.
+
+use super::*;
+
+fn write_secret(env: &Env, name: &str, value: &str) -> String {
+    let p = env.data_dir().parent().expect("tmp").join(name);
+    std::fs::write(&p, format!("{value}\n")).expect("write");
+    p.to_string_lossy().into_owned()
+}
+
+/// A KV v2 secret at `<kv>/team/api` and a policy reading it; (kv mount, policy).
+fn readable(tag: &str, pairs: &[&str]) -> (String, String) {
+    let (kv, pol) = (format!("lkv{tag}"), format!("lpol{tag}"));
+    bao(&["secrets", "enable", &format!("-path={kv}"), "kv-v2"]);
+    let path = format!("{kv}/team/api");
+    let mut put = vec!["kv", "put", path.as_str()];
+    put.extend_from_slice(pairs);
+    bao(&put);
+    let hcl = format!(
+        "path \"{kv}/data/team/*\" {{ capabilities = [\"read\"] }}\npath \"{kv}/subkeys/team/*\" {{ capabilities = [\"read\"] }}"
+    );
+    let file = std::env::temp_dir().join(format!("{pol}.hcl"));
+    std::fs::write(&file, hcl).expect("policy");
+    bao(&["policy", "write", &pol, &file.to_string_lossy()]);
+    let _ = std::fs::remove_file(&file);
+    (kv, pol)
+}
+
+fn addr() -> String {
+    std::env::var("VAULTDESK_TEST_BAO_ADDR").expect("addr")
+}
+
+#[test]
+fn a_token_vault_keeps_only_the_token_and_says_so() {
+    let env = Env::new();
+    let (kv, pol) = readable("tok", &["api_key=k-tok"]);
+    let token = bao(&["token", "create", "-field=token", &format!("-policy={pol}"), "-ttl=1h"]);
+    let file = write_secret(&env, "token", &token);
+    let base = ["--url", &addr(), "--engine-name", &kv, "--engine-type", "kv2", "--path", "team/api"];
+    let mut add = vec!["vault", "add", "tok", "--auth", "token", "--token-file", &file];
+    add.extend_from_slice(&base);
+    let out = env.run(&add);
+    assert_ok(&out, "add token vault");
+    assert!(stdout(&out).contains("login token); the token is in the OS keyring"), "{}", stdout(&out));
+    let show = env.run(&["vault", "show", "tok"]);
+    assert_ok(&show, "show");
+    assert!(stdout(&show).contains("the token in the OS keyring"), "{}", stdout(&show));
+    let json = env.show_json("tok");
+    let (role_acct, secret_acct) = keyring_accounts(&json);
+    assert_eq!(secret_tool_lookup(&secret_acct).as_deref(), Some(token.as_str()), "the token, in the keyring");
+    assert_eq!(secret_tool_lookup(&role_acct), None, "no Role ID entry for a token vault");
+    env.assert_not_in_data_dir(&[&token], "token add");
+    let test = env.run(&["vault", "test", "tok"]);
+    assert_ok(&test, "test");
+    assert!(stdout(&test).contains("the given token: policies"), "{}", stdout(&test));
+    assert!(!stdout(&test).contains(&token) && !stderr(&test).contains(&token));
+
+    // --token-from-env imports $VAULT_TOKEN once.
+    let out = env
+        .cmd(&["vault", "add", "tok2", "--auth", "token", "--token-from-env", "--url", &addr(), "--engine-name", &kv,
+            "--engine-type", "kv2", "--path", "team/api"])
+        .env("VAULT_TOKEN", &token)
+        .output()
+        .expect("runs");
+    assert_ok(&out, "add from VAULT_TOKEN");
+    assert_ok(&env.run(&["vault", "test", "tok2"]), "works");
+
+    // A Role ID has no place in a token login.
+    let ids = Ids::new("tokx");
+    let out = env.run_with_ids(&["vault", "add", "tok3", "--auth", "token", "--role-id-file", &file, "--token-file", &file], &ids);
+    assert_exit(&out, 2, "role id with token");
+    assert!(stderr(&out).contains("--role-id-file applies only to AppRole"), "{}", stderr(&out));
+}
+
+#[test]
+fn userpass_takes_its_password_from_the_environment_and_names_a_wrong_one() {
+    let env = Env::new();
+    let (kv, pol) = readable("up", &["user=svc"]);
+    let mount = "lupcli";
+    bao(&["auth", "enable", &format!("-path={mount}"), "userpass"]);
+    bao(&["write", &format!("auth/{mount}/users/jane"), "password=pass phrase 7", &format!("token_policies={pol}")]);
+    let args = ["vault", "add", "team", "--auth", "userpass", "--auth-mount", mount, "--username", "jane", "--url",
+        &addr(), "--engine-name", &kv, "--engine-type", "kv2", "--path", "team/api"];
+    let out = env.cmd(&args).env("VAULTDESK_PASSWORD", "pass phrase 7").output().expect("runs");
+    assert_ok(&out, "add userpass");
+    let show = stdout(&env.run(&["vault", "show", "team"]));
+    assert!(show.contains("userpass as jane (mount lupcli)") && show.contains("the password in the OS keyring"), "{show}");
+    assert_ok(&env.run(&["vault", "test", "team"]), "test with the stored password");
+
+    let wrong = write_secret(&env, "pw", "pass phrase 8");
+    let out = env.run(&["vault", "test", "team", "--password-file", &wrong]);
+    assert_exit(&out, 8, "wrong password");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("wrong password or unknown user \"jane\""), "{text}");
+    assert!(!text.contains("pass phrase"), "the password is never shown: {text}");
+
+    // AppRole -> token needs the token: the error names the flag.
+    let out = env.run(&["vault", "update", "team", "--auth", "token"]);
+    assert_exit(&out, 3, "method change without its secret");
+    assert!(stderr(&out).contains("token") && stderr(&out).contains("needs its own token"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_wrapped_secret_id_is_unwrapped_once_and_refresh_reports_the_new_version() {
+    let env = Env::new();
+    let (kv, pol) = readable("wr", &["password=one"]);
+    let auth = "lwrap";
+    bao(&["auth", "enable", &format!("-path={auth}"), "approle"]);
+    bao(&["write", &format!("auth/{auth}/role/cli"), &format!("token_policies={pol}")]);
+    let role = bao(&["read", "-field=role_id", &format!("auth/{auth}/role/cli/role-id")]);
+    let wrapping = bao(&["write", "-f", "-wrap-ttl=300s", "-field=wrapping_token", &format!("auth/{auth}/role/cli/secret-id")]);
+    let role_file = write_secret(&env, "role", &role);
+    let wrapped_file = write_secret(&env, "wrapped", &wrapping);
+    let add = |name: &str| {
+        env.run(&["vault", "add", name, "--role-id-file", &role_file, "--wrapped-secret-id-file", &wrapped_file,
+            "--auth-mount", auth, "--url", &addr(), "--engine-name", &kv, "--engine-type", "kv2", "--path", "team/api",
+            "--cache-ttl", "1h"])
+    };
+    assert_ok(&add("wrapped"), "add with a wrapped Secret ID");
+    assert_ok(&env.run(&["vault", "test", "wrapped"]), "the unwrapped Secret ID logs in");
+    env.assert_not_in_data_dir(&[&wrapping], "wrapped add");
+    let again = add("again");
+    assert_exit(&again, 8, "second unwrap");
+    assert!(stderr(&again).contains("SECURITY") && stderr(&again).contains("already unwrapped"), "{}", stderr(&again));
+    assert!(env.list_json().iter().all(|v| v["name"] != "again"), "nothing stored");
+
+    bao(&["kv", "put", &format!("{kv}/team/api"), "password=two"]);
+    let out = env.run(&["vault", "refresh", "wrapped"]);
+    assert_ok(&out, "refresh");
+    assert!(stdout(&out).contains("read again now: version 2"), "{}", stdout(&out));
+}
