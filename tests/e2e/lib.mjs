@@ -8,6 +8,7 @@
 // which tests/run.sh adds up for its summary.
 
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -141,4 +142,77 @@ export async function run(flow, { failureShot = `${tag}-failure` } = {}) {
   step(`checks: ${passed} passed, ${failed} failed`);
   step(failed ? "FAIL" : "PASS");
   process.exit(failed ? 1 : 0);
+}
+
+// --- the vault form, shared by vaults.mjs and logins.mjs -------------------------------------
+
+/** The vault list's row of `name`. */
+export const row = (name) => browser.$(`[data-testid="vault-row"][data-vault-name="${name}"]`);
+
+/** Replaces the value of the form field `field` (data-testid field-FIELD). */
+export async function fill(field, value) {
+  const input = await $t(`field-${field}`);
+  await input.clearValue();
+  if (value !== "") await input.setValue(value);
+}
+
+/** "+ Vault" → name → type (the dialog open, not yet continued). */
+export async function openAddForm(name, type = "hashicorp") {
+  await $t("add-vault").click();
+  const dialog = await $t("new-vault-dialog");
+  await dialog.waitForDisplayed({ timeout: 5000, timeoutMsg: "+ Vault did not open the name and type dialog" });
+  const typeOptions = await browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="new-vault-type"] option')].map((o) => ({ text: o.textContent, disabled: o.disabled })),
+  );
+  assert.deepEqual(
+    typeOptions.map((o) => o.text),
+    ["HashiCorp Vault", "OpenBao", "AWS Secrets Manager — not yet available"],
+    "Select Vault lists HashiCorp Vault and OpenBao, AWS as not yet available",
+  );
+  assert.equal(typeOptions[2].disabled, true, "AWS Secrets Manager cannot be chosen");
+  await $t("new-vault-name").setValue(name);
+  await browser.execute((el, v) => (el.value = v), await $t("new-vault-type"), type);
+  return dialog;
+}
+
+/** Enter in the name field: the configuration form. */
+export async function continueToForm() {
+  // From the keyboard: the name field still has the focus; Enter continues.
+  assert.equal(await focused(), "new-vault-name", "the name field has the focus");
+  await browser.keys("Enter");
+  const form = await $t("vault-form");
+  await form.waitForDisplayed({ timeout: 5000, timeoutMsg: "Continue did not open the configuration form" });
+  return form;
+}
+
+/** Clicks Test and waits for its outcome; returns {outcome, stages: {stage: {status, summary}}}. */
+export async function runTest() {
+  await $t("test-button").click();
+  const result = await $t("test-result");
+  await browser.waitUntil(async () => !["running", undefined, null, ""].includes(await result.getAttribute("data-outcome")), {
+    timeout: 30000,
+    timeoutMsg: "the Test never finished",
+  });
+  const outcome = await result.getAttribute("data-outcome");
+  const stages = await browser.execute(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll('[data-testid="test-stages"] > li')].map((li) => [
+        li.dataset.stage,
+        { status: li.dataset.status, summary: li.querySelector(".stage-summary")?.textContent ?? "" },
+      ]),
+    ),
+  );
+  return { outcome, text: await result.getText(), stages };
+}
+
+/** The account names of every vaultdesk entry in the session's Secret Service. */
+export function keyringAccounts() {
+  // The account names of every vaultdesk entry in the session's Secret Service. secret-tool
+  // prints the attributes on stderr (and the secrets on stdout, which are left unread).
+  const out = spawnSync("secret-tool", ["search", "--all", "service", "vaultdesk"], { encoding: "utf8" });
+  assert.equal(out.error, undefined, `secret-tool runs: ${out.error}`);
+  return `${out.stderr}`
+    .split("\n")
+    .filter((l) => l.startsWith("attribute.username = "))
+    .map((l) => l.slice("attribute.username = ".length).trim());
 }

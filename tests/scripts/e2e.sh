@@ -64,7 +64,7 @@ cleanup() {
     # Leave nothing in the caller's keyring.
     "$cli" --data-dir "$data" vault remove "$vault_name" >/dev/null 2>&1 || log "could not remove $vault_name"
   fi
-  for dir in "$vaults_data" "$connectors_data" "${long_data:-}"; do
+  for dir in "$vaults_data" "$connectors_data" "${long_data:-}" "${logins_data:-}"; do
     [ -n "$dir" ] || continue
     [ -s "$dir/vaultdesk.db" ] || continue
     for name in $("$cli" --data-dir "$dir" vault list --json 2>/dev/null | node -e \
@@ -182,6 +182,31 @@ for i in $(seq -w 1 130); do
 done
 (cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$long_data" TAURI_DRIVER_PORT="$port" \
   E2E_CONNECTORS=130 node long-list.mjs) || rc=$?
+
+log "run 6: the login methods (token, userpass, wrapped Secret ID, Refresh now)"
+logins_data="$work/data-logins"
+mkdir -p "$logins_data"
+login_kv="e2elkv$$" up_mount="e2eup$$" wrap_role="e2e-wrap-$$" login_policy="e2e-login-$$"
+bao secrets enable -path="$login_kv" kv-v2 >/dev/null
+bao kv put "$login_kv/app/config" password=one >/dev/null
+bao policy write "$login_policy" - >/dev/null <<HCL
+path "$login_kv/data/app/*" { capabilities = ["read"] }
+path "$login_kv/subkeys/app/*" { capabilities = ["read"] }
+HCL
+e2e_token=$(bao token create -field=token -policy="$login_policy" -ttl=1h)
+bao auth enable -path="$up_mount" userpass >/dev/null
+bao write "auth/$up_mount/users/jane" password="pass phrase e2e" token_policies="$login_policy" >/dev/null
+bao write "auth/approle/role/$wrap_role" token_policies="$login_policy" >/dev/null
+wrap_role_id=$(bao read -field=role_id "auth/approle/role/$wrap_role/role-id")
+wrapped_secret_id=$(bao write -f -wrap-ttl=600s -field=wrapping_token "auth/approle/role/$wrap_role/secret-id")
+printf '#!/bin/sh\nVAULT_ADDR=%s VAULT_TOKEN=root %s kv put %s/app/config password=two >/dev/null\n' \
+  "$VAULTDESK_TEST_BAO_ADDR" "$VAULTDESK_TEST_BAO_BIN" "$login_kv" >"$work/rotate.sh"
+chmod +x "$work/rotate.sh"
+(cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$logins_data" TAURI_DRIVER_PORT="$port" \
+  E2E_BAO_ADDR="$VAULTDESK_TEST_BAO_ADDR" E2E_KV_MOUNT="$login_kv" E2E_TOKEN="$e2e_token" \
+  E2E_USERPASS_MOUNT="$up_mount" E2E_USERPASS_USER=jane E2E_USERPASS_PASSWORD="pass phrase e2e" \
+  E2E_ROLE_ID="$wrap_role_id" E2E_WRAPPED_SECRET_ID="$wrapped_secret_id" E2E_ROTATE="$work/rotate.sh" \
+  node logins.mjs) || rc=$?
 
 if [ "$rc" = 0 ]; then log "PASS"; else log "FAIL (tauri-driver log: $work/tauri-driver.log)"; fi
 exit "$rc"
