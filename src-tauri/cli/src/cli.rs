@@ -158,10 +158,13 @@ pub(crate) struct VaultFields {
     /// Database engines only: the connection configured in the engine
     #[arg(long, value_name = "C")]
     connection_name: Option<String>,
+    /// KV v2 only: read this version instead of the current one ('' = the current one)
+    #[arg(long, value_name = "N")]
+    kv_version: Option<String>,
     /// Vault namespace (Enterprise / OpenBao) [add: default $VAULT_NAMESPACE]
     #[arg(long, value_name = "NS")]
     namespace: Option<String>,
-    /// Login method: approle, token, userpass or ldap [add: default approle]
+    /// Login method: approle, token, userpass, ldap or jwt [add: default approle]
     #[arg(long = "auth", value_name = "METHOD")]
     auth_method: Option<String>,
     /// Mount of the login method [default: the method's name: approle, userpass, ldap]
@@ -170,6 +173,12 @@ pub(crate) struct VaultFields {
     /// Userpass and LDAP: the user to log in as (the password is a secret: --password-file)
     #[arg(long, value_name = "USER")]
     username: Option<String>,
+    /// JWT: the role of the auth mount to log in as (the JWT is a secret: --jwt-file)
+    #[arg(long, value_name = "R")]
+    role: Option<String>,
+    /// Log in to this namespace instead of the secret's (--namespace), e.g. a parent namespace
+    #[arg(long, value_name = "NS")]
+    login_namespace: Option<String>,
     /// How long resolved secrets stay cached in memory: 30s, 5m, 1h, 0 = off [default: 5m]
     #[arg(long, value_name = "DUR")]
     cache_ttl: Option<String>,
@@ -183,8 +192,11 @@ pub(crate) struct VaultFields {
     #[arg(long, value_name = "FILE")]
     client_key: Option<String>,
     /// Accept any server certificate (insecure; for test set-ups only)
-    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true", conflicts_with = "tls_verify")]
     tls_skip_verify: Option<bool>,
+    /// Certificate verification: full (default), ca (the CA, not the host name) or skip
+    #[arg(long, value_name = "MODE", value_parser = ["full", "ca", "skip"])]
+    tls_verify: Option<String>,
     /// Allow an http:// URL to another machine than this one's loopback (the Secret ID and
     /// tokens travel unencrypted); refused without it
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
@@ -212,11 +224,14 @@ impl VaultFields {
             auth_method: self.auth_method,
             auth_mount: self.auth_mount,
             auth_username: self.username,
+            auth_role: self.role,
+            login_namespace: self.login_namespace,
             engine_name: self.engine_name.unwrap_or_default(),
             engine_type: self.engine_type.unwrap_or_default(),
             path: self.path,
             db_role: self.db_role,
             connection_name: self.connection_name,
+            kv_version: self.kv_version,
             cache_ttl: self.cache_ttl,
             tls,
         }
@@ -231,11 +246,14 @@ impl VaultFields {
             auth_method: self.auth_method,
             auth_mount: self.auth_mount,
             auth_username: self.username,
+            auth_role: self.role,
+            login_namespace: self.login_namespace,
             engine_name: self.engine_name,
             engine_type: self.engine_type,
             path: self.path,
             db_role: self.db_role,
             connection_name: self.connection_name,
+            kv_version: self.kv_version,
             cache_ttl: self.cache_ttl,
         }
     }
@@ -245,7 +263,11 @@ impl VaultFields {
             tls_ca_cert: self.ca_cert.clone(),
             tls_client_cert: self.client_cert.clone(),
             tls_client_key: self.client_key.clone(),
-            tls_skip_verify: self.tls_skip_verify,
+            tls_skip_verify: match self.tls_verify.as_deref() {
+                Some(mode) => Some(mode == "skip"),
+                None => self.tls_skip_verify,
+            },
+            tls_skip_hostname: self.tls_verify.as_deref().map(|mode| mode == "ca"),
             allow_http: self.allow_http,
             connect_timeout: self.connect_timeout.clone(),
             request_timeout: self.request_timeout.clone(),
@@ -271,6 +293,9 @@ pub(crate) struct IdSources {
     /// Userpass and LDAP: file holding the password ('-' = standard input)
     #[arg(long, value_name = "F")]
     pub(crate) password_file: Option<PathBuf>,
+    /// JWT: file holding the signed JWT ('-' = standard input)
+    #[arg(long, value_name = "F")]
+    pub(crate) jwt_file: Option<PathBuf>,
     /// AppRole: file holding a response-wrapping token of the Secret ID; saving unwraps it
     /// once (a Test only looks it up)
     #[arg(long, value_name = "F")]

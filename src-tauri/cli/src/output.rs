@@ -129,13 +129,22 @@ pub(crate) fn print_vault(v: &Vault) -> Result<(), Failure> {
         m if m.uses_username() => {
             format!("{} as {} (mount {})", m.as_str(), s.auth_username.as_deref().unwrap_or("?"), s.auth_mount)
         }
+        m if m.uses_role() => {
+            format!("{} as role {} (mount {})", m.as_str(), s.auth_role.as_deref().unwrap_or("?"), s.auth_mount)
+        }
         m => format!("{} (mount {})", m.as_str(), s.auth_mount),
     };
     field("Login", &login)?;
+    if let Some(ns) = &s.login_namespace {
+        field("Login namespace", ns)?;
+    }
     field("Engine name", &s.engine_name)?;
     field("Engine type", s.engine_type.as_str())?;
     if let Some(p) = &s.path {
         field("Path", p)?;
+    }
+    if let Some(v) = s.kv_version {
+        field("KV version", &format!("{v} (pinned)"))?;
     }
     if let Some(r) = &s.db_role {
         field("Database role", r)?;
@@ -158,6 +167,8 @@ pub(crate) fn print_vault(v: &Vault) -> Result<(), Failure> {
     }
     if s.tls.tls_skip_verify {
         field("TLS verify", "OFF (insecure: any server certificate is accepted)")?;
+    } else if s.tls.tls_skip_hostname {
+        field("TLS verify", "CA only (the host name is NOT checked)")?;
     }
     field(
         "Timeouts",

@@ -1,10 +1,15 @@
 -- Login methods other than AppRole, and KV version 1. The engine_type CHECK of 0001 cannot be
 -- altered in place, so the table is rebuilt (SQLite's documented procedure; store/mod.rs turns
 -- foreign keys off around a migration and checks them before it commits).
---   auth_method    approle | token | userpass | ldap. What the keyring holds follows from it:
---                  approle: the Role ID and Secret ID entries; the others: one entry (the
---                  `secret_id` account) holding the token or the password.
---   auth_username  userpass and ldap only: the user name (not a secret; the password is).
+--   auth_method       approle | token | userpass | ldap | jwt | oidc. What the keyring holds
+--                     follows from it: approle: the Role ID and Secret ID entries; token,
+--                     userpass, ldap, jwt: one entry (the `secret_id` account) holding the token,
+--                     the password or the JWT; oidc: none (its token lives in memory).
+--   auth_username     userpass and ldap only: the user name (not a secret; the password is).
+--   auth_role         jwt and oidc: the role to log in as.
+--   login_namespace   a namespace to log in to other than the secret's (`namespace`).
+--   kv_version        KV v2 only: a pinned version to read instead of the current one.
+--   tls_skip_hostname verify the certificate's CA but not its host name.
 CREATE TABLE vaults_new (
     id                   TEXT PRIMARY KEY,
     name                 TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -29,8 +34,12 @@ CREATE TABLE vaults_new (
     request_timeout_secs INTEGER NOT NULL DEFAULT 30 CHECK (request_timeout_secs > 0),
     allow_http           INTEGER NOT NULL DEFAULT 0 CHECK (allow_http IN (0, 1)),
     auth_method          TEXT NOT NULL DEFAULT 'approle'
-                         CHECK (auth_method IN ('approle', 'token', 'userpass', 'ldap')),
-    auth_username        TEXT
+                         CHECK (auth_method IN ('approle', 'token', 'userpass', 'ldap', 'jwt', 'oidc')),
+    auth_username        TEXT,
+    auth_role            TEXT,
+    login_namespace      TEXT,
+    kv_version           INTEGER CHECK (kv_version > 0),
+    tls_skip_hostname    INTEGER NOT NULL DEFAULT 0 CHECK (tls_skip_hostname IN (0, 1))
 ) STRICT;
 INSERT INTO vaults_new (id, name, provider, url, namespace, auth_mount, engine_name, engine_type,
                         path, db_role, connection_name, cache_ttl_secs, created_at, updated_at,

@@ -333,6 +333,17 @@ fn validate_username(raw: &str) -> Result<String, String> {
 /// characters); a Secret ID or token is a single word.
 pub fn validate_secret_part(method: AuthMethod, value: &SecretString) -> Result<SecretString, FieldError> {
     let field = method.secret_field();
+    if method == AuthMethod::Jwt {
+        // A JWT is three base64url parts joined by dots, and can be long (claims, certificates).
+        let v = value.expose_secret().trim();
+        let parts = v.split('.').count();
+        let ok = parts == 3 && v.len() <= 16 * 1024 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.=".contains(&b));
+        return if ok {
+            Ok(SecretString::from(v.to_owned()))
+        } else {
+            Err(FieldError::new(field, "is not a JWT (three base64url parts joined by dots, at most 16 KiB; value not shown)"))
+        };
+    }
     if !matches!(method, AuthMethod::Userpass | AuthMethod::Ldap) {
         return validate_credential(field, value);
     }
@@ -409,7 +420,7 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             .ok_or_else(|| {
                 errs.push(
                     "auth_method",
-                    format!("\"{m}\" is not a login method: use approle, token, userpass or ldap"),
+                    format!("\"{m}\" is not a login method: use approle, token, userpass, ldap or jwt"),
                 )
             })
             .ok(),
@@ -434,6 +445,22 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             None
         }
         (false, _) => None,
+    };
+    let auth_role = match (method.uses_role(), opt(&input.auth_role)) {
+        (true, None) => {
+            errs.push("auth_role", format!("is required to log in with {}: the role of the auth mount", method.label()));
+            None
+        }
+        (true, Some(r)) => validate_role(r, "role").map_err(|m| errs.push("auth_role", m)).ok(),
+        (false, Some(_)) if auth_method.is_some() => {
+            errs.push("auth_role", format!("applies only to jwt, not {}", method.as_str()));
+            None
+        }
+        (false, _) => None,
+    };
+    let login_namespace = match opt(&input.login_namespace) {
+        None => None,
+        Some(ns) => validate_namespace(ns).map_err(|m| errs.push("login_namespace", m)).ok(),
     };
 
     let engine_name =
@@ -494,6 +521,22 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
         None => {}
     }
 
+    let kv_version = match (opt(&input.kv_version), engine_type) {
+        (None, _) => None,
+        (Some(v), Some(EngineType::Kv2)) => match v.parse::<u64>() {
+            Ok(n) if n > 0 => Some(n),
+            _ => {
+                errs.push("kv_version", format!("\"{v}\" is not a version number (1, 2, 3...); leave it empty to read the current version"));
+                None
+            }
+        },
+        (Some(_), Some(t)) => {
+            errs.push("kv_version", format!("applies only to the kv2 engine type, not {}", t.as_str()));
+            None
+        }
+        (Some(_), None) => None,
+    };
+
     let cache_ttl_secs = match opt(&input.cache_ttl) {
         None => Some(DEFAULT_CACHE_TTL_SECS),
         Some(t) => parse_duration_secs(t).map_err(|m| errs.push("cache_ttl", m)).ok(),
@@ -519,11 +562,14 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             auth_method,
             auth_mount,
             auth_username,
+            auth_role,
+            login_namespace,
             engine_name,
             engine_type,
             path,
             db_role,
             connection_name,
+            kv_version,
             cache_ttl_secs,
             tls,
         }),
@@ -580,6 +626,7 @@ fn validate_timeout(raw: Option<&str>, default: u64) -> Result<u64, String> {
 fn validate_tls(input: &TlsInput, errs: &mut ValidationErrors) -> TlsSpec {
     let mut tls = TlsSpec {
         tls_skip_verify: input.tls_skip_verify.unwrap_or(false),
+        tls_skip_hostname: input.tls_skip_hostname.unwrap_or(false),
         allow_http: input.allow_http.unwrap_or(false),
         ..TlsSpec::default()
     };

@@ -26,6 +26,7 @@ fn ids(
         ("--token-file", ids.token_file.is_some()),
         ("--token-from-env", ids.token_from_env),
         ("--password-file", ids.password_file.is_some()),
+        ("--jwt-file", ids.jwt_file.is_some()),
     ];
     let given: Vec<&str> = secret_flags.iter().filter(|(_, on)| *on).map(|(f, _)| *f).collect();
     if given.len() > 1 {
@@ -35,6 +36,7 @@ fn ids(
         None => true,
         Some("--secret-id-file" | "--wrapped-secret-id-file") => method == AuthMethod::Approle,
         Some("--token-file" | "--token-from-env") => method == AuthMethod::Token,
+        Some("--jwt-file") => method == AuthMethod::Jwt,
         Some(_) => matches!(method, AuthMethod::Userpass | AuthMethod::Ldap),
     };
     if !fits {
@@ -68,6 +70,7 @@ fn ids(
         AuthMethod::Userpass | AuthMethod::Ldap => {
             read_id(&ids.password_file, ("VAULTDESK_PASSWORD", env), "Password", prompt, &mut stdin_used)?
         }
+        AuthMethod::Jwt => read_id(&ids.jwt_file, ("VAULTDESK_JWT", env), "JWT", prompt, &mut stdin_used)?,
     };
     Ok(CredentialsPatch {
         role_id,
@@ -98,7 +101,7 @@ fn token_from_environment() -> Result<SecretString, Failure> {
 fn method_of(flag: Option<&str>, stored: Option<&vaultdesk_core::Vault>) -> Result<AuthMethod, Failure> {
     match flag {
         Some(m) => AuthMethod::parse(m).ok_or_else(|| {
-            usage(format!("--auth: \"{m}\" is not a login method: use approle, token, userpass or ldap"))
+            usage(format!("--auth: \"{m}\" is not a login method: use approle, token, userpass, ldap or jwt"))
         }),
         None => Ok(stored.map(|v| v.spec.auth_method).unwrap_or_default()),
     }
@@ -110,6 +113,7 @@ fn missing_secret(method: AuthMethod) -> Failure {
         AuthMethod::Approle => missing_id("Secret ID", "secret-id", "VAULTDESK_SECRET_ID"),
         AuthMethod::Token => missing_id("token", "token", "VAULTDESK_TOKEN"),
         AuthMethod::Userpass | AuthMethod::Ldap => missing_id("password", "password", "VAULTDESK_PASSWORD"),
+        AuthMethod::Jwt => missing_id("JWT", "jwt", "VAULTDESK_JWT"),
     }
 }
 
@@ -132,6 +136,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
                 AuthMethod::Approle => "Role ID and Secret ID are",
                 AuthMethod::Token => "the token is",
                 AuthMethod::Userpass | AuthMethod::Ldap => "the password is",
+                AuthMethod::Jwt => "the JWT is",
             };
             outln!(
                 "Added vault \"{}\" ({} at {}, login {}); {kept} in the OS keyring.",

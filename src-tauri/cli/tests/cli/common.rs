@@ -50,6 +50,7 @@ impl Env {
             "VAULTDESK_SECRET_ID",
             "VAULTDESK_TOKEN",
             "VAULTDESK_PASSWORD",
+            "VAULTDESK_JWT",
             "VAULTDESK_DATA_DIR",
             "VAULT_ADDR",
             "VAULT_NAMESPACE",

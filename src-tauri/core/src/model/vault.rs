@@ -92,10 +92,12 @@ pub enum AuthMethod {
     Token,
     Userpass,
     Ldap,
+    Jwt,
 }
 
 impl AuthMethod {
-    pub const ALL: [AuthMethod; 4] = [AuthMethod::Approle, AuthMethod::Token, AuthMethod::Userpass, AuthMethod::Ldap];
+    pub const ALL: [AuthMethod; 5] =
+        [AuthMethod::Approle, AuthMethod::Token, AuthMethod::Userpass, AuthMethod::Ldap, AuthMethod::Jwt];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -103,6 +105,7 @@ impl AuthMethod {
             AuthMethod::Token => "token",
             AuthMethod::Userpass => "userpass",
             AuthMethod::Ldap => "ldap",
+            AuthMethod::Jwt => "jwt",
         }
     }
 
@@ -116,6 +119,7 @@ impl AuthMethod {
             AuthMethod::Token => "Token",
             AuthMethod::Userpass => "Username & password",
             AuthMethod::Ldap => "LDAP",
+            AuthMethod::Jwt => "JWT",
         }
     }
 
@@ -134,12 +138,18 @@ impl AuthMethod {
         matches!(self, AuthMethod::Userpass | AuthMethod::Ldap)
     }
 
+    /// JWT logs in as a role of its auth mount.
+    pub fn uses_role(self) -> bool {
+        self == AuthMethod::Jwt
+    }
+
     /// What the method's secret part is called, for messages.
     pub fn secret_label(self) -> &'static str {
         match self {
             AuthMethod::Approle => "Secret ID",
             AuthMethod::Token => "token",
             AuthMethod::Userpass | AuthMethod::Ldap => "password",
+            AuthMethod::Jwt => "JWT",
         }
     }
 
@@ -149,6 +159,7 @@ impl AuthMethod {
             AuthMethod::Approle => "secret_id",
             AuthMethod::Token => "token",
             AuthMethod::Userpass | AuthMethod::Ldap => "password",
+            AuthMethod::Jwt => "jwt",
         }
     }
 }
@@ -173,6 +184,12 @@ pub struct VaultInput {
     /// Userpass and LDAP: the user to log in as.
     #[ts(optional)]
     pub auth_username: Option<String>,
+    /// JWT: the role of the auth mount to log in as.
+    #[ts(optional)]
+    pub auth_role: Option<String>,
+    /// A namespace to log in to other than the secret's (e.g. the login in a parent namespace).
+    #[ts(optional)]
+    pub login_namespace: Option<String>,
     pub engine_name: String,
     pub engine_type: String,
     #[ts(optional)]
@@ -181,6 +198,9 @@ pub struct VaultInput {
     pub db_role: Option<String>,
     #[ts(optional)]
     pub connection_name: Option<String>,
+    /// KV v2: a version to read instead of the current one (empty: the current one).
+    #[ts(optional)]
+    pub kv_version: Option<String>,
     /// `30s`, `5m`, `1h`, `1h30m`, `0` (no caching); defaults to `5m`.
     #[ts(optional)]
     pub cache_ttl: Option<String>,
@@ -203,6 +223,9 @@ pub struct TlsInput {
     /// Accept any server certificate. Off unless explicitly set; shown as a warning.
     #[ts(optional)]
     pub tls_skip_verify: Option<bool>,
+    /// Verify the certificate's CA but not its host name. Off unless set; a warning.
+    #[ts(optional)]
+    pub tls_skip_hostname: Option<bool>,
     /// Allow `http://` to a host other than this machine's loopback. Off unless explicitly set;
     /// without it such a URL is refused.
     #[ts(optional)]
@@ -232,6 +255,10 @@ pub struct VaultPatch {
     #[ts(optional)]
     pub auth_username: Option<String>,
     #[ts(optional)]
+    pub auth_role: Option<String>,
+    #[ts(optional)]
+    pub login_namespace: Option<String>,
+    #[ts(optional)]
     pub engine_name: Option<String>,
     #[ts(optional)]
     pub engine_type: Option<String>,
@@ -241,6 +268,8 @@ pub struct VaultPatch {
     pub db_role: Option<String>,
     #[ts(optional)]
     pub connection_name: Option<String>,
+    #[ts(optional)]
+    pub kv_version: Option<String>,
     #[ts(optional)]
     pub cache_ttl: Option<String>,
     #[serde(flatten)]
@@ -260,6 +289,10 @@ pub struct VaultSpec {
     pub auth_mount: String,
     /// Userpass and LDAP only.
     pub auth_username: Option<String>,
+    /// JWT only.
+    pub auth_role: Option<String>,
+    /// The namespace of the login, when not the secret's.
+    pub login_namespace: Option<String>,
     pub engine_name: String,
     pub engine_type: EngineType,
     /// KV only: the secret's path relative to the mount (the `<mount>/data/` prefix removed).
@@ -268,6 +301,9 @@ pub struct VaultSpec {
     pub db_role: Option<String>,
     /// Database engines only.
     pub connection_name: Option<String>,
+    /// KV v2 only: the pinned version (none: the current one).
+    #[ts(type = "number | null")]
+    pub kv_version: Option<u64>,
     /// Seconds a resolved secret stays cached in memory; 0 disables caching.
     #[ts(type = "number")]
     pub cache_ttl_secs: u64,
@@ -283,6 +319,8 @@ pub struct TlsSpec {
     pub tls_client_cert: Option<String>,
     pub tls_client_key: Option<String>,
     pub tls_skip_verify: bool,
+    /// The CA is verified, the host name is not.
+    pub tls_skip_hostname: bool,
     /// The admin allowed `http://` to a host other than this machine's loopback.
     pub allow_http: bool,
     #[ts(type = "number")]
@@ -298,6 +336,7 @@ impl Default for TlsSpec {
             tls_client_cert: None,
             tls_client_key: None,
             tls_skip_verify: false,
+            tls_skip_hostname: false,
             allow_http: false,
             connect_timeout_secs: crate::validate::DEFAULT_CONNECT_TIMEOUT_SECS,
             request_timeout_secs: crate::validate::DEFAULT_REQUEST_TIMEOUT_SECS,
@@ -336,17 +375,21 @@ impl VaultSpec {
             auth_method: Some(self.auth_method.as_str().to_owned()),
             auth_mount: Some(self.auth_mount.clone()),
             auth_username: self.auth_username.clone(),
+            auth_role: self.auth_role.clone(),
+            login_namespace: self.login_namespace.clone(),
             engine_name: self.engine_name.clone(),
             engine_type: self.engine_type.as_str().to_owned(),
             path: self.path.clone(),
             db_role: self.db_role.clone(),
             connection_name: self.connection_name.clone(),
+            kv_version: self.kv_version.map(|v| v.to_string()),
             cache_ttl: Some(self.cache_ttl_secs.to_string()),
             tls: TlsInput {
                 tls_ca_cert: self.tls.tls_ca_cert.clone(),
                 tls_client_cert: self.tls.tls_client_cert.clone(),
                 tls_client_key: self.tls.tls_client_key.clone(),
                 tls_skip_verify: Some(self.tls.tls_skip_verify),
+                tls_skip_hostname: Some(self.tls.tls_skip_hostname),
                 allow_http: Some(self.tls.allow_http),
                 connect_timeout: Some(self.tls.connect_timeout_secs.to_string()),
                 request_timeout: Some(self.tls.request_timeout_secs.to_string()),
@@ -393,6 +436,8 @@ pub enum Credentials {
     Token(SecretString),
     /// The password of `userpass` or `ldap`.
     Password(SecretString),
+    /// A signed JWT (`jwt` method).
+    Jwt(SecretString),
     /// AppRole with the Secret ID still response-wrapped: what a Test of a form with a wrapped
     /// Secret ID runs with (it looks the wrapping token up without unwrapping it). Never stored:
     /// saving unwraps it once.
@@ -413,6 +458,7 @@ impl Credentials {
             (Credentials::AppRole(_) | Credentials::WrappedAppRole { .. }, AuthMethod::Approle)
                 | (Credentials::Token(_), AuthMethod::Token)
                 | (Credentials::Password(_), AuthMethod::Userpass | AuthMethod::Ldap)
+                | (Credentials::Jwt(_), AuthMethod::Jwt)
         )
     }
 
@@ -422,7 +468,7 @@ impl Credentials {
         match self {
             Credentials::AppRole(c) => (Some(&c.role_id), &c.secret_id),
             Credentials::WrappedAppRole { role_id, wrapping_token } => (Some(role_id), wrapping_token),
-            Credentials::Token(t) | Credentials::Password(t) => (None, t),
+            Credentials::Token(t) | Credentials::Password(t) | Credentials::Jwt(t) => (None, t),
         }
     }
 
@@ -437,6 +483,7 @@ impl Credentials {
             AuthMethod::Approle => Credentials::AppRole(AppRoleCredentials { role_id: role_id?, secret_id: secret }),
             AuthMethod::Token => Credentials::Token(secret),
             AuthMethod::Userpass | AuthMethod::Ldap => Credentials::Password(secret),
+            AuthMethod::Jwt => Credentials::Jwt(secret),
         })
     }
 }

@@ -94,6 +94,7 @@ pub async fn unwrap_secret_id(spec: &VaultSpec, wrapping_token: &secrecy::Secret
     match spec.provider {
         Provider::HashicorpVault => {
             let client = vault::VaultClient::new(spec)?;
+            let client = client.in_namespace(vault::auth::login_namespace(spec));
             Ok(client.unwrap_secret_id(wrapping_token).await?)
         }
     }

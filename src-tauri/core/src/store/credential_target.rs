@@ -46,15 +46,17 @@ pub fn credential_target_change(stored: &VaultSpec, new: &VaultSpec) -> Option<C
     let changed: Vec<String> = [
         ("server address", stored_host != new_host),
         ("namespace", stored.namespace != new.namespace),
+        ("login namespace", stored.login_namespace != new.login_namespace),
         ("login method", stored.auth_method != new.auth_method),
         ("auth mount", stored.auth_mount != new.auth_mount),
         ("user name", stored.auth_username != new.auth_username),
+        ("role", stored.auth_role != new.auth_role),
         ("CA certificate", a.tls_ca_cert != b.tls_ca_cert),
         (
             "client certificate",
             a.tls_client_cert != b.tls_client_cert || a.tls_client_key != b.tls_client_key,
         ),
-        ("TLS verification", a.tls_skip_verify != b.tls_skip_verify),
+        ("TLS verification", a.tls_skip_verify != b.tls_skip_verify || a.tls_skip_hostname != b.tls_skip_hostname),
     ]
     .into_iter()
     .filter(|(_, differs)| *differs)

@@ -82,12 +82,8 @@ impl DoctorSnapshot {
         let mut findings = self.findings;
         let mut orphans = Vec::new();
         for (name, method, role_acct, secret_acct) in &self.vaults {
-            let flag = match method {
-                AuthMethod::Approle => "secret-id",
-                AuthMethod::Token => "token",
-                AuthMethod::Userpass | AuthMethod::Ldap => "password",
-            };
-            let parts = [("Role ID", "role-id", role_acct), (method.secret_label(), flag, secret_acct)];
+            let flag = method.secret_field().replace('_', "-");
+            let parts = [("Role ID", "role-id", role_acct), (method.secret_label(), flag.as_str(), secret_acct)];
             for (which, flag, acct) in parts.into_iter().skip(usize::from(!method.uses_role_id())) {
                 match self.keyring.get(acct) {
                     Ok(Some(_)) => {}
@@ -95,7 +91,8 @@ impl DoctorSnapshot {
                         FindingKind::MissingCredential,
                         format!(
                             "vault \"{name}\" has no {which} in the OS keyring (account {acct}); store it \
-                             again with `vaultdesk vault update {name} --{flag}-file FILE`"
+                             again with `vaultdesk vault update {name} --{}-file FILE`",
+                            flag
                         ),
                     )),
                     Err(e) => {

@@ -17,7 +17,7 @@ use crate::validate::{validate_credential, validate_input, validate_name, valida
 use crate::{Error, Result};
 
 /// The columns of `vaults`, in the order [`params`] binds them.
-const COLUMNS: [&str; 23] = [
+const COLUMNS: [&str; 27] = [
     "id",
     "name",
     "provider",
@@ -41,6 +41,10 @@ const COLUMNS: [&str; 23] = [
     "allow_http",
     "auth_method",
     "auth_username",
+    "auth_role",
+    "login_namespace",
+    "kv_version",
+    "tls_skip_hostname",
 ];
 
 fn select(filter: &str) -> String {
@@ -48,7 +52,7 @@ fn select(filter: &str) -> String {
 }
 
 /// The values of `v` for [`COLUMNS`], in order.
-fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 23] {
+fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 27] {
     let s = &v.spec;
     [
         Box::new(&v.id),
@@ -74,6 +78,10 @@ fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 23] {
         Box::new(s.tls.allow_http),
         Box::new(s.auth_method.as_str()),
         Box::new(&s.auth_username),
+        Box::new(&s.auth_role),
+        Box::new(&s.login_namespace),
+        Box::new(s.kv_version.map(|v| i64::try_from(v).unwrap_or(i64::MAX))),
+        Box::new(s.tls.tls_skip_hostname),
     ]
 }
 
@@ -123,18 +131,22 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
                 .ok_or_else(|| bad("auth_method", format!("unknown login method {auth_method:?}")))?,
             auth_mount: r.get("auth_mount")?,
             auth_username: r.get("auth_username")?,
+            auth_role: r.get("auth_role")?,
+            login_namespace: r.get("login_namespace")?,
             engine_name: r.get("engine_name")?,
             engine_type: EngineType::parse(&engine_type)
                 .ok_or_else(|| bad("engine_type", format!("unknown engine type {engine_type:?}")))?,
             path: r.get("path")?,
             db_role: r.get("db_role")?,
             connection_name: r.get("connection_name")?,
+            kv_version: r.get::<_, Option<i64>>("kv_version")?.and_then(|v| u64::try_from(v).ok()),
             cache_ttl_secs: secs("cache_ttl_secs")?,
             tls: TlsSpec {
                 tls_ca_cert: r.get("tls_ca_cert")?,
                 tls_client_cert: r.get("tls_client_cert")?,
                 tls_client_key: r.get("tls_client_key")?,
                 tls_skip_verify: r.get("tls_skip_verify")?,
+                tls_skip_hostname: r.get("tls_skip_hostname")?,
                 connect_timeout_secs: secs("connect_timeout_secs")?,
                 request_timeout_secs: secs("request_timeout_secs")?,
                 allow_http: r.get("allow_http")?,
@@ -224,6 +236,7 @@ fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
             // The old method's mount and user do not carry over to another method.
             input.auth_mount = None;
             input.auth_username = None;
+            input.auth_role = None;
         }
         input.auth_method = Some(m.clone());
     }
@@ -234,12 +247,16 @@ fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
             input.path = None;
             input.db_role = None;
             input.connection_name = None;
+            input.kv_version = None;
         }
         input.engine_type = t.clone();
     }
     set(&mut input.namespace, &patch.namespace);
     set(&mut input.auth_mount, &patch.auth_mount);
     set(&mut input.auth_username, &patch.auth_username);
+    set(&mut input.auth_role, &patch.auth_role);
+    set(&mut input.login_namespace, &patch.login_namespace);
+    set(&mut input.kv_version, &patch.kv_version);
     set(&mut input.path, &patch.path);
     set(&mut input.db_role, &patch.db_role);
     set(&mut input.connection_name, &patch.connection_name);
@@ -251,6 +268,9 @@ fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
     set(&mut input.tls.request_timeout, &patch.tls.request_timeout);
     if let Some(v) = patch.tls.tls_skip_verify {
         input.tls.tls_skip_verify = Some(v);
+    }
+    if let Some(v) = patch.tls.tls_skip_hostname {
+        input.tls.tls_skip_hostname = Some(v);
     }
     if let Some(v) = patch.tls.allow_http {
         input.tls.allow_http = Some(v);

@@ -43,6 +43,12 @@ pub enum VaultError {
     LdapUnavailable { auth_mount: String, detail: String },
     #[error("the token is expired, revoked or not known to this Vault")]
     TokenInvalid,
+    #[error("JWT login on auth mount \"{auth_mount}\" refused: {detail}")]
+    JwtRejected { auth_mount: String, detail: String },
+    #[error("role \"{role}\" not found on JWT auth mount \"{auth_mount}\"")]
+    JwtRoleNotFound { auth_mount: String, role: String },
+    #[error("version {version} of \"{path}\" is {state}")]
+    VersionUnavailable { path: String, version: u64, state: String },
     #[error(
         "SECURITY: the wrapping token was already unwrapped, has expired, or was never issued — if it \
          was not you who unwrapped it, someone else may hold the Secret ID"
@@ -103,6 +109,9 @@ pub enum VaultErrorCode {
     WrongPassword,
     LdapUnavailable,
     TokenInvalid,
+    JwtRejected,
+    JwtRoleNotFound,
+    VersionUnavailable,
     WrappingTokenInvalid,
     PlainHttp,
     NamespaceNotFound,
@@ -151,6 +160,9 @@ impl VaultError {
             E::WrongPassword { .. } => C::WrongPassword,
             E::LdapUnavailable { .. } => C::LdapUnavailable,
             E::TokenInvalid => C::TokenInvalid,
+            E::JwtRejected { .. } => C::JwtRejected,
+            E::JwtRoleNotFound { .. } => C::JwtRoleNotFound,
+            E::VersionUnavailable { .. } => C::VersionUnavailable,
             E::WrappingTokenInvalid => C::WrappingTokenInvalid,
             E::PlainHttp { .. } => C::PlainHttp,
             E::NamespaceNotFound { .. } => C::NamespaceNotFound,
@@ -214,6 +226,11 @@ impl VaultError {
             E::TokenInvalid => "create a new token (e.g. `bao login` or `vault token create`) and store it \
                  with `vaultdesk vault update NAME --token-file FILE` or the form's Token field"
                 .into(),
+            E::JwtRejected { .. } => "check the JWT: not expired, signed by a key the mount trusts, and with the \
+                 audience and claims the role binds (bound_audiences, bound_claims, user_claim)"
+                .into(),
+            E::JwtRoleNotFound { .. } => "check the role name: it is a role of the JWT auth mount".into(),
+            E::VersionUnavailable { .. } => "pin another version, or clear the pin to read the current one".into(),
             E::WrappingTokenInvalid => "ask for a new wrapped Secret ID, and have the AppRole's Secret IDs \
                  checked (secret-id accessors): an unwrapped token that you did not unwrap is a sign \
                  of interception"
@@ -277,6 +294,9 @@ impl VaultError {
             E::WrongPassword { .. } => Some("password"),
             E::LdapUnavailable { .. } => Some("auth_mount"),
             E::TokenInvalid => Some("token"),
+            E::JwtRejected { .. } => Some("jwt"),
+            E::JwtRoleNotFound { .. } => Some("auth_role"),
+            E::VersionUnavailable { .. } => Some("kv_version"),
             E::NamespaceNotFound { .. } => Some("namespace"),
             E::AuthMountNotFound { .. } => Some("auth_mount"),
             E::PermissionDenied { .. } | E::SecretNotFound { .. } => Some("path"),

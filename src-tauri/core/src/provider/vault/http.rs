@@ -25,6 +25,8 @@ pub(in crate::provider::vault) enum Purpose<'a> {
     Login { auth_mount: &'a str },
     /// A userpass or LDAP login as `user`.
     PasswordLogin { auth_mount: &'a str, user: &'a str, ldap: bool },
+    /// A JWT login as `role`.
+    JwtLogin { auth_mount: &'a str, role: &'a str },
     KvRead,
     DbCreds { mount: &'a str, role: &'a str },
     Other,
@@ -122,7 +124,9 @@ impl VaultClient {
             builder = builder.identity(identity);
         }
         // Off by default; only an explicit per-vault setting turns verification off.
-        builder = builder.danger_accept_invalid_certs(tls.tls_skip_verify);
+        builder = builder
+            .danger_accept_invalid_certs(tls.tls_skip_verify)
+            .danger_accept_invalid_hostnames(tls.tls_skip_hostname);
         let http = builder.build().map_err(|e| VaultError::TlsConfig {
             field: "tls_ca_cert",
             detail: format!("cannot set up the HTTP client: {e}"),
@@ -138,6 +142,12 @@ impl VaultClient {
 
     pub fn url(&self) -> &str {
         &self.base
+    }
+
+    /// The same client (connection pool included) speaking to `namespace` instead: the login
+    /// of a vault whose login namespace differs from its secret's.
+    pub fn in_namespace(&self, namespace: Option<&str>) -> VaultClient {
+        VaultClient { namespace: namespace.map(str::to_owned), ..self.clone() }
     }
 
     pub(in crate::provider::vault) async fn send(
@@ -346,6 +356,17 @@ impl VaultClient {
                     || lower.contains("bind dn")
                 {
                     return VaultError::WrongPassword { auth_mount: auth_mount.to_owned(), user: user.to_owned() };
+                }
+                if matches!(status.as_u16(), 403..=405) || lower.contains("no handler for route") {
+                    return VaultError::AuthMountNotFound { auth_mount: auth_mount.to_owned() };
+                }
+            }
+            Purpose::JwtLogin { auth_mount, role } => {
+                if lower.contains("role") && (lower.contains("could not be found") || lower.contains("not found")) {
+                    return VaultError::JwtRoleNotFound { auth_mount: auth_mount.to_owned(), role: role.to_owned() };
+                }
+                if matches!(status.as_u16(), 400 | 401) && !lower.contains("no handler for route") {
+                    return VaultError::JwtRejected { auth_mount: auth_mount.to_owned(), detail: message };
                 }
                 if matches!(status.as_u16(), 403..=405) || lower.contains("no handler for route") {
                     return VaultError::AuthMountNotFound { auth_mount: auth_mount.to_owned() };

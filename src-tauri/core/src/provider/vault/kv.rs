@@ -19,12 +19,13 @@ pub struct KvSecret {
 }
 
 impl VaultClient {
-    /// The current version of the KV v2 secret at `<mount>/data/<path>`.
+    /// The KV v2 secret at `<mount>/data/<path>`: the current version, or `version` when pinned.
     pub async fn kv2_read(
         &self,
         token: &SecretString,
         mount: &str,
         path: &str,
+        version: Option<u64>,
     ) -> Result<KvSecret, VaultError> {
         #[derive(Deserialize)]
         struct Data {
@@ -35,14 +36,33 @@ impl VaultClient {
         struct Meta {
             #[serde(default)]
             version: u64,
+            #[serde(default)]
+            deletion_time: String,
+            #[serde(default)]
+            destroyed: bool,
         }
         let api = format!("{mount}/data/{path}");
-        let env: Envelope<Data> = self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await?;
+        let url = match version {
+            Some(v) => format!("{api}?version={v}"),
+            None => api.clone(),
+        };
+        let answer = self.call::<Data>(Method::GET, &url, Some(token), None, Purpose::KvRead).await;
+        let env = match (answer, version) {
+            (Err(VaultError::SecretNotFound { .. }), Some(v)) => {
+                // A pinned version: 404 is a version the secret does not have (or a deleted one).
+                return Err(VaultError::VersionUnavailable { path: api, version: v, state: "missing or deleted".into() });
+            }
+            (other, _) => other?,
+        };
         let d = env
             .data
             .ok_or_else(|| VaultError::Malformed { path: api.clone(), detail: "no data block".into() })?;
-        let (Some(data), Some(meta)) = (d.data, d.metadata) else {
+        let (Some(data), Some(meta)) = (d.data, d.metadata.as_ref()) else {
             // KV v2 answers a deleted (not destroyed) version with data: null.
+            if let (Some(v), Some(m)) = (version, d.metadata.as_ref()) {
+                let state = if m.destroyed { "destroyed" } else if !m.deletion_time.is_empty() { "deleted" } else { "empty" };
+                return Err(VaultError::VersionUnavailable { path: api, version: v, state: state.into() });
+            }
             return Err(VaultError::SecretNotFound { path: api });
         };
         Ok(KvSecret {
@@ -103,5 +123,20 @@ mod tests {
         let data = serde_json::json!({"user": "u", "db": {"password": "p", "port": 5432}, "list": [1]});
         let names = super::key_names_of(data.as_object().expect("object"));
         assert_eq!(names, serde_json::json!({"user": null, "db": {"password": null, "port": null}, "list": null}));
+    }
+}
+
+impl VaultClient {
+    /// The current version number of the KV v2 secret (`<mount>/metadata/<path>`), when the
+    /// token may read its metadata.
+    pub async fn kv2_current_version(&self, token: &SecretString, mount: &str, path: &str) -> Option<u64> {
+        #[derive(Deserialize)]
+        struct Meta {
+            #[serde(default)]
+            current_version: u64,
+        }
+        let api = format!("{mount}/metadata/{path}");
+        let env: Envelope<Meta> = self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await.ok()?;
+        env.data.map(|m| m.current_version)
     }
 }

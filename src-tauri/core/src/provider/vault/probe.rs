@@ -110,6 +110,7 @@ impl Recorder<'_> {
 /// Test is dropped before it finishes, e.g. cancelled from the UI.
 struct Cleanup {
     client: VaultClient,
+    login_client: VaultClient,
     /// The Test's own token (not one the admin gave): revoked.
     token: Option<SecretString>,
     /// A lease the Test obtained with the admin's token: revoked with it.
@@ -124,10 +125,10 @@ impl Drop for Cleanup {
             return;
         }
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            let client = self.client.clone();
+            let (client, login_client) = (self.client.clone(), self.login_client.clone());
             runtime.spawn(async move {
                 if let Some(t) = token {
-                    let _ = client.revoke_self(&t).await;
+                    let _ = login_client.revoke_self(&t).await;
                 }
                 if let Some((t, id)) = lease {
                     let _ = client.revoke_lease(&t, &id).await;
@@ -253,6 +254,13 @@ pub async fn test_vault_with_progress(
                 (true, true, _) => {
                     (StageStatus::Warning, "certificate NOT verified (verification is turned off)".to_owned())
                 }
+                (true, false, ca) if spec.tls.tls_skip_hostname => (
+                    StageStatus::Warning,
+                    format!(
+                        "certificate verified against {}, but NOT its host name (host name check turned off)",
+                        ca.as_deref().unwrap_or("the system's trusted roots")
+                    ),
+                ),
                 (true, false, Some(ca)) => {
                     (StageStatus::Passed, format!("certificate verified against {ca}"))
                 }
@@ -274,7 +282,7 @@ pub async fn test_vault_with_progress(
     let client = session.client();
     if let Credentials::WrappedAppRole { wrapping_token, .. } = creds {
         // Unwrapping works once: the Test only looks the token up; saving unwraps it.
-        match client.lookup_wrapping(wrapping_token).await {
+        match session.login_client().lookup_wrapping(wrapping_token).await {
             Ok(w) => {
                 let for_secret_id = w.creation_path.ends_with("/secret-id");
                 let status = if for_secret_id { StageStatus::Passed } else { StageStatus::Warning };
@@ -300,7 +308,8 @@ pub async fn test_vault_with_progress(
         session.close().await;
         return TestReport { ok: !r.failed, stages: r.stages };
     }
-    let (auth, owned) = match client.login(spec, creds).await {
+    let login_client = session.login_client();
+    let (auth, owned) = match login_client.login(spec, creds).await {
         Ok(l) => (l.auth, l.owned),
         Err(e) => {
             r.fail(Login, started, &e);
@@ -311,6 +320,7 @@ pub async fn test_vault_with_progress(
     let token = auth.client_token.clone();
     let mut cleanup = Cleanup {
         client: client.clone(),
+        login_client: login_client.clone(),
         token: owned.then(|| token.clone()),
         lease: None,
         session: Some(session.clone()),
@@ -353,7 +363,7 @@ pub async fn test_vault_with_progress(
             let read = match mismatch {
                 Some(e) => Err(e),
                 None if kv == EngineType::Kv1 => client.kv1_read(&token, mount, path).await.map(SecretValue::Kv),
-                None => match client.kv2_read(&token, mount, path).await {
+                None => match client.kv2_read(&token, mount, path, spec.kv_version).await {
                     Err(VaultError::SecretNotFound { path: p }) => Err(session.explain_not_found(p).await),
                     other => other.map(SecretValue::Kv),
                 },
@@ -378,10 +388,16 @@ pub async fn test_vault_with_progress(
             keys.sort_unstable();
             let names =
                 if keys.is_empty() { "no keys".to_owned() } else { format!("keys {}", keys.join(", ")) };
-            let version = if spec.engine_type == EngineType::Kv1 {
-                "KV version 1 (unversioned)".to_owned()
-            } else {
-                format!("version {}", s.version)
+            let version = match (spec.engine_type, spec.kv_version) {
+                (EngineType::Kv1, _) => "KV version 1 (unversioned)".to_owned(),
+                (_, Some(pinned)) => {
+                    let path = spec.path.as_deref().unwrap_or_default();
+                    match client.kv2_current_version(&token, mount, path).await {
+                        Some(current) => format!("version {pinned} (pinned; current version {current})"),
+                        None => format!("version {pinned} (pinned; the current version is not readable)"),
+                    }
+                }
+                (_, None) => format!("version {}", s.version),
             };
             r.push(Read, StageStatus::Passed, started, format!("{version}: {names}"));
         }
@@ -442,7 +458,7 @@ pub async fn test_vault_with_progress(
     // The test's token is not needed any more. Revoking it (the default policy allows this) also
     // revokes every lease it created: the test's database user is dropped at once.
     let revoked = match (owned, cleanup.lease.take()) {
-        (true, _) => client.revoke_self(&token).await,
+        (true, _) => login_client.revoke_self(&token).await,
         // The admin's own token stays; the Test's credentials are revoked by their lease.
         (false, Some((t, id))) => client.revoke_lease(&t, &id).await,
         (false, None) => Ok(()),

@@ -144,6 +144,9 @@ pub struct VaultSession {
     spec: VaultSpec,
     pub(crate) updated_at: String,
     client: VaultClient,
+    /// The same connection speaking to the login namespace: login and the token's own
+    /// operations (renew, revoke, look up).
+    login_client: VaultClient,
     creds: Credentials,
     token: tokio::sync::Mutex<Option<Token>>,
     generation: AtomicU64,
@@ -169,8 +172,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl VaultSession {
     pub fn new(vault: &Vault, creds: impl Into<Credentials>) -> Result<VaultSession, VaultError> {
         let creds = creds.into();
+        let client = VaultClient::new(&vault.spec)?;
         Ok(VaultSession {
-            client: VaultClient::new(&vault.spec)?,
+            login_client: client.in_namespace(super::auth::login_namespace(&vault.spec)),
+            client,
             spec: vault.spec.clone(),
             updated_at: vault.updated_at.clone(),
             creds,
@@ -199,6 +204,11 @@ impl VaultSession {
         &self.client
     }
 
+    /// The client of the login namespace (the same as [`VaultSession::client`] without one).
+    pub fn login_client(&self) -> &VaultClient {
+        &self.login_client
+    }
+
     pub fn stats(&self) -> SessionStats {
         let c = &self.counters;
         SessionStats {
@@ -219,7 +229,7 @@ impl VaultSession {
                 return Ok((t.value.clone(), t.generation));
             }
             if t.renewable && t.deadline.is_some_and(|d| now < d) {
-                if let Ok(auth) = self.client.renew_self(&t.value).await {
+                if let Ok(auth) = self.login_client.renew_self(&t.value).await {
                     self.counters.token_renewals.fetch_add(1, Ordering::Relaxed);
                     // A renewal capped by the token's max TTL buys little (it is due for
                     // renewal again at once); log in then.
@@ -234,7 +244,7 @@ impl VaultSession {
                 }
             }
         }
-        let login = self.client.login(&self.spec, &self.creds).await?;
+        let login = self.login_client.login(&self.spec, &self.creds).await?;
         self.counters.logins.fetch_add(1, Ordering::Relaxed);
         let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
         let token = Token::new(login.auth, generation, self.refresh_margin, login.owned);
@@ -244,7 +254,7 @@ impl VaultSession {
         // use). The admin's own token is left alone.
         if let Some(old) = held.replace(token) {
             if old.owned && old.deadline.is_none_or(|d| Instant::now() < d) {
-                let _ = self.client.revoke_self(&old.value).await;
+                let _ = self.login_client.revoke_self(&old.value).await;
             }
         }
         Ok((value, generation))
@@ -256,7 +266,7 @@ impl VaultSession {
         let mut held = self.token.lock().await;
         if held.as_ref().is_some_and(|t| t.generation == generation) {
             if let Some(old) = held.take().filter(|t| t.owned) {
-                let _ = self.client.revoke_self(&old.value).await;
+                let _ = self.login_client.revoke_self(&old.value).await;
             }
         }
     }
@@ -273,7 +283,7 @@ impl VaultSession {
     {
         let (token, generation) = self.token().await?;
         match request(token.clone()).await {
-            Err(e) if e.may_be_stale_token() => match self.client.lookup_self(&token).await {
+            Err(e) if e.may_be_stale_token() => match self.login_client.lookup_self(&token).await {
                 Ok(_) => Err(e),
                 Err(VaultError::PermissionDenied { .. }) => {
                     self.retire_token(generation).await;
@@ -391,7 +401,7 @@ impl VaultSession {
                         if kv == EngineType::Kv1 {
                             self.client.kv1_read(&t, mount, path).await
                         } else {
-                            self.client.kv2_read(&t, mount, path).await
+                            self.client.kv2_read(&t, mount, path, self.spec.kv_version).await
                         }
                     })
                     .await;
@@ -520,7 +530,7 @@ impl VaultSession {
                 ended += 1;
             }
         }
-        if token.owned && self.client.revoke_self(&token.value).await.is_ok() {
+        if token.owned && self.login_client.revoke_self(&token.value).await.is_ok() {
             ended = leases.len();
         }
         self.counters.lease_revocations.fetch_add(ended as u64, Ordering::Relaxed);

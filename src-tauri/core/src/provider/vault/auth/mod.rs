@@ -4,10 +4,15 @@
 //! vaultdesk renews it while in use but never revokes it.
 
 pub mod approle;
+pub mod jwt;
 pub mod password;
 pub mod token;
 
 use super::error::VaultError;
+// The client a login speaks through: the login namespace when the vault has one.
+pub(crate) fn login_namespace(spec: &VaultSpec) -> Option<&str> {
+    spec.login_namespace.as_deref().or(spec.namespace.as_deref())
+}
 use super::http::VaultClient;
 use super::token::AuthInfo;
 use crate::model::{AuthMethod, Credentials, VaultSpec};
@@ -20,11 +25,16 @@ pub struct Login {
 }
 
 impl VaultClient {
-    /// Logs in to the vault of `spec` with `creds`, by its login method.
+    /// Logs in to the vault of `spec` with `creds`, by its login method. `self` speaks to the
+    /// login namespace (see [`VaultClient::in_namespace`]).
     pub async fn login(&self, spec: &VaultSpec, creds: &Credentials) -> Result<Login, VaultError> {
         let mount = spec.auth_mount.as_str();
         let owned = |auth| Login { auth, owned: true };
         match (spec.auth_method, creds) {
+            (AuthMethod::Jwt, Credentials::Jwt(jwt)) => {
+                let role = spec.auth_role.as_deref().unwrap_or_default();
+                self.login_jwt(mount, role, jwt).await.map(owned)
+            }
             (AuthMethod::Approle, Credentials::AppRole(c)) => self.login_approle(mount, c).await.map(owned),
             (AuthMethod::Token, Credentials::Token(t)) => {
                 self.use_token(t).await.map(|auth| Login { auth, owned: false })
