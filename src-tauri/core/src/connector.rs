@@ -22,7 +22,7 @@ impl ConnectorKind {
         use EngineType as E;
         let ok = matches!(
             (self, engine),
-            (_, E::Kv2)
+            (_, E::Kv2 | E::Kv)
                 | (K::Postgresql, E::Postgresql)
                 | (K::Mongodb, E::Mongodb)
                 | (K::Mysql | K::Mariadb, E::Mysql | E::Mariadb)
@@ -257,8 +257,9 @@ pub fn prefill(kind: ConnectorKind, vault: &Vault, subkeys: Option<&Value>) -> M
     let r = |key: &str| Value::String(reference_text(name, &[key]));
     if vault.spec.engine_type.is_database() {
         if kind.is_database() && kind.incompatibility(vault.spec.engine_type).is_none() {
-            out.insert("username".into(), r("username"));
-            out.insert("password".into(), r("password"));
+            for (field, key) in vault.spec.provider.database_secret_fields() {
+                out.insert((*field).into(), r(key));
+            }
         }
         return out;
     }

@@ -118,7 +118,7 @@ fn re(pattern: &str) -> Regex {
 }
 
 /// Trims, and turns an empty optional value into `None`.
-fn opt(v: &Option<String>) -> Option<&str> {
+pub(crate) fn opt(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
@@ -333,6 +333,20 @@ fn validate_username(raw: &str) -> Result<String, String> {
 /// characters); a Secret ID or token is a single word.
 pub fn validate_secret_part(method: AuthMethod, value: &SecretString) -> Result<SecretString, FieldError> {
     let field = method.secret_field();
+    if method == AuthMethod::AwsKeys {
+        // The Secret Access Key, then a line with the session token when there is one.
+        let (key, token) = crate::model::Credentials::aws_parts(value);
+        let key = validate_credential(field, &key)?;
+        let Some(token) = token else { return Ok(key) };
+        let t = token.expose_secret().trim();
+        if t.is_empty() || t.len() > 8 * 1024 || !t.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(FieldError::new(
+                "session_token",
+                "is not a session token (printable characters without spaces, at most 8 KiB; value not shown)",
+            ));
+        }
+        return Ok(SecretString::from(format!("{}\n{t}", key.expose_secret())));
+    }
     if method == AuthMethod::Jwt {
         // A JWT is three base64url parts joined by dots, and can be long (claims, certificates).
         let v = value.expose_secret().trim();
@@ -390,13 +404,24 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
                 None => {
                     errs.push(
                     "provider",
-                    format!("\"{p}\" is not supported: only hashicorp_vault (HashiCorp Vault or OpenBao) for now"),
+                    format!("\"{p}\" is not supported: use hashicorp_vault (HashiCorp Vault or OpenBao) or aws (AWS Secrets Manager)"),
                 );
                     None
                 }
             }
         }
     };
+
+    if provider == Some(Provider::AwsSecretsManager) {
+        return crate::provider::aws::config::validate(input, name, errs);
+    }
+    if input.aws != crate::model::AwsInput::default() {
+        for (field, v) in crate::provider::aws::config::given_fields(&input.aws) {
+            if v {
+                errs.push(field, "applies only to AWS Secrets Manager");
+            }
+        }
+    }
 
     let mut url = validate_url(&input.url).map_err(|m| errs.push("url", m)).ok();
     if url.as_deref().is_some_and(is_remote_plain_http) && input.tls.allow_http != Some(true) {
@@ -417,6 +442,7 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
     let auth_method = match opt(&input.auth_method) {
         None => Some(AuthMethod::Approle),
         Some(m) => AuthMethod::parse(m)
+            .filter(|m| m.provider() == Provider::HashicorpVault)
             .ok_or_else(|| {
                 errs.push(
                     "auth_method",
@@ -471,7 +497,7 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             errs.push("engine_type", "is required: one of kv1, kv2, mysql, mariadb, postgresql, mongodb");
             None
         }
-        t => match EngineType::parse(t) {
+        t => match EngineType::parse(t).filter(|t| *t != EngineType::Kv) {
             Some(t) => Some(t),
             None => {
                 errs.push(
@@ -572,6 +598,7 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             kv_version,
             cache_ttl_secs,
             tls,
+            aws: None,
         }),
         _ => Err(errs),
     }
@@ -623,7 +650,7 @@ fn validate_timeout(raw: Option<&str>, default: u64) -> Result<u64, String> {
     Ok(secs)
 }
 
-fn validate_tls(input: &TlsInput, errs: &mut ValidationErrors) -> TlsSpec {
+pub(crate) fn validate_tls(input: &TlsInput, errs: &mut ValidationErrors) -> TlsSpec {
     let mut tls = TlsSpec {
         tls_skip_verify: input.tls_skip_verify.unwrap_or(false),
         tls_skip_hostname: input.tls_skip_hostname.unwrap_or(false),

@@ -7,29 +7,56 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Who serves the secrets. OpenBao speaks HashiCorp Vault's API and is the same provider here.
-/// AWS Secrets Manager is planned; new providers get a variant and, where needed, columns.
+/// A provider's own settings live in a struct of their own ([`AwsSpec`]), stored in nullable
+/// columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Provider {
     HashicorpVault,
+    AwsSecretsManager,
 }
 
 impl Provider {
     pub fn as_str(self) -> &'static str {
         match self {
             Provider::HashicorpVault => "hashicorp_vault",
+            Provider::AwsSecretsManager => "aws_secrets_manager",
         }
     }
     pub fn label(self) -> &'static str {
         match self {
             Provider::HashicorpVault => "HashiCorp Vault / OpenBao",
+            Provider::AwsSecretsManager => "AWS Secrets Manager",
         }
     }
     pub fn parse(s: &str) -> Option<Provider> {
-        match s {
+        match s.trim().to_ascii_lowercase().as_str() {
             "hashicorp_vault" | "vault" | "openbao" => Some(Provider::HashicorpVault),
+            "aws_secrets_manager" | "aws" | "secretsmanager" => Some(Provider::AwsSecretsManager),
             _ => None,
         }
+    }
+
+    /// A database-engine vault's secret, as `(connector field, secret key)` pairs to pre-fill a
+    /// database connector with: Vault's dynamic credentials carry a user and a password; an AWS
+    /// database secret (the RDS shape) carries the whole connection.
+    pub fn database_secret_fields(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Provider::HashicorpVault => &[("username", "username"), ("password", "password")],
+            Provider::AwsSecretsManager => &[
+                ("host", "host"),
+                ("port", "port"),
+                ("database", "dbname"),
+                ("username", "username"),
+                ("password", "password"),
+            ],
+        }
+    }
+
+    /// Whether a database-engine vault issues new credentials on each read (Vault's database
+    /// engine) rather than reading a stored secret (AWS).
+    pub fn issues_database_credentials(self) -> bool {
+        self == Provider::HashicorpVault
     }
 }
 
@@ -38,6 +65,9 @@ impl Provider {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineType {
+    /// AWS Secrets Manager key/value: a SecretString holding a JSON object (a plain string is
+    /// key `value`, a SecretBinary is base64 under `binary`).
+    Kv,
     Kv1,
     Kv2,
     Mysql,
@@ -47,7 +77,8 @@ pub enum EngineType {
 }
 
 impl EngineType {
-    pub const ALL: [EngineType; 6] = [
+    pub const ALL: [EngineType; 7] = [
+        EngineType::Kv,
         EngineType::Kv1,
         EngineType::Kv2,
         EngineType::Mysql,
@@ -58,6 +89,7 @@ impl EngineType {
 
     pub fn as_str(self) -> &'static str {
         match self {
+            EngineType::Kv => "kv",
             EngineType::Kv1 => "kv1",
             EngineType::Kv2 => "kv2",
             EngineType::Mysql => "mysql",
@@ -76,9 +108,9 @@ impl EngineType {
         !self.is_kv()
     }
 
-    /// KV, version 1 or 2: a secret at `path`.
+    /// KV (AWS key/value, Vault KV version 1 or 2): a secret of keys and values.
     pub fn is_kv(self) -> bool {
-        matches!(self, EngineType::Kv1 | EngineType::Kv2)
+        matches!(self, EngineType::Kv | EngineType::Kv1 | EngineType::Kv2)
     }
 }
 
@@ -93,11 +125,24 @@ pub enum AuthMethod {
     Userpass,
     Ldap,
     Jwt,
+    /// AWS: an Access Key ID (the keyring's first entry) and a Secret Access Key with an
+    /// optional session token (the second entry: the secret key, then a line with the token).
+    AwsKeys,
+    /// AWS: the SDK's default credential chain (environment, shared config and credentials
+    /// files with a profile, SSO, web identity, instance role). Nothing in the keyring.
+    AwsDefault,
 }
 
 impl AuthMethod {
-    pub const ALL: [AuthMethod; 5] =
-        [AuthMethod::Approle, AuthMethod::Token, AuthMethod::Userpass, AuthMethod::Ldap, AuthMethod::Jwt];
+    pub const ALL: [AuthMethod; 7] = [
+        AuthMethod::Approle,
+        AuthMethod::Token,
+        AuthMethod::Userpass,
+        AuthMethod::Ldap,
+        AuthMethod::Jwt,
+        AuthMethod::AwsKeys,
+        AuthMethod::AwsDefault,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -106,6 +151,16 @@ impl AuthMethod {
             AuthMethod::Userpass => "userpass",
             AuthMethod::Ldap => "ldap",
             AuthMethod::Jwt => "jwt",
+            AuthMethod::AwsKeys => "aws_keys",
+            AuthMethod::AwsDefault => "aws_default",
+        }
+    }
+
+    /// The provider whose login this is.
+    pub fn provider(self) -> Provider {
+        match self {
+            AuthMethod::AwsKeys | AuthMethod::AwsDefault => Provider::AwsSecretsManager,
+            _ => Provider::HashicorpVault,
         }
     }
 
@@ -120,17 +175,44 @@ impl AuthMethod {
             AuthMethod::Userpass => "Username & password",
             AuthMethod::Ldap => "LDAP",
             AuthMethod::Jwt => "JWT",
+            AuthMethod::AwsKeys => "Access keys",
+            AuthMethod::AwsDefault => "Default credential chain",
         }
     }
 
     /// Where the method is mounted unless the admin says otherwise (a token needs no mount).
     pub fn default_mount(self) -> &'static str {
-        self.as_str()
+        match self {
+            AuthMethod::AwsKeys | AuthMethod::AwsDefault => "",
+            m => m.as_str(),
+        }
     }
 
-    /// AppRole's Role ID is the only secret part besides the one every method has.
+    /// Whether the method keeps an identifier in the keyring's first entry besides its secret:
+    /// AppRole's Role ID, AWS's Access Key ID.
     pub fn uses_role_id(self) -> bool {
-        self == AuthMethod::Approle
+        matches!(self, AuthMethod::Approle | AuthMethod::AwsKeys)
+    }
+
+    /// Whether the method keeps a secret in the keyring at all (the AWS default chain does not).
+    pub fn uses_secret(self) -> bool {
+        self != AuthMethod::AwsDefault
+    }
+
+    /// What the first entry is called, for messages.
+    pub fn role_id_label(self) -> &'static str {
+        match self {
+            AuthMethod::AwsKeys => "Access Key ID",
+            _ => "Role ID",
+        }
+    }
+
+    /// The form field (and CLI option stem) of the first entry.
+    pub fn role_id_field(self) -> &'static str {
+        match self {
+            AuthMethod::AwsKeys => "access_key_id",
+            _ => "role_id",
+        }
     }
 
     /// Userpass and LDAP log in as a named user.
@@ -150,6 +232,8 @@ impl AuthMethod {
             AuthMethod::Token => "token",
             AuthMethod::Userpass | AuthMethod::Ldap => "password",
             AuthMethod::Jwt => "JWT",
+            AuthMethod::AwsKeys => "Secret Access Key",
+            AuthMethod::AwsDefault => "credentials",
         }
     }
 
@@ -160,6 +244,8 @@ impl AuthMethod {
             AuthMethod::Token => "token",
             AuthMethod::Userpass | AuthMethod::Ldap => "password",
             AuthMethod::Jwt => "jwt",
+            AuthMethod::AwsKeys => "secret_access_key",
+            AuthMethod::AwsDefault => "aws_auth",
         }
     }
 }
@@ -207,6 +293,34 @@ pub struct VaultInput {
     #[serde(flatten)]
     #[ts(flatten)]
     pub tls: TlsInput,
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub aws: AwsInput,
+}
+
+/// The AWS Secrets Manager settings as typed (all text; the provider's `validate` checks
+/// them). With an AWS vault, `url` is the optional endpoint override.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AwsInput {
+    /// `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`...
+    #[ts(optional)]
+    pub aws_region: Option<String>,
+    /// The secret's name or full ARN.
+    #[ts(optional)]
+    pub aws_secret_id: Option<String>,
+    /// A version stage (`AWSCURRENT` when both this and the version id are empty).
+    #[ts(optional)]
+    pub aws_version_stage: Option<String>,
+    #[ts(optional)]
+    pub aws_version_id: Option<String>,
+    /// Default credential chain: the profile of the shared config/credentials files.
+    #[ts(optional)]
+    pub aws_profile: Option<String>,
+    /// A role to assume on top of either login.
+    #[ts(optional)]
+    pub aws_role_arn: Option<String>,
+    #[ts(optional)]
+    pub aws_external_id: Option<String>,
 }
 
 /// TLS and timeout settings as typed. Certificates are PEM files referenced by path.
@@ -275,6 +389,10 @@ pub struct VaultPatch {
     #[serde(flatten)]
     #[ts(flatten)]
     pub tls: TlsInput,
+    /// AWS settings: `None` keeps, `Some("")` clears an optional one.
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub aws: AwsInput,
 }
 
 /// A validated, normalised vault configuration.
@@ -310,6 +428,23 @@ pub struct VaultSpec {
     #[serde(flatten)]
     #[ts(flatten)]
     pub tls: TlsSpec,
+    /// AWS Secrets Manager only (for it, `url` is the endpoint override or empty).
+    pub aws: Option<AwsSpec>,
+}
+
+/// Validated AWS Secrets Manager settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AwsSpec {
+    pub region: String,
+    /// Name or full ARN.
+    pub secret_id: String,
+    /// At most one of stage and id; neither means `AWSCURRENT`.
+    pub version_stage: Option<String>,
+    pub version_id: Option<String>,
+    /// Default chain only: the profile (none: `AWS_PROFILE` or `default`, as the SDK decides).
+    pub profile: Option<String>,
+    pub role_arn: Option<String>,
+    pub external_id: Option<String>,
 }
 
 /// Validated TLS and timeout settings.
@@ -394,6 +529,15 @@ impl VaultSpec {
                 connect_timeout: Some(self.tls.connect_timeout_secs.to_string()),
                 request_timeout: Some(self.tls.request_timeout_secs.to_string()),
             },
+            aws: self.aws.as_ref().map(|a| AwsInput {
+                aws_region: Some(a.region.clone()),
+                aws_secret_id: Some(a.secret_id.clone()),
+                aws_version_stage: a.version_stage.clone(),
+                aws_version_id: a.version_id.clone(),
+                aws_profile: a.profile.clone(),
+                aws_role_arn: a.role_arn.clone(),
+                aws_external_id: a.external_id.clone(),
+            }).unwrap_or_default(),
         }
     }
 }
@@ -442,6 +586,12 @@ pub enum Credentials {
     /// Secret ID runs with (it looks the wrapping token up without unwrapping it). Never stored:
     /// saving unwraps it once.
     WrappedAppRole { role_id: SecretString, wrapping_token: SecretString },
+    /// AWS access keys. `secret` is the Secret Access Key, followed by a line with the session
+    /// token when there is one: the keyring's second entry as is, so the key and its token
+    /// always change together. See [`Credentials::aws_keys`] and [`Credentials::aws_parts`].
+    AwsKeys { access_key_id: SecretString, secret: SecretString },
+    /// The AWS default credential chain: nothing stored.
+    AwsDefault,
 }
 
 impl From<AppRoleCredentials> for Credentials {
@@ -459,16 +609,43 @@ impl Credentials {
                 | (Credentials::Token(_), AuthMethod::Token)
                 | (Credentials::Password(_), AuthMethod::Userpass | AuthMethod::Ldap)
                 | (Credentials::Jwt(_), AuthMethod::Jwt)
+                | (Credentials::AwsKeys { .. }, AuthMethod::AwsKeys)
+                | (Credentials::AwsDefault, AuthMethod::AwsDefault)
         )
     }
 
-    /// The Role ID (AppRole only) and the one secret every method has, as the keyring's two
-    /// entries hold them.
-    pub fn parts(&self) -> (Option<&SecretString>, &SecretString) {
+    /// AWS access keys as the keyring keeps them (see [`Credentials::AwsKeys`]).
+    pub fn aws_keys(
+        access_key_id: SecretString,
+        secret_access_key: &SecretString,
+        session_token: Option<&SecretString>,
+    ) -> Credentials {
+        use secrecy::ExposeSecret;
+        let secret = match session_token {
+            Some(t) => SecretString::from(format!("{}\n{}", secret_access_key.expose_secret(), t.expose_secret())),
+            None => secret_access_key.clone(),
+        };
+        Credentials::AwsKeys { access_key_id, secret }
+    }
+
+    /// The Secret Access Key and the session token of a packed AWS secret entry.
+    pub fn aws_parts(secret: &SecretString) -> (SecretString, Option<SecretString>) {
+        use secrecy::ExposeSecret;
+        match secret.expose_secret().split_once('\n') {
+            Some((key, token)) => (SecretString::from(key.to_owned()), Some(SecretString::from(token.to_owned()))),
+            None => (secret.clone(), None),
+        }
+    }
+
+    /// The first keyring entry (AppRole's Role ID, AWS's Access Key ID) and the secret, as the
+    /// keyring's two entries hold them; the AWS default chain has neither.
+    pub fn parts(&self) -> (Option<&SecretString>, Option<&SecretString>) {
         match self {
-            Credentials::AppRole(c) => (Some(&c.role_id), &c.secret_id),
-            Credentials::WrappedAppRole { role_id, wrapping_token } => (Some(role_id), wrapping_token),
-            Credentials::Token(t) | Credentials::Password(t) | Credentials::Jwt(t) => (None, t),
+            Credentials::AppRole(c) => (Some(&c.role_id), Some(&c.secret_id)),
+            Credentials::WrappedAppRole { role_id, wrapping_token } => (Some(role_id), Some(wrapping_token)),
+            Credentials::Token(t) | Credentials::Password(t) | Credentials::Jwt(t) => (None, Some(t)),
+            Credentials::AwsKeys { access_key_id, secret } => (Some(access_key_id), Some(secret)),
+            Credentials::AwsDefault => (None, None),
         }
     }
 
@@ -478,12 +655,17 @@ impl Credentials {
         role_id: Option<SecretString>,
         secret: Option<SecretString>,
     ) -> Option<Credentials> {
+        if method == AuthMethod::AwsDefault {
+            return Some(Credentials::AwsDefault);
+        }
         let secret = secret?;
         Some(match method {
             AuthMethod::Approle => Credentials::AppRole(AppRoleCredentials { role_id: role_id?, secret_id: secret }),
             AuthMethod::Token => Credentials::Token(secret),
             AuthMethod::Userpass | AuthMethod::Ldap => Credentials::Password(secret),
             AuthMethod::Jwt => Credentials::Jwt(secret),
+            AuthMethod::AwsKeys => Credentials::AwsKeys { access_key_id: role_id?, secret },
+            AuthMethod::AwsDefault => Credentials::AwsDefault,
         })
     }
 }
@@ -509,7 +691,7 @@ impl From<Credentials> for CredentialsPatch {
         let (role_id, secret) = c.parts();
         CredentialsPatch {
             role_id: role_id.cloned(),
-            secret_id: Some(secret.clone()),
+            secret_id: secret.cloned(),
             reuse_credentials: false,
             secret_id_wrapped: wrapped,
         }

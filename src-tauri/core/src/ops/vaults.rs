@@ -141,7 +141,7 @@ impl Core {
         let (vault, load) = self.vault_with_loader(name).await?;
         self.hub.forget(&vault.id).await;
         let name = vault.spec.name.clone();
-        if vault.spec.engine_type.is_database() {
+        if vault.spec.engine_type.is_database() && vault.spec.provider.issues_database_credentials() {
             return Ok(RefreshReport {
                 vault: name.clone(),
                 version: None,
@@ -153,7 +153,11 @@ impl Core {
         }
         let secret = self.hub.session(&vault, load).await?.resolve().await?;
         let (version, keys) = secret.kv_version_and_keys().unwrap_or((0, 0));
-        let read = if version == 0 { "unversioned KV".to_owned() } else { format!("version {version}") };
+        let read = match &vault.spec.aws {
+            Some(aws) => aws.version_label(),
+            None if version == 0 => "unversioned KV".to_owned(),
+            None => format!("version {version}"),
+        };
         Ok(RefreshReport {
             vault: name.clone(),
             version: (version > 0).then_some(version),
@@ -259,6 +263,15 @@ impl VaultPatch {
                 allow_http: Some(input.tls.allow_http.unwrap_or(false)),
                 connect_timeout: input.tls.connect_timeout,
                 request_timeout: input.tls.request_timeout,
+            },
+            aws: crate::model::AwsInput {
+                aws_region: text(input.aws.aws_region),
+                aws_secret_id: text(input.aws.aws_secret_id),
+                aws_version_stage: text(input.aws.aws_version_stage),
+                aws_version_id: text(input.aws.aws_version_id),
+                aws_profile: text(input.aws.aws_profile),
+                aws_role_arn: text(input.aws.aws_role_arn),
+                aws_external_id: text(input.aws.aws_external_id),
             },
         }
     }

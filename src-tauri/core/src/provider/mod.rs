@@ -6,6 +6,7 @@
 //! Adding a provider is a folder beside `vault/` and a variant of [`Session`] and
 //! [`Credentials`]; nothing else in the core, the CLI or the app asks "is it Vault".
 
+pub mod aws;
 pub mod hub;
 pub mod vault;
 
@@ -24,6 +25,7 @@ use crate::Result;
 #[derive(Debug)]
 pub enum Session {
     Vault(vault::VaultSession),
+    Aws(aws::AwsSession),
 }
 
 impl Session {
@@ -31,12 +33,14 @@ impl Session {
     pub fn open(vault: &Vault, creds: Credentials) -> Result<Session> {
         match vault.spec.provider {
             Provider::HashicorpVault => Ok(Session::Vault(vault::VaultSession::new(vault, creds)?)),
+            Provider::AwsSecretsManager => Ok(Session::Aws(aws::AwsSession::new(vault, creds))),
         }
     }
 
     pub fn spec(&self) -> &VaultSpec {
         match self {
             Session::Vault(s) => s.spec(),
+            Session::Aws(s) => s.spec(),
         }
     }
 
@@ -44,6 +48,7 @@ impl Session {
     pub(crate) fn serves(&self, vault: &Vault) -> bool {
         match self {
             Session::Vault(s) => s.updated_at == vault.updated_at && s.spec() == &vault.spec,
+            Session::Aws(s) => s.updated_at == vault.updated_at && s.spec() == &vault.spec,
         }
     }
 
@@ -52,6 +57,7 @@ impl Session {
     pub async fn resolve(&self) -> Result<Arc<ResolvedSecret>> {
         match self {
             Session::Vault(s) => Ok(s.resolve().await?),
+            Session::Aws(s) => Ok(s.resolve().await?),
         }
     }
 
@@ -59,6 +65,7 @@ impl Session {
     pub async fn key_names(&self) -> Result<Value> {
         match self {
             Session::Vault(s) => Ok(s.key_names().await?),
+            Session::Aws(s) => Ok(s.key_names().await?),
         }
     }
 
@@ -66,6 +73,7 @@ impl Session {
     pub fn stats(&self) -> SessionStats {
         match self {
             Session::Vault(s) => s.stats(),
+            Session::Aws(s) => s.stats(),
         }
     }
 
@@ -73,6 +81,7 @@ impl Session {
     pub async fn close(&self) {
         match self {
             Session::Vault(s) => s.close().await,
+            Session::Aws(s) => s.close().await,
         }
     }
 }
@@ -86,6 +95,7 @@ pub async fn test(
 ) -> TestReport {
     match spec.provider {
         Provider::HashicorpVault => vault::test_vault_with_progress(spec, creds, on_stage).await,
+        Provider::AwsSecretsManager => aws::test_aws_with_progress(spec, creds, on_stage).await,
     }
 }
 
@@ -97,5 +107,6 @@ pub async fn unwrap_secret_id(spec: &VaultSpec, wrapping_token: &secrecy::Secret
             let client = client.in_namespace(vault::auth::login_namespace(spec));
             Ok(client.unwrap_secret_id(wrapping_token).await?)
         }
+        Provider::AwsSecretsManager => Err(crate::Error::invalid("secret_id", "wrapped Secret IDs are a Vault feature")),
     }
 }

@@ -38,10 +38,19 @@ fn origin(url: &str) -> String {
     }
 }
 
+/// Where a configuration's credentials go: its URL's origin, or for AWS without an endpoint
+/// override, the region's own endpoint.
+fn place(spec: &VaultSpec) -> String {
+    match &spec.aws {
+        Some(a) if spec.url.is_empty() => format!("https://secretsmanager.{}.amazonaws.com:443", a.region),
+        _ => origin(&spec.url),
+    }
+}
+
 /// What differs between the server `stored` credentials were saved for and `new`; `None` when
 /// they would go to the same place with the same protection.
 pub fn credential_target_change(stored: &VaultSpec, new: &VaultSpec) -> Option<CredentialsTarget> {
-    let (stored_host, new_host) = (origin(&stored.url), origin(&new.url));
+    let (stored_host, new_host) = (place(stored), place(new));
     let (a, b) = (&stored.tls, &new.tls);
     let changed: Vec<String> = [
         ("server address", stored_host != new_host),
@@ -57,6 +66,10 @@ pub fn credential_target_change(stored: &VaultSpec, new: &VaultSpec) -> Option<C
             a.tls_client_cert != b.tls_client_cert || a.tls_client_key != b.tls_client_key,
         ),
         ("TLS verification", a.tls_skip_verify != b.tls_skip_verify || a.tls_skip_hostname != b.tls_skip_hostname),
+        (
+            "AWS region",
+            stored.aws.as_ref().map(|a| &a.region) != new.aws.as_ref().map(|a| &a.region),
+        ),
     ]
     .into_iter()
     .filter(|(_, differs)| *differs)
@@ -76,6 +89,10 @@ pub(super) fn check_stored_credentials(
     if stored.auth_method != new.auth_method {
         // The stored secret is another method's: it cannot serve, confirmed or not.
         let method = new.auth_method;
+        if !method.uses_secret() {
+            // Nothing stored is used (the AWS default chain).
+            return Ok(());
+        }
         if creds.secret_id.is_none() {
             return Err(Error::invalid(
                 method.secret_field(),
@@ -89,8 +106,8 @@ pub(super) fn check_stored_credentials(
         }
         if method.uses_role_id() && creds.role_id.is_none() {
             return Err(Error::invalid(
-                "role_id",
-                format!("is required: the login method changes from {} to AppRole", stored.auth_method.label()),
+                method.role_id_field(),
+                format!("is required: the login method changes from {} to {}", stored.auth_method.label(), method.label()),
             ));
         }
         return Ok(());

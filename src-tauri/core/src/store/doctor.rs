@@ -63,8 +63,9 @@ pub struct DoctorSnapshot {
     /// (vault name, login method, Role ID account, secret account) of every vault not being
     /// changed.
     vaults: Vec<(String, AuthMethod, String, String)>,
-    /// Vault id → whether its login method uses a Role ID entry.
-    ids: BTreeMap<String, bool>,
+    /// Vault id → whether its login method uses the first entry (Role ID, Access Key ID), and
+    /// whether it uses the secret entry at all.
+    ids: BTreeMap<String, (bool, bool)>,
     prefix: String,
     keyring: Arc<dyn CredentialStore>,
 }
@@ -83,8 +84,17 @@ impl DoctorSnapshot {
         let mut orphans = Vec::new();
         for (name, method, role_acct, secret_acct) in &self.vaults {
             let flag = method.secret_field().replace('_', "-");
-            let parts = [("Role ID", "role-id", role_acct), (method.secret_label(), flag.as_str(), secret_acct)];
-            for (which, flag, acct) in parts.into_iter().skip(usize::from(!method.uses_role_id())) {
+            let first_flag = method.role_id_field().replace('_', "-");
+            let parts = [
+                (method.role_id_label(), first_flag.as_str(), role_acct),
+                (method.secret_label(), flag.as_str(), secret_acct),
+            ];
+            let wanted = parts
+                .into_iter()
+                .enumerate()
+                .filter(|(i, _)| if *i == 0 { method.uses_role_id() } else { method.uses_secret() })
+                .map(|(_, p)| p);
+            for (which, flag, acct) in wanted {
                 match self.keyring.get(acct) {
                     Ok(Some(_)) => {}
                     Ok(None) => findings.push(DoctorFinding::open(
@@ -121,8 +131,8 @@ impl DoctorSnapshot {
             let rest = acct.strip_prefix(&self.prefix).unwrap_or(&acct);
             let (vault_id, which) = rest.split_once('/').unwrap_or((rest, ""));
             let known = match (which, self.ids.get(vault_id)) {
-                ("secret_id", Some(_)) => true,
-                ("role_id", Some(uses_role_id)) => *uses_role_id,
+                ("secret_id", Some((_, uses_secret))) => *uses_secret,
+                ("role_id", Some((uses_role_id, _))) => *uses_role_id,
                 _ => false,
             };
             if known || self.changing.contains(vault_id) {
@@ -161,7 +171,10 @@ impl Store {
         }
         let changing: BTreeSet<String> = in_progress.iter().map(|i| i.vault_id.clone()).collect();
         let all = vaults::all(&self.conn).map_err(|e| self.storage_err(e))?;
-        let ids = all.iter().map(|v| (v.id.clone(), v.spec.auth_method.uses_role_id())).collect();
+        let ids = all
+            .iter()
+            .map(|v| (v.id.clone(), (v.spec.auth_method.uses_role_id(), v.spec.auth_method.uses_secret())))
+            .collect();
         let vaults = all
             .iter()
             .filter(|v| !changing.contains(&v.id))

@@ -46,6 +46,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_keyring_intents.sql"),
     include_str!("../../migrations/0005_allow_http.sql"),
     include_str!("../../migrations/0006_login_methods.sql"),
+    include_str!("../../migrations/0008_aws.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -10,14 +10,14 @@ use super::{now, Store};
 use crate::hooks::reached;
 use crate::keyring::SERVICE;
 use crate::model::{
-    AuthMethod, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault, VaultInput,
+    AuthMethod, AwsSpec, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault, VaultInput,
     VaultPatch, VaultSpec,
 };
 use crate::validate::{validate_credential, validate_input, validate_name, validate_secret_part};
 use crate::{Error, Result};
 
 /// The columns of `vaults`, in the order [`params`] binds them.
-const COLUMNS: [&str; 27] = [
+const COLUMNS: [&str; 34] = [
     "id",
     "name",
     "provider",
@@ -45,6 +45,13 @@ const COLUMNS: [&str; 27] = [
     "login_namespace",
     "kv_version",
     "tls_skip_hostname",
+    "aws_region",
+    "aws_secret_id",
+    "aws_version_stage",
+    "aws_version_id",
+    "aws_profile",
+    "aws_role_arn",
+    "aws_external_id",
 ];
 
 fn select(filter: &str) -> String {
@@ -52,8 +59,9 @@ fn select(filter: &str) -> String {
 }
 
 /// The values of `v` for [`COLUMNS`], in order.
-fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 27] {
+fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 34] {
     let s = &v.spec;
+    let aws = s.aws.as_ref();
     [
         Box::new(&v.id),
         Box::new(&s.name),
@@ -82,6 +90,13 @@ fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 27] {
         Box::new(&s.login_namespace),
         Box::new(s.kv_version.map(|v| i64::try_from(v).unwrap_or(i64::MAX))),
         Box::new(s.tls.tls_skip_hostname),
+        Box::new(aws.map(|a| &a.region)),
+        Box::new(aws.map(|a| &a.secret_id)),
+        Box::new(aws.and_then(|a| a.version_stage.as_ref())),
+        Box::new(aws.and_then(|a| a.version_id.as_ref())),
+        Box::new(aws.and_then(|a| a.profile.as_ref())),
+        Box::new(aws.and_then(|a| a.role_arn.as_ref())),
+        Box::new(aws.and_then(|a| a.external_id.as_ref())),
     ]
 }
 
@@ -119,6 +134,18 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
         let v: i64 = r.get(col)?;
         u64::try_from(v).map_err(|_| bad(col, format!("negative duration {v}")))
     };
+    let aws = match (r.get::<_, Option<String>>("aws_region")?, r.get::<_, Option<String>>("aws_secret_id")?) {
+        (Some(region), Some(secret_id)) => Some(AwsSpec {
+            region,
+            secret_id,
+            version_stage: r.get("aws_version_stage")?,
+            version_id: r.get("aws_version_id")?,
+            profile: r.get("aws_profile")?,
+            role_arn: r.get("aws_role_arn")?,
+            external_id: r.get("aws_external_id")?,
+        }),
+        _ => None,
+    };
     Ok(Vault {
         id: r.get("id")?,
         spec: VaultSpec {
@@ -151,6 +178,7 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
                 request_timeout_secs: secs("request_timeout_secs")?,
                 allow_http: r.get("allow_http")?,
             },
+            aws,
         },
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
@@ -189,12 +217,18 @@ fn validate_form(
     let method = input.auth_method.as_deref().and_then(AuthMethod::parse).unwrap_or_default();
     let role_id = match role_id {
         Some(_) if !method.uses_role_id() => Err(crate::FieldError::new(
-            "role_id",
-            format!("applies only to AppRole, not {}", method.label()),
+            method.role_id_field(),
+            format!("applies only to AppRole and AWS access keys, not {}", method.label()),
         )),
-        r => r.map(|v| validate_credential("role_id", v)).transpose(),
+        r => r.map(|v| validate_credential(method.role_id_field(), v)).transpose(),
     };
-    let secret = secret.map(|v| validate_secret_part(method, v)).transpose();
+    let secret = match secret {
+        Some(_) if !method.uses_secret() => Err(crate::FieldError::new(
+            "aws_auth",
+            format!("{} keeps no keys: leave the key fields empty", method.label()),
+        )),
+        s => s.map(|v| validate_secret_part(method, v)).transpose(),
+    };
     let mut errs = spec.as_ref().err().map(|e| e.0.clone()).unwrap_or_default();
     errs.extend(role_id.as_ref().err().cloned());
     errs.extend(secret.as_ref().err().cloned());
@@ -208,7 +242,7 @@ fn validate_form(
 /// missing.
 fn complete(method: AuthMethod, role_id: Option<SecretString>, secret: Option<SecretString>) -> Result<Credentials> {
     if method.uses_role_id() && role_id.is_none() {
-        return Err(Error::invalid("role_id", "is required"));
+        return Err(Error::invalid(method.role_id_field(), "is required"));
     }
     Credentials::from_parts(method, role_id, secret)
         .ok_or_else(|| Error::invalid(method.secret_field(), "is required"))
@@ -275,6 +309,24 @@ fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
     if let Some(v) = patch.tls.allow_http {
         input.tls.allow_http = Some(v);
     }
+    set(&mut input.aws.aws_region, &patch.aws.aws_region);
+    set(&mut input.aws.aws_secret_id, &patch.aws.aws_secret_id);
+    set(&mut input.aws.aws_profile, &patch.aws.aws_profile);
+    set(&mut input.aws.aws_role_arn, &patch.aws.aws_role_arn);
+    set(&mut input.aws.aws_external_id, &patch.aws.aws_external_id);
+    // A version stage and a version id exclude each other: setting one clears the other.
+    if let Some(v) = &patch.aws.aws_version_stage {
+        input.aws.aws_version_stage = Some(v.clone());
+        if !v.trim().is_empty() && patch.aws.aws_version_id.is_none() {
+            input.aws.aws_version_id = None;
+        }
+    }
+    if let Some(v) = &patch.aws.aws_version_id {
+        input.aws.aws_version_id = Some(v.clone());
+        if !v.trim().is_empty() && patch.aws.aws_version_stage.is_none() {
+            input.aws.aws_version_stage = None;
+        }
+    }
     input
 }
 
@@ -311,13 +363,16 @@ impl Store {
         let method = vault.spec.auth_method;
         move || {
             let missing = |which| Error::CredentialMissing { vault: name.clone(), which };
+            if !method.uses_secret() {
+                return Credentials::from_parts(method, None, None).ok_or_else(|| missing(method.secret_label()));
+            }
             let role_id = if method.uses_role_id() {
-                Some(keyring.get(&loc.role_id_account)?.ok_or_else(|| missing("Role ID"))?)
+                Some(keyring.get(&loc.role_id_account)?.ok_or_else(|| missing(method.role_id_label()))?)
             } else {
                 None
             };
             let secret = keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing(method.secret_label()))?;
-            Credentials::from_parts(method, role_id, Some(secret)).ok_or_else(|| missing("Role ID"))
+            Credentials::from_parts(method, role_id, Some(secret)).ok_or_else(|| missing(method.role_id_label()))
         }
     }
 
@@ -352,20 +407,22 @@ impl Store {
             };
             return Ok((spec, Credentials::WrappedAppRole { role_id, wrapping_token }));
         }
-        let given_all = secret.is_some() && (role_id.is_some() || !method.uses_role_id());
+        let given_all =
+            !method.uses_secret() || (secret.is_some() && (role_id.is_some() || !method.uses_role_id()));
         if given_all {
             return complete(method, role_id, secret).map(|c| (spec, c));
         }
         let Some(name) = existing else {
-            let field = if method.uses_role_id() && role_id.is_none() { "role_id" } else { method.secret_field() };
+            let field =
+                if method.uses_role_id() && role_id.is_none() { method.role_id_field() } else { method.secret_field() };
             return Err(Error::invalid(field, "is required to test an unsaved vault"));
         };
         let vault = self.get_vault(name)?;
         super::credential_target::check_stored_credentials(&vault.spec, &spec, creds)?;
         let stored = self.credentials(&vault)?;
         let (stored_role, stored_secret) = stored.parts();
-        let (stored_role, stored_secret) = (stored_role.cloned(), stored_secret.clone());
-        complete(method, role_id.or(stored_role), secret.or(Some(stored_secret)))
+        let (stored_role, stored_secret) = (stored_role.cloned(), stored_secret.cloned());
+        complete(method, role_id.or(stored_role), secret.or(stored_secret))
             .map(|c| (spec, c))
     }
 
@@ -424,7 +481,7 @@ impl Store {
             return Err(Error::Internal { detail: "a wrapped Secret ID reached the store unwrapped".into() });
         }
         let (role_id, secret) = creds.parts();
-        let (spec, role_id, secret_id) = validate_form(input, role_id, Some(secret))?;
+        let (spec, role_id, secret_id) = validate_form(input, role_id, secret)?;
         if !creds.fits(spec.auth_method) {
             return Err(Error::invalid(
                 spec.auth_method.secret_field(),
@@ -432,12 +489,12 @@ impl Store {
             ));
         }
         let role_id = match (spec.auth_method.uses_role_id(), role_id) {
-            (true, None) => return Err(Error::invalid("role_id", "is required")),
+            (true, None) => return Err(Error::invalid(spec.auth_method.role_id_field(), "is required")),
             (_, r) => r,
         };
-        let Some(secret_id) = secret_id else {
+        if spec.auth_method.uses_secret() && secret_id.is_none() {
             return Err(Error::invalid(spec.auth_method.secret_field(), "is required"));
-        };
+        }
         let now = now();
         let vault =
             Vault { id: uuid::Uuid::new_v4().to_string(), spec, created_at: now.clone(), updated_at: now };
@@ -452,7 +509,7 @@ impl Store {
             committed: false,
             vault_name: vault.spec.name.clone(),
             role_id: role_id.is_some(),
-            secret_id: true,
+            secret_id: secret_id.is_some(),
             owner: self.owner.clone(),
         };
         {
@@ -470,7 +527,9 @@ impl Store {
                 keyring.set(&loc.role_id_account, role_id)?;
             }
             reached("add:role_id");
-            keyring.set(&loc.secret_id_account, &secret_id)?;
+            if let Some(secret_id) = &secret_id {
+                keyring.set(&loc.secret_id_account, secret_id)?;
+            }
             reached("add:secret_id");
             let tx = self.write_tx()?;
             if let Some(existing) = find_by_name(&tx, &vault.spec.name).map_err(&storage)? {
@@ -516,10 +575,30 @@ impl Store {
             Ok(())
         };
         if creds.role_id.is_none() && creds.secret_id.is_none() {
-            let tx = self.write_tx()?;
-            let (old, vault, _) = Self::plan_update(&tx, name, patch, creds, &storage)?;
-            write_row(&tx, &old, &vault).map_err(&storage)?;
-            tx.commit().map_err(&storage)?;
+            let (old, vault) = {
+                let tx = self.write_tx()?;
+                let (old, vault, _) = Self::plan_update(&tx, name, patch, creds, &storage)?;
+                write_row(&tx, &old, &vault).map_err(&storage)?;
+                tx.commit().map_err(&storage)?;
+                (old, vault)
+            };
+            if old.spec.auth_method.uses_secret() && !vault.spec.auth_method.uses_secret() {
+                // A change to a login that keeps nothing (the AWS default chain): the old keys
+                // leave the keyring. Were the process killed before this, the doctor reports
+                // the entries and its repair removes them.
+                let loc = self.keyring_location(&old);
+                let dropped = self
+                    .keyring
+                    .delete(&loc.role_id_account)
+                    .and_then(|()| self.keyring.delete(&loc.secret_id_account));
+                dropped.map_err(|e| Error::Keyring {
+                    detail: format!(
+                        "vault \"{}\" is saved, but its old keys could not be deleted from the keyring ({e}); \
+                         `vaultdesk doctor --repair` removes them",
+                        vault.spec.name
+                    ),
+                })?;
+            }
             return Ok(vault);
         }
         let (old, _, new_creds) = {

@@ -80,8 +80,12 @@ pub fn urlencode(s: &str) -> String {
 
 /// Standard base64 with padding.
 pub fn base64(s: &str) -> String {
+    base64_bytes(s.as_bytes())
+}
+
+/// Standard base64 with padding, of any bytes (an AWS SecretBinary).
+pub fn base64_bytes(b: &[u8]) -> String {
     const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let b = s.as_bytes();
     let mut out = String::with_capacity(b.len().div_ceil(3) * 4);
     for chunk in b.chunks(3) {
         let n = (u32::from(chunk[0]) << 16)

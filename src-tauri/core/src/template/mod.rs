@@ -23,7 +23,7 @@ mod rewrite;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use helpers::{base64, urlencode};
+pub use helpers::{base64, base64_bytes, urlencode};
 pub use lookup::{lookup, SecretData};
 pub use parse::{extract, extract_all, strings};
 pub use render::{RenderMode, Renderer};

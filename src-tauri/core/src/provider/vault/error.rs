@@ -87,6 +87,9 @@ pub enum VaultError {
     Malformed { path: String, detail: String },
     #[error("response too large from Vault on \"{path}\": more than {limit_mib} MiB (not read further)")]
     ResponseTooLarge { path: String, limit_mib: u64 },
+    /// AWS Secrets Manager's failures (the provider's own named errors, same shape).
+    #[error(transparent)]
+    Aws(Box<crate::provider::aws::AwsError>),
 }
 
 /// Stable codes of [`VaultError`], for the UI to branch on.
@@ -127,6 +130,22 @@ pub enum VaultErrorCode {
     BadRequest,
     Malformed,
     ResponseTooLarge,
+    // AWS Secrets Manager
+    AwsUnknownEndpoint,
+    AwsInvalidKeys,
+    AwsExpiredCredentials,
+    AwsNoCredentials,
+    AwsProfileNotFound,
+    AwsAssumeRoleFailed,
+    AwsAccessDenied,
+    AwsSecretNotFound,
+    AwsSecretDeleted,
+    AwsVersionNotFound,
+    AwsDecryptionFailure,
+    AwsThrottled,
+    AwsNotJsonObject,
+    AwsMissingDatabaseKeys,
+    AwsRequestFailed,
 }
 
 /// A [`VaultError`] as a front end receives it.
@@ -178,6 +197,7 @@ impl VaultError {
             E::BadRequest { .. } => C::BadRequest,
             E::Malformed { .. } => C::Malformed,
             E::ResponseTooLarge { .. } => C::ResponseTooLarge,
+            E::Aws(a) => a.code(),
         }
     }
 
@@ -271,6 +291,7 @@ impl VaultError {
                 "check that the URL points at Vault or OpenBao; no Vault answer vaultdesk reads is that large"
                     .into()
             }
+            E::Aws(a) => a.hint(),
         }
     }
 
@@ -306,6 +327,7 @@ impl VaultError {
             E::DatabaseRoleNotFound { .. } => Some("db_role"),
             E::EnginePluginMismatch { .. } => Some("engine_type"),
             E::RateLimited { .. } | E::Server { .. } | E::BadRequest { .. } => None,
+            E::Aws(a) => a.field(),
         }
     }
 
@@ -316,6 +338,11 @@ impl VaultError {
             hint: self.hint(),
             field: self.field().map(str::to_owned),
         }
+    }
+
+    /// An AWS failure.
+    pub fn aws(e: crate::provider::aws::AwsError) -> VaultError {
+        VaultError::Aws(Box::new(e))
     }
 
     /// Whether a fresh login might cure it (the token expired or was revoked).

@@ -28,6 +28,8 @@ pub enum TestStage {
     Tls,
     /// AppRole login works; token policies and TTL.
     Login,
+    /// AWS: the secret is described (rotation, last changed, the stages present).
+    Describe,
     /// The configured secret can be read (KV) or credentials issued (database).
     Read,
     /// The token's capabilities on the configured path.

@@ -42,6 +42,23 @@ pub struct ResolvedSecret {
 }
 
 impl ResolvedSecret {
+    /// A secret read just now, kept for `ttl` (zero: not cached), for providers without leases.
+    pub(crate) fn read_now(value: SecretValue, ttl: Duration) -> ResolvedSecret {
+        let now = Instant::now();
+        ResolvedSecret {
+            value,
+            fetched_at: SystemTime::now(),
+            expires_at: (!ttl.is_zero()).then(|| SystemTime::now() + ttl),
+            expires: now + ttl,
+            ttl_deadline: now + ttl,
+        }
+    }
+
+    /// Whether the cached value may still be used.
+    pub(crate) fn is_fresh(&self) -> bool {
+        Instant::now() < self.expires
+    }
+
     /// The secret as templates see it: a KV secret's data, or a database engine's credentials
     /// object `{username, password, lease_id, lease_duration, renewable}`.
     pub fn json(&self) -> Sensitive<serde_json::Value> {
