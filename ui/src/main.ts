@@ -147,6 +147,8 @@ function loginLabel(v: VaultSummary): string {
       return `Userpass: ${v.auth_username ?? ""}`;
     case "ldap":
       return `LDAP: ${v.auth_username ?? ""}`;
+    case "jwt":
+      return `JWT: role ${v.auth_role ?? ""}`;
   }
 }
 

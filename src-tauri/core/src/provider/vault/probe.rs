@@ -440,9 +440,17 @@ pub async fn test_vault_with_progress(
 
     // Capabilities on the configured path: useful even after a read failure.
     let started = Instant::now();
-    match client.capabilities_self(&token, std::slice::from_ref(&read_path)).await {
+    // Asked where the token belongs: a token of a parent (login) namespace sees the secret's
+    // namespace as a path prefix there.
+    let (caps_client, caps_path) = match (spec.login_namespace.as_deref(), spec.namespace.as_deref()) {
+        (Some(login), Some(ns)) if ns.starts_with(&format!("{login}/")) => {
+            (login_client, format!("{}/{read_path}", &ns[login.len() + 1..]))
+        }
+        _ => (client, read_path.clone()),
+    };
+    match caps_client.capabilities_self(&token, std::slice::from_ref(&caps_path)).await {
         Ok(caps) => {
-            let have = caps.get(&read_path).cloned().unwrap_or_default();
+            let have = caps.get(&caps_path).cloned().unwrap_or_default();
             let can_read = have.iter().any(|c| c == "read" || c == "root");
             let status = if can_read { StageStatus::Passed } else { StageStatus::Warning };
             let list = if have.is_empty() { "none".to_owned() } else { have.join(", ") };
