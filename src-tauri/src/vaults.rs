@@ -143,15 +143,26 @@ pub(crate) async fn test_vault(
         Some(name) => TestTarget::Stored { name, patch: VaultPatch::from_form(input) },
         None => TestTarget::Unsaved(input),
     };
+    // A Test of the stored vault with its stored Secret ID: what it learns of that Secret ID
+    // (expiry, uses left) is kept for the list.
+    let stored = match &target {
+        TestTarget::Stored { name, .. } if secret_id.is_none() => Some(name.clone()),
+        _ => None,
+    };
     let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped };
-    let (spec, creds) = state.core()?.prepare_test(target, creds).await?;
-    run_cancellable(&tests, request_id, async move {
+    let core = state.core()?;
+    let (spec, creds) = core.prepare_test(target, creds).await?;
+    let report = run_cancellable(&tests, request_id, async move {
         let mut send = |stage: &StageReport| {
             let _ = on_stage.send(stage.clone());
         };
         provider::test(&spec, &creds, &mut send).await
     })
-    .await
+    .await?;
+    if let (Some(name), Some(r)) = (stored, &report) {
+        core.record_test(name, r).await?;
+    }
+    Ok(report)
 }
 
 /// Runs a test as a task `cancel_test(request_id)` can abort: `None` when it was, or when it

@@ -885,7 +885,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
         const i = seen.findIndex((s) => s.stage === stage.stage);
         if (i >= 0) seen[i] = stage;
         else seen.push(stage);
-        renderStages({ ok: false, stages: seen }, true);
+        renderStages({ ok: false, stages: seen, secret_id: null }, true);
       };
       const report = await testVault(
         readInput(),

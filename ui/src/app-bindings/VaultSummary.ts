@@ -2,6 +2,7 @@
 import type { AuthMethod } from "../bindings/AuthMethod";
 import type { EngineType } from "../bindings/EngineType";
 import type { Provider } from "../bindings/Provider";
+import type { SecretIdStatus } from "../bindings/SecretIdStatus";
 
 /**
  * A vault as a list shows it: the stored configuration, its durations written the way the CLI
@@ -32,7 +33,12 @@ created_at: string,
 /**
  * RFC 3339, UTC.
  */
-updated_at: string, name: string, provider: Provider, 
+updated_at: string, 
+/**
+ * AppRole: what the last Test of the stored vault learnt of its Secret ID (where the policy
+ * allows `secret-id/lookup`); cleared when the Secret ID is replaced.
+ */
+secret_id_status: SecretIdStatus | null, name: string, provider: Provider, 
 /**
  * `scheme://host[:port][/prefix]`, no trailing slash, no credentials, query or fragment.
  */

@@ -2,6 +2,7 @@
 import type { AuthMethod } from "./AuthMethod";
 import type { EngineType } from "./EngineType";
 import type { Provider } from "./Provider";
+import type { SecretIdStatus } from "./SecretIdStatus";
 
 /**
  * A stored vault configuration.
@@ -18,7 +19,12 @@ created_at: string,
 /**
  * RFC 3339, UTC.
  */
-updated_at: string, name: string, provider: Provider, 
+updated_at: string, 
+/**
+ * AppRole: what the last Test of the stored vault learnt of its Secret ID (where the policy
+ * allows `secret-id/lookup`); cleared when the Secret ID is replaced.
+ */
+secret_id_status: SecretIdStatus | null, name: string, provider: Provider, 
 /**
  * `scheme://host[:port][/prefix]`, no trailing slash, no credentials, query or fragment.
  */

@@ -398,6 +398,17 @@ impl VaultSpec {
     }
 }
 
+/// What `secret-id/lookup` said of an AppRole Secret ID: when it expires and how many uses it
+/// has left. Not secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SecretIdStatus {
+    /// RFC 3339, UTC; `None`: it does not expire.
+    pub expires_at: Option<String>,
+    /// Logins left; `None`: unlimited.
+    #[ts(type = "number | null")]
+    pub uses_left: Option<u64>,
+}
+
 /// A stored vault configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Vault {
@@ -410,6 +421,10 @@ pub struct Vault {
     pub created_at: String,
     /// RFC 3339, UTC.
     pub updated_at: String,
+    /// AppRole: what the last Test of the stored vault learnt of its Secret ID (where the policy
+    /// allows `secret-id/lookup`); cleared when the Secret ID is replaced.
+    #[serde(default)]
+    pub secret_id_status: Option<SecretIdStatus>,
 }
 
 /// Where a vault's Role ID and Secret ID live in the OS keyring (names only, never values).

@@ -223,9 +223,27 @@ impl Core {
         creds: CredentialsPatch,
         on_stage: &mut (dyn FnMut(&StageReport) + Send),
     ) -> Result<(VaultSpec, TestReport)> {
+        let stored = match &target {
+            TestTarget::Stored { name, .. } if creds.secret_id.is_none() => Some(name.clone()),
+            _ => None,
+        };
         let (spec, creds) = self.prepare_test(target, creds).await?;
         let report = provider::test(&spec, &creds, on_stage).await;
+        if let Some(name) = stored {
+            self.record_test(name, &report).await?;
+        }
         Ok((spec, report))
+    }
+
+    /// Keeps what a Test of the stored vault `name`, run with its stored credentials, learnt of
+    /// its Secret ID (expiry, uses left), for the list's warning.
+    pub async fn record_test(&self, name: String, report: &TestReport) -> Result<()> {
+        let Some(status) = report.secret_id.clone() else { return Ok(()) };
+        self.with_store(move |store| {
+            let vault = store.get_vault(&name)?;
+            store.record_secret_id_status(&vault.id, &status)
+        })
+        .await
     }
 }
 

@@ -376,3 +376,38 @@ async fn a_login_namespace_apart_from_the_secrets_and_a_pinned_kv_version() {
     let report = test_vault(&vault.spec, &creds).await;
     assert_eq!(stage(&report, TestStage::Capabilities).status, StageStatus::Passed, "{report:#?}");
 }
+
+#[tokio::test]
+async fn the_test_reports_when_the_secret_id_expires_and_the_list_keeps_it() {
+    let bao = Bao::shared();
+    let (mount, policy) = readable_kv(&bao, json!({"k": "v"})).await;
+    let auth = unique("ar");
+    // The policy may look its own Secret ID up: the Test shows expiry and uses left.
+    let lookup = unique("pol");
+    bao.policy(&lookup, &format!("path \"auth/{auth}/role/app/secret-id/lookup\" {{ capabilities = [\"update\"] }}")).await;
+    let ids = bao.approle(&auth, &[&policy, &lookup], json!({"secret_id_ttl": "72h", "secret_id_num_uses": 10})).await;
+    let (_dir, core) = core();
+    let mut form = input(&bao, "expiring", &mount);
+    form.auth_mount = Some(auth.clone());
+    core.add_vault(form, ids).await.expect("add");
+    assert_eq!(core.list_vaults().await.expect("list")[0].vault.secret_id_status, None, "nothing known before a Test");
+
+    let stored = || TestTarget::Stored { name: "expiring".into(), patch: Default::default() };
+    let (_, report) = core.test_vault(stored(), CredentialsPatch::default(), &mut |_| {}).await.expect("test");
+    assert!(report.ok, "{report:#?}");
+    let login = stage(&report, TestStage::Login);
+    assert_eq!(login.status, StageStatus::Warning, "3 days left is a warning: {login:#?}");
+    assert!(login.summary.contains("Secret ID expires") && login.summary.contains(" UTC (in 2d23h"), "{login:#?}");
+    assert!(login.summary.contains("9 uses left"), "one use went to the Test's login: {login:#?}");
+    let listed = core.list_vaults().await.expect("list")[0].vault.secret_id_status.clone().expect("kept for the list");
+    assert_eq!(listed.uses_left, Some(9));
+    assert!(listed.expires_at.is_some());
+
+    // Without the lookup permission nothing is claimed.
+    let auth2 = unique("ar");
+    let ids2 = bao.approle(&auth2, &[&policy], json!({"secret_id_ttl": "72h"})).await;
+    let vault = kv_vault(&bao, &mount, AuthMethod::Approle, &auth2, None);
+    let report = test_vault(&vault.spec, &ids2).await;
+    assert!(report.ok && report.secret_id.is_none(), "{report:#?}");
+    assert_eq!(stage(&report, TestStage::Login).status, StageStatus::Passed);
+}
