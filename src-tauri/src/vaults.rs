@@ -78,10 +78,11 @@ pub(crate) async fn add_vault(
     state: State<'_, AppState>,
     input: VaultInput,
     role_id: Option<SecretString>,
-    secret_id: SecretString,
+    secret_id: Option<SecretString>,
     secret_id_wrapped: bool,
+    token_from_env: bool,
 ) -> Result<VaultSummary, ErrorPayload> {
-    let creds = CredentialsPatch { role_id, secret_id: Some(secret_id), reuse_credentials: false, secret_id_wrapped };
+    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials: false, secret_id_wrapped, token_from_env };
     Ok(state.core()?.add_vault(input, creds).await?)
 }
 
@@ -104,8 +105,9 @@ pub(crate) async fn update_vault(
     secret_id: Option<SecretString>,
     reuse_credentials: bool,
     secret_id_wrapped: bool,
+    token_from_env: bool,
 ) -> Result<VaultSummary, ErrorPayload> {
-    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped };
+    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped, token_from_env };
     Ok(state.core()?.update_vault(name, VaultPatch::from_form(input), creds).await?)
 }
 
@@ -136,6 +138,7 @@ pub(crate) async fn test_vault(
     existing: Option<String>,
     reuse_credentials: bool,
     secret_id_wrapped: bool,
+    token_from_env: bool,
     request_id: String,
     on_stage: tauri::ipc::Channel<StageReport>,
 ) -> Result<Option<TestReport>, ErrorPayload> {
@@ -149,7 +152,7 @@ pub(crate) async fn test_vault(
         TestTarget::Stored { name, .. } if secret_id.is_none() => Some(name.clone()),
         _ => None,
     };
-    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped };
+    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped, token_from_env };
     let core = state.core()?;
     let (spec, creds) = core.prepare_test(target, creds).await?;
     let report = run_cancellable(&tests, request_id, async move {

@@ -416,6 +416,29 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     ),
   );
 
+  // "Use my Vault CLI login": the core reads $VAULT_TOKEN or ~/.vault-token (the token never
+  // passes through the window); a second click goes back to typing one.
+  let tokenFromEnv = false;
+  const importToken = h(
+    "button",
+    { type: "button", class: "btn btn-small", "data-testid": "import-token", "aria-pressed": "false" },
+    "Use my Vault CLI login",
+  );
+  const importTokenBox = h(
+    "div",
+    { class: "import-token" },
+    importToken,
+    h("p", { class: "help" }, "Takes the token from $VAULT_TOKEN or ~/.vault-token once, on Test and Save."),
+  );
+  importToken.addEventListener("click", () => {
+    tokenFromEnv = !tokenFromEnv;
+    importToken.setAttribute("aria-pressed", String(tokenFromEnv));
+    importToken.textContent = tokenFromEnv ? "Type a token instead" : "Use my Vault CLI login";
+    inputs.token.disabled = tokenFromEnv;
+    inputs.token.value = "";
+    inputs.token.placeholder = tokenFromEnv ? "imported from $VAULT_TOKEN or ~/.vault-token" : "";
+  });
+
   const engineError = h("p", { class: "field-error", id: "vault-engine_type-error", "data-testid": "error-engine_type" });
   errors.set("engine_type", engineError);
   const engineBox = h(
@@ -499,7 +522,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       authBox,
       h("div", { class: "grid-2 auth-kind", "data-auth": "approle" }, textField("role_id"), textField("secret_id")),
       h("div", { class: "auth-kind", "data-auth": "approle" }, wrappedBox),
-      h("div", { class: "auth-kind", "data-auth": "token" }, textField("token")),
+      h("div", { class: "auth-kind token-row", "data-auth": "token" }, textField("token"), importTokenBox),
       h("div", { class: "grid-2 auth-kind", "data-auth": "password" }, textField("auth_username"), textField("password")),
       h("div", { class: "grid-2 auth-kind", "data-auth": "jwt" }, textField("auth_role"), textField("jwt")),
     ),
@@ -670,6 +693,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     return input.value === "" ? null : input.value;
   };
   const wrapped = (): boolean => authSelect.value === "approle" && wrappedInput.checked;
+  const fromEnv = (): boolean => authSelect.value === "token" && tokenFromEnv;
 
   // --- errors ---
   function clearErrors(): void {
@@ -896,6 +920,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
         id,
         onStage,
         wrapped(),
+        fromEnv(),
       );
       if (requestId !== id) return; // cancelled, or superseded
       requestId = null;
@@ -949,8 +974,8 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     try {
       const input = readInput();
       const saved = editing
-        ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"), reuseConfirmed, wrapped())
-        : await addVault(input, credential("role_id"), secretInput().value, wrapped());
+        ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"), reuseConfirmed, wrapped(), fromEnv())
+        : await addVault(input, credential("role_id"), fromEnv() ? null : secretInput().value, wrapped(), fromEnv());
       const test = lastReport && !changedSinceTest && requestId === null ? lastTestOf(lastReport) : null;
       close();
       host.saved(saved, test);

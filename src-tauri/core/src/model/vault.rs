@@ -516,6 +516,26 @@ pub struct CredentialsPatch {
     /// `secret_id` is a response-wrapping token holding the Secret ID: saving unwraps it once
     /// (`sys/wrapping/unwrap`) and stores the Secret ID; a Test only looks it up.
     pub secret_id_wrapped: bool,
+    /// Token login: take the token from the admin's Vault CLI login (`$VAULT_TOKEN`, else
+    /// `~/.vault-token`), read once here (see [`vault_cli_token`]).
+    pub token_from_env: bool,
+}
+
+/// The token the admin's own Vault (or OpenBao) CLI uses: `$VAULT_TOKEN`, else `~/.vault-token`.
+/// Read only when the admin asks (a flag or a button), then kept in the OS keyring.
+pub fn vault_cli_token() -> crate::Result<SecretString> {
+    if let Some(t) = std::env::var("VAULT_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+        return Ok(SecretString::from(t.trim().to_owned()));
+    }
+    let file = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".vault-token"));
+    match file.as_ref().map(std::fs::read_to_string) {
+        Some(Ok(t)) if !t.trim().is_empty() => Ok(SecretString::from(t.trim().to_owned())),
+        _ => Err(crate::Error::invalid(
+            "token",
+            "cannot be imported: neither $VAULT_TOKEN nor ~/.vault-token holds a token (log in with \
+             `bao login` or `vault login` first, or paste the token)",
+        )),
+    }
 }
 
 impl From<Credentials> for CredentialsPatch {
@@ -527,6 +547,7 @@ impl From<Credentials> for CredentialsPatch {
             secret_id: Some(secret.clone()),
             reuse_credentials: false,
             secret_id_wrapped: wrapped,
+            token_from_env: false,
         }
     }
 }

@@ -117,7 +117,7 @@ impl Core {
         creds: CredentialsPatch,
     ) -> Result<VaultSummary> {
         let mut creds = creds;
-        if creds.secret_id_wrapped {
+        if creds.secret_id_wrapped || creds.token_from_env {
             let (n, p) = (name.clone(), patch.clone());
             let input = self.with_store(move |store| store.patched_input(&n, &p)).await?;
             self.unwrap_given(&input, &mut creds).await?;
@@ -165,6 +165,10 @@ impl Core {
     /// anything is stored; the wrapping token is not kept. Unwrapped already (by someone else?),
     /// it is a named security warning and nothing is stored.
     async fn unwrap_given(&self, input: &VaultInput, creds: &mut CredentialsPatch) -> Result<()> {
+        if creds.token_from_env {
+            creds.secret_id = Some(crate::model::vault_cli_token()?);
+            creds.token_from_env = false;
+        }
         if !creds.secret_id_wrapped {
             return Ok(());
         }
@@ -201,6 +205,11 @@ impl Core {
         target: TestTarget,
         creds: CredentialsPatch,
     ) -> Result<(VaultSpec, provider::Credentials)> {
+        let mut creds = creds;
+        if creds.token_from_env {
+            creds.secret_id = Some(crate::model::vault_cli_token()?);
+            creds.token_from_env = false;
+        }
         self.with_store(move |store| {
             let (input, existing) = match target {
                 TestTarget::Unsaved(input) => (input, None),
