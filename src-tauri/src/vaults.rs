@@ -78,10 +78,11 @@ pub(crate) async fn add_vault(
     state: State<'_, AppState>,
     input: VaultInput,
     role_id: Option<SecretString>,
-    secret_id: SecretString,
+    secret_id: Option<SecretString>,
     secret_id_wrapped: bool,
+    token_from_env: bool,
 ) -> Result<VaultSummary, ErrorPayload> {
-    let creds = CredentialsPatch { role_id, secret_id: Some(secret_id), reuse_credentials: false, secret_id_wrapped };
+    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials: false, secret_id_wrapped, token_from_env };
     Ok(state.core()?.add_vault(input, creds).await?)
 }
 
@@ -104,8 +105,9 @@ pub(crate) async fn update_vault(
     secret_id: Option<SecretString>,
     reuse_credentials: bool,
     secret_id_wrapped: bool,
+    token_from_env: bool,
 ) -> Result<VaultSummary, ErrorPayload> {
-    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped };
+    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped, token_from_env };
     Ok(state.core()?.update_vault(name, VaultPatch::from_form(input), creds).await?)
 }
 
@@ -136,6 +138,7 @@ pub(crate) async fn test_vault(
     existing: Option<String>,
     reuse_credentials: bool,
     secret_id_wrapped: bool,
+    token_from_env: bool,
     request_id: String,
     on_stage: tauri::ipc::Channel<StageReport>,
 ) -> Result<Option<TestReport>, ErrorPayload> {
@@ -143,15 +146,26 @@ pub(crate) async fn test_vault(
         Some(name) => TestTarget::Stored { name, patch: VaultPatch::from_form(input) },
         None => TestTarget::Unsaved(input),
     };
-    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped };
-    let (spec, creds) = state.core()?.prepare_test(target, creds).await?;
-    run_cancellable(&tests, request_id, async move {
+    // A Test of the stored vault with its stored Secret ID: what it learns of that Secret ID
+    // (expiry, uses left) is kept for the list.
+    let stored = match &target {
+        TestTarget::Stored { name, .. } if secret_id.is_none() => Some(name.clone()),
+        _ => None,
+    };
+    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials, secret_id_wrapped, token_from_env };
+    let core = state.core()?;
+    let (spec, creds) = core.prepare_test(target, creds).await?;
+    let report = run_cancellable(&tests, request_id, async move {
         let mut send = |stage: &StageReport| {
             let _ = on_stage.send(stage.clone());
         };
         provider::test(&spec, &creds, &mut send).await
     })
-    .await
+    .await?;
+    if let (Some(name), Some(r)) = (stored, &report) {
+        core.record_test(name, r).await?;
+    }
+    Ok(report)
 }
 
 /// Runs a test as a task `cancel_test(request_id)` can abort: `None` when it was, or when it

@@ -1,7 +1,8 @@
 // The login methods of the vault form in the real window, against the real OpenBao and the
 // real OS keyring:
 //   1. Token: the Authentication select shows only the Token field; Test logs in with the
-//      given token; Save lists "Token login"; the keyring holds one entry for it.
+//      given token; Save lists "Token login"; the keyring holds one entry for it. Then the same
+//      through "Use my Vault CLI login" ($VAULT_TOKEN of the window's environment).
 //   2. Username & password: Username and Password fields; Test passes; a wrong password in the
 //      edit form is named under the Password field (the password never shown); saved, listed as
 //      "Userpass: USER".
@@ -92,6 +93,19 @@ await run(async () => {
   assert.equal(await row("e2e-token").$('[data-testid="vault-login"]').getText(), "Token login");
   assert.equal(keyringAccounts().length, before + 1, "one keyring entry: the token");
   pass("token: Test with the given token, saved, listed as Token login, one keyring entry");
+
+  // The same token imported from the admin's Vault CLI login ($VAULT_TOKEN of the window's
+  // environment): the token never passes through the page.
+  await kvForm("e2e-cli-token");
+  await choose(await $t("field-auth_method"), "token");
+  await $t("import-token").click();
+  assert.equal(await $t("field-token").getAttribute("disabled"), "true", "the Token field is off while importing");
+  t = await runTest();
+  assert.notEqual(t.outcome, "failed", `Test with the imported token: ${JSON.stringify(t)}`);
+  assert.match(t.stages.login.summary, /^the given token: policies/);
+  await saveAndWaitForRow("e2e-cli-token");
+  assert.ok(!(await browser.getPageSource()).includes(token), "the token is nowhere in the page");
+  pass("token imported with 'Use my Vault CLI login': Test passes, saved, never in the page");
 
   // --- 2. username & password ----------------------------------------------------------------
   await kvForm("e2e-userpass");

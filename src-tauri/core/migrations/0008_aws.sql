@@ -40,6 +40,8 @@ CREATE TABLE vaults_new (
     login_namespace      TEXT,
     kv_version           INTEGER CHECK (kv_version > 0),
     tls_skip_hostname    INTEGER NOT NULL DEFAULT 0 CHECK (tls_skip_hostname IN (0, 1)),
+    secret_id_expires_at TEXT,
+    secret_id_uses_left  INTEGER,
     aws_region           TEXT,
     aws_secret_id        TEXT,
     aws_version_stage    TEXT,
@@ -52,12 +54,14 @@ INSERT INTO vaults_new (id, name, provider, url, namespace, auth_mount, engine_n
                         path, db_role, connection_name, cache_ttl_secs, created_at, updated_at,
                         tls_ca_cert, tls_client_cert, tls_client_key, tls_skip_verify,
                         connect_timeout_secs, request_timeout_secs, allow_http, auth_method,
-                        auth_username, auth_role, login_namespace, kv_version, tls_skip_hostname)
+                        auth_username, auth_role, login_namespace, kv_version, tls_skip_hostname,
+                        secret_id_expires_at, secret_id_uses_left)
 SELECT id, name, provider, url, namespace, auth_mount, engine_name, engine_type,
        path, db_role, connection_name, cache_ttl_secs, created_at, updated_at,
        tls_ca_cert, tls_client_cert, tls_client_key, tls_skip_verify,
        connect_timeout_secs, request_timeout_secs, allow_http, auth_method,
-       auth_username, auth_role, login_namespace, kv_version, tls_skip_hostname
+       auth_username, auth_role, login_namespace, kv_version, tls_skip_hostname,
+       secret_id_expires_at, secret_id_uses_left
 FROM vaults;
 DROP TABLE vaults;
 ALTER TABLE vaults_new RENAME TO vaults;

@@ -25,11 +25,11 @@ export interface Commands {
   list_vaults: { args: Record<string, never>; result: Array<VaultSummary> };
   vault_defaults: { args: Record<string, never>; result: VaultInput };
   doctor: { args: Record<string, never>; result: DoctorReport };
-  add_vault: { args: { input: VaultInput; roleId: string | null; secretId: string; secretIdWrapped: boolean }; result: VaultSummary };
+  add_vault: { args: { input: VaultInput; roleId: string | null; secretId: string | null; secretIdWrapped: boolean; tokenFromEnv: boolean }; result: VaultSummary };
   refresh_vault: { args: { name: string }; result: RefreshReport };
-  update_vault: { args: { name: string; input: VaultInput; roleId: string | null; secretId: string | null; reuseCredentials: boolean; secretIdWrapped: boolean }; result: VaultSummary };
+  update_vault: { args: { name: string; input: VaultInput; roleId: string | null; secretId: string | null; reuseCredentials: boolean; secretIdWrapped: boolean; tokenFromEnv: boolean }; result: VaultSummary };
   remove_vault: { args: { name: string; force: boolean }; result: null };
-  test_vault: { args: { input: VaultInput; roleId: string | null; secretId: string | null; existing: string | null; reuseCredentials: boolean; secretIdWrapped: boolean; requestId: string; onStage: Channel<StageReport> }; result: TestReport | null };
+  test_vault: { args: { input: VaultInput; roleId: string | null; secretId: string | null; existing: string | null; reuseCredentials: boolean; secretIdWrapped: boolean; tokenFromEnv: boolean; requestId: string; onStage: Channel<StageReport> }; result: TestReport | null };
   cancel_test: { args: { requestId: string }; result: null };
   connector_kinds: { args: Record<string, never>; result: Array<KindFields> };
   list_connectors: { args: Record<string, never>; result: Array<ConnectorSummary> };

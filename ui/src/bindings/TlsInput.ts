@@ -17,6 +17,10 @@ tls_client_cert?: string, tls_client_key?: string,
  */
 tls_skip_verify?: boolean, 
 /**
+ * Verify the certificate's CA but not its host name. Off unless set; a warning.
+ */
+tls_skip_hostname?: boolean, 
+/**
  * Allow `http://` to a host other than this machine's loopback. Off unless explicitly set;
  * without it such a URL is refused.
  */

@@ -5,6 +5,10 @@
  */
 export type TlsSpec = { tls_ca_cert: string | null, tls_client_cert: string | null, tls_client_key: string | null, tls_skip_verify: boolean, 
 /**
+ * The CA is verified, the host name is not.
+ */
+tls_skip_hostname: boolean, 
+/**
  * The admin allowed `http://` to a host other than this machine's loopback.
  */
 allow_http: boolean, connect_timeout_secs: number, request_timeout_secs: number, };

@@ -20,7 +20,19 @@ auth_mount?: string,
 /**
  * Userpass and LDAP: the user to log in as.
  */
-auth_username?: string, engine_name: string, engine_type: string, path?: string, db_role?: string, connection_name?: string, 
+auth_username?: string, 
+/**
+ * JWT: the role of the auth mount to log in as.
+ */
+auth_role?: string, 
+/**
+ * A namespace to log in to other than the secret's (e.g. the login in a parent namespace).
+ */
+login_namespace?: string, engine_name: string, engine_type: string, path?: string, db_role?: string, connection_name?: string, 
+/**
+ * KV v2: a version to read instead of the current one (empty: the current one).
+ */
+kv_version?: string, 
 /**
  * `30s`, `5m`, `1h`, `1h30m`, `0` (no caching); defaults to `5m`.
  */
@@ -37,6 +49,10 @@ tls_client_cert?: string, tls_client_key?: string,
  * Accept any server certificate. Off unless explicitly set; shown as a warning.
  */
 tls_skip_verify?: boolean, 
+/**
+ * Verify the certificate's CA but not its host name. Off unless set; a warning.
+ */
+tls_skip_hostname?: boolean, 
 /**
  * Allow `http://` to a host other than this machine's loopback. Off unless explicitly set;
  * without it such a URL is refused.

@@ -4,7 +4,7 @@
  * A change to a stored vault: `None` keeps the stored value, `Some("")` clears an optional
  * field, `rename` gives the vault a new name (its keyring entries follow: they hang off the id).
  */
-export type VaultPatch = { rename?: string, url?: string, namespace?: string, auth_method?: string, auth_mount?: string, auth_username?: string, engine_name?: string, engine_type?: string, path?: string, db_role?: string, connection_name?: string, cache_ttl?: string, 
+export type VaultPatch = { rename?: string, url?: string, namespace?: string, auth_method?: string, auth_mount?: string, auth_username?: string, auth_role?: string, login_namespace?: string, engine_name?: string, engine_type?: string, path?: string, db_role?: string, connection_name?: string, kv_version?: string, cache_ttl?: string, 
 /**
  * CA certificate(s) to trust instead of the system roots.
  */
@@ -17,6 +17,10 @@ tls_client_cert?: string, tls_client_key?: string,
  * Accept any server certificate. Off unless explicitly set; shown as a warning.
  */
 tls_skip_verify?: boolean, 
+/**
+ * Verify the certificate's CA but not its host name. Off unless set; a warning.
+ */
+tls_skip_hostname?: boolean, 
 /**
  * Allow `http://` to a host other than this machine's loopback. Off unless explicitly set;
  * without it such a URL is refused.

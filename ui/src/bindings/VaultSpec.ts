@@ -14,7 +14,15 @@ url: string, namespace: string | null, auth_method: AuthMethod, auth_mount: stri
 /**
  * Userpass and LDAP only.
  */
-auth_username: string | null, engine_name: string, engine_type: EngineType, 
+auth_username: string | null, 
+/**
+ * JWT only.
+ */
+auth_role: string | null, 
+/**
+ * The namespace of the login, when not the secret's.
+ */
+login_namespace: string | null, engine_name: string, engine_type: EngineType, 
 /**
  * KV only: the secret's path relative to the mount (the `<mount>/data/` prefix removed).
  */
@@ -28,9 +36,17 @@ db_role: string | null,
  */
 connection_name: string | null, 
 /**
+ * KV v2 only: the pinned version (none: the current one).
+ */
+kv_version: number | null, 
+/**
  * Seconds a resolved secret stays cached in memory; 0 disables caching.
  */
 cache_ttl_secs: number, tls_ca_cert: string | null, tls_client_cert: string | null, tls_client_key: string | null, tls_skip_verify: boolean, 
+/**
+ * The CA is verified, the host name is not.
+ */
+tls_skip_hostname: boolean, 
 /**
  * The admin allowed `http://` to a host other than this machine's loopback.
  */

@@ -1,7 +1,7 @@
 //! `vaultdesk vault ...`.
 
 use vaultdesk_core::ops::TestTarget;
-use vaultdesk_core::{AuthMethod, Core, CredentialsPatch, SecretString, VaultPatch};
+use vaultdesk_core::{AuthMethod, Core, CredentialsPatch, VaultPatch};
 
 use crate::cli::{IdSources, ReuseCredentials, VaultCommand};
 use crate::exit::{self, usage, Failure};
@@ -65,7 +65,7 @@ fn ids(
         AuthMethod::Approle => {
             read_id(&ids.secret_id_file, ("VAULTDESK_SECRET_ID", env), "Secret ID", prompt, &mut stdin_used)?
         }
-        AuthMethod::Token if ids.token_from_env => Some(token_from_environment()?),
+        AuthMethod::Token if ids.token_from_env => None,
         AuthMethod::Token => read_id(&ids.token_file, ("VAULTDESK_TOKEN", env), "Token", prompt, &mut stdin_used)?,
         AuthMethod::Userpass | AuthMethod::Ldap => {
             read_id(&ids.password_file, ("VAULTDESK_PASSWORD", env), "Password", prompt, &mut stdin_used)?
@@ -77,24 +77,9 @@ fn ids(
         secret_id,
         reuse_credentials: reuse.reuse_credentials,
         secret_id_wrapped: ids.wrapped_secret_id_file.is_some(),
+        // The core reads $VAULT_TOKEN / ~/.vault-token (the window's import button does the same).
+        token_from_env: ids.token_from_env,
     })
-}
-
-/// The token the admin's own Vault CLI uses: $VAULT_TOKEN, else ~/.vault-token. Read once, when
-/// asked; vaultdesk keeps it in the OS keyring afterwards.
-fn token_from_environment() -> Result<SecretString, Failure> {
-    if let Some(t) = std::env::var("VAULT_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
-        return Ok(SecretString::from(t));
-    }
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    let file = home.map(|h| h.join(".vault-token"));
-    match file.as_ref().map(std::fs::read_to_string) {
-        Some(Ok(t)) if !t.trim().is_empty() => Ok(SecretString::from(t.trim().to_owned())),
-        _ => Err(usage(
-            "--token-from-env: neither $VAULT_TOKEN nor ~/.vault-token holds a token (log in with \
-             `bao login` / `vault login` first, or pass --token-file)",
-        )),
-    }
 }
 
 /// The login method a command works with: its `--auth` flag, else the stored vault's, else AppRole.
@@ -125,7 +110,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             if method == AuthMethod::Approle && given.role_id.is_none() {
                 return Err(missing_id("Role ID", "role-id", "VAULTDESK_ROLE_ID"));
             }
-            if given.secret_id.is_none() {
+            if given.secret_id.is_none() && !given.token_from_env {
                 return Err(missing_secret(method));
             }
             let tls = fields.tls();

@@ -131,3 +131,42 @@ fn a_wrapped_secret_id_is_unwrapped_once_and_refresh_reports_the_new_version() {
     assert_ok(&out, "refresh");
     assert!(stdout(&out).contains("read again now: version 2"), "{}", stdout(&out));
 }
+
+#[test]
+fn jwt_login_namespace_version_pin_and_tls_mode_flags_are_stored_as_given() {
+    let env = Env::new();
+    let dir = env.data_dir().parent().expect("tmp").to_owned();
+    let jwt_file = dir.join("jwt");
+    std::fs::write(&jwt_file, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjaSJ9.c2lnbmF0dXJl\n").expect("write");
+    let out = env.run(&[
+        "vault", "add", "ci", "--auth", "jwt", "--role", "deploy", "--jwt-file", &jwt_file.to_string_lossy(),
+        "--url", "https://vault.example.com:8200", "--namespace", "team/app", "--login-namespace", "team",
+        "--engine-name", "secret", "--engine-type", "kv2", "--path", "app/db", "--kv-version", "3", "--tls-verify", "ca",
+    ]);
+    assert_ok(&out, "add jwt vault");
+    let v = env.show_json("ci");
+    let vault = &v;
+    assert_eq!(vault["auth_method"], "jwt", "{v}");
+    assert_eq!(vault["auth_role"], "deploy");
+    assert_eq!(vault["login_namespace"], "team");
+    assert_eq!(vault["kv_version"], 3);
+    assert_eq!((vault["tls_skip_hostname"].as_bool(), vault["tls_skip_verify"].as_bool()), (Some(true), Some(false)));
+    let text = stdout(&env.run(&["vault", "show", "ci"]));
+    assert!(text.contains("jwt as role deploy") && text.contains("Login namespace") && text.contains("3 (pinned)"), "{text}");
+    assert!(text.contains("CA only (the host name is NOT checked)"), "{text}");
+    env.assert_not_in_data_dir(&["c2lnbmF0dXJl"], "jwt add");
+
+    // Not a JWT: refused under its field, nothing stored.
+    std::fs::write(&jwt_file, "not-a-jwt\n").expect("write");
+    let out = env.run(&[
+        "vault", "add", "ci2", "--auth", "jwt", "--role", "deploy", "--jwt-file", &jwt_file.to_string_lossy(),
+        "--url", "https://vault.example.com:8200", "--engine-name", "secret", "--engine-type", "kv2", "--path", "a",
+    ]);
+    assert_exit(&out, 3, "not a jwt");
+    assert!(stderr(&out).contains("jwt") && stderr(&out).contains("is not a JWT"), "{}", stderr(&out));
+    let out = env.run(&["vault", "update", "ci", "--kv-version", "x"]);
+    assert_exit(&out, 3, "bad version");
+    assert!(stderr(&out).contains("is not a version number"), "{}", stderr(&out));
+    let out = env.run(&["vault", "update", "ci", "--tls-verify", "ca", "--tls-skip-verify"]);
+    assert_exit(&out, 2, "conflicting TLS flags");
+}

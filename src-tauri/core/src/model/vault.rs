@@ -542,6 +542,17 @@ impl VaultSpec {
     }
 }
 
+/// What `secret-id/lookup` said of an AppRole Secret ID: when it expires and how many uses it
+/// has left. Not secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SecretIdStatus {
+    /// RFC 3339, UTC; `None`: it does not expire.
+    pub expires_at: Option<String>,
+    /// Logins left; `None`: unlimited.
+    #[ts(type = "number | null")]
+    pub uses_left: Option<u64>,
+}
+
 /// A stored vault configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Vault {
@@ -554,6 +565,10 @@ pub struct Vault {
     pub created_at: String,
     /// RFC 3339, UTC.
     pub updated_at: String,
+    /// AppRole: what the last Test of the stored vault learnt of its Secret ID (where the policy
+    /// allows `secret-id/lookup`); cleared when the Secret ID is replaced.
+    #[serde(default)]
+    pub secret_id_status: Option<SecretIdStatus>,
 }
 
 /// Where a vault's Role ID and Secret ID live in the OS keyring (names only, never values).
@@ -683,6 +698,26 @@ pub struct CredentialsPatch {
     /// `secret_id` is a response-wrapping token holding the Secret ID: saving unwraps it once
     /// (`sys/wrapping/unwrap`) and stores the Secret ID; a Test only looks it up.
     pub secret_id_wrapped: bool,
+    /// Token login: take the token from the admin's Vault CLI login (`$VAULT_TOKEN`, else
+    /// `~/.vault-token`), read once here (see [`vault_cli_token`]).
+    pub token_from_env: bool,
+}
+
+/// The token the admin's own Vault (or OpenBao) CLI uses: `$VAULT_TOKEN`, else `~/.vault-token`.
+/// Read only when the admin asks (a flag or a button), then kept in the OS keyring.
+pub fn vault_cli_token() -> crate::Result<SecretString> {
+    if let Some(t) = std::env::var("VAULT_TOKEN").ok().filter(|t| !t.trim().is_empty()) {
+        return Ok(SecretString::from(t.trim().to_owned()));
+    }
+    let file = std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".vault-token"));
+    match file.as_ref().map(std::fs::read_to_string) {
+        Some(Ok(t)) if !t.trim().is_empty() => Ok(SecretString::from(t.trim().to_owned())),
+        _ => Err(crate::Error::invalid(
+            "token",
+            "cannot be imported: neither $VAULT_TOKEN nor ~/.vault-token holds a token (log in with \
+             `bao login` or `vault login` first, or paste the token)",
+        )),
+    }
 }
 
 impl From<Credentials> for CredentialsPatch {
@@ -694,6 +729,7 @@ impl From<Credentials> for CredentialsPatch {
             secret_id: secret.cloned(),
             reuse_credentials: false,
             secret_id_wrapped: wrapped,
+            token_from_env: false,
         }
     }
 }

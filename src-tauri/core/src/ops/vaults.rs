@@ -117,7 +117,7 @@ impl Core {
         creds: CredentialsPatch,
     ) -> Result<VaultSummary> {
         let mut creds = creds;
-        if creds.secret_id_wrapped {
+        if creds.secret_id_wrapped || creds.token_from_env {
             let (n, p) = (name.clone(), patch.clone());
             let input = self.with_store(move |store| store.patched_input(&n, &p)).await?;
             self.unwrap_given(&input, &mut creds).await?;
@@ -169,6 +169,10 @@ impl Core {
     /// anything is stored; the wrapping token is not kept. Unwrapped already (by someone else?),
     /// it is a named security warning and nothing is stored.
     async fn unwrap_given(&self, input: &VaultInput, creds: &mut CredentialsPatch) -> Result<()> {
+        if creds.token_from_env {
+            creds.secret_id = Some(crate::model::vault_cli_token()?);
+            creds.token_from_env = false;
+        }
         if !creds.secret_id_wrapped {
             return Ok(());
         }
@@ -205,6 +209,11 @@ impl Core {
         target: TestTarget,
         creds: CredentialsPatch,
     ) -> Result<(VaultSpec, provider::Credentials)> {
+        let mut creds = creds;
+        if creds.token_from_env {
+            creds.secret_id = Some(crate::model::vault_cli_token()?);
+            creds.token_from_env = false;
+        }
         self.with_store(move |store| {
             let (input, existing) = match target {
                 TestTarget::Unsaved(input) => (input, None),
@@ -227,9 +236,27 @@ impl Core {
         creds: CredentialsPatch,
         on_stage: &mut (dyn FnMut(&StageReport) + Send),
     ) -> Result<(VaultSpec, TestReport)> {
+        let stored = match &target {
+            TestTarget::Stored { name, .. } if creds.secret_id.is_none() => Some(name.clone()),
+            _ => None,
+        };
         let (spec, creds) = self.prepare_test(target, creds).await?;
         let report = provider::test(&spec, &creds, on_stage).await;
+        if let Some(name) = stored {
+            self.record_test(name, &report).await?;
+        }
         Ok((spec, report))
+    }
+
+    /// Keeps what a Test of the stored vault `name`, run with its stored credentials, learnt of
+    /// its Secret ID (expiry, uses left), for the list's warning.
+    pub async fn record_test(&self, name: String, report: &TestReport) -> Result<()> {
+        let Some(status) = report.secret_id.clone() else { return Ok(()) };
+        self.with_store(move |store| {
+            let vault = store.get_vault(&name)?;
+            store.record_secret_id_status(&vault.id, &status)
+        })
+        .await
     }
 }
 

@@ -17,7 +17,7 @@ use crate::validate::{validate_credential, validate_input, validate_name, valida
 use crate::{Error, Result};
 
 /// The columns of `vaults`, in the order [`params`] binds them.
-const COLUMNS: [&str; 34] = [
+const COLUMNS: [&str; 36] = [
     "id",
     "name",
     "provider",
@@ -45,6 +45,8 @@ const COLUMNS: [&str; 34] = [
     "login_namespace",
     "kv_version",
     "tls_skip_hostname",
+    "secret_id_expires_at",
+    "secret_id_uses_left",
     "aws_region",
     "aws_secret_id",
     "aws_version_stage",
@@ -59,7 +61,7 @@ fn select(filter: &str) -> String {
 }
 
 /// The values of `v` for [`COLUMNS`], in order.
-fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 34] {
+fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 36] {
     let s = &v.spec;
     let aws = s.aws.as_ref();
     [
@@ -90,6 +92,8 @@ fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 34] {
         Box::new(&s.login_namespace),
         Box::new(s.kv_version.map(|v| i64::try_from(v).unwrap_or(i64::MAX))),
         Box::new(s.tls.tls_skip_hostname),
+        Box::new(v.secret_id_status.as_ref().and_then(|st| st.expires_at.clone())),
+        Box::new(v.secret_id_status.as_ref().and_then(|st| st.uses_left).map(|n| i64::try_from(n).unwrap_or(i64::MAX))),
         Box::new(aws.map(|a| &a.region)),
         Box::new(aws.map(|a| &a.secret_id)),
         Box::new(aws.and_then(|a| a.version_stage.as_ref())),
@@ -182,6 +186,14 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
         },
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
+        secret_id_status: {
+            let expires_at: Option<String> = r.get("secret_id_expires_at")?;
+            let uses_left: Option<i64> = r.get("secret_id_uses_left")?;
+            (expires_at.is_some() || uses_left.is_some()).then(|| crate::model::SecretIdStatus {
+                expires_at,
+                uses_left: uses_left.and_then(|n| u64::try_from(n).ok()),
+            })
+        },
     })
 }
 
@@ -469,7 +481,11 @@ impl Store {
                 });
             }
         }
-        let vault = Vault { id: old.id.clone(), spec, created_at: old.created_at.clone(), updated_at: now() };
+        // What was learnt of the Secret ID holds while it and the login stay the same.
+        let same_secret = creds.secret_id.is_none() && spec.auth_method == old.spec.auth_method;
+        let secret_id_status = old.secret_id_status.clone().filter(|_| same_secret);
+        let vault =
+            Vault { id: old.id.clone(), spec, created_at: old.created_at.clone(), updated_at: now(), secret_id_status };
         Ok((old, vault, new_creds))
     }
 
@@ -497,7 +513,7 @@ impl Store {
         }
         let now = now();
         let vault =
-            Vault { id: uuid::Uuid::new_v4().to_string(), spec, created_at: now.clone(), updated_at: now };
+            Vault { id: uuid::Uuid::new_v4().to_string(), spec, created_at: now.clone(), updated_at: now, secret_id_status: None };
         let loc = self.keyring_location(&vault);
         let path = self.db_path.clone();
         let storage = super::storage_error(&path);
@@ -757,5 +773,24 @@ impl Store {
             ),
         })?;
         Ok(vault)
+    }
+}
+
+impl Store {
+    /// Keeps what a Test learnt of the stored vault's Secret ID (not a configuration change:
+    /// `updated_at` and the live sessions stay).
+    pub fn record_secret_id_status(&mut self, vault_id: &str, status: &crate::model::SecretIdStatus) -> Result<()> {
+        let storage = super::storage_error(&self.db_path);
+        self.conn
+            .execute(
+                "UPDATE vaults SET secret_id_expires_at = ?1, secret_id_uses_left = ?2 WHERE id = ?3",
+                rusqlite::params![
+                    status.expires_at,
+                    status.uses_left.map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+                    vault_id
+                ],
+            )
+            .map_err(storage)?;
+        Ok(())
     }
 }

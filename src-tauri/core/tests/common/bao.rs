@@ -221,16 +221,20 @@ pub fn vault(
             auth_method: vaultdesk_core::AuthMethod::Approle,
             auth_mount: auth_mount.to_owned(),
             auth_username: None,
+            auth_role: None,
+            login_namespace: None,
             engine_name: engine.to_owned(),
             engine_type,
             path: path.map(str::to_owned),
             db_role: db_role.map(str::to_owned),
             connection_name: None,
+            kv_version: None,
             cache_ttl_secs,
             tls: TlsSpec { connect_timeout_secs: 3, request_timeout_secs: 5, ..TlsSpec::default() },
         },
         created_at: "2026-01-01T00:00:00Z".into(),
         updated_at: "2026-01-01T00:00:00Z".into(),
+        secret_id_status: None,
     }
 }
 

@@ -245,3 +245,169 @@ async fn ldap_logs_in_through_a_real_slapd_and_names_a_wrong_password_and_a_serv
     let report = test_vault(&unreachable.spec, &right).await;
     assert_named(&report, VaultErrorCode::LdapUnavailable, "auth_mount", "LDAP server");
 }
+
+/// base64url without padding, for the test's own JWTs.
+fn b64url(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(A[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+/// An RS256 JWT over `claims`, signed by `key` (PEM) with openssl.
+fn sign_jwt(dir: &std::path::Path, key: &std::path::Path, claims: &serde_json::Value) -> String {
+    let input = format!("{}.{}", b64url(br#"{"alg":"RS256","typ":"JWT"}"#), b64url(claims.to_string().as_bytes()));
+    let data = dir.join("signing-input");
+    std::fs::write(&data, &input).expect("write");
+    let out = std::process::Command::new("openssl")
+        .args(["dgst", "-sha256", "-sign"])
+        .arg(key)
+        .arg(&data)
+        .output()
+        .expect("openssl runs");
+    assert!(out.status.success(), "openssl: {}", String::from_utf8_lossy(&out.stderr));
+    format!("{input}.{}", b64url(&out.stdout))
+}
+
+#[tokio::test]
+async fn jwt_logs_in_as_a_role_and_names_an_expired_token_and_an_unknown_role() {
+    let bao = Bao::shared();
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = dir.path().join("key.pem");
+    let ok = std::process::Command::new("openssl")
+        .args(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out"])
+        .arg(&key)
+        .status()
+        .expect("openssl");
+    assert!(ok.success());
+    let public = std::process::Command::new("openssl").args(["pkey", "-pubout", "-in"]).arg(&key).output().expect("openssl");
+    let public = String::from_utf8(public.stdout).expect("pem");
+    let (mount, policy) = readable_kv(&bao, json!({"token": "t-jwt"})).await;
+    let auth = unique("jwt");
+    bao.post(&format!("sys/auth/{auth}"), json!({"type": "jwt"})).await;
+    bao.post(&format!("auth/{auth}/config"), json!({"jwt_validation_pubkeys": [public], "bound_issuer": "vaultdesk-tests"})).await;
+    bao.post(
+        &format!("auth/{auth}/role/ci"),
+        json!({"role_type": "jwt", "bound_audiences": ["vaultdesk"], "user_claim": "sub", "token_policies": [policy]}),
+    )
+    .await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let claims = |exp: u64| json!({"iss": "vaultdesk-tests", "sub": "ci-bot", "aud": "vaultdesk", "iat": now - 7200, "nbf": now - 7200, "exp": exp});
+    let mut vault = kv_vault(&bao, &mount, AuthMethod::Jwt, &auth, None);
+    vault.spec.auth_role = Some("ci".into());
+
+    let jwt = Credentials::Jwt(SecretString::from(sign_jwt(dir.path(), &key, &claims(now + 600))));
+    let report = test_vault(&vault.spec, &jwt).await;
+    assert!(report.ok, "{report:#?}");
+    let session = VaultSession::new(&vault, jwt.clone()).expect("session");
+    assert_eq!(kv_data(&session.resolve().await.expect("resolve")).get("token"), Some(&json!("t-jwt")));
+    session.close().await;
+
+    // Expired an hour ago: beyond OpenBao's default leeways (60s clock skew, 150s expiration).
+    let expired = Credentials::Jwt(SecretString::from(sign_jwt(dir.path(), &key, &claims(now - 3600))));
+    let report = test_vault(&vault.spec, &expired).await;
+    assert_named(&report, VaultErrorCode::JwtRejected, "jwt", "not expired");
+
+    let mut unknown = vault.clone();
+    unknown.spec.auth_role = Some("nobody".into());
+    assert_named(&test_vault(&unknown.spec, &jwt).await, VaultErrorCode::JwtRoleNotFound, "auth_role", "role name");
+}
+
+#[tokio::test]
+async fn a_login_namespace_apart_from_the_secrets_and_a_pinned_kv_version() {
+    let bao = Bao::shared();
+    let parent = unique("lns");
+    bao.create_namespace(&parent).await;
+    let in_parent = bao.in_namespace(&parent);
+    in_parent.create_namespace("child").await;
+    let child = bao.in_namespace(&format!("{parent}/child"));
+    let kv = unique("kv");
+    child.enable_kv2(&kv).await;
+    child.put_kv2(&kv, "app/config", json!({"password": "one"})).await;
+    child.put_kv2(&kv, "app/config", json!({"password": "two"})).await;
+    // The AppRole lives in the parent namespace; its policy reaches into the child.
+    let policy = unique("pol");
+    in_parent
+        .policy(
+            &policy,
+            &format!(
+                "path \"child/{kv}/data/app/*\" {{ capabilities = [\"read\"] }}\npath \"child/{kv}/metadata/app/*\" {{ capabilities = [\"read\"] }}"
+            ),
+        )
+        .await;
+    let auth = unique("ar");
+    let creds = in_parent.approle(&auth, &[&policy], json!({})).await;
+    let mut vault = crate::common::bao::vault(&bao, &auth, &kv, vaultdesk_core::EngineType::Kv2, Some("app/config"), None, 60);
+    vault.spec.namespace = Some(format!("{parent}/child"));
+
+    let report = test_vault(&vault.spec, &creds).await;
+    assert_named(&report, VaultErrorCode::AuthMountNotFound, "auth_mount", "login method is enabled");
+    vault.spec.login_namespace = Some(parent.clone());
+    let report = test_vault(&vault.spec, &creds).await;
+    assert!(report.ok, "logs in to {parent}, reads in {parent}/child: {report:#?}");
+    assert!(stage(&report, TestStage::Read).summary.starts_with("version 2"), "{report:#?}");
+
+    // Pinned to version 1: the older value, and the Test shows both versions.
+    vault.spec.kv_version = Some(1);
+    let report = test_vault(&vault.spec, &creds).await;
+    assert!(stage(&report, TestStage::Read).summary.starts_with("version 1 (pinned; current version 2)"), "{report:#?}");
+    let session = VaultSession::new(&vault, creds.clone()).expect("session");
+    assert_eq!(kv_data(&session.resolve().await.expect("resolve")).get("password"), Some(&json!("one")));
+    session.close().await;
+    // Deleted, destroyed and missing versions are named under the Version field.
+    child.post(&format!("{kv}/delete/app/config"), json!({"versions": [1]})).await;
+    let report = test_vault(&vault.spec, &creds).await;
+    assert_named(&report, VaultErrorCode::VersionUnavailable, "kv_version", "pin another version");
+    assert!(report.failure().expect("f").message.ends_with("is deleted"), "{report:#?}");
+    child.post(&format!("{kv}/destroy/app/config"), json!({"versions": [1]})).await;
+    let report = test_vault(&vault.spec, &creds).await;
+    assert!(report.failure().expect("f").message.contains("destroyed"), "{report:#?}");
+    vault.spec.kv_version = Some(9);
+    let report = test_vault(&vault.spec, &creds).await;
+    assert!(report.failure().expect("f").message.contains("not a version of this secret (the current version is 2)"), "{report:#?}");
+    // The Test's capabilities were asked in the login namespace, with the child as a prefix.
+    vault.spec.kv_version = None;
+    let report = test_vault(&vault.spec, &creds).await;
+    assert_eq!(stage(&report, TestStage::Capabilities).status, StageStatus::Passed, "{report:#?}");
+}
+
+#[tokio::test]
+async fn the_test_reports_when_the_secret_id_expires_and_the_list_keeps_it() {
+    let bao = Bao::shared();
+    let (mount, policy) = readable_kv(&bao, json!({"k": "v"})).await;
+    let auth = unique("ar");
+    // The policy may look its own Secret ID up: the Test shows expiry and uses left.
+    let lookup = unique("pol");
+    bao.policy(&lookup, &format!("path \"auth/{auth}/role/app/secret-id/lookup\" {{ capabilities = [\"update\"] }}")).await;
+    let ids = bao.approle(&auth, &[&policy, &lookup], json!({"secret_id_ttl": "72h", "secret_id_num_uses": 10})).await;
+    let (_dir, core) = core();
+    let mut form = input(&bao, "expiring", &mount);
+    form.auth_mount = Some(auth.clone());
+    core.add_vault(form, ids).await.expect("add");
+    assert_eq!(core.list_vaults().await.expect("list")[0].vault.secret_id_status, None, "nothing known before a Test");
+
+    let stored = || TestTarget::Stored { name: "expiring".into(), patch: Default::default() };
+    let (_, report) = core.test_vault(stored(), CredentialsPatch::default(), &mut |_| {}).await.expect("test");
+    assert!(report.ok, "{report:#?}");
+    let login = stage(&report, TestStage::Login);
+    assert_eq!(login.status, StageStatus::Warning, "3 days left is a warning: {login:#?}");
+    assert!(login.summary.contains("Secret ID expires") && login.summary.contains(" UTC (in 2d23h"), "{login:#?}");
+    assert!(login.summary.contains("9 uses left"), "one use went to the Test's login: {login:#?}");
+    let listed = core.list_vaults().await.expect("list")[0].vault.secret_id_status.clone().expect("kept for the list");
+    assert_eq!(listed.uses_left, Some(9));
+    assert!(listed.expires_at.is_some());
+
+    // Without the lookup permission nothing is claimed.
+    let auth2 = unique("ar");
+    let ids2 = bao.approle(&auth2, &[&policy], json!({"secret_id_ttl": "72h"})).await;
+    let vault = kv_vault(&bao, &mount, AuthMethod::Approle, &auth2, None);
+    let report = test_vault(&vault.spec, &ids2).await;
+    assert!(report.ok && report.secret_id.is_none(), "{report:#?}");
+    assert_eq!(stage(&report, TestStage::Login).status, StageStatus::Passed);
+}

@@ -333,6 +333,19 @@ listener "tcp" {{
     assert_named(&report, VaultErrorCode::TlsExpired, "tls_ca_cert", "renew Vault's certificate");
     assert_eq!(stage(&report, TestStage::Tls).status, StageStatus::Failed, "{report:#?}");
 
+    // "Verify the CA but not the host name": the mismatch passes with a warning, while a
+    // certificate of an unknown CA is still refused.
+    let mut ca_only = mismatch.clone();
+    ca_only.spec.tls.tls_skip_hostname = true;
+    let report = test_vault(&ca_only.spec, &creds).await;
+    assert!(report.ok, "{report:#?}");
+    assert_eq!(stage(&report, TestStage::Tls).status, StageStatus::Warning, "{report:#?}");
+    assert!(stage(&report, TestStage::Tls).summary.contains("NOT its host name"), "{report:#?}");
+    let mut ca_only_wrong_ca = ca_only.clone();
+    ca_only_wrong_ca.spec.tls.tls_ca_cert = Some(ca.clone());
+    let report = test_vault(&ca_only_wrong_ca.spec, &creds).await;
+    assert_eq!(failure_code(&report), Some(VaultErrorCode::TlsUnknownCa), "the CA is still verified: {report:#?}");
+
     let mut skip = mismatch.clone();
     skip.spec.tls.tls_skip_verify = true;
     let report = test_vault(&skip.spec, &creds).await;

@@ -52,7 +52,7 @@ impl Recorder<'_> {
     }
     fn done(self) -> TestReport {
         let ok = !self.stages.iter().any(|s| s.status == StageStatus::Failed);
-        TestReport { ok, stages: self.stages }
+        TestReport { ok, stages: self.stages, secret_id: None }
     }
 }
 

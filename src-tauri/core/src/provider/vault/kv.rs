@@ -49,8 +49,10 @@ impl VaultClient {
         let answer = self.call::<Data>(Method::GET, &url, Some(token), None, Purpose::KvRead).await;
         let env = match (answer, version) {
             (Err(VaultError::SecretNotFound { .. }), Some(v)) => {
-                // A pinned version: 404 is a version the secret does not have (or a deleted one).
-                return Err(VaultError::VersionUnavailable { path: api, version: v, state: "missing or deleted".into() });
+                // A pinned version: 404 is a deleted or destroyed version, or one the secret does
+                // not have. The metadata (when readable) tells which.
+                let state = self.kv2_version_state(token, mount, path, v).await;
+                return Err(VaultError::VersionUnavailable { path: api, version: v, state });
             }
             (other, _) => other?,
         };
@@ -138,5 +140,36 @@ impl VaultClient {
         let api = format!("{mount}/metadata/{path}");
         let env: Envelope<Meta> = self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await.ok()?;
         env.data.map(|m| m.current_version)
+    }
+}
+
+impl VaultClient {
+    /// What became of `version` of the KV v2 secret, from its metadata: "deleted", "destroyed",
+    /// "not a version of this secret (current: N)", or "missing or deleted" when the metadata
+    /// cannot be read.
+    async fn kv2_version_state(&self, token: &SecretString, mount: &str, path: &str, version: u64) -> String {
+        #[derive(Deserialize)]
+        struct Meta {
+            #[serde(default)]
+            current_version: u64,
+            #[serde(default)]
+            versions: std::collections::BTreeMap<String, V>,
+        }
+        #[derive(Deserialize)]
+        struct V {
+            #[serde(default)]
+            deletion_time: String,
+            #[serde(default)]
+            destroyed: bool,
+        }
+        let api = format!("{mount}/metadata/{path}");
+        let meta = self.call::<Meta>(Method::GET, &api, Some(token), None, Purpose::KvRead).await.ok().and_then(|e| e.data);
+        let Some(meta) = meta else { return "missing or deleted".into() };
+        match meta.versions.get(&version.to_string()) {
+            Some(v) if v.destroyed => "destroyed".into(),
+            Some(v) if !v.deletion_time.is_empty() => "deleted".into(),
+            Some(_) => "missing or deleted".into(),
+            None => format!("not a version of this secret (the current version is {})", meta.current_version),
+        }
     }
 }

@@ -62,6 +62,9 @@ pub struct TestReport {
     /// True when no stage failed.
     pub ok: bool,
     pub stages: Vec<StageReport>,
+    /// AppRole: the Secret ID's expiry and uses left, where the policy lets the Test ask.
+    #[serde(default)]
+    pub secret_id: Option<super::auth::approle::SecretIdStatus>,
 }
 
 impl TestReport {
@@ -203,7 +206,7 @@ pub async fn test_vault_with_progress(
     use TestStage::*;
     let mut r = Recorder { stages: Vec::new(), failed: false, on_stage };
     let vault =
-        Vault { id: String::new(), spec: spec.clone(), created_at: String::new(), updated_at: String::new() };
+        Vault { id: String::new(), spec: spec.clone(), created_at: String::new(), updated_at: String::new(), secret_id_status: None };
 
     // Reach + TLS: one health request proves both.
     let started = Instant::now();
@@ -218,7 +221,7 @@ pub async fn test_vault_with_progress(
             );
             r.fail(Tls, started, &e);
             r.skip_rest(&[Login, Read, Capabilities]);
-            return TestReport { ok: false, stages: r.stages };
+            return TestReport { ok: false, stages: r.stages, secret_id: None };
         }
     };
     let https = spec.url.starts_with("https://");
@@ -276,7 +279,7 @@ pub async fn test_vault_with_progress(
     }
     if r.failed {
         r.skip_rest(&[Login, Read, Capabilities]);
-        return TestReport { ok: false, stages: r.stages };
+        return TestReport { ok: false, stages: r.stages, secret_id: None };
     }
 
     // Login.
@@ -308,7 +311,7 @@ pub async fn test_vault_with_progress(
             }
         }
         session.close().await;
-        return TestReport { ok: !r.failed, stages: r.stages };
+        return TestReport { ok: !r.failed, stages: r.stages, secret_id: None };
     }
     let login_client = session.login_client();
     let (auth, owned) = match login_client.login(spec, creds).await {
@@ -316,7 +319,7 @@ pub async fn test_vault_with_progress(
         Err(e) => {
             r.fail(Login, started, &e);
             r.skip_rest(&[Read, Capabilities]);
-            return TestReport { ok: false, stages: r.stages };
+            return TestReport { ok: false, stages: r.stages, secret_id: None };
         }
     };
     let token = auth.client_token.clone();
@@ -333,6 +336,37 @@ pub async fn test_vault_with_progress(
     } else {
         format!("TTL {}", format_duration(auth.lease_duration))
     };
+    // AppRole: when the Secret ID expires and how many uses it has left, if the policy lets the
+    // token look it up; a week or less left is a warning.
+    let mut secret_id = None;
+    let mut login_status = StageStatus::Passed;
+    let mut expiry_note = String::new();
+    if let (Credentials::AppRole(c), Some(role)) =
+        (creds, auth.metadata.as_ref().and_then(|m| m.get("role_name")).cloned())
+    {
+        if let Some(st) = login_client.secret_id_status(&token, &spec.auth_mount, &role, &c.secret_id).await {
+            let left = st.expires_at.as_deref().and_then(secs_until);
+            let when = |at: &str| {
+                chrono::DateTime::parse_from_rfc3339(at)
+                    .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_else(|_| at.to_owned())
+            };
+            expiry_note = match (&st.expires_at, left) {
+                (Some(at), Some(secs)) => {
+                    format!("; Secret ID expires {} (in {})", when(at), format_duration(secs / 60 * 60))
+                }
+                (Some(at), None) => format!("; Secret ID expires {}", when(at)),
+                (None, _) => "; Secret ID does not expire".to_owned(),
+            };
+            if let Some(n) = st.uses_left {
+                expiry_note.push_str(&format!(", {n} use{} left", if n == 1 { "" } else { "s" }));
+            }
+            if left.is_some_and(|s| s <= 7 * 24 * 3600) || st.uses_left.is_some_and(|n| n <= 1) {
+                login_status = StageStatus::Warning;
+            }
+            secret_id = Some(st);
+        }
+    }
     let how = match spec.auth_method {
         crate::model::AuthMethod::Approle => String::new(),
         crate::model::AuthMethod::Token => "the given token: ".to_owned(),
@@ -340,10 +374,10 @@ pub async fn test_vault_with_progress(
     };
     r.push(
         Login,
-        StageStatus::Passed,
+        login_status,
         started,
         format!(
-            "{how}policies {}; token {ttl}{}",
+            "{how}policies {}; token {ttl}{}{expiry_note}",
             if policies.is_empty() { "(none)".to_owned() } else { policies.join(", ") },
             if auth.renewable { ", renewable" } else { "" }
         ),
@@ -442,9 +476,17 @@ pub async fn test_vault_with_progress(
 
     // Capabilities on the configured path: useful even after a read failure.
     let started = Instant::now();
-    match client.capabilities_self(&token, std::slice::from_ref(&read_path)).await {
+    // Asked where the token belongs: a token of a parent (login) namespace sees the secret's
+    // namespace as a path prefix there.
+    let (caps_client, caps_path) = match (spec.login_namespace.as_deref(), spec.namespace.as_deref()) {
+        (Some(login), Some(ns)) if ns.starts_with(&format!("{login}/")) => {
+            (login_client, format!("{}/{read_path}", &ns[login.len() + 1..]))
+        }
+        _ => (client, read_path.clone()),
+    };
+    match caps_client.capabilities_self(&token, std::slice::from_ref(&caps_path)).await {
         Ok(caps) => {
-            let have = caps.get(&read_path).cloned().unwrap_or_default();
+            let have = caps.get(&caps_path).cloned().unwrap_or_default();
             let can_read = have.iter().any(|c| c == "read" || c == "root");
             let status = if can_read { StageStatus::Passed } else { StageStatus::Warning };
             let list = if have.is_empty() { "none".to_owned() } else { have.join(", ") };
@@ -479,7 +521,14 @@ pub async fn test_vault_with_progress(
             (r.on_stage)(&updated);
         }
     }
-    TestReport { ok: !r.failed, stages: r.stages }
+    TestReport { ok: !r.failed, stages: r.stages, secret_id }
+}
+
+/// Seconds from now until the RFC 3339 time `at` (0 when past); `None` when it does not parse.
+fn secs_until(at: &str) -> Option<u64> {
+    let t = chrono::DateTime::parse_from_rfc3339(at).ok()?;
+    let left = t.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(u64::try_from(left.num_seconds()).unwrap_or(0))
 }
 
 #[cfg(test)]

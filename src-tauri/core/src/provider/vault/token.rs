@@ -22,6 +22,9 @@ pub struct AuthInfo {
     pub lease_duration: u64,
     #[serde(default)]
     pub renewable: bool,
+    /// The login's metadata (AppRole: `role_name`). Not secret.
+    #[serde(default)]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// `auth/token/lookup-self`, without the token id.

@@ -100,3 +100,33 @@ fn wrapping_error(e: VaultError) -> VaultError {
         e => e,
     }
 }
+
+pub use crate::model::SecretIdStatus;
+
+impl VaultClient {
+    /// Looks the Secret ID up (`auth/<mount>/role/<role>/secret-id/lookup`), where the AppRole's
+    /// policy allows it (it often does not: `None` then).
+    pub async fn secret_id_status(
+        &self,
+        token: &SecretString,
+        auth_mount: &str,
+        role: &str,
+        secret_id: &SecretString,
+    ) -> Option<SecretIdStatus> {
+        #[derive(Deserialize)]
+        struct Data {
+            #[serde(default)]
+            expiration_time: String,
+            #[serde(default)]
+            secret_id_num_uses: u64,
+        }
+        let path = format!("auth/{auth_mount}/role/{role}/secret-id/lookup");
+        let body = serde_json::json!({ "secret_id": secret_id.expose_secret() });
+        let env: Envelope<Data> = self.call(Method::POST, &path, Some(token), Some(&body), Purpose::Other).await.ok()?;
+        let d = env.data?;
+        // Vault writes the zero time for "never".
+        let expires_at = (!d.expiration_time.is_empty() && !d.expiration_time.starts_with("0001-"))
+            .then_some(d.expiration_time);
+        Some(SecretIdStatus { expires_at, uses_left: (d.secret_id_num_uses > 0).then_some(d.secret_id_num_uses) })
+    }
+}

@@ -18,6 +18,7 @@ impl VaultClient {
                 policies: info.policies,
                 lease_duration: info.ttl.as_secs(),
                 renewable: info.renewable,
+                metadata: None,
             }),
             Err(VaultError::PermissionDenied { .. }) => Err(VaultError::TokenInvalid),
             Err(e) => Err(e),
