@@ -126,7 +126,8 @@ moto_auth_port=$(free_port)
 pids+=($!)
 export VAULTDESK_TEST_AWS_AUTH_ENDPOINT="http://127.0.0.1:$moto_auth_port"
 wait_for 30 "moto (IAM enforced)" curl -sf "$VAULTDESK_TEST_AWS_AUTH_ENDPOINT/moto-api/"
-eval "$("$venv_moto/bin/python" "$(dirname "$0")/moto-auth.py" "$VAULTDESK_TEST_AWS_AUTH_ENDPOINT")"
+moto_auth_env=$("$venv_moto/bin/python" "$(dirname "$0")/moto-auth.py" "$VAULTDESK_TEST_AWS_AUTH_ENDPOINT")
+eval "$moto_auth_env"
 log "moto $("$venv_moto/bin/python" -m pip show moto 2>/dev/null | sed -n 's/^Version: //p') at $VAULTDESK_TEST_AWS_ENDPOINT, IAM enforced at $VAULTDESK_TEST_AWS_AUTH_ENDPOINT"
 
 set +e

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use vaultdesk_core::{TlsInput, VaultInput, VaultPatch};
+use vaultdesk_core::{AwsInput, TlsInput, VaultInput, VaultPatch};
 
 use crate::exit::EXIT_CODES_HELP;
 
@@ -140,13 +140,48 @@ pub(crate) struct ReuseCredentials {
 /// required (validation says so by field); on `update`, every flag is optional.
 #[derive(Args)]
 pub(crate) struct VaultFields {
+    /// The secret store: vault (HashiCorp Vault or OpenBao, the default) or aws (AWS Secrets
+    /// Manager)
+    #[arg(long, value_name = "P", value_parser = ["vault", "hashicorp_vault", "openbao", "aws", "aws_secrets_manager"])]
+    provider: Option<String>,
     /// Vault URL and port, e.g. https://vault.example.com:8200 [add: default $VAULT_ADDR]
     #[arg(long, value_name = "URL")]
     url: Option<String>,
+    /// AWS: the region, e.g. us-east-1, eu-central-2, us-gov-west-1, cn-north-1
+    #[arg(long, value_name = "R")]
+    region: Option<String>,
+    /// AWS: the secret's name or full ARN
+    #[arg(long, value_name = "S")]
+    secret_name: Option<String>,
+    /// AWS: keys (Access Key ID and Secret Access Key in the OS keyring; default) or default
+    /// (the SDK's default credential chain: environment, shared files and --profile, SSO, web
+    /// identity, instance role; nothing stored)
+    #[arg(long, value_name = "HOW", value_parser = ["keys", "default"])]
+    aws_auth: Option<String>,
+    /// AWS default chain: the profile of ~/.aws/config and ~/.aws/credentials
+    #[arg(long, value_name = "P")]
+    profile: Option<String>,
+    /// AWS: a role to assume on top of the login
+    #[arg(long, value_name = "ARN")]
+    role_arn: Option<String>,
+    /// AWS: the external id the role's trust policy asks for (with --role-arn)
+    #[arg(long, value_name = "X")]
+    external_id: Option<String>,
+    /// AWS: the version stage to read [default: AWSCURRENT]; AWSPREVIOUS or a custom stage
+    #[arg(long, value_name = "S", conflicts_with = "version_id")]
+    version_stage: Option<String>,
+    /// AWS: a version id to read instead of a stage
+    #[arg(long, value_name = "ID")]
+    version_id: Option<String>,
+    /// AWS: an endpoint URL instead of the region's (VPC endpoint, FIPS, a test server); it
+    /// serves STS too
+    #[arg(long, value_name = "URL", conflicts_with = "url")]
+    endpoint_url: Option<String>,
     /// Mount path of the secrets engine, e.g. secret
     #[arg(long, value_name = "MOUNT")]
     engine_name: Option<String>,
-    /// kv2, mysql, mariadb, postgresql or mongodb
+    /// kv2, kv1, mysql, mariadb, postgresql or mongodb; AWS: kv (default), postgresql, mysql or
+    /// mariadb
     #[arg(long, value_name = "TYPE")]
     engine_type: Option<String>,
     /// KV only: path of the secret in the engine (the API form <engine>/data/<path> is accepted)
@@ -210,18 +245,40 @@ pub(crate) struct VaultFields {
 }
 
 impl VaultFields {
-    /// The login method the flags name, if any.
-    pub(crate) fn auth_method(&self) -> Option<&str> {
-        self.auth_method.as_deref()
+    /// The login method the flags name, if any (`--aws-auth` as the core's `aws_keys` /
+    /// `aws_default`).
+    pub(crate) fn auth_method(&self) -> Option<String> {
+        match (&self.aws_auth, &self.auth_method) {
+            (Some(a), _) => Some(format!("aws_{a}")),
+            (None, m) => m.clone(),
+        }
+    }
+
+    /// The provider the flags name, if any.
+    pub(crate) fn provider(&self) -> Option<&str> {
+        self.provider.as_deref()
+    }
+
+    fn aws(&self) -> AwsInput {
+        AwsInput {
+            aws_region: self.region.clone(),
+            aws_secret_id: self.secret_name.clone(),
+            aws_version_stage: self.version_stage.clone(),
+            aws_version_id: self.version_id.clone(),
+            aws_profile: self.profile.clone(),
+            aws_role_arn: self.role_arn.clone(),
+            aws_external_id: self.external_id.clone(),
+        }
     }
 
     pub(crate) fn input(self, name: String, tls: TlsInput) -> VaultInput {
         VaultInput {
             name,
-            provider: None,
-            url: self.url.unwrap_or_default(),
+            auth_method: self.auth_method(),
+            aws: self.aws(),
+            provider: self.provider,
+            url: self.endpoint_url.or(self.url).unwrap_or_default(),
             namespace: self.namespace,
-            auth_method: self.auth_method,
             auth_mount: self.auth_mount,
             auth_username: self.username,
             auth_role: self.role,
@@ -241,9 +298,10 @@ impl VaultFields {
         VaultPatch {
             tls,
             rename: None,
-            url: self.url,
+            auth_method: self.auth_method(),
+            aws: self.aws(),
+            url: self.endpoint_url.or(self.url),
             namespace: self.namespace,
-            auth_method: self.auth_method,
             auth_mount: self.auth_mount,
             auth_username: self.username,
             auth_role: self.role,
@@ -296,6 +354,15 @@ pub(crate) struct IdSources {
     /// JWT: file holding the signed JWT ('-' = standard input)
     #[arg(long, value_name = "F")]
     pub(crate) jwt_file: Option<PathBuf>,
+    /// AWS access keys: file holding the Access Key ID ('-' = standard input)
+    #[arg(long, value_name = "F")]
+    pub(crate) access_key_id_file: Option<PathBuf>,
+    /// AWS access keys: file holding the Secret Access Key ('-' = standard input)
+    #[arg(long, value_name = "F")]
+    pub(crate) secret_access_key_file: Option<PathBuf>,
+    /// AWS access keys: file holding a session token (temporary keys; optional)
+    #[arg(long, value_name = "F")]
+    pub(crate) session_token_file: Option<PathBuf>,
     /// AppRole: file holding a response-wrapping token of the Secret ID; saving unwraps it
     /// once (a Test only looks it up)
     #[arg(long, value_name = "F")]

@@ -62,6 +62,17 @@ impl From<Error> for Failure {
                         "tls_ca_cert" => "--ca-cert".to_owned(),
                         "tls_client_cert" => "--client-cert".to_owned(),
                         "tls_client_key" => "--client-key".to_owned(),
+                        "aws_region" => "--region".to_owned(),
+                        "aws_secret_id" => "--secret-name".to_owned(),
+                        "aws_version_stage" => "--version-stage".to_owned(),
+                        "aws_version_id" => "--version-id".to_owned(),
+                        "aws_profile" => "--profile".to_owned(),
+                        "aws_role_arn" => "--role-arn".to_owned(),
+                        "aws_external_id" => "--external-id".to_owned(),
+                        "aws_auth" => "--aws-auth".to_owned(),
+                        "access_key_id" => "--access-key-id-file".to_owned(),
+                        "secret_access_key" => "--secret-access-key-file".to_owned(),
+                        "session_token" => "--session-token-file".to_owned(),
                         other => format!("--{}", other.replace('_', "-")),
                     };
                     m.push_str(&format!("\n  {label}: {}", f.message));

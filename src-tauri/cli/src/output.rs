@@ -17,6 +17,9 @@ pub(crate) fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
 
 fn engine_detail(v: &Vault) -> String {
     let s = &v.spec;
+    if let Some(aws) = &s.aws {
+        return format!("{} ({})", aws.secret_id, aws.version_label());
+    }
     match (&s.path, &s.db_role) {
         (Some(p), _) => format!("{}/{p}", s.engine_name),
         (None, Some(r)) => format!("{}/creds/{r}", s.engine_name),
@@ -32,10 +35,11 @@ pub(crate) fn print_table(vaults: &[VaultSummary]) -> Result<(), Failure> {
             [
                 v.spec.name.clone(),
                 v.spec.engine_type.as_str().to_owned(),
-                if v.spec.tls.allow_http {
-                    format!("{} (plain HTTP allowed)", v.spec.url)
-                } else {
-                    v.spec.url.clone()
+                match &v.spec.aws {
+                    Some(aws) if v.spec.url.is_empty() => format!("aws {}", aws.region),
+                    Some(aws) => format!("aws {} via {}", aws.region, v.spec.url),
+                    None if v.spec.tls.allow_http => format!("{} (plain HTTP allowed)", v.spec.url),
+                    None => v.spec.url.clone(),
                 },
                 engine_detail(v),
                 format_duration(v.spec.cache_ttl_secs),
@@ -82,6 +86,7 @@ pub(crate) fn print_report(name: &str, unsaved: bool, url: &str, report: &TestRe
             TestStage::Reach => "reach",
             TestStage::Tls => "tls",
             TestStage::Login => "login",
+            TestStage::Describe => "describe",
             TestStage::Read => "read",
             TestStage::Capabilities => "capabilities",
         };
@@ -122,6 +127,38 @@ pub(crate) fn print_vault(v: &Vault) -> Result<(), Failure> {
     };
     field("Name", &s.name)?;
     field("Provider", s.provider.label())?;
+    if let Some(aws) = &s.aws {
+        field("Region", &aws.region)?;
+        field("Endpoint", if s.url.is_empty() { "(the region's)" } else { &s.url })?;
+        field("Secret", &aws.secret_id)?;
+        field("Version", &aws.version_label())?;
+        let login = match (s.auth_method, &aws.profile) {
+            (vaultdesk_core::AuthMethod::AwsKeys, _) => "access keys".to_owned(),
+            (_, Some(p)) => format!("default credential chain, profile {p}"),
+            _ => "default credential chain".to_owned(),
+        };
+        field("Login", &login)?;
+        if let Some(r) = &aws.role_arn {
+            let x = if aws.external_id.is_some() { " (with an external id)" } else { "" };
+            field("Assume role", &format!("{r}{x}"))?;
+        }
+        field("Engine type", s.engine_type.as_str())?;
+        field("Cache TTL", &format_duration(s.cache_ttl_secs))?;
+        if let Some(ca) = &s.tls.tls_ca_cert {
+            field("CA certificate", ca)?;
+        }
+        field(
+            "Timeouts",
+            &format!(
+                "connect {}, request {}",
+                format_duration(s.tls.connect_timeout_secs),
+                format_duration(s.tls.request_timeout_secs)
+            ),
+        )?;
+        field("Created", &v.created_at)?;
+        field("Updated", &v.updated_at)?;
+        return Ok(());
+    }
     field("URL", &s.url)?;
     field("Namespace", s.namespace.as_deref().unwrap_or("(none)"))?;
     let login = match s.auth_method {

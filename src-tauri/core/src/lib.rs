@@ -29,7 +29,7 @@ pub mod validate;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Result};
 pub use model::{
-    AppRoleCredentials, AuthMethod, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsInput, TlsSpec, Vault,
+    AppRoleCredentials, AuthMethod, AwsInput, AwsSpec, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsInput, TlsSpec, Vault,
     VaultInput, VaultPatch, VaultSpec,
 };
 pub use ops::Core;

@@ -20,6 +20,13 @@ fn ids(
     reuse: &ReuseCredentials,
 ) -> Result<CredentialsPatch, Failure> {
     let mut stdin_used = false;
+    if method.provider() == vaultdesk_core::Provider::AwsSecretsManager {
+        return aws_keys(ids, method, env, prompt, reuse, &mut stdin_used);
+    }
+    let aws_flags = [ids.access_key_id_file.is_some(), ids.secret_access_key_file.is_some(), ids.session_token_file.is_some()];
+    if aws_flags.contains(&true) {
+        return Err(usage("--access-key-id-file, --secret-access-key-file and --session-token-file apply only to AWS (--provider aws)"));
+    }
     let secret_flags = [
         ("--secret-id-file", ids.secret_id_file.is_some()),
         ("--wrapped-secret-id-file", ids.wrapped_secret_id_file.is_some()),
@@ -71,6 +78,7 @@ fn ids(
             read_id(&ids.password_file, ("VAULTDESK_PASSWORD", env), "Password", prompt, &mut stdin_used)?
         }
         AuthMethod::Jwt => read_id(&ids.jwt_file, ("VAULTDESK_JWT", env), "JWT", prompt, &mut stdin_used)?,
+        AuthMethod::AwsKeys | AuthMethod::AwsDefault => None,
     };
     Ok(CredentialsPatch {
         role_id,
@@ -82,13 +90,85 @@ fn ids(
     })
 }
 
-/// The login method a command works with: its `--auth` flag, else the stored vault's, else AppRole.
-fn method_of(flag: Option<&str>, stored: Option<&vaultdesk_core::Vault>) -> Result<AuthMethod, Failure> {
+/// AWS access keys for this command: the Access Key ID and Secret Access Key from their file
+/// flags, else (when `env`) $VAULTDESK_AWS_ACCESS_KEY_ID / $VAULTDESK_AWS_SECRET_ACCESS_KEY,
+/// else (when `prompt`, on a terminal) no-echo prompts; an optional session token from its file
+/// or $VAULTDESK_AWS_SESSION_TOKEN. The default chain takes none of them.
+fn aws_keys(
+    ids: &IdSources,
+    method: AuthMethod,
+    env: bool,
+    prompt: bool,
+    reuse: &ReuseCredentials,
+    stdin_used: &mut bool,
+) -> Result<CredentialsPatch, Failure> {
+    let vault_flags = [
+        ("--role-id-file", ids.role_id_file.is_some()),
+        ("--secret-id-file", ids.secret_id_file.is_some()),
+        ("--wrapped-secret-id-file", ids.wrapped_secret_id_file.is_some()),
+        ("--token-file", ids.token_file.is_some()),
+        ("--token-from-env", ids.token_from_env),
+        ("--password-file", ids.password_file.is_some()),
+        ("--jwt-file", ids.jwt_file.is_some()),
+    ];
+    if let Some((flag, _)) = vault_flags.iter().find(|(_, on)| *on) {
+        return Err(usage(format!("{flag} applies only to HashiCorp Vault, not to AWS Secrets Manager")));
+    }
+    let none = CredentialsPatch { reuse_credentials: reuse.reuse_credentials, ..CredentialsPatch::default() };
+    if method == AuthMethod::AwsDefault {
+        let given = [ids.access_key_id_file.is_some(), ids.secret_access_key_file.is_some(), ids.session_token_file.is_some()];
+        if given.contains(&true) {
+            return Err(usage("--aws-auth default stores no keys: drop the key file flags, or use --aws-auth keys"));
+        }
+        return Ok(none);
+    }
+    let key_id = read_id(&ids.access_key_id_file, ("VAULTDESK_AWS_ACCESS_KEY_ID", env), "Access Key ID", prompt, stdin_used)?;
+    let secret = read_id(
+        &ids.secret_access_key_file,
+        ("VAULTDESK_AWS_SECRET_ACCESS_KEY", env),
+        "Secret Access Key",
+        prompt,
+        stdin_used,
+    )?;
+    let token = read_id(&ids.session_token_file, ("VAULTDESK_AWS_SESSION_TOKEN", env), "session token", false, stdin_used)?;
+    let secret = match (secret, token) {
+        (Some(s), t) => Some(vaultdesk_core::Credentials::aws_keys(vaultdesk_core::SecretString::from(String::new()), &s, t.as_ref())),
+        (None, Some(_)) => {
+            return Err(usage(
+                "a session token goes with its Secret Access Key: give --secret-access-key-file too",
+            ))
+        }
+        (None, None) => None,
+    };
+    let secret = secret.and_then(|c| c.parts().1.cloned());
+    Ok(CredentialsPatch { role_id: key_id, secret_id: secret, ..none })
+}
+
+/// The login method a command works with: its `--auth` (or `--aws-auth`) flag, else the stored
+/// vault's, else the provider's default (AppRole; AWS: access keys).
+fn method_of(
+    flag: Option<&str>,
+    provider: Option<&str>,
+    stored: Option<&vaultdesk_core::Vault>,
+) -> Result<AuthMethod, Failure> {
+    let aws = match provider.and_then(vaultdesk_core::Provider::parse) {
+        Some(p) => p == vaultdesk_core::Provider::AwsSecretsManager,
+        None => stored.is_some_and(|v| v.spec.provider == vaultdesk_core::Provider::AwsSecretsManager),
+    };
     match flag {
-        Some(m) => AuthMethod::parse(m).ok_or_else(|| {
-            usage(format!("--auth: \"{m}\" is not a login method: use approle, token, userpass, ldap or jwt"))
+        Some(m) => match AuthMethod::parse(m) {
+            Some(m) if (m.provider() == vaultdesk_core::Provider::AwsSecretsManager) == aws => Ok(m),
+            Some(_) if aws => Err(usage("--auth is Vault's login method: for AWS use --aws-auth keys|default")),
+            Some(_) => Err(usage("--aws-auth applies only to AWS (--provider aws)")),
+            None => Err(usage(format!(
+                "--auth: \"{m}\" is not a login method: use approle, token, userpass, ldap or jwt"
+            ))),
+        },
+        None => Ok(match stored {
+            Some(v) if (v.spec.provider == vaultdesk_core::Provider::AwsSecretsManager) == aws => v.spec.auth_method,
+            _ if aws => AuthMethod::AwsKeys,
+            _ => AuthMethod::default(),
         }),
-        None => Ok(stored.map(|v| v.spec.auth_method).unwrap_or_default()),
     }
 }
 
@@ -99,18 +179,25 @@ fn missing_secret(method: AuthMethod) -> Failure {
         AuthMethod::Token => missing_id("token", "token", "VAULTDESK_TOKEN"),
         AuthMethod::Userpass | AuthMethod::Ldap => missing_id("password", "password", "VAULTDESK_PASSWORD"),
         AuthMethod::Jwt => missing_id("JWT", "jwt", "VAULTDESK_JWT"),
+        AuthMethod::AwsKeys => {
+            missing_id("Secret Access Key", "secret-access-key", "VAULTDESK_AWS_SECRET_ACCESS_KEY")
+        }
+        AuthMethod::AwsDefault => usage("the default credential chain needs no keys"),
     }
 }
 
 pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
     match cmd {
         VaultCommand::Add { name, fields, ids: sources } => {
-            let method = method_of(fields.auth_method(), None)?;
+            let method = method_of(fields.auth_method().as_deref(), fields.provider(), None)?;
             let given = ids(&sources, method, true, true, &ReuseCredentials { reuse_credentials: false })?;
             if method == AuthMethod::Approle && given.role_id.is_none() {
                 return Err(missing_id("Role ID", "role-id", "VAULTDESK_ROLE_ID"));
             }
-            if given.secret_id.is_none() && !given.token_from_env {
+            if method == AuthMethod::AwsKeys && given.role_id.is_none() {
+                return Err(missing_id("Access Key ID", "access-key-id", "VAULTDESK_AWS_ACCESS_KEY_ID"));
+            }
+            if given.secret_id.is_none() && !given.token_from_env && method.uses_secret() {
                 return Err(missing_secret(method));
             }
             let tls = fields.tls();
@@ -122,14 +209,34 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
                 AuthMethod::Token => "the token is",
                 AuthMethod::Userpass | AuthMethod::Ldap => "the password is",
                 AuthMethod::Jwt => "the JWT is",
+                AuthMethod::AwsKeys => "the access keys are",
+                AuthMethod::AwsDefault => "",
             };
-            outln!(
-                "Added vault \"{}\" ({} at {}, login {}); {kept} in the OS keyring.",
-                spec.name,
-                spec.engine_type.as_str(),
-                spec.url,
-                spec.auth_method.as_str()
-            );
+            match &spec.aws {
+                Some(aws) if spec.auth_method.uses_secret() => outln!(
+                    "Added vault \"{}\" (AWS Secrets Manager, {} in {}, {}); {kept} in the OS keyring.",
+                    spec.name,
+                    aws.secret_id,
+                    aws.region,
+                    spec.engine_type.as_str()
+                ),
+                Some(aws) => outln!(
+                    "Added vault \"{}\" (AWS Secrets Manager, {} in {}, {}); it logs in with the default \
+                     credential chain{}: nothing is stored in the OS keyring.",
+                    spec.name,
+                    aws.secret_id,
+                    aws.region,
+                    spec.engine_type.as_str(),
+                    aws.profile.as_deref().map(|p| format!(" (profile {p})")).unwrap_or_default()
+                ),
+                None => outln!(
+                    "Added vault \"{}\" ({} at {}, login {}); {kept} in the OS keyring.",
+                    spec.name,
+                    spec.engine_type.as_str(),
+                    spec.url,
+                    spec.auth_method.as_str()
+                ),
+            }
         }
         VaultCommand::List { json } => {
             let vaults = core.list_vaults().await?;
@@ -149,7 +256,31 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
                 let keyring = &details.keyring;
                 print_vault(&details.summary.vault)?;
                 let method = details.summary.vault.spec.auth_method;
-                if method.uses_role_id() {
+                if method == AuthMethod::AwsKeys {
+                    outln!(
+                        "{:<16}Access Key ID and Secret Access Key (with the session token, if any) in the OS \
+                         keyring: service \"{}\", accounts {} and {}",
+                        "Credentials",
+                        keyring.service,
+                        keyring.role_id_account,
+                        keyring.secret_id_account
+                    );
+                } else if !method.uses_secret() {
+                    outln!(
+                        "{:<16}none stored: the AWS SDK's default credential chain (environment, ~/.aws \
+                         files{}, SSO, web identity, instance role)",
+                        "Credentials",
+                        details
+                            .summary
+                            .vault
+                            .spec
+                            .aws
+                            .as_ref()
+                            .and_then(|a| a.profile.as_deref())
+                            .map(|p| format!(" with profile {p}"))
+                            .unwrap_or_default()
+                    );
+                } else if method.uses_role_id() {
                     outln!(
                         "{:<16}Role ID and Secret ID in the OS keyring: service \"{}\", accounts {} and {}",
                         "Credentials",
@@ -173,10 +304,10 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
         }
         VaultCommand::Update { name, rename, fields, ids: sources, reuse } => {
             let stored = core.find_vault(name.clone()).await?;
-            let method = method_of(fields.auth_method(), stored.as_ref())?;
+            let method = method_of(fields.auth_method().as_deref(), fields.provider(), stored.as_ref())?;
             let creds = ids(&sources, method, sources.ids_from_env, false, &reuse)?;
             let replaced: Vec<&str> =
-                [("Role ID", creds.role_id.is_some()), (method.secret_label(), creds.secret_id.is_some())]
+                [(method.role_id_label(), creds.role_id.is_some()), (method.secret_label(), creds.secret_id.is_some())]
                     .into_iter()
                     .filter_map(|(n, on)| on.then_some(n))
                     .collect();
@@ -194,7 +325,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             let saved = core.find_vault(name.clone()).await?;
             // An unsaved configuration takes its IDs like `add`; a stored one only when asked.
             let unsaved = saved.is_none();
-            let method = method_of(fields.auth_method(), saved.as_ref())?;
+            let method = method_of(fields.auth_method().as_deref(), fields.provider(), saved.as_ref())?;
             let creds = ids(&sources, method, unsaved || sources.ids_from_env, unsaved, &reuse)?;
             let tls = fields.tls();
             let target = match &saved {

@@ -483,6 +483,10 @@ impl VaultInput {
     /// Fills what the admin left empty from the standard Vault environment variables:
     /// `VAULT_ADDR` (URL), `VAULT_NAMESPACE` and `VAULT_CACERT`. `VAULT_TOKEN` is never used.
     pub fn with_env_defaults(mut self) -> VaultInput {
+        if self.provider.as_deref().and_then(Provider::parse).is_some_and(|p| p != Provider::HashicorpVault) {
+            // Vault's variables say nothing about another provider.
+            return self;
+        }
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         if self.url.trim().is_empty() {
             if let Some(v) = env("VAULT_ADDR") {
@@ -496,6 +500,18 @@ impl VaultInput {
             self.tls.tls_ca_cert = env("VAULT_CACERT");
         }
         self
+    }
+}
+
+impl VaultInput {
+    /// The login method the form names, else its provider's default (AppRole; AWS: access
+    /// keys). An unknown one is the default here; validation names it.
+    pub fn method(&self) -> AuthMethod {
+        let aws = self.provider.as_deref().and_then(Provider::parse) == Some(Provider::AwsSecretsManager);
+        if aws {
+            return crate::provider::aws::config::parse_auth(self.auth_method.as_deref()).unwrap_or(AuthMethod::AwsKeys);
+        }
+        self.auth_method.as_deref().and_then(AuthMethod::parse).unwrap_or_default()
     }
 }
 

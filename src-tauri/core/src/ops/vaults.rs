@@ -98,10 +98,11 @@ impl Core {
     pub async fn add_vault(&self, input: VaultInput, creds: impl Into<CredentialsPatch>) -> Result<VaultSummary> {
         let mut patch: CredentialsPatch = creds.into();
         self.unwrap_given(&input, &mut patch).await?;
-        let method = input.auth_method.as_deref().and_then(crate::model::AuthMethod::parse).unwrap_or_default();
+        let method = input.method();
+        let patch_role_missing = method.uses_role_id() && patch.role_id.is_none();
         let creds = match Credentials::from_parts(method, patch.role_id, patch.secret_id) {
             Some(c) => c,
-            None if method.uses_role_id() => return Err(Error::invalid("role_id", "is required")),
+            None if patch_role_missing => return Err(Error::invalid(method.role_id_field(), "is required")),
             None => return Err(Error::invalid(method.secret_field(), "is required")),
         };
         self.with_store(move |store| Ok(VaultSummary::new(store.add_vault(&input, &creds)?, Vec::new())))
@@ -176,7 +177,7 @@ impl Core {
         if !creds.secret_id_wrapped {
             return Ok(());
         }
-        let method = input.auth_method.as_deref().and_then(crate::model::AuthMethod::parse).unwrap_or_default();
+        let method = input.method();
         if method != crate::model::AuthMethod::Approle {
             return Err(Error::invalid("secret_id", format!("a wrapped Secret ID applies only to AppRole, not {}", method.label())));
         }

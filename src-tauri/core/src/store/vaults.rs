@@ -226,7 +226,7 @@ fn validate_form(
     secret: Option<&SecretString>,
 ) -> Result<(VaultSpec, Option<SecretString>, Option<SecretString>)> {
     let spec = validate_input(input);
-    let method = input.auth_method.as_deref().and_then(AuthMethod::parse).unwrap_or_default();
+    let method = input.method();
     let role_id = match role_id {
         Some(_) if !method.uses_role_id() => Err(crate::FieldError::new(
             method.role_id_field(),

@@ -231,6 +231,7 @@ pub fn vault(
             kv_version: None,
             cache_ttl_secs,
             tls: TlsSpec { connect_timeout_secs: 3, request_timeout_secs: 5, ..TlsSpec::default() },
+            aws: None,
         },
         created_at: "2026-01-01T00:00:00Z".into(),
         updated_at: "2026-01-01T00:00:00Z".into(),

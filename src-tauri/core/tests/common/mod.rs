@@ -9,6 +9,7 @@ pub mod audit;
 pub mod bao;
 pub mod keyring;
 pub mod mariadb;
+pub mod moto;
 pub mod postgres;
 pub mod tls_postgres;
 pub mod wait;

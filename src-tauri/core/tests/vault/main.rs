@@ -8,6 +8,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod aws;
 mod database;
 mod faults;
 mod logins;

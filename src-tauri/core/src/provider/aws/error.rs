@@ -6,6 +6,7 @@
 
 use std::error::Error as StdError;
 
+use aws_sdk_secretsmanager::config::http::HttpResponse;
 use aws_sdk_secretsmanager::error::{ProvideErrorMetadata, SdkError};
 
 use crate::provider::vault::VaultErrorCode;
@@ -200,31 +201,34 @@ pub(crate) struct Ctx<'a> {
 
 /// Names an SDK failure. Service errors by their AWS error code; transport and credential
 /// failures by what the error chain says.
-pub(crate) fn map_sdk<E, R>(e: &SdkError<E, R>, ctx: &Ctx<'_>) -> AwsError
+pub(crate) fn map_sdk<E>(e: &SdkError<E, HttpResponse>, ctx: &Ctx<'_>) -> AwsError
 where
     E: ProvideErrorMetadata + StdError + 'static,
-    R: std::fmt::Debug + 'static,
-    SdkError<E, R>: StdError + 'static,
 {
-    let status = match e {
-        SdkError::ServiceError(se) => raw_status(se.raw()),
-        _ => None,
-    };
     if let SdkError::ServiceError(se) = e {
         let err = se.err();
-        let code = err.code().unwrap_or_default();
-        let message = err.message().unwrap_or_default().to_owned();
-        return map_service(code, &message, status, ctx);
+        let status = se.raw().status().as_u16();
+        let (mut code, mut message) =
+            (err.code().unwrap_or_default().to_owned(), err.message().unwrap_or_default().to_owned());
+        if code.is_empty() {
+            // An error body in the other protocol's shape (moto answers IAM refusals of
+            // JSON-protocol services in XML): read its <Code> and <Message>.
+            if let Some(body) = se.raw().body().bytes().and_then(|b| std::str::from_utf8(b).ok()) {
+                code = xml_text(body, "Code").unwrap_or_default();
+                message = xml_text(body, "Message").unwrap_or_default();
+            }
+        }
+        return map_service(&code, &message, Some(status), ctx);
     }
     let text = chain_text(e);
     map_transport(&text, matches!(e, SdkError::TimeoutError(_)), ctx)
 }
 
-fn raw_status<R: std::fmt::Debug>(raw: &R) -> Option<u16> {
-    // The raw response type is generic here; its Debug form starts with the status.
-    let d = format!("{raw:?}");
-    let i = d.find("status: StatusCode(")?;
-    d[i + 19..].chars().take_while(char::is_ascii_digit).collect::<String>().parse().ok()
+/// The text of the first `<tag>` element of an XML body.
+fn xml_text(body: &str, tag: &str) -> Option<String> {
+    let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
+    let end = body[start..].find(&format!("</{tag}>"))? + start;
+    Some(body[start..end].trim().to_owned())
 }
 
 /// A service error by its AWS code.

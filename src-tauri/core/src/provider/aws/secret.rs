@@ -79,7 +79,24 @@ impl AwsClient {
         let label = self.aws.version_label();
         let mut ctx = self.ctx("secretsmanager:GetSecretValue", id);
         ctx.version = Some((label.as_str(), version_id.is_some()));
-        let out = req.send().await.map_err(|e| map_sdk(&e, &ctx))?;
+        let out = match req.send().await {
+            Ok(out) => out,
+            Err(e) => {
+                let named = map_sdk(&e, &ctx);
+                // Not found with a version asked for: the secret may exist without that version.
+                if matches!(named, AwsError::SecretNotFound { .. })
+                    && (stage.is_some() || version_id.is_some())
+                    && self.describe().await.is_ok()
+                {
+                    return Err(AwsError::VersionNotFound {
+                        secret: id.to_owned(),
+                        version: label.clone(),
+                        by_id: version_id.is_some(),
+                    });
+                }
+                return Err(named);
+            }
+        };
         let data = if let Some(s) = out.secret_string() {
             shape_string(s, engine, id)?
         } else if let Some(b) = out.secret_binary() {
