@@ -420,7 +420,7 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             .ok_or_else(|| {
                 errs.push(
                     "auth_method",
-                    format!("\"{m}\" is not a login method: use approle, token, userpass, ldap or jwt"),
+                    format!("\"{m}\" is not a login method: use approle, token, userpass, ldap, jwt or oidc"),
                 )
             })
             .ok(),
@@ -453,7 +453,7 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
         }
         (true, Some(r)) => validate_role(r, "role").map_err(|m| errs.push("auth_role", m)).ok(),
         (false, Some(_)) if auth_method.is_some() => {
-            errs.push("auth_role", format!("applies only to jwt, not {}", method.as_str()));
+            errs.push("auth_role", format!("applies only to jwt and oidc, not {}", method.as_str()));
             None
         }
         (false, _) => None,

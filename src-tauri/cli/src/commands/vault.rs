@@ -71,6 +71,8 @@ fn ids(
             read_id(&ids.password_file, ("VAULTDESK_PASSWORD", env), "Password", prompt, &mut stdin_used)?
         }
         AuthMethod::Jwt => read_id(&ids.jwt_file, ("VAULTDESK_JWT", env), "JWT", prompt, &mut stdin_used)?,
+        // Signed in with `vault login`, not given here.
+        AuthMethod::Oidc => None,
     };
     Ok(CredentialsPatch {
         role_id,
@@ -99,6 +101,7 @@ fn missing_secret(method: AuthMethod) -> Failure {
         AuthMethod::Token => missing_id("token", "token", "VAULTDESK_TOKEN"),
         AuthMethod::Userpass | AuthMethod::Ldap => missing_id("password", "password", "VAULTDESK_PASSWORD"),
         AuthMethod::Jwt => missing_id("JWT", "jwt", "VAULTDESK_JWT"),
+        AuthMethod::Oidc => usage("an OIDC vault needs no secret: add it, then `vaultdesk vault login NAME`"),
     }
 }
 
@@ -110,7 +113,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             if method == AuthMethod::Approle && given.role_id.is_none() {
                 return Err(missing_id("Role ID", "role-id", "VAULTDESK_ROLE_ID"));
             }
-            if given.secret_id.is_none() && !given.token_from_env {
+            if given.secret_id.is_none() && !given.token_from_env && method != AuthMethod::Oidc {
                 return Err(missing_secret(method));
             }
             let tls = fields.tls();
@@ -122,6 +125,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
                 AuthMethod::Token => "the token is",
                 AuthMethod::Userpass | AuthMethod::Ldap => "the password is",
                 AuthMethod::Jwt => "the JWT is",
+                AuthMethod::Oidc => "nothing is stored until `vaultdesk vault login` (OIDC) — the token is",
             };
             outln!(
                 "Added vault \"{}\" ({} at {}, login {}); {kept} in the OS keyring.",
@@ -212,6 +216,18 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
                 return Err(Failure { code: exit::VAULT, message: format!("{}; {}", f.message, f.hint) });
             }
         }
+        VaultCommand::Login { name, remember, no_browser, timeout } => {
+            let secs = vaultdesk_core::validate::parse_duration_secs(&timeout)
+                .map_err(|m| usage(format!("--timeout: {m}")))?;
+            let pending = core.oidc_login_start(name).await?;
+            outln!("Sign in at this address (waiting up to {}):", vaultdesk_core::duration::format_duration(secs));
+            outln!("{}", pending.auth_url());
+            if !no_browser {
+                open_browser(pending.auth_url());
+            }
+            let report = core.oidc_login_finish(pending, remember, std::time::Duration::from_secs(secs)).await?;
+            outln!("{}", report.message);
+        }
         VaultCommand::Refresh { name } => {
             let r = core.refresh_vault(name).await?;
             outln!("{}", r.message);
@@ -222,4 +238,19 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
         }
     }
     Ok(())
+}
+
+/// Opens `url` in the desktop's browser when there is a desktop (xdg-open); the URL is printed
+/// either way. The URL goes to the opener's argv: it carries no secret (only the sign-in's
+/// state and nonce, which are useless without the loopback listener).
+fn open_browser(url: &str) {
+    let desktop = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
+    if desktop {
+        let _ = std::process::Command::new("xdg-open")
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+    }
 }

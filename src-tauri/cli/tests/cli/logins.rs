@@ -2,6 +2,8 @@
 //! types them: the secret part from a file, an environment variable or `--token-from-env`,
 //! never argv; `show` says where it lives; a wrapped Secret ID is unwrapped once.
 
+use std::process::{Command, Stdio};
+
 use super::*;
 
 fn write_secret(env: &Env, name: &str, value: &str) -> String {
@@ -169,4 +171,56 @@ fn jwt_login_namespace_version_pin_and_tls_mode_flags_are_stored_as_given() {
     assert!(stderr(&out).contains("is not a version number"), "{}", stderr(&out));
     let out = env.run(&["vault", "update", "ci", "--tls-verify", "ca", "--tls-skip-verify"]);
     assert_exit(&out, 2, "conflicting TLS flags");
+}
+
+#[test]
+fn vault_login_signs_in_to_an_oidc_vault_through_the_browser_flow() {
+    use std::io::{BufRead, BufReader};
+    let env = Env::new();
+    let (kv, pol) = readable("oidc", &["password=from-sso"]);
+    let auth = "loidccli";
+    bao(&["auth", "enable", &format!("-path={auth}"), "oidc"]);
+    let provider = std::env::var("VAULTDESK_TEST_OIDC_URL").expect("run through tests/scripts/services.sh");
+    bao(&["write", &format!("auth/{auth}/config"), &format!("oidc_discovery_url={provider}"),
+        "oidc_client_id=vaultdesk-test", "oidc_client_secret=s3cret", "default_role=app"]);
+    bao(&["write", &format!("auth/{auth}/role/app"), "role_type=oidc", "user_claim=sub", &format!("token_policies={pol}"),
+        "allowed_redirect_uris=http://127.0.0.1:8250/oidc/callback"]);
+    let out = env.run(&["vault", "add", "sso", "--auth", "oidc", "--auth-mount", auth, "--role", "app", "--url", &addr(),
+        "--engine-name", &kv, "--engine-type", "kv2", "--path", "team/api"]);
+    assert_ok(&out, "add an OIDC vault without any secret");
+    let out = env.run(&["vault", "test", "sso"]);
+    assert_exit(&out, 8, "no sign-in yet");
+    assert!(stderr(&out).contains("OIDC login needed") && stderr(&out).contains("vaultdesk vault login NAME"), "{}", stderr(&out));
+
+    let mut child = env
+        .cmd(&["vault", "login", "sso", "--remember", "--no-browser", "--timeout", "30s"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("vault login runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let url = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| l.starts_with("http://"))
+        .expect("the sign-in URL is printed");
+    // The browser's part, with curl: sign in as alice, follow the redirect to the CLI.
+    let back = Command::new("curl")
+        .args(["-s", "-o", "/dev/null", "-w", "%{redirect_url}", "-X", "POST", "--data-urlencode", "sub=alice", &url])
+        .output()
+        .expect("curl");
+    let back = String::from_utf8_lossy(&back.stdout).into_owned();
+    assert!(back.contains("/oidc/callback?code="), "{back}");
+    let page = Command::new("curl").args(["-s", &back]).output().expect("curl");
+    assert!(String::from_utf8_lossy(&page.stdout).contains("Signed in"));
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let status = child.wait().expect("exit");
+    assert!(status.success(), "vault login: {rest:?}");
+    assert!(rest.iter().any(|l| l.contains("kept in the OS keyring until it expires")), "{rest:?}");
+    // Remembered: the next command (another process) reads with it, and says nothing secret.
+    let (_, secret_acct) = keyring_accounts(&env.show_json("sso"));
+    let token = secret_tool_lookup(&secret_acct).expect("the remembered token is in the keyring");
+    let out = env.run(&["vault", "test", "sso"]);
+    assert_ok(&out, "test with the remembered token");
+    assert!(!stdout(&out).contains(&token) && !stderr(&out).contains(&token), "no token in the output");
+    env.assert_not_in_data_dir(&[&token], "oidc login");
 }

@@ -93,11 +93,18 @@ pub enum AuthMethod {
     Userpass,
     Ldap,
     Jwt,
+    Oidc,
 }
 
 impl AuthMethod {
-    pub const ALL: [AuthMethod; 5] =
-        [AuthMethod::Approle, AuthMethod::Token, AuthMethod::Userpass, AuthMethod::Ldap, AuthMethod::Jwt];
+    pub const ALL: [AuthMethod; 6] = [
+        AuthMethod::Approle,
+        AuthMethod::Token,
+        AuthMethod::Userpass,
+        AuthMethod::Ldap,
+        AuthMethod::Jwt,
+        AuthMethod::Oidc,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -106,6 +113,7 @@ impl AuthMethod {
             AuthMethod::Userpass => "userpass",
             AuthMethod::Ldap => "ldap",
             AuthMethod::Jwt => "jwt",
+            AuthMethod::Oidc => "oidc",
         }
     }
 
@@ -120,6 +128,7 @@ impl AuthMethod {
             AuthMethod::Userpass => "Username & password",
             AuthMethod::Ldap => "LDAP",
             AuthMethod::Jwt => "JWT",
+            AuthMethod::Oidc => "OIDC (browser sign-in)",
         }
     }
 
@@ -138,9 +147,15 @@ impl AuthMethod {
         matches!(self, AuthMethod::Userpass | AuthMethod::Ldap)
     }
 
-    /// JWT logs in as a role of its auth mount.
+    /// JWT and OIDC log in as a role of their auth mount.
     pub fn uses_role(self) -> bool {
-        self == AuthMethod::Jwt
+        matches!(self, AuthMethod::Jwt | AuthMethod::Oidc)
+    }
+
+    /// OIDC has no stored secret: its token comes from a browser sign-in (kept in the keyring
+    /// only when the admin asks).
+    pub fn stores_secret(self) -> bool {
+        self != AuthMethod::Oidc
     }
 
     /// What the method's secret part is called, for messages.
@@ -150,6 +165,7 @@ impl AuthMethod {
             AuthMethod::Token => "token",
             AuthMethod::Userpass | AuthMethod::Ldap => "password",
             AuthMethod::Jwt => "JWT",
+            AuthMethod::Oidc => "OIDC token",
         }
     }
 
@@ -160,6 +176,7 @@ impl AuthMethod {
             AuthMethod::Token => "token",
             AuthMethod::Userpass | AuthMethod::Ldap => "password",
             AuthMethod::Jwt => "jwt",
+            AuthMethod::Oidc => "token",
         }
     }
 }
@@ -453,6 +470,9 @@ pub enum Credentials {
     Password(SecretString),
     /// A signed JWT (`jwt` method).
     Jwt(SecretString),
+    /// The token of an OIDC browser sign-in, if there was one; `remembered` when it came from
+    /// the keyring (then it is left to expire, not revoked).
+    Oidc { token: Option<SecretString>, remembered: bool },
     /// AppRole with the Secret ID still response-wrapped: what a Test of a form with a wrapped
     /// Secret ID runs with (it looks the wrapping token up without unwrapping it). Never stored:
     /// saving unwraps it once.
@@ -465,6 +485,9 @@ impl From<AppRoleCredentials> for Credentials {
     }
 }
 
+/// The empty secret `parts` gives for an OIDC login without a token (nothing is stored for it).
+static NO_SECRET: std::sync::LazyLock<SecretString> = std::sync::LazyLock::new(|| SecretString::from(String::new()));
+
 impl Credentials {
     /// The method these credentials are for (`Password` serves userpass and LDAP alike).
     pub fn fits(&self, method: AuthMethod) -> bool {
@@ -474,6 +497,7 @@ impl Credentials {
                 | (Credentials::Token(_), AuthMethod::Token)
                 | (Credentials::Password(_), AuthMethod::Userpass | AuthMethod::Ldap)
                 | (Credentials::Jwt(_), AuthMethod::Jwt)
+                | (Credentials::Oidc { .. }, AuthMethod::Oidc)
         )
     }
 
@@ -484,6 +508,8 @@ impl Credentials {
             Credentials::AppRole(c) => (Some(&c.role_id), &c.secret_id),
             Credentials::WrappedAppRole { role_id, wrapping_token } => (Some(role_id), wrapping_token),
             Credentials::Token(t) | Credentials::Password(t) | Credentials::Jwt(t) => (None, t),
+            Credentials::Oidc { token: Some(t), .. } => (None, t),
+            Credentials::Oidc { token: None, .. } => (None, &NO_SECRET),
         }
     }
 
@@ -493,12 +519,17 @@ impl Credentials {
         role_id: Option<SecretString>,
         secret: Option<SecretString>,
     ) -> Option<Credentials> {
+        if method == AuthMethod::Oidc {
+            let remembered = secret.is_some();
+            return Some(Credentials::Oidc { token: secret, remembered });
+        }
         let secret = secret?;
         Some(match method {
             AuthMethod::Approle => Credentials::AppRole(AppRoleCredentials { role_id: role_id?, secret_id: secret }),
             AuthMethod::Token => Credentials::Token(secret),
             AuthMethod::Userpass | AuthMethod::Ldap => Credentials::Password(secret),
             AuthMethod::Jwt => Credentials::Jwt(secret),
+            AuthMethod::Oidc => Credentials::Oidc { token: Some(secret), remembered: true },
         })
     }
 }

@@ -99,3 +99,15 @@ pub async fn unwrap_secret_id(spec: &VaultSpec, wrapping_token: &secrecy::Secret
         }
     }
 }
+
+/// Starts the OIDC browser sign-in of `spec` (login namespace, auth mount and role).
+pub async fn oidc_start(spec: &VaultSpec) -> Result<vault::auth::oidc::OidcFlow> {
+    match spec.provider {
+        Provider::HashicorpVault => {
+            let client = vault::VaultClient::new(spec)?;
+            let client = client.in_namespace(vault::auth::login_namespace(spec));
+            let role = spec.auth_role.as_deref().unwrap_or_default();
+            Ok(client.oidc_start(&spec.auth_mount, role).await?)
+        }
+    }
+}

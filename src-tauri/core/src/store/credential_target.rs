@@ -76,7 +76,7 @@ pub(super) fn check_stored_credentials(
     if stored.auth_method != new.auth_method {
         // The stored secret is another method's: it cannot serve, confirmed or not.
         let method = new.auth_method;
-        if creds.secret_id.is_none() {
+        if creds.secret_id.is_none() && method.stores_secret() {
             return Err(Error::invalid(
                 method.secret_field(),
                 format!(

@@ -84,7 +84,8 @@ impl DoctorSnapshot {
         for (name, method, role_acct, secret_acct) in &self.vaults {
             let flag = method.secret_field().replace('_', "-");
             let parts = [("Role ID", "role-id", role_acct), (method.secret_label(), flag.as_str(), secret_acct)];
-            for (which, flag, acct) in parts.into_iter().skip(usize::from(!method.uses_role_id())) {
+            let wanted = if method.stores_secret() { 2 - usize::from(!method.uses_role_id()) } else { 0 };
+            for (which, flag, acct) in parts.into_iter().skip(2 - wanted) {
                 match self.keyring.get(acct) {
                     Ok(Some(_)) => {}
                     Ok(None) => findings.push(DoctorFinding::open(

@@ -206,7 +206,11 @@ fn validate_form(
         )),
         r => r.map(|v| validate_credential("role_id", v)).transpose(),
     };
-    let secret = secret.map(|v| validate_secret_part(method, v)).transpose();
+    let secret = match secret {
+        // An OIDC vault stores no secret (a remembered token is written by its sign-in).
+        Some(_) | None if method == AuthMethod::Oidc => Ok(None),
+        s => s.map(|v| validate_secret_part(method, v)).transpose(),
+    };
     let mut errs = spec.as_ref().err().map(|e| e.0.clone()).unwrap_or_default();
     errs.extend(role_id.as_ref().err().cloned());
     errs.extend(secret.as_ref().err().cloned());
@@ -321,15 +325,25 @@ impl Store {
         let loc = self.keyring_location(vault);
         let name = vault.spec.name.clone();
         let method = vault.spec.auth_method;
+        let signed_in = (method == AuthMethod::Oidc)
+            .then(|| self.oidc_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&vault.id).cloned())
+            .flatten();
         move || {
+            if let Some(token) = signed_in {
+                // This process's own sign-in first (it is newer than a remembered one).
+                return Ok(Credentials::Oidc { token: Some(token), remembered: false });
+            }
             let missing = |which| Error::CredentialMissing { vault: name.clone(), which };
             let role_id = if method.uses_role_id() {
                 Some(keyring.get(&loc.role_id_account)?.ok_or_else(|| missing("Role ID"))?)
             } else {
                 None
             };
-            let secret = keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing(method.secret_label()))?;
-            Credentials::from_parts(method, role_id, Some(secret)).ok_or_else(|| missing("Role ID"))
+            let secret = keyring.get(&loc.secret_id_account)?;
+            if method.stores_secret() && secret.is_none() {
+                return Err(missing(method.secret_label()));
+            }
+            Credentials::from_parts(method, role_id, secret).ok_or_else(|| missing("Role ID"))
         }
     }
 
@@ -451,6 +465,9 @@ impl Store {
             (true, None) => return Err(Error::invalid("role_id", "is required")),
             (_, r) => r,
         };
+        if !spec.auth_method.stores_secret() {
+            return self.add_vault_without_secret(spec);
+        }
         let Some(secret_id) = secret_id else {
             return Err(Error::invalid(spec.auth_method.secret_field(), "is required"));
         };
@@ -504,6 +521,38 @@ impl Store {
         Ok(vault)
     }
 
+    /// An OIDC vault: only its row (its token comes from a browser sign-in).
+    fn add_vault_without_secret(&mut self, spec: VaultSpec) -> Result<Vault> {
+        let now = now();
+        let vault = Vault {
+            id: uuid::Uuid::new_v4().to_string(),
+            spec,
+            created_at: now.clone(),
+            updated_at: now,
+            secret_id_status: None,
+        };
+        let path = self.db_path.clone();
+        let storage = super::storage_error(&path);
+        let tx = self.write_tx()?;
+        if let Some(existing) = find_by_name(&tx, &vault.spec.name).map_err(&storage)? {
+            return Err(Error::VaultExists { name: existing.spec.name });
+        }
+        insert(&tx, &vault).map_err(&storage)?;
+        tx.commit().map_err(&storage)?;
+        Ok(vault)
+    }
+
+    /// Keeps the token of an OIDC sign-in for this process's sessions of `vault` (memory only).
+    pub fn keep_oidc_token(&self, vault: &Vault, token: SecretString) {
+        self.oidc_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(vault.id.clone(), token);
+    }
+
+    /// Keeps the token of an OIDC sign-in in the keyring until it expires ("remember"); the
+    /// vault's secret entry holds it.
+    pub fn remember_oidc_token(&self, vault: &Vault, token: &SecretString) -> Result<()> {
+        self.keyring.set(&self.keyring_location(vault).secret_id_account, token)
+    }
+
     /// Applies `patch` to the vault called `name`. Credentials are replaced only when given; a
     /// change of server (or of how it is reached) keeps the stored Secret ID only when
     /// `creds.reuse_credentials` confirms it (`CredentialsForOtherServer` otherwise).
@@ -536,6 +585,13 @@ impl Store {
             let (old, vault, _) = Self::plan_update(&tx, name, patch, creds, &storage)?;
             write_row(&tx, &old, &vault).map_err(&storage)?;
             tx.commit().map_err(&storage)?;
+            if old.spec.auth_method.stores_secret() && !vault.spec.auth_method.stores_secret() {
+                // To OIDC (which needs no secret): the old method's entries go. Were this
+                // interrupted, the doctor reports them and its repair removes them.
+                let loc = self.keyring_location(&vault);
+                self.keyring.delete(&loc.secret_id_account)?;
+                self.keyring.delete(&loc.role_id_account)?;
+            }
             return Ok(vault);
         }
         let (old, _, new_creds) = {
@@ -615,6 +671,10 @@ impl Store {
                 }
             }
             reached("update:moved");
+            if old.spec.auth_method.stores_secret() && !vault.spec.auth_method.stores_secret() {
+                // To OIDC: the old method's secret must not pass for a remembered token.
+                keyring.delete(&loc.secret_id_account)?;
+            }
             if old.spec.auth_method.uses_role_id() && !vault.spec.auth_method.uses_role_id() {
                 // A Role ID the new login method does not use is not kept. Were the process
                 // killed before this, the doctor reports the entry and its repair removes it.

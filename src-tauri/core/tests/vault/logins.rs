@@ -411,3 +411,155 @@ async fn the_test_reports_when_the_secret_id_expires_and_the_list_keeps_it() {
     assert!(report.ok && report.secret_id.is_none(), "{report:#?}");
     assert_eq!(stage(&report, TestStage::Login).status, StageStatus::Passed);
 }
+
+/// An OIDC auth mount at the test run's OpenID provider, with role `app` (loopback redirects,
+/// the KV policy) and role `nolocal` whose redirect vaultdesk cannot use; (auth mount, KV mount).
+async fn oidc_fixture(bao: &Bao) -> (String, String) {
+    let (mount, policy) = readable_kv(bao, json!({"password": "from-oidc"})).await;
+    let auth = unique("oidc");
+    bao.post(&format!("sys/auth/{auth}"), json!({"type": "oidc"})).await;
+    bao.post(
+        &format!("auth/{auth}/config"),
+        json!({"oidc_discovery_url": crate::common::bao::env("VAULTDESK_TEST_OIDC_URL"),
+               "oidc_client_id": "vaultdesk-test", "oidc_client_secret": "s3cret", "default_role": "app"}),
+    )
+    .await;
+    bao.post(
+        &format!("auth/{auth}/role/app"),
+        json!({"role_type": "oidc", "user_claim": "sub", "token_policies": [policy],
+               "allowed_redirect_uris": ["http://127.0.0.1:8250/oidc/callback"]}),
+    )
+    .await;
+    bao.post(
+        &format!("auth/{auth}/role/nolocal"),
+        json!({"role_type": "oidc", "user_claim": "sub", "allowed_redirect_uris": ["https://elsewhere.example/cb"]}),
+    )
+    .await;
+    (auth, mount)
+}
+
+/// The browser's part: at the provider's sign-in form, `action` (`sub=alice` signs in,
+/// `action=deny` cancels); returns where the provider redirects to (the loopback listener).
+async fn at_the_provider(auth_url: &str, form: &[(&str, &str)]) -> String {
+    let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let r = http.post(auth_url).form(form).send().await.expect("provider answers");
+    assert_eq!(r.status().as_u16(), 302, "the provider redirects: {:?}", r.text().await);
+    r.headers()["location"].to_str().expect("location").to_owned()
+}
+
+#[tokio::test]
+async fn oidc_signs_in_through_the_browser_flow_and_names_every_way_it_fails() {
+    use std::time::Duration;
+    let bao = Bao::shared();
+    let (auth, mount) = oidc_fixture(&bao).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keyring = MemoryKeyring::default();
+    let core = Core::new(Store::open_with_keyring(dir.path(), Box::new(keyring.clone())).expect("store"));
+    let mut form = input(&bao, "sso", &mount);
+    form.auth_method = Some("oidc".into());
+    form.auth_mount = Some(auth.clone());
+    form.auth_role = Some("app".into());
+    core.add_vault(form.clone(), CredentialsPatch::default()).await.expect("add an OIDC vault: no secret");
+    assert!(keyring.accounts().is_empty(), "nothing in the keyring before a sign-in");
+    let read = |c: Core| async move {
+        let p = c
+            .preview(
+                vaultdesk_core::ops::ConnectorSource::Form(vaultdesk_core::connector::ConnectorInput {
+                    name: "p".into(),
+                    kind: "rest".into(),
+                    vault: None,
+                    config: json!({"base_url": "https://x/{{secrets.sso.password}}"}),
+                }),
+                vaultdesk_core::ops::Reveal::All,
+            )
+            .await;
+        p.map(|p| p.config["base_url"].as_str().unwrap_or_default().to_owned())
+    };
+    let before = read(core.clone()).await;
+    let before = before.expect_err("no sign-in yet").to_string();
+    assert!(before.contains("OIDC login needed"), "{before}");
+
+    // Sign in: the browser comes back to the loopback listener with code and state.
+    let pending = core.oidc_login_start("sso".into()).await.expect("start");
+    assert!(pending.auth_url().contains("code_challenge="), "Vault uses PKCE with the provider");
+    let url = pending.auth_url().to_owned();
+    let browser = tokio::spawn(async move {
+        let back = at_the_provider(&url, &[("sub", "alice")]).await;
+        assert!(back.starts_with("http://127.0.0.1:") && back.contains("/oidc/callback?code="), "{back}");
+        let page = reqwest::get(&back).await.expect("listener").text().await.expect("page");
+        assert!(page.contains("Signed in"), "{page}");
+    });
+    let report = core.oidc_login_finish(pending, false, Duration::from_secs(30)).await.expect("signed in");
+    browser.await.expect("browser");
+    assert!(!report.remembered && report.message.contains("kept in memory"), "{report:?}");
+    assert_eq!(read(core.clone()).await.expect("preview"), "https://x/from-oidc");
+    assert!(keyring.accounts().is_empty(), "not remembered: nothing in the keyring");
+
+    // A redirect carrying another state is refused.
+    let pending = core.oidc_login_start("sso".into()).await.expect("start");
+    let url = pending.auth_url().to_owned();
+    let browser = tokio::spawn(async move {
+        let back = at_the_provider(&url, &[("sub", "alice")]).await;
+        let forged = with_another_state(&back);
+        let _ = reqwest::get(&forged).await;
+    });
+    let err = core.oidc_login_finish(pending, false, Duration::from_secs(30)).await.expect_err("state mismatch");
+    browser.await.expect("browser");
+    assert!(err.to_string().contains("another login's state"), "{err}");
+
+    // Cancelled at the provider.
+    let pending = core.oidc_login_start("sso".into()).await.expect("start");
+    let url = pending.auth_url().to_owned();
+    let browser = tokio::spawn(async move {
+        let back = at_the_provider(&url, &[("action", "deny")]).await;
+        assert!(back.contains("error=access_denied"), "{back}");
+        let _ = reqwest::get(&back).await;
+    });
+    let err = core.oidc_login_finish(pending, false, Duration::from_secs(30)).await.expect_err("cancelled");
+    browser.await.expect("browser");
+    assert!(err.to_string().contains("cancelled"), "{err}");
+
+    // Nobody comes back.
+    let pending = core.oidc_login_start("sso".into()).await.expect("start");
+    let err = core.oidc_login_finish(pending, false, Duration::from_secs(1)).await.expect_err("timeout");
+    assert!(err.to_string().contains("did not come back within 1s"), "{err}");
+
+    // A role that does not allow the loopback redirect.
+    let mut other = form.clone();
+    other.name = "sso2".into();
+    other.auth_role = Some("nolocal".into());
+    core.add_vault(other, CredentialsPatch::default()).await.expect("add");
+    let err = core.oidc_login_start("sso2".into()).await.expect_err("not allowed");
+    assert!(err.to_string().contains("does not allow vaultdesk's loopback redirect"), "{err}");
+
+    // Remembered: in the keyring; a new process (another Core on the same data) reads with it.
+    let pending = core.oidc_login_start("sso".into()).await.expect("start");
+    let url = pending.auth_url().to_owned();
+    let browser = tokio::spawn(async move {
+        let back = at_the_provider(&url, &[("sub", "alice")]).await;
+        let _ = reqwest::get(&back).await;
+    });
+    core.oidc_login_finish(pending, true, Duration::from_secs(30)).await.expect("signed in, remembered");
+    browser.await.expect("browser");
+    assert_eq!(keyring.accounts().len(), 1, "the remembered token");
+    core.close().await;
+    drop(core);
+    let later = Core::new(Store::open_with_keyring(dir.path(), Box::new(keyring.clone())).expect("store"));
+    assert_eq!(read(later.clone()).await.expect("preview with the remembered token"), "https://x/from-oidc");
+    later.close().await;
+    assert_eq!(read(later).await.expect("still valid: a remembered token is not revoked"), "https://x/from-oidc");
+}
+
+/// `url` with its `state` query parameter replaced by another value.
+fn with_another_state(url: &str) -> String {
+    let mut u = url::Url::parse(url).expect("url");
+    let pairs: Vec<(String, String)> = u
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "state" { "st_forged".to_owned() } else { v.into_owned() };
+            (k.into_owned(), v)
+        })
+        .collect();
+    u.query_pairs_mut().clear().extend_pairs(pairs);
+    u.to_string()
+}

@@ -27,6 +27,8 @@ pub(in crate::provider::vault) enum Purpose<'a> {
     PasswordLogin { auth_mount: &'a str, user: &'a str, ldap: bool },
     /// A JWT login as `role`.
     JwtLogin { auth_mount: &'a str, role: &'a str },
+    /// An OIDC login (authorize URL or callback) as `role`.
+    OidcLogin { auth_mount: &'a str, role: &'a str },
     KvRead,
     DbCreds { mount: &'a str, role: &'a str },
     Other,
@@ -367,6 +369,23 @@ impl VaultClient {
                 }
                 if matches!(status.as_u16(), 400 | 401) && !lower.contains("no handler for route") {
                     return VaultError::JwtRejected { auth_mount: auth_mount.to_owned(), detail: message };
+                }
+                if matches!(status.as_u16(), 403..=405) || lower.contains("no handler for route") {
+                    return VaultError::AuthMountNotFound { auth_mount: auth_mount.to_owned() };
+                }
+            }
+            Purpose::OidcLogin { auth_mount, role } => {
+                if lower.contains("could not be found") && lower.contains("role") {
+                    return VaultError::JwtRoleNotFound { auth_mount: auth_mount.to_owned(), role: role.to_owned() };
+                }
+                if lower.contains("expired or missing oauth state") || lower.contains("invalid client_nonce") {
+                    return VaultError::OidcStateMismatch { auth_mount: auth_mount.to_owned() };
+                }
+                if lower.contains("access_denied") {
+                    return VaultError::OidcCancelled { auth_mount: auth_mount.to_owned() };
+                }
+                if status.as_u16() == 400 {
+                    return VaultError::OidcRejected { auth_mount: auth_mount.to_owned(), detail: message };
                 }
                 if matches!(status.as_u16(), 403..=405) || lower.contains("no handler for route") {
                     return VaultError::AuthMountNotFound { auth_mount: auth_mount.to_owned() };
