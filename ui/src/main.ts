@@ -10,6 +10,7 @@ import type { VaultSummary } from "./app-bindings/VaultSummary";
 import { breakable, byId, h, icon, ICONS, lazyRows } from "./dom";
 import { appInfo, cancelTest, CommandError, doctor, listVaults, refreshVault, testVault } from "./ipc";
 import { refreshConnectors } from "./connectors";
+import { openOidcLogin } from "./oidc-login";
 import {
   ENGINE_LABELS,
   inputOf,
@@ -169,6 +170,8 @@ function loginLabel(v: VaultSummary): string {
       return `LDAP: ${v.auth_username ?? ""}`;
     case "jwt":
       return `JWT: role ${v.auth_role ?? ""}`;
+    case "oidc":
+      return `OIDC: role ${v.auth_role ?? ""}`;
   }
 }
 
@@ -213,9 +216,19 @@ function actionsCell(v: VaultSummary): HTMLElement {
         refreshNow.disabled = false;
       });
   });
+  // OIDC vaults sign in through the browser.
+  const signIn =
+    v.auth_method === "oidc"
+      ? h(
+          "button",
+          { type: "button", class: "btn btn-small", "aria-label": `Sign in to ${v.name}`, title: "Sign in with the identity provider", "data-testid": "oidc-login" },
+          "Sign in",
+        )
+      : null;
+  signIn?.addEventListener("click", () => openOidcLogin(v, (message) => setStatus(message)));
   edit.addEventListener("click", () => void openVaultForm(host, { kind: "edit", vault: v }));
   remove.addEventListener("click", () => openDeleteDialog(host, v));
-  return h("td", { class: "actions" }, h("div", { class: "actions-inner" }, test, refreshNow, edit, remove));
+  return h("td", { class: "actions" }, h("div", { class: "actions-inner" }, signIn, test, refreshNow, edit, remove));
 }
 
 function vaultRow(v: VaultSummary): HTMLTableRowElement {

@@ -11,6 +11,7 @@
 pub mod bindings;
 pub mod connector;
 pub mod connector_probe;
+pub mod desktop;
 pub mod duration;
 pub mod error;
 pub mod export;

@@ -223,7 +223,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             outln!("Sign in at this address (waiting up to {}):", vaultdesk_core::duration::format_duration(secs));
             outln!("{}", pending.auth_url());
             if !no_browser {
-                open_browser(pending.auth_url());
+                vaultdesk_core::desktop::open_url(pending.auth_url());
             }
             let report = core.oidc_login_finish(pending, remember, std::time::Duration::from_secs(secs)).await?;
             outln!("{}", report.message);
@@ -238,19 +238,4 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
         }
     }
     Ok(())
-}
-
-/// Opens `url` in the desktop's browser when there is a desktop (xdg-open); the URL is printed
-/// either way. The URL goes to the opener's argv: it carries no secret (only the sign-in's
-/// state and nonce, which are useless without the loopback listener).
-fn open_browser(url: &str) {
-    let desktop = std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some();
-    if desktop {
-        let _ = std::process::Command::new("xdg-open")
-            .arg(url)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-    }
 }
