@@ -564,15 +564,23 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
 
   // --- vaults for the kind ---
   let vaults: Vault[] = [];
+  // A kind changed twice quickly starts two loads; only the latest may fill the list (an earlier
+  // answer arriving last would list vaults of the previous kind).
+  let vaultLoads = 0;
   async function loadVaults(): Promise<void> {
     const kind = kindSelect.value as ConnectorKind;
     const selected = vaultSelect.value || editing?.vault || "";
+    const load = ++vaultLoads;
+    let listed: Vault[];
     try {
-      vaults = await compatibleVaults(kind);
+      listed = await compatibleVaults(kind);
     } catch (e: unknown) {
-      vaults = [];
+      if (load !== vaultLoads) return;
+      listed = [];
       vaultError.textContent = `The vaults could not be listed: ${messageOf(e)}`;
     }
+    if (load !== vaultLoads) return;
+    vaults = listed;
     vaultSelect.replaceChildren(
       h("option", { value: "" }, vaults.length === 0 ? "— no compatible vault —" : "— none —"),
       ...vaults.map((v) => h("option", { value: v.name }, `${v.name} · ${ENGINE_LABELS[v.engine_type]}`)),

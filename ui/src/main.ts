@@ -157,6 +157,18 @@ function secretIdWarning(v: VaultSummary): HTMLElement | null {
   );
 }
 
+/** OIDC vaults sign in through the browser: a link-style button under the login method. */
+function signInButton(v: VaultSummary): HTMLElement | null {
+  if (v.auth_method !== "oidc") return null;
+  const b = h(
+    "button",
+    { type: "button", class: "inline-action", "aria-label": `Sign in to ${v.name}`, "data-testid": "oidc-login" },
+    "Sign in…",
+  );
+  b.addEventListener("click", () => openOidcLogin(v, (message) => setStatus(message)));
+  return b;
+}
+
 /** How the vault logs in, as the list shows it under the provider. */
 function loginLabel(v: VaultSummary): string {
   switch (v.auth_method) {
@@ -216,19 +228,9 @@ function actionsCell(v: VaultSummary): HTMLElement {
         refreshNow.disabled = false;
       });
   });
-  // OIDC vaults sign in through the browser.
-  const signIn =
-    v.auth_method === "oidc"
-      ? h(
-          "button",
-          { type: "button", class: "btn btn-small", "aria-label": `Sign in to ${v.name}`, title: "Sign in with the identity provider", "data-testid": "oidc-login" },
-          "Sign in",
-        )
-      : null;
-  signIn?.addEventListener("click", () => openOidcLogin(v, (message) => setStatus(message)));
   edit.addEventListener("click", () => void openVaultForm(host, { kind: "edit", vault: v }));
   remove.addEventListener("click", () => openDeleteDialog(host, v));
-  return h("td", { class: "actions" }, h("div", { class: "actions-inner" }, signIn, test, refreshNow, edit, remove));
+  return h("td", { class: "actions" }, h("div", { class: "actions-inner" }, test, refreshNow, edit, remove));
 }
 
 function vaultRow(v: VaultSummary): HTMLTableRowElement {
@@ -246,6 +248,7 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
       h("span", { class: "vault-name", "data-testid": "vault-name" }, v.name),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-provider" }, PROVIDER_LABELS[v.provider]),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-login" }, loginLabel(v)),
+      signInButton(v),
       secretIdWarning(v),
       v.used_by.length > 0 &&
         h(
