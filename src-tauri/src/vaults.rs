@@ -19,9 +19,7 @@ use tokio::task::AbortHandle;
 use ts_rs::TS;
 use vaultdesk_core::ops::{DoctorReport, OidcLoginReport, RefreshReport, TestTarget, VaultSummary};
 use vaultdesk_core::provider::{self, StageReport, TestReport};
-use vaultdesk_core::{
-    CredentialsPatch, Error, ErrorPayload, SecretString, VaultInput, VaultPatch,
-};
+use vaultdesk_core::{CredentialsPatch, Error, ErrorPayload, SecretString, VaultInput, VaultPatch};
 
 use crate::AppState;
 
@@ -82,7 +80,8 @@ pub(crate) async fn add_vault(
     secret_id_wrapped: bool,
     token_from_env: bool,
 ) -> Result<VaultSummary, ErrorPayload> {
-    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials: false, secret_id_wrapped, token_from_env };
+    let creds =
+        CredentialsPatch { role_id, secret_id, reuse_credentials: false, secret_id_wrapped, token_from_env };
     Ok(state.core()?.add_vault(input, creds).await?)
 }
 
@@ -107,7 +106,10 @@ pub(crate) async fn oidc_login(
 
 /// "Refresh now": drops the vault's cached secret and token so that the next read is fresh.
 #[tauri::command]
-pub(crate) async fn refresh_vault(state: State<'_, AppState>, name: String) -> Result<RefreshReport, ErrorPayload> {
+pub(crate) async fn refresh_vault(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<RefreshReport, ErrorPayload> {
     Ok(state.core()?.refresh_vault(name).await?)
 }
 

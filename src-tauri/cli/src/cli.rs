@@ -108,9 +108,7 @@ pub(crate) enum VaultCommand {
     },
     /// Drop the cached secret and token of a vault so that the next read is fresh, and read it
     /// now (KV: shows the version served; a database engine: nothing is issued).
-    Refresh {
-        name: String,
-    },
+    Refresh { name: String },
     /// Remove a vault and its keyring entries; refused (exit code 9) while connectors use it.
     Remove {
         name: String,

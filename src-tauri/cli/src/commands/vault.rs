@@ -55,18 +55,16 @@ fn ids(
         None
     };
     let secret_id = match method {
-        AuthMethod::Approle if ids.wrapped_secret_id_file.is_some() => read_id(
-            &ids.wrapped_secret_id_file,
-            ("", false),
-            "wrapping token",
-            false,
-            &mut stdin_used,
-        )?,
+        AuthMethod::Approle if ids.wrapped_secret_id_file.is_some() => {
+            read_id(&ids.wrapped_secret_id_file, ("", false), "wrapping token", false, &mut stdin_used)?
+        }
         AuthMethod::Approle => {
             read_id(&ids.secret_id_file, ("VAULTDESK_SECRET_ID", env), "Secret ID", prompt, &mut stdin_used)?
         }
         AuthMethod::Token if ids.token_from_env => None,
-        AuthMethod::Token => read_id(&ids.token_file, ("VAULTDESK_TOKEN", env), "Token", prompt, &mut stdin_used)?,
+        AuthMethod::Token => {
+            read_id(&ids.token_file, ("VAULTDESK_TOKEN", env), "Token", prompt, &mut stdin_used)?
+        }
         AuthMethod::Userpass | AuthMethod::Ldap => {
             read_id(&ids.password_file, ("VAULTDESK_PASSWORD", env), "Password", prompt, &mut stdin_used)?
         }
@@ -220,12 +218,16 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             let secs = vaultdesk_core::validate::parse_duration_secs(&timeout)
                 .map_err(|m| usage(format!("--timeout: {m}")))?;
             let pending = core.oidc_login_start(name).await?;
-            outln!("Sign in at this address (waiting up to {}):", vaultdesk_core::duration::format_duration(secs));
+            outln!(
+                "Sign in at this address (waiting up to {}):",
+                vaultdesk_core::duration::format_duration(secs)
+            );
             outln!("{}", pending.auth_url());
             if !no_browser {
                 vaultdesk_core::desktop::open_url(pending.auth_url());
             }
-            let report = core.oidc_login_finish(pending, remember, std::time::Duration::from_secs(secs)).await?;
+            let report =
+                core.oidc_login_finish(pending, remember, std::time::Duration::from_secs(secs)).await?;
             outln!("{}", report.message);
         }
         VaultCommand::Refresh { name } => {

@@ -472,11 +472,17 @@ pub enum Credentials {
     Jwt(SecretString),
     /// The token of an OIDC browser sign-in, if there was one; `remembered` when it came from
     /// the keyring (then it is left to expire, not revoked).
-    Oidc { token: Option<SecretString>, remembered: bool },
+    Oidc {
+        token: Option<SecretString>,
+        remembered: bool,
+    },
     /// AppRole with the Secret ID still response-wrapped: what a Test of a form with a wrapped
     /// Secret ID runs with (it looks the wrapping token up without unwrapping it). Never stored:
     /// saving unwraps it once.
-    WrappedAppRole { role_id: SecretString, wrapping_token: SecretString },
+    WrappedAppRole {
+        role_id: SecretString,
+        wrapping_token: SecretString,
+    },
 }
 
 impl From<AppRoleCredentials> for Credentials {
@@ -486,7 +492,8 @@ impl From<AppRoleCredentials> for Credentials {
 }
 
 /// The empty secret `parts` gives for an OIDC login without a token (nothing is stored for it).
-static NO_SECRET: std::sync::LazyLock<SecretString> = std::sync::LazyLock::new(|| SecretString::from(String::new()));
+static NO_SECRET: std::sync::LazyLock<SecretString> =
+    std::sync::LazyLock::new(|| SecretString::from(String::new()));
 
 impl Credentials {
     /// The method these credentials are for (`Password` serves userpass and LDAP alike).
@@ -525,7 +532,9 @@ impl Credentials {
         }
         let secret = secret?;
         Some(match method {
-            AuthMethod::Approle => Credentials::AppRole(AppRoleCredentials { role_id: role_id?, secret_id: secret }),
+            AuthMethod::Approle => {
+                Credentials::AppRole(AppRoleCredentials { role_id: role_id?, secret_id: secret })
+            }
             AuthMethod::Token => Credentials::Token(secret),
             AuthMethod::Userpass | AuthMethod::Ldap => Credentials::Password(secret),
             AuthMethod::Jwt => Credentials::Jwt(secret),

@@ -18,8 +18,8 @@
 pub mod connector_test;
 pub mod connectors;
 pub mod doctor;
-pub mod oidc;
 pub mod export;
+pub mod oidc;
 pub mod vaults;
 
 use std::path::Path;

@@ -48,7 +48,11 @@ impl Core {
         if vault.spec.auth_method != AuthMethod::Oidc {
             return Err(Error::invalid(
                 "auth_method",
-                format!("vault \"{}\" logs in with {}, not OIDC", vault.spec.name, vault.spec.auth_method.label()),
+                format!(
+                    "vault \"{}\" logs in with {}, not OIDC",
+                    vault.spec.name,
+                    vault.spec.auth_method.label()
+                ),
             ));
         }
         let flow = crate::provider::oidc_start(&vault.spec).await?;
@@ -58,7 +62,12 @@ impl Core {
     /// Waits for the browser (at most `timeout`), exchanges the code, and keeps the token: in
     /// memory for this process, and in the OS keyring when `remember`. The vault's session
     /// starts over with it.
-    pub async fn oidc_login_finish(&self, pending: OidcPending, remember: bool, timeout: Duration) -> Result<OidcLoginReport> {
+    pub async fn oidc_login_finish(
+        &self,
+        pending: OidcPending,
+        remember: bool,
+        timeout: Duration,
+    ) -> Result<OidcLoginReport> {
         let OidcPending { vault, flow } = pending;
         let auth = flow.finish(timeout).await.map_err(Error::from)?;
         let token = auth.client_token.clone();
@@ -76,14 +85,22 @@ impl Core {
         .await?;
         self.hub.forget(&vault.id).await;
         let policies = if auth.token_policies.is_empty() { auth.policies } else { auth.token_policies };
-        let ttl = if auth.lease_duration == 0 { "no expiry".to_owned() } else { format_duration(auth.lease_duration) };
+        let ttl = if auth.lease_duration == 0 {
+            "no expiry".to_owned()
+        } else {
+            format_duration(auth.lease_duration)
+        };
         Ok(OidcLoginReport {
             vault: vault.spec.name.clone(),
             message: format!(
                 "Signed in to vault \"{}\": policies {}; token {ttl}{}",
                 vault.spec.name,
                 policies.join(", "),
-                if remember { ", kept in the OS keyring until it expires" } else { ", kept in memory until vaultdesk ends" }
+                if remember {
+                    ", kept in the OS keyring until it expires"
+                } else {
+                    ", kept in memory until vaultdesk ends"
+                }
             ),
             policies,
             ttl_secs: auth.lease_duration,

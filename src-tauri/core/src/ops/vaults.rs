@@ -95,10 +95,15 @@ impl Core {
 
     /// Validates and stores a new vault; its credentials go to the OS keyring. Nothing is
     /// stored anywhere on failure.
-    pub async fn add_vault(&self, input: VaultInput, creds: impl Into<CredentialsPatch>) -> Result<VaultSummary> {
+    pub async fn add_vault(
+        &self,
+        input: VaultInput,
+        creds: impl Into<CredentialsPatch>,
+    ) -> Result<VaultSummary> {
         let mut patch: CredentialsPatch = creds.into();
         self.unwrap_given(&input, &mut patch).await?;
-        let method = input.auth_method.as_deref().and_then(crate::model::AuthMethod::parse).unwrap_or_default();
+        let method =
+            input.auth_method.as_deref().and_then(crate::model::AuthMethod::parse).unwrap_or_default();
         let creds = match Credentials::from_parts(method, patch.role_id, patch.secret_id) {
             Some(c) => c,
             None if method.uses_role_id() => return Err(Error::invalid("role_id", "is required")),
@@ -157,7 +162,9 @@ impl Core {
         Ok(RefreshReport {
             vault: name.clone(),
             version: (version > 0).then_some(version),
-            message: format!("Vault \"{name}\": cache and token dropped; read again now: {read}, {keys} key(s)."),
+            message: format!(
+                "Vault \"{name}\": cache and token dropped; read again now: {read}, {keys} key(s)."
+            ),
         })
     }
 
@@ -172,9 +179,13 @@ impl Core {
         if !creds.secret_id_wrapped {
             return Ok(());
         }
-        let method = input.auth_method.as_deref().and_then(crate::model::AuthMethod::parse).unwrap_or_default();
+        let method =
+            input.auth_method.as_deref().and_then(crate::model::AuthMethod::parse).unwrap_or_default();
         if method != crate::model::AuthMethod::Approle {
-            return Err(Error::invalid("secret_id", format!("a wrapped Secret ID applies only to AppRole, not {}", method.label())));
+            return Err(Error::invalid(
+                "secret_id",
+                format!("a wrapped Secret ID applies only to AppRole, not {}", method.label()),
+            ));
         }
         let spec = crate::validate::validate_input(input).map_err(Error::Invalid)?;
         let Some(token) = creds.secret_id.take() else {

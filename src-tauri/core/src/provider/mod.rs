@@ -90,7 +90,10 @@ pub async fn test(
 }
 
 /// The Secret ID inside a response-wrapping token, unwrapped once at the server of `spec`.
-pub async fn unwrap_secret_id(spec: &VaultSpec, wrapping_token: &secrecy::SecretString) -> Result<secrecy::SecretString> {
+pub async fn unwrap_secret_id(
+    spec: &VaultSpec,
+    wrapping_token: &secrecy::SecretString,
+) -> Result<secrecy::SecretString> {
     match spec.provider {
         Provider::HashicorpVault => {
             let client = vault::VaultClient::new(spec)?;

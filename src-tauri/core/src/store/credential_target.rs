@@ -56,7 +56,10 @@ pub fn credential_target_change(stored: &VaultSpec, new: &VaultSpec) -> Option<C
             "client certificate",
             a.tls_client_cert != b.tls_client_cert || a.tls_client_key != b.tls_client_key,
         ),
-        ("TLS verification", a.tls_skip_verify != b.tls_skip_verify || a.tls_skip_hostname != b.tls_skip_hostname),
+        (
+            "TLS verification",
+            a.tls_skip_verify != b.tls_skip_verify || a.tls_skip_hostname != b.tls_skip_hostname,
+        ),
     ]
     .into_iter()
     .filter(|(_, differs)| *differs)
@@ -90,7 +93,10 @@ pub(super) fn check_stored_credentials(
         if method.uses_role_id() && creds.role_id.is_none() {
             return Err(Error::invalid(
                 "role_id",
-                format!("is required: the login method changes from {} to AppRole", stored.auth_method.label()),
+                format!(
+                    "is required: the login method changes from {} to AppRole",
+                    stored.auth_method.label()
+                ),
             ));
         }
         return Ok(());

@@ -83,7 +83,8 @@ impl DoctorSnapshot {
         let mut orphans = Vec::new();
         for (name, method, role_acct, secret_acct) in &self.vaults {
             let flag = method.secret_field().replace('_', "-");
-            let parts = [("Role ID", "role-id", role_acct), (method.secret_label(), flag.as_str(), secret_acct)];
+            let parts =
+                [("Role ID", "role-id", role_acct), (method.secret_label(), flag.as_str(), secret_acct)];
             let wanted = if method.stores_secret() { 2 - usize::from(!method.uses_role_id()) } else { 0 };
             for (which, flag, acct) in parts.into_iter().skip(2 - wanted) {
                 match self.keyring.get(acct) {

@@ -10,8 +10,8 @@ use super::{now, Store};
 use crate::hooks::reached;
 use crate::keyring::SERVICE;
 use crate::model::{
-    AuthMethod, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault, VaultInput,
-    VaultPatch, VaultSpec,
+    AuthMethod, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault,
+    VaultInput, VaultPatch, VaultSpec,
 };
 use crate::validate::{validate_credential, validate_input, validate_name, validate_secret_part};
 use crate::{Error, Result};
@@ -85,7 +85,12 @@ fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 29] {
         Box::new(s.kv_version.map(|v| i64::try_from(v).unwrap_or(i64::MAX))),
         Box::new(s.tls.tls_skip_hostname),
         Box::new(v.secret_id_status.as_ref().and_then(|st| st.expires_at.clone())),
-        Box::new(v.secret_id_status.as_ref().and_then(|st| st.uses_left).map(|n| i64::try_from(n).unwrap_or(i64::MAX))),
+        Box::new(
+            v.secret_id_status
+                .as_ref()
+                .and_then(|st| st.uses_left)
+                .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+        ),
     ]
 }
 
@@ -200,10 +205,9 @@ fn validate_form(
     let spec = validate_input(input);
     let method = input.auth_method.as_deref().and_then(AuthMethod::parse).unwrap_or_default();
     let role_id = match role_id {
-        Some(_) if !method.uses_role_id() => Err(crate::FieldError::new(
-            "role_id",
-            format!("applies only to AppRole, not {}", method.label()),
-        )),
+        Some(_) if !method.uses_role_id() => {
+            Err(crate::FieldError::new("role_id", format!("applies only to AppRole, not {}", method.label())))
+        }
         r => r.map(|v| validate_credential("role_id", v)).transpose(),
     };
     let secret = match secret {
@@ -222,7 +226,11 @@ fn validate_form(
 
 /// Complete credentials for `method` from validated parts, or the field error naming what is
 /// missing.
-fn complete(method: AuthMethod, role_id: Option<SecretString>, secret: Option<SecretString>) -> Result<Credentials> {
+fn complete(
+    method: AuthMethod,
+    role_id: Option<SecretString>,
+    secret: Option<SecretString>,
+) -> Result<Credentials> {
     if method.uses_role_id() && role_id.is_none() {
         return Err(Error::invalid("role_id", "is required"));
     }
@@ -326,7 +334,13 @@ impl Store {
         let name = vault.spec.name.clone();
         let method = vault.spec.auth_method;
         let signed_in = (method == AuthMethod::Oidc)
-            .then(|| self.oidc_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&vault.id).cloned())
+            .then(|| {
+                self.oidc_tokens
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .get(&vault.id)
+                    .cloned()
+            })
             .flatten();
         move || {
             if let Some(token) = signed_in {
@@ -363,7 +377,10 @@ impl Store {
         let method = spec.auth_method;
         if creds.secret_id_wrapped {
             if method != AuthMethod::Approle {
-                return Err(Error::invalid("secret_id", format!("a wrapped Secret ID applies only to AppRole, not {}", method.label())));
+                return Err(Error::invalid(
+                    "secret_id",
+                    format!("a wrapped Secret ID applies only to AppRole, not {}", method.label()),
+                ));
             }
             let Some(wrapping_token) = secret else {
                 return Err(Error::invalid("secret_id", "is required: the wrapping token"));
@@ -374,7 +391,9 @@ impl Store {
                     Credentials::AppRole(c) => c.role_id,
                     _ => return Err(Error::invalid("role_id", "is required")),
                 },
-                (None, None) => return Err(Error::invalid("role_id", "is required to test an unsaved vault")),
+                (None, None) => {
+                    return Err(Error::invalid("role_id", "is required to test an unsaved vault"))
+                }
             };
             return Ok((spec, Credentials::WrappedAppRole { role_id, wrapping_token }));
         }
@@ -383,7 +402,8 @@ impl Store {
             return complete(method, role_id, secret).map(|c| (spec, c));
         }
         let Some(name) = existing else {
-            let field = if method.uses_role_id() && role_id.is_none() { "role_id" } else { method.secret_field() };
+            let field =
+                if method.uses_role_id() && role_id.is_none() { "role_id" } else { method.secret_field() };
             return Err(Error::invalid(field, "is required to test an unsaved vault"));
         };
         let vault = self.get_vault(name)?;
@@ -391,8 +411,7 @@ impl Store {
         let stored = self.credentials(&vault)?;
         let (stored_role, stored_secret) = stored.parts();
         let (stored_role, stored_secret) = (stored_role.cloned(), stored_secret.clone());
-        complete(method, role_id.or(stored_role), secret.or(Some(stored_secret)))
-            .map(|c| (spec, c))
+        complete(method, role_id.or(stored_role), secret.or(Some(stored_secret))).map(|c| (spec, c))
     }
 
     /// The input of the stored vault `name` with `patch` applied, as the update would validate it.
@@ -420,7 +439,8 @@ impl Store {
             .map_err(storage)?
             .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
         let input = apply_patch(&old.spec, patch);
-        let (spec, role_id, secret) = validate_form(&input, creds.role_id.as_ref(), creds.secret_id.as_ref())?;
+        let (spec, role_id, secret) =
+            validate_form(&input, creds.role_id.as_ref(), creds.secret_id.as_ref())?;
         let new_creds = [role_id, secret];
         if let Some(other) = find_by_name(conn, &spec.name).map_err(storage)? {
             if other.id != old.id {
@@ -441,8 +461,13 @@ impl Store {
         // What was learnt of the Secret ID holds while it and the login stay the same.
         let same_secret = creds.secret_id.is_none() && spec.auth_method == old.spec.auth_method;
         let secret_id_status = old.secret_id_status.clone().filter(|_| same_secret);
-        let vault =
-            Vault { id: old.id.clone(), spec, created_at: old.created_at.clone(), updated_at: now(), secret_id_status };
+        let vault = Vault {
+            id: old.id.clone(),
+            spec,
+            created_at: old.created_at.clone(),
+            updated_at: now(),
+            secret_id_status,
+        };
         Ok((old, vault, new_creds))
     }
 
@@ -472,8 +497,13 @@ impl Store {
             return Err(Error::invalid(spec.auth_method.secret_field(), "is required"));
         };
         let now = now();
-        let vault =
-            Vault { id: uuid::Uuid::new_v4().to_string(), spec, created_at: now.clone(), updated_at: now, secret_id_status: None };
+        let vault = Vault {
+            id: uuid::Uuid::new_v4().to_string(),
+            spec,
+            created_at: now.clone(),
+            updated_at: now,
+            secret_id_status: None,
+        };
         let loc = self.keyring_location(&vault);
         let path = self.db_path.clone();
         let storage = super::storage_error(&path);
@@ -544,7 +574,10 @@ impl Store {
 
     /// Keeps the token of an OIDC sign-in for this process's sessions of `vault` (memory only).
     pub fn keep_oidc_token(&self, vault: &Vault, token: SecretString) {
-        self.oidc_tokens.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(vault.id.clone(), token);
+        self.oidc_tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(vault.id.clone(), token);
     }
 
     /// Keeps the token of an OIDC sign-in in the keyring until it expires ("remember"); the
@@ -760,7 +793,11 @@ impl Store {
 impl Store {
     /// Keeps what a Test learnt of the stored vault's Secret ID (not a configuration change:
     /// `updated_at` and the live sessions stay).
-    pub fn record_secret_id_status(&mut self, vault_id: &str, status: &crate::model::SecretIdStatus) -> Result<()> {
+    pub fn record_secret_id_status(
+        &mut self,
+        vault_id: &str,
+        status: &crate::model::SecretIdStatus,
+    ) -> Result<()> {
         let storage = super::storage_error(&self.db_path);
         self.conn
             .execute(

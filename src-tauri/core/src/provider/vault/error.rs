@@ -39,7 +39,9 @@ pub enum VaultError {
     LockedOut { auth_mount: String },
     #[error("login refused: wrong password or unknown user \"{user}\" on auth mount \"{auth_mount}\"")]
     WrongPassword { auth_mount: String, user: String },
-    #[error("LDAP login on auth mount \"{auth_mount}\" failed: Vault cannot reach its LDAP server ({detail})")]
+    #[error(
+        "LDAP login on auth mount \"{auth_mount}\" failed: Vault cannot reach its LDAP server ({detail})"
+    )]
     LdapUnavailable { auth_mount: String, detail: String },
     #[error("the token is expired, revoked or not known to this Vault")]
     TokenInvalid,
@@ -55,7 +57,9 @@ pub enum VaultError {
     OidcCancelled { auth_mount: String },
     #[error("OIDC sign-in on auth mount \"{auth_mount}\": role \"{role}\" does not allow vaultdesk's loopback redirect")]
     OidcRedirectNotAllowed { auth_mount: String, role: String },
-    #[error("OIDC sign-in on auth mount \"{auth_mount}\" timed out: the browser did not come back within {secs}s")]
+    #[error(
+        "OIDC sign-in on auth mount \"{auth_mount}\" timed out: the browser did not come back within {secs}s"
+    )]
     OidcTimeout { auth_mount: String, secs: u64 },
     #[error("OIDC sign-in on auth mount \"{auth_mount}\" refused: {detail}")]
     OidcRejected { auth_mount: String, detail: String },

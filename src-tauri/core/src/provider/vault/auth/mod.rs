@@ -44,7 +44,9 @@ impl VaultClient {
                 // vaultdesk signed in for it: revoked when done, unless kept in the keyring.
                 match self.use_token(t).await {
                     Ok(auth) => Ok(Login { auth, owned: !remembered }),
-                    Err(VaultError::TokenInvalid) => Err(VaultError::OidcLoginNeeded { auth_mount: mount.to_owned() }),
+                    Err(VaultError::TokenInvalid) => {
+                        Err(VaultError::OidcLoginNeeded { auth_mount: mount.to_owned() })
+                    }
                     Err(e) => Err(e),
                 }
             }

@@ -61,19 +61,34 @@ impl VaultClient {
             auth_url: String,
         }
         let path = format!("auth/{auth_mount}/oidc/auth_url");
-        let body = serde_json::json!({ "role": role, "redirect_uri": redirect_uri, "client_nonce": client_nonce });
-        let env: Envelope<Data> =
-            self.call(Method::POST, &path, None, Some(&body), Purpose::OidcLogin { auth_mount, role }).await?;
+        let body =
+            serde_json::json!({ "role": role, "redirect_uri": redirect_uri, "client_nonce": client_nonce });
+        let env: Envelope<Data> = self
+            .call(Method::POST, &path, None, Some(&body), Purpose::OidcLogin { auth_mount, role })
+            .await?;
         let auth_url = env.data.map(|d| d.auth_url).unwrap_or_default();
         if auth_url.is_empty() {
             // Vault answers an empty URL (and logs a warning) for a redirect the role does not allow.
-            return Err(VaultError::OidcRedirectNotAllowed { auth_mount: auth_mount.to_owned(), role: role.to_owned() });
+            return Err(VaultError::OidcRedirectNotAllowed {
+                auth_mount: auth_mount.to_owned(),
+                role: role.to_owned(),
+            });
         }
         let state = url::Url::parse(&auth_url)
             .ok()
             .and_then(|u| u.query_pairs().find(|(k, _)| k == "state").map(|(_, v)| v.into_owned()))
-            .ok_or_else(|| VaultError::Malformed { path: path.clone(), detail: "the authorize URL has no state".into() })?;
-        Ok(OidcFlow { client: self.clone(), auth_mount: auth_mount.to_owned(), auth_url, state, client_nonce, listener })
+            .ok_or_else(|| VaultError::Malformed {
+                path: path.clone(),
+                detail: "the authorize URL has no state".into(),
+            })?;
+        Ok(OidcFlow {
+            client: self.clone(),
+            auth_mount: auth_mount.to_owned(),
+            auth_url,
+            state,
+            client_nonce,
+            listener,
+        })
     }
 }
 
@@ -103,7 +118,10 @@ impl OidcFlow {
             return Err(VaultError::OidcStateMismatch { auth_mount: mount });
         }
         let Some(code) = redirect.code else {
-            return Err(VaultError::OidcRejected { auth_mount: mount, detail: "the provider sent no code".into() });
+            return Err(VaultError::OidcRejected {
+                auth_mount: mount,
+                detail: "the provider sent no code".into(),
+            });
         };
         let query: String = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("state", &self.state)
@@ -140,7 +158,9 @@ impl OidcFlow {
             let target = head.lines().next().and_then(|l| l.split_whitespace().nth(1)).unwrap_or_default();
             let Ok(url) = url::Url::parse(&format!("http://127.0.0.1{target}")) else { continue };
             if url.path() != "/oidc/callback" {
-                let _ = socket.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").await;
+                let _ = socket
+                    .write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                    .await;
                 continue;
             }
             let mut r = Redirect::default();
