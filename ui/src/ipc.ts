@@ -10,6 +10,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Commands } from "./app-bindings/commands";
 import type { AppInfo } from "./app-bindings/AppInfo";
 import type { DoctorReport } from "./app-bindings/DoctorReport";
+import type { OidcLoginReport } from "./app-bindings/OidcLoginReport";
 import type { RefreshReport } from "./app-bindings/RefreshReport";
 import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
 import type { ExportResult } from "./app-bindings/ExportResult";
@@ -87,6 +88,16 @@ export const addVault = (
   secretIdWrapped: boolean,
   tokenFromEnv = false,
 ): Promise<VaultSummary> => call("add_vault", { input, roleId, secretId, secretIdWrapped, tokenFromEnv });
+
+/**
+ * Signs in to an OIDC vault in the browser; `onUrl` hears the provider's address (shown in case
+ * no browser opens). Resolves when the browser came back (at most five minutes).
+ */
+export const oidcLogin = (name: string, remember: boolean, onUrl: (url: string) => void): Promise<OidcLoginReport> => {
+  const channel = new Channel<string>();
+  channel.onmessage = onUrl;
+  return call("oidc_login", { name, remember, onUrl: channel });
+};
 
 /** "Refresh now": drops the vault's cached secret and token; the next read is fresh. */
 export const refreshVault = (name: string): Promise<RefreshReport> => call("refresh_vault", { name });

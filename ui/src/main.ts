@@ -10,6 +10,7 @@ import type { VaultSummary } from "./app-bindings/VaultSummary";
 import { breakable, byId, h, icon, ICONS, lazyRows } from "./dom";
 import { appInfo, cancelTest, CommandError, doctor, listVaults, refreshVault, testVault } from "./ipc";
 import { refreshConnectors } from "./connectors";
+import { openOidcLogin } from "./oidc-login";
 import {
   ENGINE_LABELS,
   inputOf,
@@ -156,6 +157,18 @@ function secretIdWarning(v: VaultSummary): HTMLElement | null {
   );
 }
 
+/** OIDC vaults sign in through the browser: a link-style button under the login method. */
+function signInButton(v: VaultSummary): HTMLElement | null {
+  if (v.auth_method !== "oidc") return null;
+  const b = h(
+    "button",
+    { type: "button", class: "inline-action", "aria-label": `Sign in to ${v.name}`, "data-testid": "oidc-login" },
+    "Sign in…",
+  );
+  b.addEventListener("click", () => openOidcLogin(v, (message) => setStatus(message)));
+  return b;
+}
+
 /** How the vault logs in, as the list shows it under the provider. */
 function loginLabel(v: VaultSummary): string {
   switch (v.auth_method) {
@@ -169,6 +182,8 @@ function loginLabel(v: VaultSummary): string {
       return `LDAP: ${v.auth_username ?? ""}`;
     case "jwt":
       return `JWT: role ${v.auth_role ?? ""}`;
+    case "oidc":
+      return `OIDC: role ${v.auth_role ?? ""}`;
   }
 }
 
@@ -233,6 +248,7 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
       h("span", { class: "vault-name", "data-testid": "vault-name" }, v.name),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-provider" }, PROVIDER_LABELS[v.provider]),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-login" }, loginLabel(v)),
+      signInButton(v),
       secretIdWarning(v),
       v.used_by.length > 0 &&
         h(

@@ -54,6 +54,7 @@ const AUTH_LABELS: Record<AuthMethod, string> = {
   userpass: "Username & password",
   ldap: "LDAP",
   jwt: "JWT",
+  oidc: "OIDC (browser sign-in)",
 };
 
 const STAGES: TestStage[] = ["reach", "tls", "login", "read", "capabilities"];
@@ -311,7 +312,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       password: true,
       help: editing ? keyringHelp : "Kept in the OS keyring, never on disk.",
     },
-    auth_role: { label: "Role", placeholder: "e.g. ci", help: "The role of the JWT auth mount.", mono: true },
+    auth_role: { label: "Role", placeholder: "e.g. ci", help: "The role of the auth mount to log in as.", mono: true },
     jwt: {
       label: "JWT",
       password: true,
@@ -524,7 +525,13 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       h("div", { class: "auth-kind", "data-auth": "approle" }, wrappedBox),
       h("div", { class: "auth-kind token-row", "data-auth": "token" }, textField("token"), importTokenBox),
       h("div", { class: "grid-2 auth-kind", "data-auth": "password" }, textField("auth_username"), textField("password")),
-      h("div", { class: "grid-2 auth-kind", "data-auth": "jwt" }, textField("auth_role"), textField("jwt")),
+      h("div", { class: "grid-2 auth-kind", "data-auth": "jwt" }, textField("jwt")),
+      h("div", { class: "auth-kind auth-role", "data-auth": "jwt oidc" }, textField("auth_role")),
+      h(
+        "p",
+        { class: "help auth-kind", "data-auth": "oidc" },
+        "No secret is stored: after Save, use Sign in in the list to log in through your browser.",
+      ),
     ),
     h(
       "fieldset",
@@ -624,7 +631,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   function syncAuth(): void {
     const m = authSelect.value as AuthMethod;
     const kind = m === "userpass" || m === "ldap" ? "password" : m;
-    for (const el of formColumn.querySelectorAll<HTMLElement>(".auth-kind")) el.hidden = el.dataset.auth !== kind;
+    for (const el of formColumn.querySelectorAll<HTMLElement>(".auth-kind")) el.hidden = !(el.dataset.auth ?? "").split(" ").includes(kind);
     inputs.auth_mount.placeholder = m === "token" ? "not used with a token" : m;
     inputs.auth_mount.disabled = m === "token";
   }
@@ -661,7 +668,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       auth_method: method,
       auth_mount: method === "token" ? "" : v("auth_mount"),
       auth_username: named ? v("auth_username") : "",
-      auth_role: method === "jwt" ? v("auth_role") : "",
+      auth_role: method === "jwt" || method === "oidc" ? v("auth_role") : "",
       login_namespace: v("login_namespace"),
       engine_name: v("engine_name"),
       engine_type: engineSelect.value,
@@ -683,7 +690,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   /** The input holding the chosen login method's secret part (Secret ID, token or password). */
   function secretInput(): HTMLInputElement {
     const m = authSelect.value as AuthMethod;
-    return m === "approle" ? inputs.secret_id : m === "token" ? inputs.token : m === "jwt" ? inputs.jwt : inputs.password;
+    return m === "approle" ? inputs.secret_id : m === "token" || m === "oidc" ? inputs.token : m === "jwt" ? inputs.jwt : inputs.password;
   }
   /** A secret part as typed; null when empty (the edit form keeps the stored one). The Role ID
    * only for AppRole; "secret_id" is the chosen method's secret part. */
@@ -975,7 +982,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       const input = readInput();
       const saved = editing
         ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"), reuseConfirmed, wrapped(), fromEnv())
-        : await addVault(input, credential("role_id"), fromEnv() ? null : secretInput().value, wrapped(), fromEnv());
+        : await addVault(input, credential("role_id"), fromEnv() || authSelect.value === "oidc" ? null : secretInput().value, wrapped(), fromEnv());
       const test = lastReport && !changedSinceTest && requestId === null ? lastTestOf(lastReport) : null;
       close();
       host.saved(saved, test);
@@ -1074,7 +1081,7 @@ export function openDeleteDialog(host: FormHost, vault: VaultSummary): void {
         { class: "confirm-text" },
         "This removes the configuration of ",
         h("strong", { "data-testid": "delete-vault-name" }, vault.name),
-        ` (${vault.url}) and its Role ID and Secret ID from the OS keyring. The secrets in the vault itself are not touched.`,
+        ` (${vault.url}) and its login secrets from the OS keyring. The secrets in the vault itself are not touched.`,
       ),
       usage,
       error,

@@ -90,11 +90,25 @@ pub(crate) enum VaultCommand {
         #[command(flatten)]
         reuse: ReuseCredentials,
     },
+    /// Sign in to an OIDC vault in the browser: prints the provider's URL (and opens it when it
+    /// can), waits for the browser to come back, and keeps the token.
+    #[command(after_help = "Without --remember the token lives only as long as this command (each \
+        later command signs in again); with it, it is kept in the OS keyring until it expires.")]
+    Login {
+        name: String,
+        /// Keep the token in the OS keyring until it expires
+        #[arg(long)]
+        remember: bool,
+        /// Only print the URL; do not try to open a browser
+        #[arg(long)]
+        no_browser: bool,
+        /// How long to wait for the browser to come back [default: 5m]
+        #[arg(long, value_name = "DUR", default_value = "5m")]
+        timeout: String,
+    },
     /// Drop the cached secret and token of a vault so that the next read is fresh, and read it
     /// now (KV: shows the version served; a database engine: nothing is issued).
-    Refresh {
-        name: String,
-    },
+    Refresh { name: String },
     /// Remove a vault and its keyring entries; refused (exit code 9) while connectors use it.
     Remove {
         name: String,
@@ -199,7 +213,7 @@ pub(crate) struct VaultFields {
     /// Vault namespace (Enterprise / OpenBao) [add: default $VAULT_NAMESPACE]
     #[arg(long, value_name = "NS")]
     namespace: Option<String>,
-    /// Login method: approle, token, userpass, ldap or jwt [add: default approle]
+    /// Login method: approle, token, userpass, ldap, jwt or oidc [add: default approle]
     #[arg(long = "auth", value_name = "METHOD")]
     auth_method: Option<String>,
     /// Mount of the login method [default: the method's name: approle, userpass, ldap]
@@ -208,7 +222,7 @@ pub(crate) struct VaultFields {
     /// Userpass and LDAP: the user to log in as (the password is a secret: --password-file)
     #[arg(long, value_name = "USER")]
     username: Option<String>,
-    /// JWT: the role of the auth mount to log in as (the JWT is a secret: --jwt-file)
+    /// JWT and OIDC: the role of the auth mount to log in as (a JWT is a secret: --jwt-file)
     #[arg(long, value_name = "R")]
     role: Option<String>,
     /// Log in to this namespace instead of the secret's (--namespace), e.g. a parent namespace

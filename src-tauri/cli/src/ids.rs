@@ -31,9 +31,7 @@ pub(crate) fn read_id(
         let mut buf = String::new();
         if path.as_os_str() == "-" {
             if *stdin_used {
-                return Err(usage(
-                    "only one secret file flag can be '-' (standard input)",
-                ));
+                return Err(usage("only one secret file flag can be '-' (standard input)"));
             }
             *stdin_used = true;
             std::io::stdin()

@@ -164,10 +164,20 @@ pub(crate) fn print_vault(v: &Vault) -> Result<(), Failure> {
     let login = match s.auth_method {
         vaultdesk_core::AuthMethod::Token => "token (the admin's own; no mount)".to_owned(),
         m if m.uses_username() => {
-            format!("{} as {} (mount {})", m.as_str(), s.auth_username.as_deref().unwrap_or("?"), s.auth_mount)
+            format!(
+                "{} as {} (mount {})",
+                m.as_str(),
+                s.auth_username.as_deref().unwrap_or("?"),
+                s.auth_mount
+            )
         }
         m if m.uses_role() => {
-            format!("{} as role {} (mount {})", m.as_str(), s.auth_role.as_deref().unwrap_or("?"), s.auth_mount)
+            format!(
+                "{} as role {} (mount {})",
+                m.as_str(),
+                s.auth_role.as_deref().unwrap_or("?"),
+                s.auth_mount
+            )
         }
         m => format!("{} (mount {})", m.as_str(), s.auth_mount),
     };
@@ -176,7 +186,8 @@ pub(crate) fn print_vault(v: &Vault) -> Result<(), Failure> {
         field("Login namespace", ns)?;
     }
     if let Some(st) = &v.secret_id_status {
-        let expiry = st.expires_at.as_deref().map_or("does not expire".to_owned(), |at| format!("expires {at}"));
+        let expiry =
+            st.expires_at.as_deref().map_or("does not expire".to_owned(), |at| format!("expires {at}"));
         let uses = st.uses_left.map(|n| format!(", {n} use(s) left")).unwrap_or_default();
         field("Secret ID", &format!("{expiry}{uses} (as of the last Test)"))?;
     }

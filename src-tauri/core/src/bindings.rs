@@ -15,9 +15,13 @@ mod tests {
     use crate::error::{ErrorCode, ErrorPayload};
     use crate::export::ExportFormat;
     use crate::model::{
-        AuthMethod, EngineType, KeyringLocation, Provider, TlsInput, TlsSpec, Vault, VaultInput, VaultPatch, VaultSpec,
+        AuthMethod, EngineType, KeyringLocation, Provider, SecretIdStatus, TlsInput, TlsSpec, Vault,
+        VaultInput, VaultPatch, VaultSpec,
     };
-    use crate::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, RefreshReport, VaultSummary};
+    use crate::ops::{
+        ConnectorSummary, DoctorReport, ExportResult, KindFields, OidcLoginReport, RefreshReport,
+        VaultSummary,
+    };
     use crate::provider::vault::{
         StageReport, StageStatus, TestReport, TestStage, VaultErrorCode, VaultErrorInfo,
     };
@@ -81,6 +85,8 @@ mod tests {
             PathSegment,
             DoctorReport,
             RefreshReport,
+            OidcLoginReport,
+            SecretIdStatus,
             DoctorFinding,
             FindingKind,
             CredentialsTarget,

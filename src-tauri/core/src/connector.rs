@@ -22,7 +22,7 @@ impl ConnectorKind {
         use EngineType as E;
         let ok = matches!(
             (self, engine),
-            (_, E::Kv2 | E::Kv)
+            (_, E::Kv | E::Kv1 | E::Kv2)
                 | (K::Postgresql, E::Postgresql)
                 | (K::Mongodb, E::Mongodb)
                 | (K::Mysql | K::Mariadb, E::Mysql | E::Mariadb)

@@ -11,6 +11,7 @@
 pub mod bindings;
 pub mod connector;
 pub mod connector_probe;
+pub mod desktop;
 pub mod duration;
 pub mod error;
 pub mod export;
@@ -29,8 +30,8 @@ pub mod validate;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Result};
 pub use model::{
-    AppRoleCredentials, AuthMethod, AwsInput, AwsSpec, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsInput, TlsSpec, Vault,
-    VaultInput, VaultPatch, VaultSpec,
+    AppRoleCredentials, AuthMethod, AwsInput, AwsSpec, Credentials, CredentialsPatch, EngineType, KeyringLocation,
+    Provider, TlsInput, TlsSpec, Vault, VaultInput, VaultPatch, VaultSpec,
 };
 pub use ops::Core;
 pub use secrecy::{ExposeSecret, SecretString};

@@ -351,11 +351,16 @@ pub fn validate_secret_part(method: AuthMethod, value: &SecretString) -> Result<
         // A JWT is three base64url parts joined by dots, and can be long (claims, certificates).
         let v = value.expose_secret().trim();
         let parts = v.split('.').count();
-        let ok = parts == 3 && v.len() <= 16 * 1024 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.=".contains(&b));
+        let ok = parts == 3
+            && v.len() <= 16 * 1024
+            && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.=".contains(&b));
         return if ok {
             Ok(SecretString::from(v.to_owned()))
         } else {
-            Err(FieldError::new(field, "is not a JWT (three base64url parts joined by dots, at most 16 KiB; value not shown)"))
+            Err(FieldError::new(
+                field,
+                "is not a JWT (three base64url parts joined by dots, at most 16 KiB; value not shown)",
+            ))
         };
     }
     if !matches!(method, AuthMethod::Userpass | AuthMethod::Ldap) {
@@ -446,7 +451,7 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             .ok_or_else(|| {
                 errs.push(
                     "auth_method",
-                    format!("\"{m}\" is not a login method: use approle, token, userpass, ldap or jwt"),
+                    format!("\"{m}\" is not a login method: use approle, token, userpass, ldap, jwt or oidc"),
                 )
             })
             .ok(),
@@ -474,12 +479,15 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
     };
     let auth_role = match (method.uses_role(), opt(&input.auth_role)) {
         (true, None) => {
-            errs.push("auth_role", format!("is required to log in with {}: the role of the auth mount", method.label()));
+            errs.push(
+                "auth_role",
+                format!("is required to log in with {}: the role of the auth mount", method.label()),
+            );
             None
         }
         (true, Some(r)) => validate_role(r, "role").map_err(|m| errs.push("auth_role", m)).ok(),
         (false, Some(_)) if auth_method.is_some() => {
-            errs.push("auth_role", format!("applies only to jwt, not {}", method.as_str()));
+            errs.push("auth_role", format!("applies only to jwt and oidc, not {}", method.as_str()));
             None
         }
         (false, _) => None,
@@ -497,16 +505,18 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
             errs.push("engine_type", "is required: one of kv1, kv2, mysql, mariadb, postgresql, mongodb");
             None
         }
-        t => match EngineType::parse(t).filter(|t| *t != EngineType::Kv) {
-            Some(t) => Some(t),
-            None => {
-                errs.push(
+        t => {
+            match EngineType::parse(t).filter(|t| *t != EngineType::Kv) {
+                Some(t) => Some(t),
+                None => {
+                    errs.push(
                     "engine_type",
                     format!("\"{t}\" is not an engine type: use kv1, kv2, mysql, mariadb, postgresql or mongodb"),
                 );
-                None
+                    None
+                }
             }
-        },
+        }
     };
 
     let mut path = None;
@@ -523,7 +533,10 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
                 errs.push("db_role", format!("applies only to database engine types, not {}", kv.as_str()));
             }
             if opt(&input.connection_name).is_some() {
-                errs.push("connection_name", format!("applies only to database engine types, not {}", kv.as_str()));
+                errs.push(
+                    "connection_name",
+                    format!("applies only to database engine types, not {}", kv.as_str()),
+                );
             }
         }
         Some(t) => {
@@ -927,7 +940,11 @@ mod tests {
         i.engine_type = "kv1".into();
         i.path = Some("secret/data/app".into());
         let spec = validate_input(&i).expect("kv1 is an engine type");
-        assert_eq!(spec.path.as_deref(), Some("secret/data/app"), "KV v1 paths have no data/ segment to strip");
+        assert_eq!(
+            spec.path.as_deref(),
+            Some("secret/data/app"),
+            "KV v1 paths have no data/ segment to strip"
+        );
         let mut i = kv_input();
         i.namespace = Some("team 1".into());
         assert_eq!(field_errors(&i), ["namespace"]);

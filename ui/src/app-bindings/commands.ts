@@ -11,6 +11,7 @@ import type { DoctorReport } from "./DoctorReport";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "./ExportResult";
 import type { KindFields } from "./KindFields";
+import type { OidcLoginReport } from "./OidcLoginReport";
 import type { Preview } from "../bindings/Preview";
 import type { RefreshReport } from "./RefreshReport";
 import type { StageReport } from "../bindings/StageReport";
@@ -27,6 +28,7 @@ export interface Commands {
   doctor: { args: Record<string, never>; result: DoctorReport };
   add_vault: { args: { input: VaultInput; roleId: string | null; secretId: string | null; secretIdWrapped: boolean; tokenFromEnv: boolean }; result: VaultSummary };
   refresh_vault: { args: { name: string }; result: RefreshReport };
+  oidc_login: { args: { name: string; remember: boolean; onUrl: Channel<string> }; result: OidcLoginReport };
   update_vault: { args: { name: string; input: VaultInput; roleId: string | null; secretId: string | null; reuseCredentials: boolean; secretIdWrapped: boolean; tokenFromEnv: boolean }; result: VaultSummary };
   remove_vault: { args: { name: string; force: boolean }; result: null };
   test_vault: { args: { input: VaultInput; roleId: string | null; secretId: string | null; existing: string | null; reuseCredentials: boolean; secretIdWrapped: boolean; tokenFromEnv: boolean; requestId: string; onStage: Channel<StageReport> }; result: TestReport | null };
@@ -53,6 +55,7 @@ export const COMMANDS = [
   "doctor",
   "add_vault",
   "refresh_vault",
+  "oidc_login",
   "update_vault",
   "remove_vault",
   "test_vault",

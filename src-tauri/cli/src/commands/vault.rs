@@ -62,23 +62,23 @@ fn ids(
         None
     };
     let secret_id = match method {
-        AuthMethod::Approle if ids.wrapped_secret_id_file.is_some() => read_id(
-            &ids.wrapped_secret_id_file,
-            ("", false),
-            "wrapping token",
-            false,
-            &mut stdin_used,
-        )?,
+        AuthMethod::Approle if ids.wrapped_secret_id_file.is_some() => {
+            read_id(&ids.wrapped_secret_id_file, ("", false), "wrapping token", false, &mut stdin_used)?
+        }
         AuthMethod::Approle => {
             read_id(&ids.secret_id_file, ("VAULTDESK_SECRET_ID", env), "Secret ID", prompt, &mut stdin_used)?
         }
         AuthMethod::Token if ids.token_from_env => None,
-        AuthMethod::Token => read_id(&ids.token_file, ("VAULTDESK_TOKEN", env), "Token", prompt, &mut stdin_used)?,
+        AuthMethod::Token => {
+            read_id(&ids.token_file, ("VAULTDESK_TOKEN", env), "Token", prompt, &mut stdin_used)?
+        }
         AuthMethod::Userpass | AuthMethod::Ldap => {
             read_id(&ids.password_file, ("VAULTDESK_PASSWORD", env), "Password", prompt, &mut stdin_used)?
         }
         AuthMethod::Jwt => read_id(&ids.jwt_file, ("VAULTDESK_JWT", env), "JWT", prompt, &mut stdin_used)?,
         AuthMethod::AwsKeys | AuthMethod::AwsDefault => None,
+        // Signed in with `vault login`, not given here.
+        AuthMethod::Oidc => None,
     };
     Ok(CredentialsPatch {
         role_id,
@@ -140,7 +140,7 @@ fn aws_keys(
         }
         (None, None) => None,
     };
-    let secret = secret.and_then(|c| c.parts().1.cloned());
+    let secret = secret.map(|c| c.parts().1.clone());
     Ok(CredentialsPatch { role_id: key_id, secret_id: secret, ..none })
 }
 
@@ -183,6 +183,7 @@ fn missing_secret(method: AuthMethod) -> Failure {
             missing_id("Secret Access Key", "secret-access-key", "VAULTDESK_AWS_SECRET_ACCESS_KEY")
         }
         AuthMethod::AwsDefault => usage("the default credential chain needs no keys"),
+        AuthMethod::Oidc => usage("an OIDC vault needs no secret: add it, then `vaultdesk vault login NAME`"),
     }
 }
 
@@ -197,7 +198,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             if method == AuthMethod::AwsKeys && given.role_id.is_none() {
                 return Err(missing_id("Access Key ID", "access-key-id", "VAULTDESK_AWS_ACCESS_KEY_ID"));
             }
-            if given.secret_id.is_none() && !given.token_from_env && method.uses_secret() {
+            if given.secret_id.is_none() && !given.token_from_env && method.stores_secret() {
                 return Err(missing_secret(method));
             }
             let tls = fields.tls();
@@ -211,9 +212,10 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
                 AuthMethod::Jwt => "the JWT is",
                 AuthMethod::AwsKeys => "the access keys are",
                 AuthMethod::AwsDefault => "",
+                AuthMethod::Oidc => "nothing is stored until `vaultdesk vault login` (OIDC) — the token is",
             };
             match &spec.aws {
-                Some(aws) if spec.auth_method.uses_secret() => outln!(
+                Some(aws) if spec.auth_method.stores_secret() => outln!(
                     "Added vault \"{}\" (AWS Secrets Manager, {} in {}, {}); {kept} in the OS keyring.",
                     spec.name,
                     aws.secret_id,
@@ -265,7 +267,7 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
                         keyring.role_id_account,
                         keyring.secret_id_account
                     );
-                } else if !method.uses_secret() {
+                } else if !method.stores_secret() {
                     outln!(
                         "{:<16}none stored: the AWS SDK's default credential chain (environment, ~/.aws \
                          files{}, SSO, web identity, instance role)",
@@ -342,6 +344,22 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             if let Some(f) = report.failure() {
                 return Err(Failure { code: exit::VAULT, message: format!("{}; {}", f.message, f.hint) });
             }
+        }
+        VaultCommand::Login { name, remember, no_browser, timeout } => {
+            let secs = vaultdesk_core::validate::parse_duration_secs(&timeout)
+                .map_err(|m| usage(format!("--timeout: {m}")))?;
+            let pending = core.oidc_login_start(name).await?;
+            outln!(
+                "Sign in at this address (waiting up to {}):",
+                vaultdesk_core::duration::format_duration(secs)
+            );
+            outln!("{}", pending.auth_url());
+            if !no_browser {
+                vaultdesk_core::desktop::open_url(pending.auth_url());
+            }
+            let report =
+                core.oidc_login_finish(pending, remember, std::time::Duration::from_secs(secs)).await?;
+            outln!("{}", report.message);
         }
         VaultCommand::Refresh { name } => {
             let r = core.refresh_vault(name).await?;

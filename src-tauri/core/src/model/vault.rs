@@ -125,6 +125,7 @@ pub enum AuthMethod {
     Userpass,
     Ldap,
     Jwt,
+    Oidc,
     /// AWS: an Access Key ID (the keyring's first entry) and a Secret Access Key with an
     /// optional session token (the second entry: the secret key, then a line with the token).
     AwsKeys,
@@ -134,12 +135,13 @@ pub enum AuthMethod {
 }
 
 impl AuthMethod {
-    pub const ALL: [AuthMethod; 7] = [
+    pub const ALL: [AuthMethod; 8] = [
         AuthMethod::Approle,
         AuthMethod::Token,
         AuthMethod::Userpass,
         AuthMethod::Ldap,
         AuthMethod::Jwt,
+        AuthMethod::Oidc,
         AuthMethod::AwsKeys,
         AuthMethod::AwsDefault,
     ];
@@ -151,6 +153,7 @@ impl AuthMethod {
             AuthMethod::Userpass => "userpass",
             AuthMethod::Ldap => "ldap",
             AuthMethod::Jwt => "jwt",
+            AuthMethod::Oidc => "oidc",
             AuthMethod::AwsKeys => "aws_keys",
             AuthMethod::AwsDefault => "aws_default",
         }
@@ -177,6 +180,7 @@ impl AuthMethod {
             AuthMethod::Jwt => "JWT",
             AuthMethod::AwsKeys => "Access keys",
             AuthMethod::AwsDefault => "Default credential chain",
+            AuthMethod::Oidc => "OIDC (browser sign-in)",
         }
     }
 
@@ -192,11 +196,6 @@ impl AuthMethod {
     /// AppRole's Role ID, AWS's Access Key ID.
     pub fn uses_role_id(self) -> bool {
         matches!(self, AuthMethod::Approle | AuthMethod::AwsKeys)
-    }
-
-    /// Whether the method keeps a secret in the keyring at all (the AWS default chain does not).
-    pub fn uses_secret(self) -> bool {
-        self != AuthMethod::AwsDefault
     }
 
     /// What the first entry is called, for messages.
@@ -220,9 +219,15 @@ impl AuthMethod {
         matches!(self, AuthMethod::Userpass | AuthMethod::Ldap)
     }
 
-    /// JWT logs in as a role of its auth mount.
+    /// JWT and OIDC log in as a role of their auth mount.
     pub fn uses_role(self) -> bool {
-        self == AuthMethod::Jwt
+        matches!(self, AuthMethod::Jwt | AuthMethod::Oidc)
+    }
+
+    /// OIDC has no stored secret: its token comes from a browser sign-in (kept in the keyring
+    /// only when the admin asks); the AWS default chain keeps nothing at all.
+    pub fn stores_secret(self) -> bool {
+        !matches!(self, AuthMethod::Oidc | AuthMethod::AwsDefault)
     }
 
     /// What the method's secret part is called, for messages.
@@ -234,6 +239,7 @@ impl AuthMethod {
             AuthMethod::Jwt => "JWT",
             AuthMethod::AwsKeys => "Secret Access Key",
             AuthMethod::AwsDefault => "credentials",
+            AuthMethod::Oidc => "OIDC token",
         }
     }
 
@@ -246,6 +252,7 @@ impl AuthMethod {
             AuthMethod::Jwt => "jwt",
             AuthMethod::AwsKeys => "secret_access_key",
             AuthMethod::AwsDefault => "aws_auth",
+            AuthMethod::Oidc => "token",
         }
     }
 }
@@ -613,10 +620,19 @@ pub enum Credentials {
     Password(SecretString),
     /// A signed JWT (`jwt` method).
     Jwt(SecretString),
+    /// The token of an OIDC browser sign-in, if there was one; `remembered` when it came from
+    /// the keyring (then it is left to expire, not revoked).
+    Oidc {
+        token: Option<SecretString>,
+        remembered: bool,
+    },
     /// AppRole with the Secret ID still response-wrapped: what a Test of a form with a wrapped
     /// Secret ID runs with (it looks the wrapping token up without unwrapping it). Never stored:
     /// saving unwraps it once.
-    WrappedAppRole { role_id: SecretString, wrapping_token: SecretString },
+    WrappedAppRole {
+        role_id: SecretString,
+        wrapping_token: SecretString,
+    },
     /// AWS access keys. `secret` is the Secret Access Key, followed by a line with the session
     /// token when there is one: the keyring's second entry as is, so the key and its token
     /// always change together. See [`Credentials::aws_keys`] and [`Credentials::aws_parts`].
@@ -631,6 +647,10 @@ impl From<AppRoleCredentials> for Credentials {
     }
 }
 
+/// The empty secret `parts` gives for an OIDC login without a token (nothing is stored for it).
+static NO_SECRET: std::sync::LazyLock<SecretString> =
+    std::sync::LazyLock::new(|| SecretString::from(String::new()));
+
 impl Credentials {
     /// The method these credentials are for (`Password` serves userpass and LDAP alike).
     pub fn fits(&self, method: AuthMethod) -> bool {
@@ -642,6 +662,7 @@ impl Credentials {
                 | (Credentials::Jwt(_), AuthMethod::Jwt)
                 | (Credentials::AwsKeys { .. }, AuthMethod::AwsKeys)
                 | (Credentials::AwsDefault, AuthMethod::AwsDefault)
+                | (Credentials::Oidc { .. }, AuthMethod::Oidc)
         )
     }
 
@@ -668,15 +689,18 @@ impl Credentials {
         }
     }
 
-    /// The first keyring entry (AppRole's Role ID, AWS's Access Key ID) and the secret, as the
-    /// keyring's two entries hold them; the AWS default chain has neither.
-    pub fn parts(&self) -> (Option<&SecretString>, Option<&SecretString>) {
+    /// The first keyring entry (AppRole's Role ID, AWS's Access Key ID) and the one secret every
+    /// method has, as the keyring's two entries hold them (empty for OIDC without a token and
+    /// the AWS default chain, which store none).
+    pub fn parts(&self) -> (Option<&SecretString>, &SecretString) {
         match self {
-            Credentials::AppRole(c) => (Some(&c.role_id), Some(&c.secret_id)),
-            Credentials::WrappedAppRole { role_id, wrapping_token } => (Some(role_id), Some(wrapping_token)),
-            Credentials::Token(t) | Credentials::Password(t) | Credentials::Jwt(t) => (None, Some(t)),
-            Credentials::AwsKeys { access_key_id, secret } => (Some(access_key_id), Some(secret)),
-            Credentials::AwsDefault => (None, None),
+            Credentials::AppRole(c) => (Some(&c.role_id), &c.secret_id),
+            Credentials::WrappedAppRole { role_id, wrapping_token } => (Some(role_id), wrapping_token),
+            Credentials::Token(t) | Credentials::Password(t) | Credentials::Jwt(t) => (None, t),
+            Credentials::Oidc { token: Some(t), .. } => (None, t),
+            Credentials::Oidc { token: None, .. } => (None, &NO_SECRET),
+            Credentials::AwsKeys { access_key_id, secret } => (Some(access_key_id), secret),
+            Credentials::AwsDefault => (None, &NO_SECRET),
         }
     }
 
@@ -689,14 +713,21 @@ impl Credentials {
         if method == AuthMethod::AwsDefault {
             return Some(Credentials::AwsDefault);
         }
+        if method == AuthMethod::Oidc {
+            let remembered = secret.is_some();
+            return Some(Credentials::Oidc { token: secret, remembered });
+        }
         let secret = secret?;
         Some(match method {
-            AuthMethod::Approle => Credentials::AppRole(AppRoleCredentials { role_id: role_id?, secret_id: secret }),
+            AuthMethod::Approle => {
+                Credentials::AppRole(AppRoleCredentials { role_id: role_id?, secret_id: secret })
+            }
             AuthMethod::Token => Credentials::Token(secret),
             AuthMethod::Userpass | AuthMethod::Ldap => Credentials::Password(secret),
             AuthMethod::Jwt => Credentials::Jwt(secret),
             AuthMethod::AwsKeys => Credentials::AwsKeys { access_key_id: role_id?, secret },
             AuthMethod::AwsDefault => Credentials::AwsDefault,
+            AuthMethod::Oidc => Credentials::Oidc { token: Some(secret), remembered: true },
         })
     }
 }
@@ -739,10 +770,12 @@ pub fn vault_cli_token() -> crate::Result<SecretString> {
 impl From<Credentials> for CredentialsPatch {
     fn from(c: Credentials) -> Self {
         let wrapped = matches!(c, Credentials::WrappedAppRole { .. });
+        let no_secret = matches!(c, Credentials::AwsDefault);
         let (role_id, secret) = c.parts();
         CredentialsPatch {
             role_id: role_id.cloned(),
-            secret_id: secret.cloned(),
+            // The AWS default chain has no secret to store.
+            secret_id: (!no_secret).then(|| secret.clone()),
             reuse_credentials: false,
             secret_id_wrapped: wrapped,
             token_from_env: false,

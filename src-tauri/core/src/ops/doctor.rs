@@ -32,9 +32,9 @@ impl Core {
         }
         // The keyring is read after the store is released: the list must not wait for it.
         let snapshot = self.with_store(|store| store.doctor_snapshot(false)).await?;
-        let check = tokio::task::spawn_blocking(move || snapshot.check())
-            .await
-            .map_err(|e| crate::Error::Internal { detail: format!("the doctor's check stopped unexpectedly: {e}") })?;
+        let check = tokio::task::spawn_blocking(move || snapshot.check()).await.map_err(|e| {
+            crate::Error::Internal { detail: format!("the doctor's check stopped unexpectedly: {e}") }
+        })?;
         Ok(DoctorReport { findings: check.findings })
     }
 }

@@ -19,6 +19,7 @@ pub mod connector_test;
 pub mod connectors;
 pub mod doctor;
 pub mod export;
+pub mod oidc;
 pub mod vaults;
 
 use std::path::Path;
@@ -30,6 +31,7 @@ use crate::{Error, Result, Store};
 pub use connectors::{ConnectorSource, ConnectorSummary, KindFields, Reveal};
 pub use doctor::DoctorReport;
 pub use export::{ExportResult, RenderedExport};
+pub use oidc::{OidcLoginReport, OidcPending};
 pub use vaults::{RefreshReport, TestTarget, VaultDetails, VaultSummary};
 
 /// The store and the Vault sessions of one process.

@@ -95,7 +95,11 @@ impl Core {
 
     /// Validates and stores a new vault; its credentials go to the OS keyring. Nothing is
     /// stored anywhere on failure.
-    pub async fn add_vault(&self, input: VaultInput, creds: impl Into<CredentialsPatch>) -> Result<VaultSummary> {
+    pub async fn add_vault(
+        &self,
+        input: VaultInput,
+        creds: impl Into<CredentialsPatch>,
+    ) -> Result<VaultSummary> {
         let mut patch: CredentialsPatch = creds.into();
         self.unwrap_given(&input, &mut patch).await?;
         let method = input.method();
@@ -162,7 +166,9 @@ impl Core {
         Ok(RefreshReport {
             vault: name.clone(),
             version: (version > 0).then_some(version),
-            message: format!("Vault \"{name}\": cache and token dropped; read again now: {read}, {keys} key(s)."),
+            message: format!(
+                "Vault \"{name}\": cache and token dropped; read again now: {read}, {keys} key(s)."
+            ),
         })
     }
 
@@ -179,7 +185,10 @@ impl Core {
         }
         let method = input.method();
         if method != crate::model::AuthMethod::Approle {
-            return Err(Error::invalid("secret_id", format!("a wrapped Secret ID applies only to AppRole, not {}", method.label())));
+            return Err(Error::invalid(
+                "secret_id",
+                format!("a wrapped Secret ID applies only to AppRole, not {}", method.label()),
+            ));
         }
         let spec = crate::validate::validate_input(input).map_err(Error::Invalid)?;
         let Some(token) = creds.secret_id.take() else {

@@ -100,7 +100,10 @@ pub async fn test(
 }
 
 /// The Secret ID inside a response-wrapping token, unwrapped once at the server of `spec`.
-pub async fn unwrap_secret_id(spec: &VaultSpec, wrapping_token: &secrecy::SecretString) -> Result<secrecy::SecretString> {
+pub async fn unwrap_secret_id(
+    spec: &VaultSpec,
+    wrapping_token: &secrecy::SecretString,
+) -> Result<secrecy::SecretString> {
     match spec.provider {
         Provider::HashicorpVault => {
             let client = vault::VaultClient::new(spec)?;
@@ -108,5 +111,18 @@ pub async fn unwrap_secret_id(spec: &VaultSpec, wrapping_token: &secrecy::Secret
             Ok(client.unwrap_secret_id(wrapping_token).await?)
         }
         Provider::AwsSecretsManager => Err(crate::Error::invalid("secret_id", "wrapped Secret IDs are a Vault feature")),
+    }
+}
+
+/// Starts the OIDC browser sign-in of `spec` (login namespace, auth mount and role).
+pub async fn oidc_start(spec: &VaultSpec) -> Result<vault::auth::oidc::OidcFlow> {
+    match spec.provider {
+        Provider::HashicorpVault => {
+            let client = vault::VaultClient::new(spec)?;
+            let client = client.in_namespace(vault::auth::login_namespace(spec));
+            let role = spec.auth_role.as_deref().unwrap_or_default();
+            Ok(client.oidc_start(&spec.auth_mount, role).await?)
+        }
+        Provider::AwsSecretsManager => Err(crate::Error::invalid("auth_method", "OIDC sign-in is a Vault login")),
     }
 }

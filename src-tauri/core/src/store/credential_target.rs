@@ -65,7 +65,10 @@ pub fn credential_target_change(stored: &VaultSpec, new: &VaultSpec) -> Option<C
             "client certificate",
             a.tls_client_cert != b.tls_client_cert || a.tls_client_key != b.tls_client_key,
         ),
-        ("TLS verification", a.tls_skip_verify != b.tls_skip_verify || a.tls_skip_hostname != b.tls_skip_hostname),
+        (
+            "TLS verification",
+            a.tls_skip_verify != b.tls_skip_verify || a.tls_skip_hostname != b.tls_skip_hostname,
+        ),
         (
             "AWS region",
             stored.aws.as_ref().map(|a| &a.region) != new.aws.as_ref().map(|a| &a.region),
@@ -89,11 +92,7 @@ pub(super) fn check_stored_credentials(
     if stored.auth_method != new.auth_method {
         // The stored secret is another method's: it cannot serve, confirmed or not.
         let method = new.auth_method;
-        if !method.uses_secret() {
-            // Nothing stored is used (the AWS default chain).
-            return Ok(());
-        }
-        if creds.secret_id.is_none() {
+        if creds.secret_id.is_none() && method.stores_secret() {
             return Err(Error::invalid(
                 method.secret_field(),
                 format!(
@@ -107,7 +106,11 @@ pub(super) fn check_stored_credentials(
         if method.uses_role_id() && creds.role_id.is_none() {
             return Err(Error::invalid(
                 method.role_id_field(),
-                format!("is required: the login method changes from {} to {}", stored.auth_method.label(), method.label()),
+                format!(
+                    "is required: the login method changes from {} to {}",
+                    stored.auth_method.label(),
+                    method.label()
+                ),
             ));
         }
         return Ok(());

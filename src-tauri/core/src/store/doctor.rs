@@ -89,12 +89,8 @@ impl DoctorSnapshot {
                 (method.role_id_label(), first_flag.as_str(), role_acct),
                 (method.secret_label(), flag.as_str(), secret_acct),
             ];
-            let wanted = parts
-                .into_iter()
-                .enumerate()
-                .filter(|(i, _)| if *i == 0 { method.uses_role_id() } else { method.uses_secret() })
-                .map(|(_, p)| p);
-            for (which, flag, acct) in wanted {
+            let wanted = if method.stores_secret() { 2 - usize::from(!method.uses_role_id()) } else { 0 };
+            for (which, flag, acct) in parts.into_iter().skip(2 - wanted) {
                 match self.keyring.get(acct) {
                     Ok(Some(_)) => {}
                     Ok(None) => findings.push(DoctorFinding::open(
@@ -131,7 +127,7 @@ impl DoctorSnapshot {
             let rest = acct.strip_prefix(&self.prefix).unwrap_or(&acct);
             let (vault_id, which) = rest.split_once('/').unwrap_or((rest, ""));
             let known = match (which, self.ids.get(vault_id)) {
-                ("secret_id", Some((_, uses_secret))) => *uses_secret,
+                ("secret_id", Some((_, may_keep_secret))) => *may_keep_secret,
                 ("role_id", Some((uses_role_id, _))) => *uses_role_id,
                 _ => false,
             };
@@ -173,7 +169,12 @@ impl Store {
         let all = vaults::all(&self.conn).map_err(|e| self.storage_err(e))?;
         let ids = all
             .iter()
-            .map(|v| (v.id.clone(), (v.spec.auth_method.uses_role_id(), v.spec.auth_method.uses_secret())))
+            .map(|v| {
+                // An OIDC vault may keep a remembered token in its secret entry; the AWS default
+                // chain keeps nothing.
+                let m = v.spec.auth_method;
+                (v.id.clone(), (m.uses_role_id(), m != AuthMethod::AwsDefault))
+            })
             .collect();
         let vaults = all
             .iter()

@@ -64,6 +64,9 @@ pub struct Store {
     owner_lock: Option<fs::File>,
     /// What opening the store put right (permissions, abandoned changes), for the doctor.
     opened: Vec<DoctorFinding>,
+    /// Tokens of this process's OIDC sign-ins, by vault id: in memory only (the keyring holds
+    /// one only when the admin asked to remember it).
+    oidc_tokens: Arc<std::sync::Mutex<std::collections::HashMap<String, crate::SecretString>>>,
 }
 
 impl Drop for Store {
@@ -120,6 +123,7 @@ impl Store {
             owner: uuid::Uuid::new_v4().simple().to_string(),
             owner_lock: None,
             opened,
+            oidc_tokens: Arc::default(),
         };
         let settled = store.recover();
         store

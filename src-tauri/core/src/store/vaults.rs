@@ -10,8 +10,8 @@ use super::{now, Store};
 use crate::hooks::reached;
 use crate::keyring::SERVICE;
 use crate::model::{
-    AuthMethod, AwsSpec, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault, VaultInput,
-    VaultPatch, VaultSpec,
+    AuthMethod, AwsSpec, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault,
+    VaultInput, VaultPatch, VaultSpec,
 };
 use crate::validate::{validate_credential, validate_input, validate_name, validate_secret_part};
 use crate::{Error, Result};
@@ -93,7 +93,12 @@ fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 36] {
         Box::new(s.kv_version.map(|v| i64::try_from(v).unwrap_or(i64::MAX))),
         Box::new(s.tls.tls_skip_hostname),
         Box::new(v.secret_id_status.as_ref().and_then(|st| st.expires_at.clone())),
-        Box::new(v.secret_id_status.as_ref().and_then(|st| st.uses_left).map(|n| i64::try_from(n).unwrap_or(i64::MAX))),
+        Box::new(
+            v.secret_id_status
+                .as_ref()
+                .and_then(|st| st.uses_left)
+                .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+        ),
         Box::new(aws.map(|a| &a.region)),
         Box::new(aws.map(|a| &a.secret_id)),
         Box::new(aws.and_then(|a| a.version_stage.as_ref())),
@@ -235,7 +240,10 @@ fn validate_form(
         r => r.map(|v| validate_credential(method.role_id_field(), v)).transpose(),
     };
     let secret = match secret {
-        Some(_) if !method.uses_secret() => Err(crate::FieldError::new(
+        // An OIDC vault stores no secret (a remembered token is written by its sign-in).
+        Some(_) | None if method == AuthMethod::Oidc => Ok(None),
+        // The AWS default chain keeps nothing at all.
+        Some(_) if method == AuthMethod::AwsDefault => Err(crate::FieldError::new(
             "aws_auth",
             format!("{} keeps no keys: leave the key fields empty", method.label()),
         )),
@@ -252,7 +260,11 @@ fn validate_form(
 
 /// Complete credentials for `method` from validated parts, or the field error naming what is
 /// missing.
-fn complete(method: AuthMethod, role_id: Option<SecretString>, secret: Option<SecretString>) -> Result<Credentials> {
+fn complete(
+    method: AuthMethod,
+    role_id: Option<SecretString>,
+    secret: Option<SecretString>,
+) -> Result<Credentials> {
     if method.uses_role_id() && role_id.is_none() {
         return Err(Error::invalid(method.role_id_field(), "is required"));
     }
@@ -373,18 +385,31 @@ impl Store {
         let loc = self.keyring_location(vault);
         let name = vault.spec.name.clone();
         let method = vault.spec.auth_method;
+        let signed_in = (method == AuthMethod::Oidc)
+            .then(|| {
+                self.oidc_tokens
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .get(&vault.id)
+                    .cloned()
+            })
+            .flatten();
         move || {
-            let missing = |which| Error::CredentialMissing { vault: name.clone(), which };
-            if !method.uses_secret() {
-                return Credentials::from_parts(method, None, None).ok_or_else(|| missing(method.secret_label()));
+            if let Some(token) = signed_in {
+                // This process's own sign-in first (it is newer than a remembered one).
+                return Ok(Credentials::Oidc { token: Some(token), remembered: false });
             }
+            let missing = |which| Error::CredentialMissing { vault: name.clone(), which };
             let role_id = if method.uses_role_id() {
                 Some(keyring.get(&loc.role_id_account)?.ok_or_else(|| missing(method.role_id_label()))?)
             } else {
                 None
             };
-            let secret = keyring.get(&loc.secret_id_account)?.ok_or_else(|| missing(method.secret_label()))?;
-            Credentials::from_parts(method, role_id, Some(secret)).ok_or_else(|| missing(method.role_id_label()))
+            let secret = keyring.get(&loc.secret_id_account)?;
+            if method.stores_secret() && secret.is_none() {
+                return Err(missing(method.secret_label()));
+            }
+            Credentials::from_parts(method, role_id, secret).ok_or_else(|| missing(method.role_id_label()))
         }
     }
 
@@ -404,7 +429,10 @@ impl Store {
         let method = spec.auth_method;
         if creds.secret_id_wrapped {
             if method != AuthMethod::Approle {
-                return Err(Error::invalid("secret_id", format!("a wrapped Secret ID applies only to AppRole, not {}", method.label())));
+                return Err(Error::invalid(
+                    "secret_id",
+                    format!("a wrapped Secret ID applies only to AppRole, not {}", method.label()),
+                ));
             }
             let Some(wrapping_token) = secret else {
                 return Err(Error::invalid("secret_id", "is required: the wrapping token"));
@@ -415,12 +443,14 @@ impl Store {
                     Credentials::AppRole(c) => c.role_id,
                     _ => return Err(Error::invalid("role_id", "is required")),
                 },
-                (None, None) => return Err(Error::invalid("role_id", "is required to test an unsaved vault")),
+                (None, None) => {
+                    return Err(Error::invalid("role_id", "is required to test an unsaved vault"))
+                }
             };
             return Ok((spec, Credentials::WrappedAppRole { role_id, wrapping_token }));
         }
         let given_all =
-            !method.uses_secret() || (secret.is_some() && (role_id.is_some() || !method.uses_role_id()));
+            method == AuthMethod::AwsDefault || (secret.is_some() && (role_id.is_some() || !method.uses_role_id()));
         if given_all {
             return complete(method, role_id, secret).map(|c| (spec, c));
         }
@@ -433,9 +463,8 @@ impl Store {
         super::credential_target::check_stored_credentials(&vault.spec, &spec, creds)?;
         let stored = self.credentials(&vault)?;
         let (stored_role, stored_secret) = stored.parts();
-        let (stored_role, stored_secret) = (stored_role.cloned(), stored_secret.cloned());
-        complete(method, role_id.or(stored_role), secret.or(stored_secret))
-            .map(|c| (spec, c))
+        let (stored_role, stored_secret) = (stored_role.cloned(), stored_secret.clone());
+        complete(method, role_id.or(stored_role), secret.or(Some(stored_secret))).map(|c| (spec, c))
     }
 
     /// The input of the stored vault `name` with `patch` applied, as the update would validate it.
@@ -463,7 +492,8 @@ impl Store {
             .map_err(storage)?
             .ok_or_else(|| Error::VaultNotFound { name: name.trim().to_owned() })?;
         let input = apply_patch(&old.spec, patch);
-        let (spec, role_id, secret) = validate_form(&input, creds.role_id.as_ref(), creds.secret_id.as_ref())?;
+        let (spec, role_id, secret) =
+            validate_form(&input, creds.role_id.as_ref(), creds.secret_id.as_ref())?;
         let new_creds = [role_id, secret];
         if let Some(other) = find_by_name(conn, &spec.name).map_err(storage)? {
             if other.id != old.id {
@@ -484,8 +514,13 @@ impl Store {
         // What was learnt of the Secret ID holds while it and the login stay the same.
         let same_secret = creds.secret_id.is_none() && spec.auth_method == old.spec.auth_method;
         let secret_id_status = old.secret_id_status.clone().filter(|_| same_secret);
-        let vault =
-            Vault { id: old.id.clone(), spec, created_at: old.created_at.clone(), updated_at: now(), secret_id_status };
+        let vault = Vault {
+            id: old.id.clone(),
+            spec,
+            created_at: old.created_at.clone(),
+            updated_at: now(),
+            secret_id_status,
+        };
         Ok((old, vault, new_creds))
     }
 
@@ -497,6 +532,8 @@ impl Store {
             return Err(Error::Internal { detail: "a wrapped Secret ID reached the store unwrapped".into() });
         }
         let (role_id, secret) = creds.parts();
+        // The AWS default chain has no secret at all (`parts` gives an empty one).
+        let secret = (!matches!(creds, Credentials::AwsDefault)).then_some(secret);
         let (spec, role_id, secret_id) = validate_form(input, role_id, secret)?;
         if !creds.fits(spec.auth_method) {
             return Err(Error::invalid(
@@ -508,12 +545,20 @@ impl Store {
             (true, None) => return Err(Error::invalid(spec.auth_method.role_id_field(), "is required")),
             (_, r) => r,
         };
-        if spec.auth_method.uses_secret() && secret_id.is_none() {
-            return Err(Error::invalid(spec.auth_method.secret_field(), "is required"));
+        if !spec.auth_method.stores_secret() {
+            return self.add_vault_without_secret(spec);
         }
+        let Some(secret_id) = secret_id else {
+            return Err(Error::invalid(spec.auth_method.secret_field(), "is required"));
+        };
         let now = now();
-        let vault =
-            Vault { id: uuid::Uuid::new_v4().to_string(), spec, created_at: now.clone(), updated_at: now, secret_id_status: None };
+        let vault = Vault {
+            id: uuid::Uuid::new_v4().to_string(),
+            spec,
+            created_at: now.clone(),
+            updated_at: now,
+            secret_id_status: None,
+        };
         let loc = self.keyring_location(&vault);
         let path = self.db_path.clone();
         let storage = super::storage_error(&path);
@@ -525,7 +570,7 @@ impl Store {
             committed: false,
             vault_name: vault.spec.name.clone(),
             role_id: role_id.is_some(),
-            secret_id: secret_id.is_some(),
+            secret_id: true,
             owner: self.owner.clone(),
         };
         {
@@ -543,9 +588,7 @@ impl Store {
                 keyring.set(&loc.role_id_account, role_id)?;
             }
             reached("add:role_id");
-            if let Some(secret_id) = &secret_id {
-                keyring.set(&loc.secret_id_account, secret_id)?;
-            }
+            keyring.set(&loc.secret_id_account, &secret_id)?;
             reached("add:secret_id");
             let tx = self.write_tx()?;
             if let Some(existing) = find_by_name(&tx, &vault.spec.name).map_err(&storage)? {
@@ -561,6 +604,41 @@ impl Store {
         }
         reached("add:row");
         Ok(vault)
+    }
+
+    /// An OIDC vault: only its row (its token comes from a browser sign-in).
+    fn add_vault_without_secret(&mut self, spec: VaultSpec) -> Result<Vault> {
+        let now = now();
+        let vault = Vault {
+            id: uuid::Uuid::new_v4().to_string(),
+            spec,
+            created_at: now.clone(),
+            updated_at: now,
+            secret_id_status: None,
+        };
+        let path = self.db_path.clone();
+        let storage = super::storage_error(&path);
+        let tx = self.write_tx()?;
+        if let Some(existing) = find_by_name(&tx, &vault.spec.name).map_err(&storage)? {
+            return Err(Error::VaultExists { name: existing.spec.name });
+        }
+        insert(&tx, &vault).map_err(&storage)?;
+        tx.commit().map_err(&storage)?;
+        Ok(vault)
+    }
+
+    /// Keeps the token of an OIDC sign-in for this process's sessions of `vault` (memory only).
+    pub fn keep_oidc_token(&self, vault: &Vault, token: SecretString) {
+        self.oidc_tokens
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(vault.id.clone(), token);
+    }
+
+    /// Keeps the token of an OIDC sign-in in the keyring until it expires ("remember"); the
+    /// vault's secret entry holds it.
+    pub fn remember_oidc_token(&self, vault: &Vault, token: &SecretString) -> Result<()> {
+        self.keyring.set(&self.keyring_location(vault).secret_id_account, token)
     }
 
     /// Applies `patch` to the vault called `name`. Credentials are replaced only when given; a
@@ -591,29 +669,16 @@ impl Store {
             Ok(())
         };
         if creds.role_id.is_none() && creds.secret_id.is_none() {
-            let (old, vault) = {
-                let tx = self.write_tx()?;
-                let (old, vault, _) = Self::plan_update(&tx, name, patch, creds, &storage)?;
-                write_row(&tx, &old, &vault).map_err(&storage)?;
-                tx.commit().map_err(&storage)?;
-                (old, vault)
-            };
-            if old.spec.auth_method.uses_secret() && !vault.spec.auth_method.uses_secret() {
-                // A change to a login that keeps nothing (the AWS default chain): the old keys
-                // leave the keyring. Were the process killed before this, the doctor reports
-                // the entries and its repair removes them.
-                let loc = self.keyring_location(&old);
-                let dropped = self
-                    .keyring
-                    .delete(&loc.role_id_account)
-                    .and_then(|()| self.keyring.delete(&loc.secret_id_account));
-                dropped.map_err(|e| Error::Keyring {
-                    detail: format!(
-                        "vault \"{}\" is saved, but its old keys could not be deleted from the keyring ({e}); \
-                         `vaultdesk doctor --repair` removes them",
-                        vault.spec.name
-                    ),
-                })?;
+            let tx = self.write_tx()?;
+            let (old, vault, _) = Self::plan_update(&tx, name, patch, creds, &storage)?;
+            write_row(&tx, &old, &vault).map_err(&storage)?;
+            tx.commit().map_err(&storage)?;
+            if old.spec.auth_method.stores_secret() && !vault.spec.auth_method.stores_secret() {
+                // To OIDC (which needs no secret): the old method's entries go. Were this
+                // interrupted, the doctor reports them and its repair removes them.
+                let loc = self.keyring_location(&vault);
+                self.keyring.delete(&loc.secret_id_account)?;
+                self.keyring.delete(&loc.role_id_account)?;
             }
             return Ok(vault);
         }
@@ -694,6 +759,10 @@ impl Store {
                 }
             }
             reached("update:moved");
+            if old.spec.auth_method.stores_secret() && !vault.spec.auth_method.stores_secret() {
+                // To OIDC: the old method's secret must not pass for a remembered token.
+                keyring.delete(&loc.secret_id_account)?;
+            }
             if old.spec.auth_method.uses_role_id() && !vault.spec.auth_method.uses_role_id() {
                 // A Role ID the new login method does not use is not kept. Were the process
                 // killed before this, the doctor reports the entry and its repair removes it.
@@ -779,7 +848,11 @@ impl Store {
 impl Store {
     /// Keeps what a Test learnt of the stored vault's Secret ID (not a configuration change:
     /// `updated_at` and the live sessions stay).
-    pub fn record_secret_id_status(&mut self, vault_id: &str, status: &crate::model::SecretIdStatus) -> Result<()> {
+    pub fn record_secret_id_status(
+        &mut self,
+        vault_id: &str,
+        status: &crate::model::SecretIdStatus,
+    ) -> Result<()> {
         let storage = super::storage_error(&self.db_path);
         self.conn
             .execute(

@@ -90,7 +90,9 @@ impl Bao {
 
     /// A child token of the root token with `policies` (and `ttl`), as an admin's own token.
     pub async fn token(&self, policies: &[&str], ttl: &str) -> String {
-        let v = self.post("auth/token/create", json!({"policies": policies, "ttl": ttl, "renewable": true})).await;
+        let v = self
+            .post("auth/token/create", json!({"policies": policies, "ttl": ttl, "renewable": true}))
+            .await;
         v["auth"]["client_token"].as_str().expect("client_token").to_owned()
     }
 

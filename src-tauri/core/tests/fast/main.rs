@@ -308,7 +308,10 @@ fn with_auth(mut input: VaultInput, method: &str, user: Option<&str>) -> VaultIn
 async fn a_token_or_password_vault_keeps_one_keyring_entry_and_a_method_change_needs_its_secret() {
     let f = fixture();
     let url = closed_port_url();
-    let token = CredentialsPatch { secret_id: Some(SecretString::from("hvs.tok-1".to_owned())), ..Default::default() };
+    let token = CredentialsPatch {
+        secret_id: Some(SecretString::from("hvs.tok-1".to_owned())),
+        ..Default::default()
+    };
     f.core.add_vault(with_auth(kv("tok", &url), "token", None), token).await.expect("add token vault");
     let mine: Vec<String> = f.keyring.accounts();
     assert_eq!(mine.len(), 1, "only the token is stored: {mine:?}");
@@ -320,7 +323,10 @@ async fn a_token_or_password_vault_keeps_one_keyring_entry_and_a_method_change_n
         .await
         .expect_err("no password");
     assert_eq!(missing.payload().fields.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["password"]);
-    let pw = CredentialsPatch { secret_id: Some(SecretString::from(" two words ".to_owned())), ..Default::default() };
+    let pw = CredentialsPatch {
+        secret_id: Some(SecretString::from(" two words ".to_owned())),
+        ..Default::default()
+    };
     let added = f.core.add_vault(with_auth(kv("pw", &url), "userpass", Some("jane")), pw).await.expect("add");
     assert_eq!(added.vault.spec.auth_username.as_deref(), Some("jane"));
     assert_eq!(f.keyring.accounts().len(), 2);
@@ -329,14 +335,27 @@ async fn a_token_or_password_vault_keeps_one_keyring_entry_and_a_method_change_n
     f.core.add_vault(kv("ar", &url), creds("ar")).await.expect("add approle");
     assert_eq!(f.keyring.accounts().len(), 4);
     let to_token = VaultPatch { auth_method: Some("token".into()), ..Default::default() };
-    let err = f.core.update_vault("ar".into(), to_token.clone(), CredentialsPatch::default()).await.expect_err("refused");
+    let err = f
+        .core
+        .update_vault("ar".into(), to_token.clone(), CredentialsPatch::default())
+        .await
+        .expect_err("refused");
     assert_eq!(err.payload().fields.first().map(|e| e.field.as_str()), Some("token"), "{err}");
     assert!(err.to_string().contains("AppRole to Token"), "{err}");
     let confirmed = CredentialsPatch { reuse_credentials: true, ..Default::default() };
-    f.core.update_vault("ar".into(), to_token.clone(), confirmed).await.expect_err("a confirmation is no token");
-    assert_eq!(f.core.show_vault("ar".into()).await.expect("show").summary.vault.spec.auth_method.as_str(), "approle");
+    f.core
+        .update_vault("ar".into(), to_token.clone(), confirmed)
+        .await
+        .expect_err("a confirmation is no token");
+    assert_eq!(
+        f.core.show_vault("ar".into()).await.expect("show").summary.vault.spec.auth_method.as_str(),
+        "approle"
+    );
     // With the token: the method changes and the Role ID leaves the keyring.
-    let given = CredentialsPatch { secret_id: Some(SecretString::from("hvs.tok-2".to_owned())), ..Default::default() };
+    let given = CredentialsPatch {
+        secret_id: Some(SecretString::from("hvs.tok-2".to_owned())),
+        ..Default::default()
+    };
     let updated = f.core.update_vault("ar".into(), to_token, given).await.expect("update");
     assert_eq!(updated.vault.spec.auth_method.as_str(), "token");
     assert_eq!(updated.vault.spec.auth_mount, "token");

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use vaultdesk_core::keyring::{CredentialStore, OsKeyring};
 use vaultdesk_core::{
-    AppRoleCredentials, Credentials, CredentialsPatch, Error, ErrorCode, ExposeSecret, SecretString, Store, VaultInput,
-    VaultPatch,
+    AppRoleCredentials, Credentials, CredentialsPatch, Error, ErrorCode, ExposeSecret, SecretString, Store,
+    VaultInput, VaultPatch,
 };
 
 use common::keyring::require_keyring_session;

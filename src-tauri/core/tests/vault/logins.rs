@@ -7,7 +7,9 @@ use serde_json::json;
 use vaultdesk_core::keyring::MemoryKeyring;
 use vaultdesk_core::ops::TestTarget;
 use vaultdesk_core::provider::vault::{test_vault, StageStatus, TestStage, VaultErrorCode, VaultSession};
-use vaultdesk_core::{AuthMethod, Core, Credentials, CredentialsPatch, ErrorCode, SecretString, Store, VaultInput};
+use vaultdesk_core::{
+    AuthMethod, Core, Credentials, CredentialsPatch, ErrorCode, SecretString, Store, VaultInput,
+};
 
 use super::{assert_named, kv_data, stage};
 use crate::common::bao::{unique, Bao};
@@ -26,8 +28,22 @@ async fn readable_kv(bao: &Bao, data: serde_json::Value) -> (String, String) {
     (mount, policy)
 }
 
-fn kv_vault(bao: &Bao, mount: &str, method: AuthMethod, auth_mount: &str, user: Option<&str>) -> vaultdesk_core::Vault {
-    let mut v = crate::common::bao::vault(bao, auth_mount, mount, vaultdesk_core::EngineType::Kv2, Some("app/config"), None, 60);
+fn kv_vault(
+    bao: &Bao,
+    mount: &str,
+    method: AuthMethod,
+    auth_mount: &str,
+    user: Option<&str>,
+) -> vaultdesk_core::Vault {
+    let mut v = crate::common::bao::vault(
+        bao,
+        auth_mount,
+        mount,
+        vaultdesk_core::EngineType::Kv2,
+        Some("app/config"),
+        None,
+        60,
+    );
     v.spec.auth_method = method;
     v.spec.auth_username = user.map(str::to_owned);
     v
@@ -84,14 +100,20 @@ async fn userpass_logs_in_with_a_password_with_spaces_and_names_a_wrong_one() {
     let (mount, policy) = readable_kv(&bao, json!({"api_key": "k-1"})).await;
     let auth = unique("up");
     bao.post(&format!("sys/auth/{auth}"), json!({"type": "userpass"})).await;
-    bao.post(&format!("auth/{auth}/users/jane"), json!({"password": " pass phrase 1 ", "token_policies": policy}))
-        .await;
+    bao.post(
+        &format!("auth/{auth}/users/jane"),
+        json!({"password": " pass phrase 1 ", "token_policies": policy}),
+    )
+    .await;
     let vault = kv_vault(&bao, &mount, AuthMethod::Userpass, &auth, Some("jane"));
 
     let right = Credentials::Password(SecretString::from(" pass phrase 1 ".to_owned()));
     let report = test_vault(&vault.spec, &right).await;
     assert!(report.ok, "{report:#?}");
-    assert!(stage(&report, TestStage::Login).summary.starts_with("Username & password as jane"), "{report:#?}");
+    assert!(
+        stage(&report, TestStage::Login).summary.starts_with("Username & password as jane"),
+        "{report:#?}"
+    );
     let session = VaultSession::new(&vault, right).expect("session");
     assert_eq!(kv_data(&session.resolve().await.expect("resolve")).get("api_key"), Some(&json!("k-1")));
     session.close().await;
@@ -110,10 +132,17 @@ async fn userpass_logs_in_with_a_password_with_spaces_and_names_a_wrong_one() {
     form.auth_method = Some("userpass".into());
     form.auth_mount = Some(auth.clone());
     form.auth_username = Some("jane".into());
-    let pw = CredentialsPatch { secret_id: Some(SecretString::from(" pass phrase 1 ".to_owned())), ..Default::default() };
+    let pw = CredentialsPatch {
+        secret_id: Some(SecretString::from(" pass phrase 1 ".to_owned())),
+        ..Default::default()
+    };
     core.add_vault(form, pw).await.expect("add userpass vault");
     let (_, report) = core
-        .test_vault(TestTarget::Stored { name: "team".into(), patch: Default::default() }, CredentialsPatch::default(), &mut |_| {})
+        .test_vault(
+            TestTarget::Stored { name: "team".into(), patch: Default::default() },
+            CredentialsPatch::default(),
+            &mut |_| {},
+        )
         .await
         .expect("test stored");
     assert!(report.ok, "{report:#?}");
@@ -138,16 +167,24 @@ async fn a_wrapped_secret_id_is_unwrapped_once_when_saved_and_a_second_unwrap_is
     };
 
     // The Test only looks the wrapping token up: afterwards it can still be unwrapped.
-    let (_, report) = core.test_vault(TestTarget::Unsaved(form.clone()), given.clone(), &mut |_| {}).await.expect("test");
+    let (_, report) =
+        core.test_vault(TestTarget::Unsaved(form.clone()), given.clone(), &mut |_| {}).await.expect("test");
     assert!(report.ok, "{report:#?}");
     let login = stage(&report, TestStage::Login);
-    assert!(login.summary.contains("not yet unwrapped") && login.summary.contains("/secret-id"), "{login:#?}");
+    assert!(
+        login.summary.contains("not yet unwrapped") && login.summary.contains("/secret-id"),
+        "{login:#?}"
+    );
     assert_eq!(stage(&report, TestStage::Read).status, StageStatus::Skipped);
 
     // Save unwraps it; the stored Secret ID logs in.
     core.add_vault(form.clone(), given.clone()).await.expect("add with a wrapped Secret ID");
     let (_, report) = core
-        .test_vault(TestTarget::Stored { name: "wrapped".into(), patch: Default::default() }, CredentialsPatch::default(), &mut |_| {})
+        .test_vault(
+            TestTarget::Stored { name: "wrapped".into(), patch: Default::default() },
+            CredentialsPatch::default(),
+            &mut |_| {},
+        )
         .await
         .expect("test stored");
     assert!(report.ok, "the unwrapped Secret ID works: {report:#?}");
@@ -233,7 +270,12 @@ async fn ldap_logs_in_through_a_real_slapd_and_names_a_wrong_password_and_a_serv
     session.close().await;
 
     let wrong = Credentials::Password(SecretString::from("alice-pw".to_owned()));
-    assert_named(&test_vault(&vault.spec, &wrong).await, VaultErrorCode::WrongPassword, "password", "user name and password");
+    assert_named(
+        &test_vault(&vault.spec, &wrong).await,
+        VaultErrorCode::WrongPassword,
+        "password",
+        "user name and password",
+    );
 
     // The same method pointed at an LDAP server that is down.
     let down = unique("ldapdown");
@@ -262,7 +304,8 @@ fn b64url(bytes: &[u8]) -> String {
 
 /// An RS256 JWT over `claims`, signed by `key` (PEM) with openssl.
 fn sign_jwt(dir: &std::path::Path, key: &std::path::Path, claims: &serde_json::Value) -> String {
-    let input = format!("{}.{}", b64url(br#"{"alg":"RS256","typ":"JWT"}"#), b64url(claims.to_string().as_bytes()));
+    let input =
+        format!("{}.{}", b64url(br#"{"alg":"RS256","typ":"JWT"}"#), b64url(claims.to_string().as_bytes()));
     let data = dir.join("signing-input");
     std::fs::write(&data, &input).expect("write");
     let out = std::process::Command::new("openssl")
@@ -286,12 +329,20 @@ async fn jwt_logs_in_as_a_role_and_names_an_expired_token_and_an_unknown_role() 
         .status()
         .expect("openssl");
     assert!(ok.success());
-    let public = std::process::Command::new("openssl").args(["pkey", "-pubout", "-in"]).arg(&key).output().expect("openssl");
+    let public = std::process::Command::new("openssl")
+        .args(["pkey", "-pubout", "-in"])
+        .arg(&key)
+        .output()
+        .expect("openssl");
     let public = String::from_utf8(public.stdout).expect("pem");
     let (mount, policy) = readable_kv(&bao, json!({"token": "t-jwt"})).await;
     let auth = unique("jwt");
     bao.post(&format!("sys/auth/{auth}"), json!({"type": "jwt"})).await;
-    bao.post(&format!("auth/{auth}/config"), json!({"jwt_validation_pubkeys": [public], "bound_issuer": "vaultdesk-tests"})).await;
+    bao.post(
+        &format!("auth/{auth}/config"),
+        json!({"jwt_validation_pubkeys": [public], "bound_issuer": "vaultdesk-tests"}),
+    )
+    .await;
     bao.post(
         &format!("auth/{auth}/role/ci"),
         json!({"role_type": "jwt", "bound_audiences": ["vaultdesk"], "user_claim": "sub", "token_policies": [policy]}),
@@ -316,7 +367,12 @@ async fn jwt_logs_in_as_a_role_and_names_an_expired_token_and_an_unknown_role() 
 
     let mut unknown = vault.clone();
     unknown.spec.auth_role = Some("nobody".into());
-    assert_named(&test_vault(&unknown.spec, &jwt).await, VaultErrorCode::JwtRoleNotFound, "auth_role", "role name");
+    assert_named(
+        &test_vault(&unknown.spec, &jwt).await,
+        VaultErrorCode::JwtRoleNotFound,
+        "auth_role",
+        "role name",
+    );
 }
 
 #[tokio::test]
@@ -343,7 +399,15 @@ async fn a_login_namespace_apart_from_the_secrets_and_a_pinned_kv_version() {
         .await;
     let auth = unique("ar");
     let creds = in_parent.approle(&auth, &[&policy], json!({})).await;
-    let mut vault = crate::common::bao::vault(&bao, &auth, &kv, vaultdesk_core::EngineType::Kv2, Some("app/config"), None, 60);
+    let mut vault = crate::common::bao::vault(
+        &bao,
+        &auth,
+        &kv,
+        vaultdesk_core::EngineType::Kv2,
+        Some("app/config"),
+        None,
+        60,
+    );
     vault.spec.namespace = Some(format!("{parent}/child"));
 
     let report = test_vault(&vault.spec, &creds).await;
@@ -356,7 +420,10 @@ async fn a_login_namespace_apart_from_the_secrets_and_a_pinned_kv_version() {
     // Pinned to version 1: the older value, and the Test shows both versions.
     vault.spec.kv_version = Some(1);
     let report = test_vault(&vault.spec, &creds).await;
-    assert!(stage(&report, TestStage::Read).summary.starts_with("version 1 (pinned; current version 2)"), "{report:#?}");
+    assert!(
+        stage(&report, TestStage::Read).summary.starts_with("version 1 (pinned; current version 2)"),
+        "{report:#?}"
+    );
     let session = VaultSession::new(&vault, creds.clone()).expect("session");
     assert_eq!(kv_data(&session.resolve().await.expect("resolve")).get("password"), Some(&json!("one")));
     session.close().await;
@@ -370,7 +437,14 @@ async fn a_login_namespace_apart_from_the_secrets_and_a_pinned_kv_version() {
     assert!(report.failure().expect("f").message.contains("destroyed"), "{report:#?}");
     vault.spec.kv_version = Some(9);
     let report = test_vault(&vault.spec, &creds).await;
-    assert!(report.failure().expect("f").message.contains("not a version of this secret (the current version is 2)"), "{report:#?}");
+    assert!(
+        report
+            .failure()
+            .expect("f")
+            .message
+            .contains("not a version of this secret (the current version is 2)"),
+        "{report:#?}"
+    );
     // The Test's capabilities were asked in the login namespace, with the child as a prefix.
     vault.spec.kv_version = None;
     let report = test_vault(&vault.spec, &creds).await;
@@ -384,22 +458,37 @@ async fn the_test_reports_when_the_secret_id_expires_and_the_list_keeps_it() {
     let auth = unique("ar");
     // The policy may look its own Secret ID up: the Test shows expiry and uses left.
     let lookup = unique("pol");
-    bao.policy(&lookup, &format!("path \"auth/{auth}/role/app/secret-id/lookup\" {{ capabilities = [\"update\"] }}")).await;
-    let ids = bao.approle(&auth, &[&policy, &lookup], json!({"secret_id_ttl": "72h", "secret_id_num_uses": 10})).await;
+    bao.policy(
+        &lookup,
+        &format!("path \"auth/{auth}/role/app/secret-id/lookup\" {{ capabilities = [\"update\"] }}"),
+    )
+    .await;
+    let ids = bao
+        .approle(&auth, &[&policy, &lookup], json!({"secret_id_ttl": "72h", "secret_id_num_uses": 10}))
+        .await;
     let (_dir, core) = core();
     let mut form = input(&bao, "expiring", &mount);
     form.auth_mount = Some(auth.clone());
     core.add_vault(form, ids).await.expect("add");
-    assert_eq!(core.list_vaults().await.expect("list")[0].vault.secret_id_status, None, "nothing known before a Test");
+    assert_eq!(
+        core.list_vaults().await.expect("list")[0].vault.secret_id_status,
+        None,
+        "nothing known before a Test"
+    );
 
     let stored = || TestTarget::Stored { name: "expiring".into(), patch: Default::default() };
-    let (_, report) = core.test_vault(stored(), CredentialsPatch::default(), &mut |_| {}).await.expect("test");
+    let (_, report) =
+        core.test_vault(stored(), CredentialsPatch::default(), &mut |_| {}).await.expect("test");
     assert!(report.ok, "{report:#?}");
     let login = stage(&report, TestStage::Login);
     assert_eq!(login.status, StageStatus::Warning, "3 days left is a warning: {login:#?}");
-    assert!(login.summary.contains("Secret ID expires") && login.summary.contains(" UTC (in 2d23h"), "{login:#?}");
+    assert!(
+        login.summary.contains("Secret ID expires") && login.summary.contains(" UTC (in 2d23h"),
+        "{login:#?}"
+    );
     assert!(login.summary.contains("9 uses left"), "one use went to the Test's login: {login:#?}");
-    let listed = core.list_vaults().await.expect("list")[0].vault.secret_id_status.clone().expect("kept for the list");
+    let listed =
+        core.list_vaults().await.expect("list")[0].vault.secret_id_status.clone().expect("kept for the list");
     assert_eq!(listed.uses_left, Some(9));
     assert!(listed.expires_at.is_some());
 
@@ -410,4 +499,161 @@ async fn the_test_reports_when_the_secret_id_expires_and_the_list_keeps_it() {
     let report = test_vault(&vault.spec, &ids2).await;
     assert!(report.ok && report.secret_id.is_none(), "{report:#?}");
     assert_eq!(stage(&report, TestStage::Login).status, StageStatus::Passed);
+}
+
+/// An OIDC auth mount at the test run's OpenID provider, with role `app` (loopback redirects,
+/// the KV policy) and role `nolocal` whose redirect vaultdesk cannot use; (auth mount, KV mount).
+async fn oidc_fixture(bao: &Bao) -> (String, String) {
+    let (mount, policy) = readable_kv(bao, json!({"password": "from-oidc"})).await;
+    let auth = unique("oidc");
+    bao.post(&format!("sys/auth/{auth}"), json!({"type": "oidc"})).await;
+    bao.post(
+        &format!("auth/{auth}/config"),
+        json!({"oidc_discovery_url": crate::common::bao::env("VAULTDESK_TEST_OIDC_URL"),
+               "oidc_client_id": "vaultdesk-test", "oidc_client_secret": "s3cret", "default_role": "app"}),
+    )
+    .await;
+    bao.post(
+        &format!("auth/{auth}/role/app"),
+        json!({"role_type": "oidc", "user_claim": "sub", "token_policies": [policy],
+               "allowed_redirect_uris": ["http://127.0.0.1:8250/oidc/callback"]}),
+    )
+    .await;
+    bao.post(
+        &format!("auth/{auth}/role/nolocal"),
+        json!({"role_type": "oidc", "user_claim": "sub", "allowed_redirect_uris": ["https://elsewhere.example/cb"]}),
+    )
+    .await;
+    (auth, mount)
+}
+
+/// The browser's part: at the provider's sign-in form, `action` (`sub=alice` signs in,
+/// `action=deny` cancels); returns where the provider redirects to (the loopback listener).
+async fn at_the_provider(auth_url: &str, form: &[(&str, &str)]) -> String {
+    let http =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    let r = http.post(auth_url).form(form).send().await.expect("provider answers");
+    assert_eq!(r.status().as_u16(), 302, "the provider redirects: {:?}", r.text().await);
+    r.headers()["location"].to_str().expect("location").to_owned()
+}
+
+#[tokio::test]
+async fn oidc_signs_in_through_the_browser_flow_and_names_every_way_it_fails() {
+    use std::time::Duration;
+    let bao = Bao::shared();
+    let (auth, mount) = oidc_fixture(&bao).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let keyring = MemoryKeyring::default();
+    let core = Core::new(Store::open_with_keyring(dir.path(), Box::new(keyring.clone())).expect("store"));
+    let mut form = input(&bao, "sso", &mount);
+    form.auth_method = Some("oidc".into());
+    form.auth_mount = Some(auth.clone());
+    form.auth_role = Some("app".into());
+    core.add_vault(form.clone(), CredentialsPatch::default()).await.expect("add an OIDC vault: no secret");
+    assert!(keyring.accounts().is_empty(), "nothing in the keyring before a sign-in");
+    let read = |c: Core| async move {
+        let p = c
+            .preview(
+                vaultdesk_core::ops::ConnectorSource::Form(vaultdesk_core::connector::ConnectorInput {
+                    name: "p".into(),
+                    kind: "rest".into(),
+                    vault: None,
+                    config: json!({"base_url": "https://x/{{secrets.sso.password}}"}),
+                }),
+                vaultdesk_core::ops::Reveal::All,
+            )
+            .await;
+        p.map(|p| p.config["base_url"].as_str().unwrap_or_default().to_owned())
+    };
+    let before = read(core.clone()).await;
+    let before = before.expect_err("no sign-in yet").to_string();
+    assert!(before.contains("OIDC login needed"), "{before}");
+
+    // Sign in: the browser comes back to the loopback listener with code and state.
+    let pending = core.oidc_login_start("sso".into()).await.expect("start");
+    assert!(pending.auth_url().contains("code_challenge="), "Vault uses PKCE with the provider");
+    let url = pending.auth_url().to_owned();
+    let browser = tokio::spawn(async move {
+        let back = at_the_provider(&url, &[("sub", "alice")]).await;
+        assert!(back.starts_with("http://127.0.0.1:") && back.contains("/oidc/callback?code="), "{back}");
+        let page = reqwest::get(&back).await.expect("listener").text().await.expect("page");
+        assert!(page.contains("Signed in"), "{page}");
+    });
+    let report = core.oidc_login_finish(pending, false, Duration::from_secs(30)).await.expect("signed in");
+    browser.await.expect("browser");
+    assert!(!report.remembered && report.message.contains("kept in memory"), "{report:?}");
+    assert_eq!(read(core.clone()).await.expect("preview"), "https://x/from-oidc");
+    assert!(keyring.accounts().is_empty(), "not remembered: nothing in the keyring");
+
+    // A redirect carrying another state is refused.
+    let pending = core.oidc_login_start("sso".into()).await.expect("start");
+    let url = pending.auth_url().to_owned();
+    let browser = tokio::spawn(async move {
+        let back = at_the_provider(&url, &[("sub", "alice")]).await;
+        let forged = with_another_state(&back);
+        let _ = reqwest::get(&forged).await;
+    });
+    let err =
+        core.oidc_login_finish(pending, false, Duration::from_secs(30)).await.expect_err("state mismatch");
+    browser.await.expect("browser");
+    assert!(err.to_string().contains("another login's state"), "{err}");
+
+    // Cancelled at the provider.
+    let pending = core.oidc_login_start("sso".into()).await.expect("start");
+    let url = pending.auth_url().to_owned();
+    let browser = tokio::spawn(async move {
+        let back = at_the_provider(&url, &[("action", "deny")]).await;
+        assert!(back.contains("error=access_denied"), "{back}");
+        let _ = reqwest::get(&back).await;
+    });
+    let err = core.oidc_login_finish(pending, false, Duration::from_secs(30)).await.expect_err("cancelled");
+    browser.await.expect("browser");
+    assert!(err.to_string().contains("cancelled"), "{err}");
+
+    // Nobody comes back.
+    let pending = core.oidc_login_start("sso".into()).await.expect("start");
+    let err = core.oidc_login_finish(pending, false, Duration::from_secs(1)).await.expect_err("timeout");
+    assert!(err.to_string().contains("did not come back within 1s"), "{err}");
+
+    // A role that does not allow the loopback redirect.
+    let mut other = form.clone();
+    other.name = "sso2".into();
+    other.auth_role = Some("nolocal".into());
+    core.add_vault(other, CredentialsPatch::default()).await.expect("add");
+    let err = core.oidc_login_start("sso2".into()).await.expect_err("not allowed");
+    assert!(err.to_string().contains("does not allow vaultdesk's loopback redirect"), "{err}");
+
+    // Remembered: in the keyring; a new process (another Core on the same data) reads with it.
+    let pending = core.oidc_login_start("sso".into()).await.expect("start");
+    let url = pending.auth_url().to_owned();
+    let browser = tokio::spawn(async move {
+        let back = at_the_provider(&url, &[("sub", "alice")]).await;
+        let _ = reqwest::get(&back).await;
+    });
+    core.oidc_login_finish(pending, true, Duration::from_secs(30)).await.expect("signed in, remembered");
+    browser.await.expect("browser");
+    assert_eq!(keyring.accounts().len(), 1, "the remembered token");
+    core.close().await;
+    drop(core);
+    let later = Core::new(Store::open_with_keyring(dir.path(), Box::new(keyring.clone())).expect("store"));
+    assert_eq!(read(later.clone()).await.expect("preview with the remembered token"), "https://x/from-oidc");
+    later.close().await;
+    assert_eq!(
+        read(later).await.expect("still valid: a remembered token is not revoked"),
+        "https://x/from-oidc"
+    );
+}
+
+/// `url` with its `state` query parameter replaced by another value.
+fn with_another_state(url: &str) -> String {
+    let mut u = url::Url::parse(url).expect("url");
+    let pairs: Vec<(String, String)> = u
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "state" { "st_forged".to_owned() } else { v.into_owned() };
+            (k.into_owned(), v)
+        })
+        .collect();
+    u.query_pairs_mut().clear().extend_pairs(pairs);
+    u.to_string()
 }

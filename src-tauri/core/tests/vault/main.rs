@@ -153,7 +153,10 @@ async fn missing_secrets_denied_paths_and_non_kv2_mounts_are_named() {
     v1_vault.spec.engine_type = EngineType::Kv1;
     let report = test_vault(&v1_vault.spec, &creds).await;
     assert!(report.ok, "{report:#?}");
-    assert!(stage(&report, TestStage::Read).summary.contains("KV version 1 (unversioned): keys k"), "{report:#?}");
+    assert!(
+        stage(&report, TestStage::Read).summary.contains("KV version 1 (unversioned): keys k"),
+        "{report:#?}"
+    );
     let session = VaultSession::new(&v1_vault, creds.clone()).expect("session");
     let secret = session.resolve().await.expect("resolve kv1");
     assert_eq!(kv_data(&secret).get("k"), Some(&json!("v")));
@@ -199,7 +202,12 @@ async fn an_unknown_auth_mount_is_named() {
     let (mut vault, creds) = bao.kv_fixture(json!({"k": "v"}), 300).await;
     vault.spec.auth_mount = unique("nomount");
     let report = test_vault(&vault.spec, &creds).await;
-    assert_named(&report, VaultErrorCode::AuthMountNotFound, "auth_mount", "the login method is enabled there");
+    assert_named(
+        &report,
+        VaultErrorCode::AuthMountNotFound,
+        "auth_mount",
+        "the login method is enabled there",
+    );
 }
 
 #[tokio::test]
@@ -345,7 +353,11 @@ listener "tcp" {{
     let mut ca_only_wrong_ca = ca_only.clone();
     ca_only_wrong_ca.spec.tls.tls_ca_cert = Some(ca.clone());
     let report = test_vault(&ca_only_wrong_ca.spec, &creds).await;
-    assert_eq!(failure_code(&report), Some(VaultErrorCode::TlsUnknownCa), "the CA is still verified: {report:#?}");
+    assert_eq!(
+        failure_code(&report),
+        Some(VaultErrorCode::TlsUnknownCa),
+        "the CA is still verified: {report:#?}"
+    );
 
     let mut skip = mismatch.clone();
     skip.spec.tls.tls_skip_verify = true;

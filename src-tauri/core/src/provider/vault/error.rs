@@ -39,7 +39,9 @@ pub enum VaultError {
     LockedOut { auth_mount: String },
     #[error("login refused: wrong password or unknown user \"{user}\" on auth mount \"{auth_mount}\"")]
     WrongPassword { auth_mount: String, user: String },
-    #[error("LDAP login on auth mount \"{auth_mount}\" failed: Vault cannot reach its LDAP server ({detail})")]
+    #[error(
+        "LDAP login on auth mount \"{auth_mount}\" failed: Vault cannot reach its LDAP server ({detail})"
+    )]
     LdapUnavailable { auth_mount: String, detail: String },
     #[error("the token is expired, revoked or not known to this Vault")]
     TokenInvalid,
@@ -47,6 +49,20 @@ pub enum VaultError {
     JwtRejected { auth_mount: String, detail: String },
     #[error("role \"{role}\" not found on JWT auth mount \"{auth_mount}\"")]
     JwtRoleNotFound { auth_mount: String, role: String },
+    #[error("OIDC login needed for auth mount \"{auth_mount}\": no token from a browser sign-in yet")]
+    OidcLoginNeeded { auth_mount: String },
+    #[error("OIDC sign-in refused: the browser came back with another login's state (or a stale one)")]
+    OidcStateMismatch { auth_mount: String },
+    #[error("OIDC sign-in cancelled at the provider")]
+    OidcCancelled { auth_mount: String },
+    #[error("OIDC sign-in on auth mount \"{auth_mount}\": role \"{role}\" does not allow vaultdesk's loopback redirect")]
+    OidcRedirectNotAllowed { auth_mount: String, role: String },
+    #[error(
+        "OIDC sign-in on auth mount \"{auth_mount}\" timed out: the browser did not come back within {secs}s"
+    )]
+    OidcTimeout { auth_mount: String, secs: u64 },
+    #[error("OIDC sign-in on auth mount \"{auth_mount}\" refused: {detail}")]
+    OidcRejected { auth_mount: String, detail: String },
     #[error("version {version} of \"{path}\" is {state}")]
     VersionUnavailable { path: String, version: u64, state: String },
     #[error(
@@ -115,6 +131,12 @@ pub enum VaultErrorCode {
     JwtRejected,
     JwtRoleNotFound,
     VersionUnavailable,
+    OidcLoginNeeded,
+    OidcStateMismatch,
+    OidcCancelled,
+    OidcRedirectNotAllowed,
+    OidcTimeout,
+    OidcRejected,
     WrappingTokenInvalid,
     PlainHttp,
     NamespaceNotFound,
@@ -182,6 +204,12 @@ impl VaultError {
             E::JwtRejected { .. } => C::JwtRejected,
             E::JwtRoleNotFound { .. } => C::JwtRoleNotFound,
             E::VersionUnavailable { .. } => C::VersionUnavailable,
+            E::OidcLoginNeeded { .. } => C::OidcLoginNeeded,
+            E::OidcStateMismatch { .. } => C::OidcStateMismatch,
+            E::OidcCancelled { .. } => C::OidcCancelled,
+            E::OidcRedirectNotAllowed { .. } => C::OidcRedirectNotAllowed,
+            E::OidcTimeout { .. } => C::OidcTimeout,
+            E::OidcRejected { .. } => C::OidcRejected,
             E::WrappingTokenInvalid => C::WrappingTokenInvalid,
             E::PlainHttp { .. } => C::PlainHttp,
             E::NamespaceNotFound { .. } => C::NamespaceNotFound,
@@ -251,6 +279,18 @@ impl VaultError {
                 .into(),
             E::JwtRoleNotFound { .. } => "check the role name: it is a role of the JWT auth mount".into(),
             E::VersionUnavailable { .. } => "pin another version, or clear the pin to read the current one".into(),
+            E::OidcLoginNeeded { .. } => {
+                "sign in with the vault's Log in button, or `vaultdesk vault login NAME` (--remember keeps the token \
+                 in the OS keyring until it expires)"
+                    .into()
+            }
+            E::OidcStateMismatch { .. } => "start the sign-in again from vaultdesk, and finish it in the same browser tab".into(),
+            E::OidcCancelled { .. } => "sign in again and approve the request at the provider".into(),
+            E::OidcRedirectNotAllowed { .. } => "add http://127.0.0.1:8250/oidc/callback to the role's allowed_redirect_uris \
+                 (Vault accepts any port on the loopback address for it)"
+                .into(),
+            E::OidcTimeout { .. } => "sign in again; finish the provider's page before the time runs out".into(),
+            E::OidcRejected { .. } => "check the OIDC auth mount's configuration and the role's bound claims".into(),
             E::WrappingTokenInvalid => "ask for a new wrapped Secret ID, and have the AppRole's Secret IDs \
                  checked (secret-id accessors): an unwrapped token that you did not unwrap is a sign \
                  of interception"
@@ -318,6 +358,12 @@ impl VaultError {
             E::JwtRejected { .. } => Some("jwt"),
             E::JwtRoleNotFound { .. } => Some("auth_role"),
             E::VersionUnavailable { .. } => Some("kv_version"),
+            E::OidcLoginNeeded { .. }
+            | E::OidcStateMismatch { .. }
+            | E::OidcCancelled { .. }
+            | E::OidcTimeout { .. }
+            | E::OidcRejected { .. } => None,
+            E::OidcRedirectNotAllowed { .. } => Some("auth_role"),
             E::NamespaceNotFound { .. } => Some("namespace"),
             E::AuthMountNotFound { .. } => Some("auth_mount"),
             E::PermissionDenied { .. } | E::SecretNotFound { .. } => Some("path"),

@@ -22,13 +22,30 @@ use crate::model::VaultSpec;
 /// What a request is for: it decides how a refusal is named.
 #[derive(Debug, Clone, Copy)]
 pub(in crate::provider::vault) enum Purpose<'a> {
-    Login { auth_mount: &'a str },
+    Login {
+        auth_mount: &'a str,
+    },
     /// A userpass or LDAP login as `user`.
-    PasswordLogin { auth_mount: &'a str, user: &'a str, ldap: bool },
+    PasswordLogin {
+        auth_mount: &'a str,
+        user: &'a str,
+        ldap: bool,
+    },
     /// A JWT login as `role`.
-    JwtLogin { auth_mount: &'a str, role: &'a str },
+    JwtLogin {
+        auth_mount: &'a str,
+        role: &'a str,
+    },
+    /// An OIDC login (authorize URL or callback) as `role`.
+    OidcLogin {
+        auth_mount: &'a str,
+        role: &'a str,
+    },
     KvRead,
-    DbCreds { mount: &'a str, role: &'a str },
+    DbCreds {
+        mount: &'a str,
+        role: &'a str,
+    },
     Other,
 }
 
@@ -347,7 +364,10 @@ impl VaultClient {
                         || lower.contains("no such host")
                         || lower.contains("i/o timeout"))
                 {
-                    return VaultError::LdapUnavailable { auth_mount: auth_mount.to_owned(), detail: message };
+                    return VaultError::LdapUnavailable {
+                        auth_mount: auth_mount.to_owned(),
+                        detail: message,
+                    };
                 }
                 if lower.contains("invalid username or password")
                     || lower.contains("invalid credentials")
@@ -355,18 +375,47 @@ impl VaultClient {
                     || lower.contains("user bind")
                     || lower.contains("bind dn")
                 {
-                    return VaultError::WrongPassword { auth_mount: auth_mount.to_owned(), user: user.to_owned() };
+                    return VaultError::WrongPassword {
+                        auth_mount: auth_mount.to_owned(),
+                        user: user.to_owned(),
+                    };
                 }
                 if matches!(status.as_u16(), 403..=405) || lower.contains("no handler for route") {
                     return VaultError::AuthMountNotFound { auth_mount: auth_mount.to_owned() };
                 }
             }
             Purpose::JwtLogin { auth_mount, role } => {
-                if lower.contains("role") && (lower.contains("could not be found") || lower.contains("not found")) {
-                    return VaultError::JwtRoleNotFound { auth_mount: auth_mount.to_owned(), role: role.to_owned() };
+                if lower.contains("role")
+                    && (lower.contains("could not be found") || lower.contains("not found"))
+                {
+                    return VaultError::JwtRoleNotFound {
+                        auth_mount: auth_mount.to_owned(),
+                        role: role.to_owned(),
+                    };
                 }
                 if matches!(status.as_u16(), 400 | 401) && !lower.contains("no handler for route") {
                     return VaultError::JwtRejected { auth_mount: auth_mount.to_owned(), detail: message };
+                }
+                if matches!(status.as_u16(), 403..=405) || lower.contains("no handler for route") {
+                    return VaultError::AuthMountNotFound { auth_mount: auth_mount.to_owned() };
+                }
+            }
+            Purpose::OidcLogin { auth_mount, role } => {
+                if lower.contains("could not be found") && lower.contains("role") {
+                    return VaultError::JwtRoleNotFound {
+                        auth_mount: auth_mount.to_owned(),
+                        role: role.to_owned(),
+                    };
+                }
+                if lower.contains("expired or missing oauth state") || lower.contains("invalid client_nonce")
+                {
+                    return VaultError::OidcStateMismatch { auth_mount: auth_mount.to_owned() };
+                }
+                if lower.contains("access_denied") {
+                    return VaultError::OidcCancelled { auth_mount: auth_mount.to_owned() };
+                }
+                if status.as_u16() == 400 {
+                    return VaultError::OidcRejected { auth_mount: auth_mount.to_owned(), detail: message };
                 }
                 if matches!(status.as_u16(), 403..=405) || lower.contains("no handler for route") {
                     return VaultError::AuthMountNotFound { auth_mount: auth_mount.to_owned() };

@@ -62,7 +62,13 @@ impl VaultClient {
         let (Some(data), Some(meta)) = (d.data, d.metadata.as_ref()) else {
             // KV v2 answers a deleted (not destroyed) version with data: null.
             if let (Some(v), Some(m)) = (version, d.metadata.as_ref()) {
-                let state = if m.destroyed { "destroyed" } else if !m.deletion_time.is_empty() { "deleted" } else { "empty" };
+                let state = if m.destroyed {
+                    "destroyed"
+                } else if !m.deletion_time.is_empty() {
+                    "deleted"
+                } else {
+                    "empty"
+                };
                 return Err(VaultError::VersionUnavailable { path: api, version: v, state: state.into() });
             }
             return Err(VaultError::SecretNotFound { path: api });
@@ -93,7 +99,12 @@ impl VaultClient {
 
 impl VaultClient {
     /// The KV v1 secret at `<mount>/<path>` (no versions).
-    pub async fn kv1_read(&self, token: &SecretString, mount: &str, path: &str) -> Result<KvSecret, VaultError> {
+    pub async fn kv1_read(
+        &self,
+        token: &SecretString,
+        mount: &str,
+        path: &str,
+    ) -> Result<KvSecret, VaultError> {
         let api = format!("{mount}/{path}");
         let env: Envelope<Map<String, Value>> =
             self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await?;
@@ -124,7 +135,10 @@ mod tests {
     fn key_names_keep_the_shape_and_drop_every_value() {
         let data = serde_json::json!({"user": "u", "db": {"password": "p", "port": 5432}, "list": [1]});
         let names = super::key_names_of(data.as_object().expect("object"));
-        assert_eq!(names, serde_json::json!({"user": null, "db": {"password": null, "port": null}, "list": null}));
+        assert_eq!(
+            names,
+            serde_json::json!({"user": null, "db": {"password": null, "port": null}, "list": null})
+        );
     }
 }
 
@@ -138,7 +152,8 @@ impl VaultClient {
             current_version: u64,
         }
         let api = format!("{mount}/metadata/{path}");
-        let env: Envelope<Meta> = self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await.ok()?;
+        let env: Envelope<Meta> =
+            self.call(Method::GET, &api, Some(token), None, Purpose::KvRead).await.ok()?;
         env.data.map(|m| m.current_version)
     }
 }
@@ -163,7 +178,11 @@ impl VaultClient {
             destroyed: bool,
         }
         let api = format!("{mount}/metadata/{path}");
-        let meta = self.call::<Meta>(Method::GET, &api, Some(token), None, Purpose::KvRead).await.ok().and_then(|e| e.data);
+        let meta = self
+            .call::<Meta>(Method::GET, &api, Some(token), None, Purpose::KvRead)
+            .await
+            .ok()
+            .and_then(|e| e.data);
         let Some(meta) = meta else { return "missing or deleted".into() };
         match meta.versions.get(&version.to_string()) {
             Some(v) if v.destroyed => "destroyed".into(),

@@ -205,8 +205,13 @@ pub async fn test_vault_with_progress(
 ) -> TestReport {
     use TestStage::*;
     let mut r = Recorder { stages: Vec::new(), failed: false, on_stage };
-    let vault =
-        Vault { id: String::new(), spec: spec.clone(), created_at: String::new(), updated_at: String::new(), secret_id_status: None };
+    let vault = Vault {
+        id: String::new(),
+        spec: spec.clone(),
+        created_at: String::new(),
+        updated_at: String::new(),
+        secret_id_status: None,
+    };
 
     // Reach + TLS: one health request proves both.
     let started = Instant::now();
@@ -398,13 +403,19 @@ pub async fn test_vault_with_progress(
             };
             let read = match mismatch {
                 Some(e) => Err(e),
-                None if kv == EngineType::Kv1 => client.kv1_read(&token, mount, path).await.map(SecretValue::Kv),
+                None if kv == EngineType::Kv1 => {
+                    client.kv1_read(&token, mount, path).await.map(SecretValue::Kv)
+                }
                 None => match client.kv2_read(&token, mount, path, spec.kv_version).await {
                     Err(VaultError::SecretNotFound { path: p }) => Err(session.explain_not_found(p).await),
                     other => other.map(SecretValue::Kv),
                 },
             };
-            let api = if kv == EngineType::Kv1 { format!("{mount}/{path}") } else { format!("{mount}/data/{path}") };
+            let api = if kv == EngineType::Kv1 {
+                format!("{mount}/{path}")
+            } else {
+                format!("{mount}/data/{path}")
+            };
             (api, read)
         }
         _ => {

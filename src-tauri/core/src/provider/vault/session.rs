@@ -499,7 +499,9 @@ impl VaultSession {
         let mount = self.spec.engine_name.as_str();
         let info = self.authed(|t| async move { self.client.mount_info(&t, mount).await }).await;
         match info {
-            Ok(m) => kv_mismatch(mount, self.spec.engine_type, &m).unwrap_or(VaultError::SecretNotFound { path }),
+            Ok(m) => {
+                kv_mismatch(mount, self.spec.engine_type, &m).unwrap_or(VaultError::SecretNotFound { path })
+            }
             Err(_) => VaultError::SecretNotFound { path },
         }
     }
@@ -564,7 +566,11 @@ fn slot_usable(slot: &Slot, now: Instant) -> bool {
 
 /// Whether what is mounted at `mount` (`info`) is not the KV version `configured`: the named
 /// error, with the engine type to choose when it is the other KV version.
-pub(crate) fn kv_mismatch(mount: &str, configured: EngineType, info: &super::sys::MountInfo) -> Option<VaultError> {
+pub(crate) fn kv_mismatch(
+    mount: &str,
+    configured: EngineType,
+    info: &super::sys::MountInfo,
+) -> Option<VaultError> {
     let expected = if configured == EngineType::Kv1 { "KV version 1" } else { "KV version 2" };
     let err = |found: String, suggest: Option<&str>| VaultError::WrongKvEngine {
         mount: mount.to_owned(),
@@ -573,7 +579,9 @@ pub(crate) fn kv_mismatch(mount: &str, configured: EngineType, info: &super::sys
         suggest: suggest.map(str::to_owned),
     };
     match (info.kind.as_str(), info.version.as_deref()) {
-        ("kv", Some("2")) if configured == EngineType::Kv1 => Some(err("it is KV version 2".into(), Some("kv2"))),
+        ("kv", Some("2")) if configured == EngineType::Kv1 => {
+            Some(err("it is KV version 2".into(), Some("kv2")))
+        }
         ("kv", v) if configured == EngineType::Kv2 && v != Some("2") => {
             Some(err(format!("it is KV version {}", v.unwrap_or("1")), Some("kv1")))
         }

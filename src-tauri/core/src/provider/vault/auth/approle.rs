@@ -122,11 +122,15 @@ impl VaultClient {
         }
         let path = format!("auth/{auth_mount}/role/{role}/secret-id/lookup");
         let body = serde_json::json!({ "secret_id": secret_id.expose_secret() });
-        let env: Envelope<Data> = self.call(Method::POST, &path, Some(token), Some(&body), Purpose::Other).await.ok()?;
+        let env: Envelope<Data> =
+            self.call(Method::POST, &path, Some(token), Some(&body), Purpose::Other).await.ok()?;
         let d = env.data?;
         // Vault writes the zero time for "never".
         let expires_at = (!d.expiration_time.is_empty() && !d.expiration_time.starts_with("0001-"))
             .then_some(d.expiration_time);
-        Some(SecretIdStatus { expires_at, uses_left: (d.secret_id_num_uses > 0).then_some(d.secret_id_num_uses) })
+        Some(SecretIdStatus {
+            expires_at,
+            uses_left: (d.secret_id_num_uses > 0).then_some(d.secret_id_num_uses),
+        })
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod approle;
 pub mod jwt;
+pub mod oidc;
 pub mod password;
 pub mod token;
 
@@ -36,6 +37,19 @@ impl VaultClient {
                 self.login_jwt(mount, role, jwt).await.map(owned)
             }
             (AuthMethod::Approle, Credentials::AppRole(c)) => self.login_approle(mount, c).await.map(owned),
+            (AuthMethod::Oidc, Credentials::Oidc { token, remembered }) => {
+                let Some(t) = token else {
+                    return Err(VaultError::OidcLoginNeeded { auth_mount: mount.to_owned() });
+                };
+                // vaultdesk signed in for it: revoked when done, unless kept in the keyring.
+                match self.use_token(t).await {
+                    Ok(auth) => Ok(Login { auth, owned: !remembered }),
+                    Err(VaultError::TokenInvalid) => {
+                        Err(VaultError::OidcLoginNeeded { auth_mount: mount.to_owned() })
+                    }
+                    Err(e) => Err(e),
+                }
+            }
             (AuthMethod::Token, Credentials::Token(t)) => {
                 self.use_token(t).await.map(|auth| Login { auth, owned: false })
             }
