@@ -26,6 +26,7 @@ import {
 // Record<Union, string>: a new provider in Rust fails `tsc` until labelled here.
 const PROVIDER_LABELS: Record<Provider, string> = {
   hashicorp_vault: "Vault / OpenBao",
+  aws_secrets_manager: "AWS Secrets Manager",
 };
 
 const view = byId<HTMLDivElement>("vault-view");
@@ -66,8 +67,10 @@ function none(): HTMLElement {
 function engineCell(v: VaultSummary): HTMLElement {
   // Where the secret comes from, as an admin would type it: `<mount>/<path>` for KV,
   // `<mount>/creds/<role>` (the credentials endpoint) for database engines.
-  const detail =
-    isKv(v.engine_type)
+  // AWS: the secret's name (or ARN) and the version read.
+  const detail = v.aws
+    ? `${v.aws.secret_id}${v.aws.version_id ? ` @ ${v.aws.version_id}` : v.aws.version_stage ? ` (${v.aws.version_stage})` : ""}`
+    : isKv(v.engine_type)
       ? [v.engine_name, v.path].filter(Boolean).join("/")
       : `${v.engine_name}/creds/${v.db_role ?? ""}`;
   return h(
@@ -184,6 +187,10 @@ function loginLabel(v: VaultSummary): string {
       return `JWT: role ${v.auth_role ?? ""}`;
     case "oidc":
       return `OIDC: role ${v.auth_role ?? ""}`;
+    case "aws_keys":
+      return "Access keys";
+    case "aws_default":
+      return v.aws?.profile ? `Default chain: profile ${v.aws.profile}` : "Default credential chain";
   }
 }
 
@@ -261,7 +268,13 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
     h(
       "td",
       { "data-testid": "vault-url" },
-      h("span", { class: "mono url" }, breakable(v.url)),
+      v.aws
+        ? h(
+            "span",
+            { class: "mono url", "data-testid": "vault-region" },
+            v.url ? breakable(`${v.aws.region} · ${v.url}`) : v.aws.region,
+          )
+        : h("span", { class: "mono url" }, breakable(v.url)),
       v.tls_skip_verify && h("span", { class: "cell-sub warn-note", title: "TLS certificate verification is turned off" }, "certificate not verified"),
       v.allow_http &&
         h(

@@ -19,12 +19,13 @@ import type { VaultSummary } from "./app-bindings/VaultSummary";
 import { h, icon, ICONS, openModal, type Child } from "./dom";
 import { addVault, cancelTest, CommandError, listVaults, removeVault, testVault, updateVault, vaultDefaults } from "./ipc";
 
-export type Flavor = "hashicorp" | "openbao";
+export type Flavor = "hashicorp" | "openbao" | "aws";
 
-const FLAVOR_LABELS: Record<Flavor, string> = { hashicorp: "HashiCorp Vault", openbao: "OpenBao" };
+const FLAVOR_LABELS: Record<Flavor, string> = { hashicorp: "HashiCorp Vault", openbao: "OpenBao", aws: "AWS Secrets Manager" };
 
 // Record<Union, string>: a new engine type in Rust fails `tsc` until labelled here.
 export const ENGINE_LABELS: Record<EngineType, string> = {
+  kv: "Key/value",
   kv1: "KV v1",
   kv2: "KV v2",
   mysql: "MySQL",
@@ -34,6 +35,7 @@ export const ENGINE_LABELS: Record<EngineType, string> = {
 };
 
 const ENGINE_OPTION_LABELS: Record<EngineType, string> = {
+  kv: "Key/value (JSON, plain string or binary)",
   kv2: "KV (version 2)",
   kv1: "KV (version 1)",
   mysql: "Database · MySQL",
@@ -44,8 +46,12 @@ const ENGINE_OPTION_LABELS: Record<EngineType, string> = {
 
 /** KV (either version) keeps a secret at a path; the other engine types issue credentials. */
 export function isKv(engine: string): boolean {
-  return engine === "kv1" || engine === "kv2";
+  return engine === "kv" || engine === "kv1" || engine === "kv2";
 }
+
+/** The engine types and login methods each provider offers (the form shows only its own). */
+const AWS_ENGINES: EngineType[] = ["kv", "postgresql", "mysql", "mariadb"];
+const AWS_METHODS: AuthMethod[] = ["aws_keys", "aws_default"];
 
 // Record<Union, string>: a new login method in Rust fails `tsc` until labelled here.
 const AUTH_LABELS: Record<AuthMethod, string> = {
@@ -55,9 +61,12 @@ const AUTH_LABELS: Record<AuthMethod, string> = {
   ldap: "LDAP",
   jwt: "JWT",
   oidc: "OIDC (browser sign-in)",
+  aws_keys: "Access keys",
+  aws_default: "Default credential chain",
 };
 
 const STAGES: TestStage[] = ["reach", "tls", "login", "read", "capabilities"];
+const AWS_STAGES: TestStage[] = ["reach", "tls", "login", "describe", "read"];
 
 function stageLabel(stage: TestStage, engine: string): string {
   switch (stage) {
@@ -67,6 +76,8 @@ function stageLabel(stage: TestStage, engine: string): string {
       return "TLS";
     case "login":
       return "Login";
+    case "describe":
+      return "Describe the secret";
     case "read":
       return isKv(engine) || engine === "" ? "Read the secret" : "Issue credentials";
     case "capabilities":
@@ -129,6 +140,13 @@ export function inputOf(v: VaultSummary): VaultInput {
     allow_http: v.allow_http,
     connect_timeout: v.connect_timeout,
     request_timeout: v.request_timeout,
+    aws_region: v.aws?.region ?? "",
+    aws_secret_id: v.aws?.secret_id ?? "",
+    aws_version_stage: v.aws?.version_stage ?? "",
+    aws_version_id: v.aws?.version_id ?? "",
+    aws_profile: v.aws?.profile ?? "",
+    aws_role_arn: v.aws?.role_arn ?? "",
+    aws_external_id: v.aws?.external_id ?? "",
   };
 }
 
@@ -162,7 +180,7 @@ export function openNewVaultDialog(host: FormHost): void {
     { id: "new-vault-type", class: "input", "data-testid": "new-vault-type" },
     h("option", { value: "hashicorp" }, "HashiCorp Vault"),
     h("option", { value: "openbao" }, "OpenBao"),
-    h("option", { value: "aws", disabled: "" }, "AWS Secrets Manager — not yet available"),
+    h("option", { value: "aws" }, "AWS Secrets Manager"),
   );
   const nameError = h("p", { class: "field-error", id: "new-vault-name-error", "aria-live": "polite" });
   const form = h(
@@ -188,7 +206,7 @@ export function openNewVaultDialog(host: FormHost): void {
         { class: "field" },
         h("label", { for: "new-vault-type", class: "label" }, "Select Vault"),
         typeSelect,
-        h("p", { class: "help" }, "OpenBao speaks the HashiCorp Vault API; both log in with AppRole."),
+        h("p", { class: "help" }, "OpenBao speaks the HashiCorp Vault API. AWS Secrets Manager reads one secret by name or ARN."),
       ),
     ),
     h(
@@ -215,7 +233,7 @@ export function openNewVaultDialog(host: FormHost): void {
       nameInput.focus();
       return;
     }
-    const flavor = typeSelect.value === "openbao" ? "openbao" : "hashicorp";
+    const flavor: Flavor = typeSelect.value === "openbao" ? "openbao" : typeSelect.value === "aws" ? "aws" : "hashicorp";
     dialog.close();
     void openVaultForm(host, { kind: "add", name, flavor });
   });
@@ -258,6 +276,16 @@ type TextField =
   | "path"
   | "db_role"
   | "connection_name"
+  | "aws_region"
+  | "aws_secret_id"
+  | "aws_version_stage"
+  | "aws_version_id"
+  | "aws_profile"
+  | "aws_role_arn"
+  | "aws_external_id"
+  | "access_key_id"
+  | "secret_access_key"
+  | "session_token"
   | "cache_ttl"
   | "auth_mount"
   | "tls_ca_cert"
@@ -284,7 +312,10 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       defaults = null; // The form works without them; Save reports anything that matters.
     }
   }
-  const flavor: Flavor = mode.kind === "add" ? mode.flavor : "hashicorp";
+  const flavor: Flavor = mode.kind === "add" ? mode.flavor : editing?.provider === "aws_secrets_manager" ? "aws" : "hashicorp";
+  // AWS Secrets Manager: the same dialog, Test panel and Save, with the provider's own fields.
+  const aws = flavor === "aws";
+  const stages = aws ? AWS_STAGES : STAGES;
   const keyringHelp = "Stored in the OS keyring — leave empty to keep";
 
   const specs: Record<TextField, FieldSpec> = {
@@ -351,7 +382,42 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     tls_client_key: { label: "Client key", placeholder: "/path/to/client-key.pem", mono: true },
     connect_timeout: { label: "Connect timeout", placeholder: "10s", mono: true },
     request_timeout: { label: "Request timeout", placeholder: "30s", mono: true },
+    aws_region: { label: "Region", placeholder: "us-east-1", help: "e.g. eu-central-2, us-gov-west-1, cn-north-1.", mono: true },
+    aws_secret_id: { label: "Secret name", placeholder: "e.g. prod/app/db", help: "The secret's name or full ARN.", mono: true },
+    aws_version_stage: { label: "Version stage", placeholder: "AWSCURRENT", help: "AWSCURRENT, AWSPREVIOUS or a custom stage.", mono: true },
+    aws_version_id: { label: "Version id", placeholder: "optional", help: "Pins one version instead of a stage.", mono: true },
+    aws_profile: {
+      label: "Profile",
+      placeholder: "default",
+      help: "Of ~/.aws/config and ~/.aws/credentials (SSO profiles too); environment keys come first.",
+      mono: true,
+    },
+    aws_role_arn: { label: "Assume role ARN", placeholder: "optional, arn:aws:iam::123456789012:role/NAME", mono: true },
+    aws_external_id: { label: "External id", placeholder: "optional", help: "When the role's trust policy asks for one.", mono: true },
+    access_key_id: {
+      label: "Access Key ID",
+      password: true,
+      help: editing ? keyringHelp : "Kept in the OS keyring, never on disk.",
+    },
+    secret_access_key: {
+      label: "Secret Access Key",
+      password: true,
+      help: editing ? keyringHelp : "Kept in the OS keyring, never on disk.",
+    },
+    session_token: {
+      label: "Session token",
+      password: true,
+      help: "Only for temporary keys; kept in the OS keyring with the Secret Access Key.",
+    },
   };
+  if (aws) {
+    specs.url = {
+      label: "Endpoint URL",
+      placeholder: "optional: the region's endpoint",
+      help: "A VPC or FIPS endpoint, or a test server; it serves STS too.",
+      mono: true,
+    };
+  }
 
   const inputs = {} as Record<TextField, HTMLInputElement>;
   const errors = new Map<string, HTMLElement>();
@@ -389,12 +455,16 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   const engineSelect = h(
     "select",
     { id: "vault-engine_type", name: "engine_type", class: "input", "aria-describedby": "vault-engine_type-error", "data-testid": "field-engine_type" },
-    ...(Object.keys(ENGINE_OPTION_LABELS) as EngineType[]).map((t) => h("option", { value: t }, ENGINE_OPTION_LABELS[t])),
+    ...(Object.keys(ENGINE_OPTION_LABELS) as EngineType[])
+      .filter((t) => (aws ? AWS_ENGINES.includes(t) : t !== "kv"))
+      .map((t) => h("option", { value: t }, ENGINE_OPTION_LABELS[t])),
   );
   const authSelect = h(
     "select",
     { id: "vault-auth_method", name: "auth_method", class: "input", "aria-describedby": "vault-auth_method-error", "data-testid": "field-auth_method" },
-    ...(Object.keys(AUTH_LABELS) as AuthMethod[]).map((m) => h("option", { value: m }, AUTH_LABELS[m])),
+    ...(Object.keys(AUTH_LABELS) as AuthMethod[])
+      .filter((m) => AWS_METHODS.includes(m) === aws)
+      .map((m) => h("option", { value: m }, AUTH_LABELS[m])),
   );
   const authError = h("p", { class: "field-error", id: "vault-auth_method-error", "data-testid": "error-auth_method" });
   errors.set("auth_method", authError);
@@ -544,13 +614,62 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     advanced,
   );
 
+  // AWS: the product's AWS form. Built after the Vault column so that the fields both have
+  // (name, endpoint URL, cache TTL, CA, timeouts) are this column's; the other stays detached.
+  const awsAdvanced = h(
+    "details",
+    { class: "advanced", "data-testid": "advanced" },
+    h("summary", {}, "Advanced", h("span", { class: "summary-sub" }, "Cache TTL, endpoint, CA, timeouts")),
+    h(
+      "div",
+      { class: "advanced-body" },
+      h("div", { class: "grid-2" }, textField("cache_ttl"), textField("url")),
+      textField("tls_ca_cert"),
+      h("div", { class: "grid-2" }, textField("connect_timeout"), textField("request_timeout")),
+    ),
+  );
+  const awsColumn = aws
+    ? h(
+        "div",
+        { class: "form-col" },
+        banner,
+        h(
+          "fieldset",
+          { class: "section" },
+          h("legend", { class: "section-title" }, "Secret"),
+          textField("name"),
+          h("div", { class: "grid-2" }, textField("aws_region"), textField("aws_secret_id")),
+          h("div", { class: "grid-2" }, engineBox, textField("aws_version_stage")),
+          textField("aws_version_id"),
+        ),
+        h(
+          "fieldset",
+          { class: "section" },
+          h("legend", { class: "section-title" }, "Login"),
+          authBox,
+          h("div", { class: "grid-2 auth-kind", "data-auth": "aws_keys" }, textField("access_key_id"), textField("secret_access_key")),
+          h("div", { class: "auth-kind", "data-auth": "aws_keys" }, textField("session_token")),
+          h("div", { class: "auth-kind", "data-auth": "aws_default" }, textField("aws_profile")),
+          h(
+            "p",
+            { class: "help auth-kind", "data-auth": "aws_default" },
+            "Nothing is stored: the AWS SDK finds the credentials (environment, ~/.aws files, SSO, web identity, instance role) when vaultdesk runs.",
+          ),
+          h("div", { class: "grid-2" }, textField("aws_role_arn"), textField("aws_external_id")),
+        ),
+        awsAdvanced,
+      )
+    : null;
+
   // --- the Test panel ---
   const stageItems = new Map<TestStage, HTMLLIElement>();
   const stageList = h("ol", { class: "stages", "data-testid": "test-stages" });
   const testIntro = h(
     "p",
     { class: "test-intro", "data-testid": "test-intro" },
-    "Test checks this form against the server before you save it: reach, TLS, login, the secret or credentials, and the token's capabilities.",
+    aws
+      ? "Test checks this form against AWS before you save it: the endpoint and TLS, who the credentials are (STS), the secret's description and stages, and the chosen version's key names."
+      : "Test checks this form against the server before you save it: reach, TLS, login, the secret or credentials, and the token's capabilities.",
   );
   const testResult = h("p", { class: "test-result", role: "status", "aria-live": "polite", "data-testid": "test-result" });
   const testPanel = h(
@@ -574,7 +693,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   const form = h(
     "form",
     { class: "dialog-form", novalidate: "" },
-    h("div", { class: "dialog-body vault-form-body" }, formColumn, testPanel),
+    h("div", { class: "dialog-body vault-form-body" }, awsColumn ?? formColumn, testPanel),
     h("div", { class: "dialog-foot" }, testButton, footStatus, h("span", { class: "foot-spacer" }), cancelButton, saveButton),
   );
   const dialog = h(
@@ -609,10 +728,25 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     tls_client_key: editing?.tls_client_key ?? "",
     connect_timeout: editing?.connect_timeout ?? "10s",
     request_timeout: editing?.request_timeout ?? "30s",
+    aws_region: editing?.aws?.region ?? "",
+    aws_secret_id: editing?.aws?.secret_id ?? "",
+    aws_version_stage: editing?.aws?.version_stage ?? "",
+    aws_version_id: editing?.aws?.version_id ?? "",
+    aws_profile: editing?.aws?.profile ?? "",
+    aws_role_arn: editing?.aws?.role_arn ?? "",
+    aws_external_id: editing?.aws?.external_id ?? "",
+    access_key_id: "",
+    secret_access_key: "",
+    session_token: "",
   };
+  if (aws && !editing) {
+    initial.url = "";
+    initial.tls_ca_cert = "";
+  }
   for (const [key, value] of Object.entries(initial) as [TextField, string][]) inputs[key].value = value;
-  engineSelect.value = editing?.engine_type ?? "kv2";
-  authSelect.value = editing?.auth_method ?? "approle";
+  engineSelect.value = editing?.engine_type ?? (aws ? "kv" : "kv2");
+  authSelect.value = editing?.auth_method ?? (aws ? "aws_keys" : "approle");
+  awsAdvanced.open = aws && (initial.cache_ttl !== "5m" || initial.url !== "" || initial.tls_ca_cert !== "");
   skipVerify.checked = editing?.tls_skip_verify ?? false;
   skipHostname.checked = editing?.tls_skip_hostname ?? false;
   allowHttp.checked = editing?.allow_http ?? false;
@@ -632,6 +766,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     const m = authSelect.value as AuthMethod;
     const kind = m === "userpass" || m === "ldap" ? "password" : m;
     for (const el of formColumn.querySelectorAll<HTMLElement>(".auth-kind")) el.hidden = !(el.dataset.auth ?? "").split(" ").includes(kind);
+    for (const el of awsColumn?.querySelectorAll<HTMLElement>(".auth-kind") ?? []) el.hidden = !(el.dataset.auth ?? "").split(" ").includes(m);
     inputs.auth_mount.placeholder = m === "token" ? "not used with a token" : m;
     inputs.auth_mount.disabled = m === "token";
   }
@@ -657,6 +792,28 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
 
   function readInput(): VaultInput {
     const v = (k: TextField) => inputs[k].value.trim();
+    if (aws) {
+      const method = authSelect.value as AuthMethod;
+      return {
+        name: v("name"),
+        provider: "aws_secrets_manager",
+        url: v("url"),
+        auth_method: method,
+        engine_name: "",
+        engine_type: engineSelect.value,
+        cache_ttl: v("cache_ttl"),
+        tls_ca_cert: v("tls_ca_cert"),
+        connect_timeout: v("connect_timeout"),
+        request_timeout: v("request_timeout"),
+        aws_region: v("aws_region"),
+        aws_secret_id: v("aws_secret_id"),
+        aws_version_stage: v("aws_version_stage"),
+        aws_version_id: v("aws_version_id"),
+        aws_profile: method === "aws_default" ? v("aws_profile") : "",
+        aws_role_arn: v("aws_role_arn"),
+        aws_external_id: v("aws_external_id"),
+      };
+    }
     const db = !isKv(engineSelect.value);
     const method = authSelect.value as AuthMethod;
     const named = method === "userpass" || method === "ldap";
@@ -695,6 +852,16 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   /** A secret part as typed; null when empty (the edit form keeps the stored one). The Role ID
    * only for AppRole; "secret_id" is the chosen method's secret part. */
   const credential = (k: "role_id" | "secret_id"): string | null => {
+    if (aws) {
+      // The keyring's two entries: the Access Key ID, and the Secret Access Key followed by a
+      // line with the session token (they change together).
+      if (authSelect.value !== "aws_keys") return null;
+      if (k === "role_id") return inputs.access_key_id.value === "" ? null : inputs.access_key_id.value;
+      const key = inputs.secret_access_key.value;
+      const token = inputs.session_token.value.trim();
+      if (key === "" && token === "") return null;
+      return token === "" ? key : `${key}\n${token}`;
+    }
     if (k === "role_id" && authSelect.value !== "approle") return null;
     const input = k === "role_id" ? inputs.role_id : secretInput();
     return input.value === "" ? null : input.value;
@@ -727,7 +894,8 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     if (!el || !control || control.closest("[hidden]")) return false;
     el.replaceChildren(h("span", { class: "field-error-msg" }, message), ...(hint ? [h("span", { class: "field-error-hint" }, hint)] : []));
     control.setAttribute("aria-invalid", "true");
-    if (advanced.contains(control)) advanced.open = true;
+    const details = control.closest("details");
+    if (details) details.open = true;
     return true;
   }
   function setFootStatus(text: string): void {
@@ -848,7 +1016,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   function renderStages(report: TestReport | null, running: boolean): void {
     const engine = engineSelect.value;
     stageList.replaceChildren(
-      ...STAGES.map((stage) => {
+      ...stages.map((stage) => {
         const r: StageReport | undefined = report?.stages.find((s) => s.stage === stage);
         const status = r?.status ?? (running ? "running" : "pending");
         const item = h(
@@ -982,7 +1150,9 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       const input = readInput();
       const saved = editing
         ? await updateVault(editing.name, input, credential("role_id"), credential("secret_id"), reuseConfirmed, wrapped(), fromEnv())
-        : await addVault(input, credential("role_id"), fromEnv() || authSelect.value === "oidc" ? null : secretInput().value, wrapped(), fromEnv());
+        : aws
+          ? await addVault(input, credential("role_id"), credential("secret_id"), false, false)
+          : await addVault(input, credential("role_id"), fromEnv() || authSelect.value === "oidc" ? null : secretInput().value, wrapped(), fromEnv());
       const test = lastReport && !changedSinceTest && requestId === null ? lastTestOf(lastReport) : null;
       close();
       host.saved(saved, test);
@@ -1005,6 +1175,9 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     inputs.token.value = "";
     inputs.password.value = "";
     inputs.jwt.value = "";
+    inputs.access_key_id.value = "";
+    inputs.secret_access_key.value = "";
+    inputs.session_token.value = "";
     dialog.close();
   }
   cancelButton.addEventListener("click", close);
@@ -1026,7 +1199,8 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   syncSkipVerify();
   setTesting(false);
   renderStages(null, false);
-  openModal(dialog, { initial: editing ? inputs.url : inputs.url.value ? inputs.role_id : inputs.url, onEscape });
+  const first = aws ? (editing ? inputs.aws_secret_id : inputs.aws_region) : editing ? inputs.url : inputs.url.value ? inputs.role_id : inputs.url;
+  openModal(dialog, { initial: first, onEscape });
 }
 
 /** A core message ("is required: ...") as a sentence under its field ("Required: ..."). */

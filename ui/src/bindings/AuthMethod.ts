@@ -4,4 +4,4 @@
  * How vaultdesk logs in to a vault. Each method keeps its secret part only in the OS keyring:
  * AppRole its Role ID and Secret ID, the others one entry (a token or a password).
  */
-export type AuthMethod = "approle" | "token" | "userpass" | "ldap" | "jwt" | "oidc";
+export type AuthMethod = "approle" | "token" | "userpass" | "ldap" | "jwt" | "oidc" | "aws_keys" | "aws_default";

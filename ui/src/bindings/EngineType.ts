@@ -4,4 +4,4 @@
  * The secrets engine mounted at `engine_name`: KV version 2, or a database engine for one kind
  * of database.
  */
-export type EngineType = "kv1" | "kv2" | "mysql" | "mariadb" | "postgresql" | "mongodb";
+export type EngineType = "kv" | "kv1" | "kv2" | "mysql" | "mariadb" | "postgresql" | "mongodb";

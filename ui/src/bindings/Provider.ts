@@ -2,6 +2,7 @@
 
 /**
  * Who serves the secrets. OpenBao speaks HashiCorp Vault's API and is the same provider here.
- * AWS Secrets Manager is planned; new providers get a variant and, where needed, columns.
+ * A provider's own settings live in a struct of their own ([`AwsSpec`]), stored in nullable
+ * columns.
  */
-export type Provider = "hashicorp_vault";
+export type Provider = "hashicorp_vault" | "aws_secrets_manager";

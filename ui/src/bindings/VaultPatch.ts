@@ -33,4 +33,24 @@ connect_timeout?: string,
 /**
  * Defaults to `30s`.
  */
-request_timeout?: string, };
+request_timeout?: string, 
+/**
+ * `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`...
+ */
+aws_region?: string, 
+/**
+ * The secret's name or full ARN.
+ */
+aws_secret_id?: string, 
+/**
+ * A version stage (`AWSCURRENT` when both this and the version id are empty).
+ */
+aws_version_stage?: string, aws_version_id?: string, 
+/**
+ * Default credential chain: the profile of the shared config/credentials files.
+ */
+aws_profile?: string, 
+/**
+ * A role to assume on top of either login.
+ */
+aws_role_arn?: string, aws_external_id?: string, };

@@ -128,9 +128,11 @@ pub enum AuthMethod {
     Oidc,
     /// AWS: an Access Key ID (the keyring's first entry) and a Secret Access Key with an
     /// optional session token (the second entry: the secret key, then a line with the token).
+    #[serde(rename = "aws_keys")]
     AwsKeys,
     /// AWS: the SDK's default credential chain (environment, shared config and credentials
     /// files with a profile, SSO, web identity, instance role). Nothing in the keyring.
+    #[serde(rename = "aws_default")]
     AwsDefault,
 }
 
