@@ -166,10 +166,10 @@ export async function openAddForm(name, type = "hashicorp") {
   );
   assert.deepEqual(
     typeOptions.map((o) => o.text),
-    ["HashiCorp Vault", "OpenBao", "AWS Secrets Manager — not yet available"],
-    "Select Vault lists HashiCorp Vault and OpenBao, AWS as not yet available",
+    ["HashiCorp Vault", "OpenBao", "AWS Secrets Manager"],
+    "Select Vault lists HashiCorp Vault, OpenBao and AWS Secrets Manager",
   );
-  assert.equal(typeOptions[2].disabled, true, "AWS Secrets Manager cannot be chosen");
+  assert.ok(typeOptions.every((o) => !o.disabled), "every vault type can be chosen");
   await $t("new-vault-name").setValue(name);
   await browser.execute((el, v) => (el.value = v), await $t("new-vault-type"), type);
   return dialog;

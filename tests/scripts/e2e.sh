@@ -10,6 +10,9 @@
 #   4. tests/e2e/smoke.mjs after `vaultdesk vault add` (the CLI): the vault's row in the list;
 #   5. tests/e2e/long-list.mjs: 130 connectors (added with the CLI) show at once and all are
 #      reached by scrolling.
+#   6. tests/e2e/logins.mjs: the login methods in the form;
+#   7. tests/e2e/aws.mjs: AWS Secrets Manager against moto (services.sh's VAULTDESK_TEST_AWS_*):
+#      access keys with Test and Save, a missing secret named under its field, the default chain.
 # Screenshots land in tests/artifacts/ (smoke-*.png, vault-*.png, connector*.png).
 #
 # The caller provides, and this script does not:
@@ -64,7 +67,7 @@ cleanup() {
     # Leave nothing in the caller's keyring.
     "$cli" --data-dir "$data" vault remove "$vault_name" >/dev/null 2>&1 || log "could not remove $vault_name"
   fi
-  for dir in "$vaults_data" "$connectors_data" "${long_data:-}" "${logins_data:-}"; do
+  for dir in "$vaults_data" "$connectors_data" "${long_data:-}" "${logins_data:-}" "${aws_data:-}"; do
     [ -n "$dir" ] || continue
     [ -s "$dir/vaultdesk.db" ] || continue
     for name in $("$cli" --data-dir "$dir" vault list --json 2>/dev/null | node -e \
@@ -123,6 +126,21 @@ SH
 chmod +x "$work/browser.sh"
 export BROWSER="$work/browser.sh"
 export VAULT_TOKEN="$e2e_token"
+# AWS (run 7): a secret in moto, and a shared credentials file whose profile the window's
+# default credential chain reads (moto's open server takes any key).
+aws_call() {
+  curl -sf -X POST "$VAULTDESK_TEST_AWS_ENDPOINT" -H "X-Amz-Target: secretsmanager.$1" \
+    -H 'Content-Type: application/x-amz-json-1.1' \
+    -H 'Authorization: AWS4-HMAC-SHA256 Credential=e2e/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0' \
+    -d "$2" >/dev/null
+}
+aws_call CreateSecret '{"Name": "e2e/app", "SecretString": "{\"username\": \"app\", \"password\": \"aws-e2e-secret-value\"}"}' \
+  || die "cannot create the AWS fixture in moto at $VAULTDESK_TEST_AWS_ENDPOINT"
+printf '[default]\naws_access_key_id = AKIADEFAULTE2E000000\naws_secret_access_key = default-e2e\n[e2e]\naws_access_key_id = AKIAPROFILEE2E000000\naws_secret_access_key = profile-e2e\n' \
+  >"$work/aws-credentials"
+export AWS_SHARED_CREDENTIALS_FILE="$work/aws-credentials" AWS_CONFIG_FILE="$work/aws-config"
+: >"$work/aws-config"
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE
 webdriver_start "$work" || exit
 port=$TAURI_DRIVER_PORT
 
@@ -227,6 +245,13 @@ mkdir -p "$logins_data"
   E2E_ROLE_ID="$wrap_role_id" E2E_WRAPPED_SECRET_ID="$wrapped_secret_id" E2E_ROTATE="$work/rotate.sh" \
   E2E_OIDC_MOUNT="$oidc_mount" \
   node logins.mjs) || rc=$?
+
+log "run 7: AWS Secrets Manager (access keys, a missing secret, the default chain) against moto"
+aws_data="$work/data-aws"
+mkdir -p "$aws_data"
+(cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$aws_data" TAURI_DRIVER_PORT="$port" \
+  E2E_AWS_ENDPOINT="$VAULTDESK_TEST_AWS_ENDPOINT" E2E_AWS_SECRET_VALUE=aws-e2e-secret-value E2E_AWS_PROFILE=e2e \
+  node aws.mjs) || rc=$?
 
 if [ "$rc" = 0 ]; then log "PASS"; else log "FAIL (tauri-driver log: $work/tauri-driver.log)"; fi
 exit "$rc"

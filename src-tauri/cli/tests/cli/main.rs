@@ -7,6 +7,7 @@
 
 #[path = "../../../core/tests/common/audit.rs"]
 mod audit;
+mod aws;
 mod commands;
 mod common;
 mod connectors;
