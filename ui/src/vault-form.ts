@@ -616,19 +616,21 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
 
   // AWS: the product's AWS form. Built after the Vault column so that the fields both have
   // (name, endpoint URL, cache TTL, CA, timeouts) are this column's; the other stays detached.
-  const awsAdvanced = h(
-    "details",
-    { class: "advanced", "data-testid": "advanced" },
-    h("summary", {}, "Advanced", h("span", { class: "summary-sub" }, "Cache TTL, endpoint, CA, timeouts")),
-    h(
-      "div",
-      { class: "advanced-body" },
-      h("div", { class: "grid-2" }, textField("cache_ttl"), textField("url")),
-      textField("tls_ca_cert"),
-      h("div", { class: "grid-2" }, textField("connect_timeout"), textField("request_timeout")),
-    ),
-  );
-  const awsColumn = aws
+  const awsAdvanced = aws
+    ? h(
+        "details",
+        { class: "advanced", "data-testid": "advanced" },
+        h("summary", {}, "Advanced", h("span", { class: "summary-sub" }, "Cache TTL, endpoint, CA, timeouts")),
+        h(
+          "div",
+          { class: "advanced-body" },
+          h("div", { class: "grid-2" }, textField("cache_ttl"), textField("url")),
+          textField("tls_ca_cert"),
+          h("div", { class: "grid-2" }, textField("connect_timeout"), textField("request_timeout")),
+        ),
+      )
+    : null;
+  const awsColumn = awsAdvanced
     ? h(
         "div",
         { class: "form-col" },
@@ -746,7 +748,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   for (const [key, value] of Object.entries(initial) as [TextField, string][]) inputs[key].value = value;
   engineSelect.value = editing?.engine_type ?? (aws ? "kv" : "kv2");
   authSelect.value = editing?.auth_method ?? (aws ? "aws_keys" : "approle");
-  awsAdvanced.open = aws && (initial.cache_ttl !== "5m" || initial.url !== "" || initial.tls_ca_cert !== "");
+  if (awsAdvanced) awsAdvanced.open = initial.cache_ttl !== "5m" || initial.url !== "" || initial.tls_ca_cert !== "";
   skipVerify.checked = editing?.tls_skip_verify ?? false;
   skipHostname.checked = editing?.tls_skip_hostname ?? false;
   allowHttp.checked = editing?.allow_http ?? false;

@@ -30,8 +30,8 @@ pub mod validate;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Result};
 pub use model::{
-    AppRoleCredentials, AuthMethod, AwsInput, AwsSpec, Credentials, CredentialsPatch, EngineType, KeyringLocation,
-    Provider, TlsInput, TlsSpec, Vault, VaultInput, VaultPatch, VaultSpec,
+    AppRoleCredentials, AuthMethod, AwsInput, AwsSpec, Credentials, CredentialsPatch, EngineType,
+    KeyringLocation, Provider, TlsInput, TlsSpec, Vault, VaultInput, VaultPatch, VaultSpec,
 };
 pub use ops::Core;
 pub use secrecy::{ExposeSecret, SecretString};

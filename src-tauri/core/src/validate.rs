@@ -403,18 +403,16 @@ pub fn validate_input(input: &VaultInput) -> Result<VaultSpec, ValidationErrors>
 
     let provider = match opt(&input.provider) {
         None => Some(Provider::HashicorpVault),
-        Some(p) => {
-            match Provider::parse(p) {
-                Some(p) => Some(p),
-                None => {
-                    errs.push(
+        Some(p) => match Provider::parse(p) {
+            Some(p) => Some(p),
+            None => {
+                errs.push(
                     "provider",
                     format!("\"{p}\" is not supported: use hashicorp_vault (HashiCorp Vault or OpenBao) or aws (AWS Secrets Manager)"),
                 );
-                    None
-                }
+                None
             }
-        }
+        },
     };
 
     if provider == Some(Provider::AwsSecretsManager) {

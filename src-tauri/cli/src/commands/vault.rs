@@ -23,7 +23,11 @@ fn ids(
     if method.provider() == vaultdesk_core::Provider::AwsSecretsManager {
         return aws_keys(ids, method, env, prompt, reuse, &mut stdin_used);
     }
-    let aws_flags = [ids.access_key_id_file.is_some(), ids.secret_access_key_file.is_some(), ids.session_token_file.is_some()];
+    let aws_flags = [
+        ids.access_key_id_file.is_some(),
+        ids.secret_access_key_file.is_some(),
+        ids.session_token_file.is_some(),
+    ];
     if aws_flags.contains(&true) {
         return Err(usage("--access-key-id-file, --secret-access-key-file and --session-token-file apply only to AWS (--provider aws)"));
     }
@@ -116,13 +120,25 @@ fn aws_keys(
     }
     let none = CredentialsPatch { reuse_credentials: reuse.reuse_credentials, ..CredentialsPatch::default() };
     if method == AuthMethod::AwsDefault {
-        let given = [ids.access_key_id_file.is_some(), ids.secret_access_key_file.is_some(), ids.session_token_file.is_some()];
+        let given = [
+            ids.access_key_id_file.is_some(),
+            ids.secret_access_key_file.is_some(),
+            ids.session_token_file.is_some(),
+        ];
         if given.contains(&true) {
-            return Err(usage("--aws-auth default stores no keys: drop the key file flags, or use --aws-auth keys"));
+            return Err(usage(
+                "--aws-auth default stores no keys: drop the key file flags, or use --aws-auth keys",
+            ));
         }
         return Ok(none);
     }
-    let key_id = read_id(&ids.access_key_id_file, ("VAULTDESK_AWS_ACCESS_KEY_ID", env), "Access Key ID", prompt, stdin_used)?;
+    let key_id = read_id(
+        &ids.access_key_id_file,
+        ("VAULTDESK_AWS_ACCESS_KEY_ID", env),
+        "Access Key ID",
+        prompt,
+        stdin_used,
+    )?;
     let secret = read_id(
         &ids.secret_access_key_file,
         ("VAULTDESK_AWS_SECRET_ACCESS_KEY", env),
@@ -130,9 +146,19 @@ fn aws_keys(
         prompt,
         stdin_used,
     )?;
-    let token = read_id(&ids.session_token_file, ("VAULTDESK_AWS_SESSION_TOKEN", env), "session token", false, stdin_used)?;
+    let token = read_id(
+        &ids.session_token_file,
+        ("VAULTDESK_AWS_SESSION_TOKEN", env),
+        "session token",
+        false,
+        stdin_used,
+    )?;
     let secret = match (secret, token) {
-        (Some(s), t) => Some(vaultdesk_core::Credentials::aws_keys(vaultdesk_core::SecretString::from(String::new()), &s, t.as_ref())),
+        (Some(s), t) => Some(vaultdesk_core::Credentials::aws_keys(
+            vaultdesk_core::SecretString::from(String::new()),
+            &s,
+            t.as_ref(),
+        )),
         (None, Some(_)) => {
             return Err(usage(
                 "a session token goes with its Secret Access Key: give --secret-access-key-file too",
@@ -158,14 +184,18 @@ fn method_of(
     match flag {
         Some(m) => match AuthMethod::parse(m) {
             Some(m) if (m.provider() == vaultdesk_core::Provider::AwsSecretsManager) == aws => Ok(m),
-            Some(_) if aws => Err(usage("--auth is Vault's login method: for AWS use --aws-auth keys|default")),
+            Some(_) if aws => {
+                Err(usage("--auth is Vault's login method: for AWS use --aws-auth keys|default"))
+            }
             Some(_) => Err(usage("--aws-auth applies only to AWS (--provider aws)")),
             None => Err(usage(format!(
                 "--auth: \"{m}\" is not a login method: use approle, token, userpass, ldap or jwt"
             ))),
         },
         None => Ok(match stored {
-            Some(v) if (v.spec.provider == vaultdesk_core::Provider::AwsSecretsManager) == aws => v.spec.auth_method,
+            Some(v) if (v.spec.provider == vaultdesk_core::Provider::AwsSecretsManager) == aws => {
+                v.spec.auth_method
+            }
             _ if aws => AuthMethod::AwsKeys,
             _ => AuthMethod::default(),
         }),
@@ -308,11 +338,13 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             let stored = core.find_vault(name.clone()).await?;
             let method = method_of(fields.auth_method().as_deref(), fields.provider(), stored.as_ref())?;
             let creds = ids(&sources, method, sources.ids_from_env, false, &reuse)?;
-            let replaced: Vec<&str> =
-                [(method.role_id_label(), creds.role_id.is_some()), (method.secret_label(), creds.secret_id.is_some())]
-                    .into_iter()
-                    .filter_map(|(n, on)| on.then_some(n))
-                    .collect();
+            let replaced: Vec<&str> = [
+                (method.role_id_label(), creds.role_id.is_some()),
+                (method.secret_label(), creds.secret_id.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(n, on)| on.then_some(n))
+            .collect();
             let tls = fields.tls();
             let patch = VaultPatch { rename, ..fields.patch(tls) };
             let updated = core.update_vault(name, patch, creds).await?;

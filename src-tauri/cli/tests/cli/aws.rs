@@ -18,12 +18,14 @@ mod moto;
 /// `moto.rs` takes its variables through this (the core's `bao::env`).
 mod bao {
     pub fn env(name: &str) -> String {
-        std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run through tests/scripts/services.sh"))
+        std::env::var(name)
+            .unwrap_or_else(|_| panic!("{name} is not set: run through tests/scripts/services.sh"))
     }
 }
 
 fn unique(prefix: &str) -> String {
-    let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let t =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{prefix}{}-{t}", std::process::id())
 }
 
@@ -81,9 +83,23 @@ fn aws_keys_from_files_live_only_in_the_keyring_and_the_vault_tests_and_renders(
     let add = run_aws(
         &env,
         &[
-            "vault", "add", "aws1", "--provider", "aws", "--region", "us-east-1", "--secret-name", &secret,
-            "--endpoint-url", &ep, "--access-key-id-file", &kf, "--secret-access-key-file", &sf,
-            "--session-token-file", &tf,
+            "vault",
+            "add",
+            "aws1",
+            "--provider",
+            "aws",
+            "--region",
+            "us-east-1",
+            "--secret-name",
+            &secret,
+            "--endpoint-url",
+            &ep,
+            "--access-key-id-file",
+            &kf,
+            "--secret-access-key-file",
+            &sf,
+            "--session-token-file",
+            &tf,
         ],
         &[],
     );
@@ -93,14 +109,23 @@ fn aws_keys_from_files_live_only_in_the_keyring_and_the_vault_tests_and_renders(
     let show = run_aws(&env, &["vault", "show", "aws1"], &[]);
     assert_ok(&show, "vault show");
     let text = stdout(&show);
-    assert!(text.contains("AWS Secrets Manager") && text.contains("us-east-1") && text.contains(&secret), "{text}");
+    assert!(
+        text.contains("AWS Secrets Manager") && text.contains("us-east-1") && text.contains(&secret),
+        "{text}"
+    );
     assert!(text.contains("Access Key ID and Secret Access Key"), "says where the keys live: {text}");
-    let shown: Value = serde_json::from_slice(&run_aws(&env, &["vault", "show", "aws1", "--json"], &[]).stdout).expect("json");
+    let shown: Value =
+        serde_json::from_slice(&run_aws(&env, &["vault", "show", "aws1", "--json"], &[]).stdout)
+            .expect("json");
     let (id_acct, secret_acct) = (
         shown["keyring"]["role_id_account"].as_str().expect("account").to_owned(),
         shown["keyring"]["secret_id_account"].as_str().expect("account").to_owned(),
     );
-    assert_eq!(secret_tool_lookup(&id_acct).as_deref(), Some(key_id.as_str()), "the key id, read by secret-tool");
+    assert_eq!(
+        secret_tool_lookup(&id_acct).as_deref(),
+        Some(key_id.as_str()),
+        "the key id, read by secret-tool"
+    );
     assert_eq!(
         secret_tool_lookup(&secret_acct).as_deref(),
         Some(format!("{secret_key}\n{token}").as_str()),
@@ -108,7 +133,10 @@ fn aws_keys_from_files_live_only_in_the_keyring_and_the_vault_tests_and_renders(
     );
     for out in [&add, &show] {
         let all = format!("{}{}", stdout(out), stderr(out));
-        assert!(!all.contains(&secret_key) && !all.contains(&token) && !all.contains(&key_id), "no key in the output");
+        assert!(
+            !all.contains(&secret_key) && !all.contains(&token) && !all.contains(&key_id),
+            "no key in the output"
+        );
     }
 
     let test = run_aws(&env, &["vault", "test", "aws1"], &[]);
@@ -117,8 +145,15 @@ fn aws_keys_from_files_live_only_in_the_keyring_and_the_vault_tests_and_renders(
     assert!(t.contains("describe") && t.contains("account 123456789012") && t.contains("username"), "{t}");
     assert!(!t.contains("cli-aws-value"), "no value in the Test");
 
-    let cfg = write(work.path(), "c.json", r#"{"base_url": "https://api.example", "auth": {"type": "basic", "username": "{{secrets.aws1.username}}", "password": "{{secrets.aws1.password}}"}}"#);
-    assert_ok(&run_aws(&env, &["connector", "add", "api", "--kind", "rest", "--config", &cfg], &[]), "connector add");
+    let cfg = write(
+        work.path(),
+        "c.json",
+        r#"{"base_url": "https://api.example", "auth": {"type": "basic", "username": "{{secrets.aws1.username}}", "password": "{{secrets.aws1.password}}"}}"#,
+    );
+    assert_ok(
+        &run_aws(&env, &["connector", "add", "api", "--kind", "rest", "--config", &cfg], &[]),
+        "connector add",
+    );
     let out = run_aws(&env, &["connector", "export", "api"], &[]);
     assert_ok(&out, "export");
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
@@ -127,7 +162,19 @@ fn aws_keys_from_files_live_only_in_the_keyring_and_the_vault_tests_and_renders(
     // From VAULTDESK_AWS_* (the same rules as the Role/Secret ID variables).
     let add2 = run_aws(
         &env,
-        &["vault", "add", "aws2", "--provider", "aws", "--region", "us-east-1", "--secret-name", &secret, "--endpoint-url", &ep],
+        &[
+            "vault",
+            "add",
+            "aws2",
+            "--provider",
+            "aws",
+            "--region",
+            "us-east-1",
+            "--secret-name",
+            &secret,
+            "--endpoint-url",
+            &ep,
+        ],
         &[("VAULTDESK_AWS_ACCESS_KEY_ID", &key_id), ("VAULTDESK_AWS_SECRET_ACCESS_KEY", &secret_key)],
     );
     assert_ok(&add2, "vault add from VAULTDESK_AWS_*");
@@ -139,7 +186,10 @@ fn aws_keys_from_files_live_only_in_the_keyring_and_the_vault_tests_and_renders(
     assert_exit(&missing, 2, "no Secret Access Key source");
     assert!(stderr(&missing).contains("--secret-access-key-file"), "{}", stderr(&missing));
 
-    env.assert_not_in_data_dir(&[&key_id, &secret_key, &token, "cli-aws-value"], "adding, testing and exporting AWS vaults");
+    env.assert_not_in_data_dir(
+        &[&key_id, &secret_key, &token, "cli-aws-value"],
+        "adding, testing and exporting AWS vaults",
+    );
     assert_ok(&run_aws(&env, &["vault", "remove", "aws1", "--force"], &[]), "remove");
     assert_eq!(secret_tool_lookup(&id_acct), None, "the keys leave the keyring with the vault");
     assert_eq!(secret_tool_lookup(&secret_acct), None);
@@ -160,7 +210,18 @@ fn aws_default_chain_reads_the_environment_and_a_chosen_profile() {
     );
     let config = write(work.path(), "config", "");
     let files = [("AWS_SHARED_CREDENTIALS_FILE", creds.as_str()), ("AWS_CONFIG_FILE", config.as_str())];
-    let base = ["--provider", "aws", "--region", "us-east-1", "--secret-name", "app/db", "--endpoint-url", &ep, "--aws-auth", "default"];
+    let base = [
+        "--provider",
+        "aws",
+        "--region",
+        "us-east-1",
+        "--secret-name",
+        "app/db",
+        "--endpoint-url",
+        &ep,
+        "--aws-auth",
+        "default",
+    ];
     let add = |name: &str, extra: &[&str]| {
         let mut args = vec!["vault", "add", name];
         args.extend_from_slice(&base);
@@ -170,9 +231,15 @@ fn aws_default_chain_reads_the_environment_and_a_chosen_profile() {
     let out = add("byprofile", &["--profile", "reader"]);
     assert_ok(&out, "add with the default chain");
     assert!(stdout(&out).contains("nothing is stored in the OS keyring"), "{}", stdout(&out));
-    let shown: Value = serde_json::from_slice(&run_aws(&env, &["vault", "show", "byprofile", "--json"], &[]).stdout).expect("json");
+    let shown: Value =
+        serde_json::from_slice(&run_aws(&env, &["vault", "show", "byprofile", "--json"], &[]).stdout)
+            .expect("json");
     for acct in ["role_id_account", "secret_id_account"] {
-        assert_eq!(secret_tool_lookup(shown["keyring"][acct].as_str().expect("account")), None, "no keyring entry");
+        assert_eq!(
+            secret_tool_lookup(shown["keyring"][acct].as_str().expect("account")),
+            None,
+            "no keyring entry"
+        );
     }
 
     let ok = run_aws(&env, &["vault", "test", "byprofile"], &files);
@@ -210,22 +277,50 @@ fn aws_n_connectors_sharing_one_secret_make_one_get_secret_value() {
     assert_ok(
         &run_aws(
             &env,
-            &["vault", "add", "shared", "--provider", "aws", "--region", "us-east-1", "--secret-name", &secret, "--endpoint-url", &ep,
-              "--access-key-id-file", &kf, "--secret-access-key-file", &sf],
+            &[
+                "vault",
+                "add",
+                "shared",
+                "--provider",
+                "aws",
+                "--region",
+                "us-east-1",
+                "--secret-name",
+                &secret,
+                "--endpoint-url",
+                &ep,
+                "--access-key-id-file",
+                &kf,
+                "--secret-access-key-file",
+                &sf,
+            ],
             &[],
         ),
         "add",
     );
-    let cfg = write(work.path(), "c.json", r#"{"base_url": "https://{{secrets.shared.host}}", "auth": {"type": "bearer", "token": "{{secrets.shared.token}}"}}"#);
+    let cfg = write(
+        work.path(),
+        "c.json",
+        r#"{"base_url": "https://{{secrets.shared.host}}", "auth": {"type": "bearer", "token": "{{secrets.shared.token}}"}}"#,
+    );
     for i in 0..6 {
-        assert_ok(&run_aws(&env, &["connector", "add", &format!("c{i}"), "--kind", "rest", "--config", &cfg], &[]), "connector add");
+        assert_ok(
+            &run_aws(&env, &["connector", "add", &format!("c{i}"), "--kind", "rest", "--config", &cfg], &[]),
+            "connector add",
+        );
     }
     let before = moto::get_secret_value_calls(&secret);
     let out_dir = work.path().join("out");
-    let out = run_aws(&env, &["connector", "export", "--all", "--out-dir", out_dir.to_str().expect("path")], &[]);
+    let out =
+        run_aws(&env, &["connector", "export", "--all", "--out-dir", out_dir.to_str().expect("path")], &[]);
     assert_ok(&out, "export --all");
-    assert_eq!(moto::get_secret_value_calls(&secret) - before, 1, "6 connectors of one AWS secret: one GetSecretValue (moto's recording)");
-    let one: Value = serde_json::from_str(&std::fs::read_to_string(out_dir.join("c3.json")).expect("file")).expect("json");
+    assert_eq!(
+        moto::get_secret_value_calls(&secret) - before,
+        1,
+        "6 connectors of one AWS secret: one GetSecretValue (moto's recording)"
+    );
+    let one: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("c3.json")).expect("file")).expect("json");
     assert_eq!(one["auth"]["token"], "shared-token");
 }
 
@@ -242,14 +337,36 @@ fn aws_tricky_values_round_trip_exactly_through_json_yaml_and_env() {
     assert_ok(
         &run_aws(
             &env,
-            &["vault", "add", "tricky", "--provider", "aws", "--region", "us-east-1", "--secret-name", &secret, "--endpoint-url", &ep,
-              "--access-key-id-file", &kf, "--secret-access-key-file", &sf],
+            &[
+                "vault",
+                "add",
+                "tricky",
+                "--provider",
+                "aws",
+                "--region",
+                "us-east-1",
+                "--secret-name",
+                &secret,
+                "--endpoint-url",
+                &ep,
+                "--access-key-id-file",
+                &kf,
+                "--secret-access-key-file",
+                &sf,
+            ],
             &[],
         ),
         "add",
     );
-    let cfg = write(work.path(), "c.json", r#"{"base_url": "https://api.example", "headers": {"X-Value": "{{secrets.tricky.value}}", "X-Flag": "{{secrets.tricky.n}}"}}"#);
-    assert_ok(&run_aws(&env, &["connector", "add", "t", "--kind", "rest", "--config", &cfg], &[]), "connector add");
+    let cfg = write(
+        work.path(),
+        "c.json",
+        r#"{"base_url": "https://api.example", "headers": {"X-Value": "{{secrets.tricky.value}}", "X-Flag": "{{secrets.tricky.n}}"}}"#,
+    );
+    assert_ok(
+        &run_aws(&env, &["connector", "add", "t", "--kind", "rest", "--config", &cfg], &[]),
+        "connector add",
+    );
 
     let j = run_aws(&env, &["connector", "export", "t", "--format", "json"], &[]);
     assert_ok(&j, "json");
@@ -262,7 +379,19 @@ fn aws_tricky_values_round_trip_exactly_through_json_yaml_and_env() {
     assert_eq!(v["headers"]["X-Value"], tricky, "YAML: exact");
     assert_eq!(v["headers"]["X-Flag"], "yes", "YAML: `yes` stays a string");
 
-    let e = run_aws(&env, &["connector", "export", "t", "--format", "env", "--out", work.path().join("t.env").to_str().expect("p")], &[]);
+    let e = run_aws(
+        &env,
+        &[
+            "connector",
+            "export",
+            "t",
+            "--format",
+            "env",
+            "--out",
+            work.path().join("t.env").to_str().expect("p"),
+        ],
+        &[],
+    );
     assert_ok(&e, "env");
     let sourced = std::process::Command::new("sh")
         .arg("-c")
@@ -272,7 +401,11 @@ fn aws_tricky_values_round_trip_exactly_through_json_yaml_and_env() {
         .output()
         .expect("sh");
     assert!(sourced.status.success(), "{}", String::from_utf8_lossy(&sourced.stderr));
-    assert_eq!(String::from_utf8(sourced.stdout).expect("utf8"), tricky, "env: `. file` in sh gives the exact bytes");
+    assert_eq!(
+        String::from_utf8(sourced.stdout).expect("utf8"),
+        tricky,
+        "env: `. file` in sh gives the exact bytes"
+    );
 }
 
 #[test]
@@ -290,14 +423,36 @@ fn aws_database_secrets_prefill_database_connectors_and_rest_refuses_them() {
     assert_ok(
         &run_aws(
             &env,
-            &["vault", "add", "rds", "--provider", "aws", "--region", "us-east-1", "--secret-name", &secret, "--endpoint-url", &ep,
-              "--engine-type", "postgresql", "--access-key-id-file", &kf, "--secret-access-key-file", &sf],
+            &[
+                "vault",
+                "add",
+                "rds",
+                "--provider",
+                "aws",
+                "--region",
+                "us-east-1",
+                "--secret-name",
+                &secret,
+                "--endpoint-url",
+                &ep,
+                "--engine-type",
+                "postgresql",
+                "--access-key-id-file",
+                &kf,
+                "--secret-access-key-file",
+                &sf,
+            ],
             &[],
         ),
         "add a database secret",
     );
-    assert_ok(&run_aws(&env, &["connector", "add", "pg", "--kind", "postgresql", "--vault", "rds"], &[]), "pre-filled");
-    let shown: Value = serde_json::from_slice(&run_aws(&env, &["connector", "show", "pg", "--json"], &[]).stdout).expect("json");
+    assert_ok(
+        &run_aws(&env, &["connector", "add", "pg", "--kind", "postgresql", "--vault", "rds"], &[]),
+        "pre-filled",
+    );
+    let shown: Value =
+        serde_json::from_slice(&run_aws(&env, &["connector", "show", "pg", "--json"], &[]).stdout)
+            .expect("json");
     assert_eq!(
         shown["config"],
         json!({"host": "{{secrets.rds.host}}", "port": "{{secrets.rds.port}}", "database": "{{secrets.rds.dbname}}",

@@ -518,7 +518,8 @@ impl VaultInput {
     pub fn method(&self) -> AuthMethod {
         let aws = self.provider.as_deref().and_then(Provider::parse) == Some(Provider::AwsSecretsManager);
         if aws {
-            return crate::provider::aws::config::parse_auth(self.auth_method.as_deref()).unwrap_or(AuthMethod::AwsKeys);
+            return crate::provider::aws::config::parse_auth(self.auth_method.as_deref())
+                .unwrap_or(AuthMethod::AwsKeys);
         }
         self.auth_method.as_deref().and_then(AuthMethod::parse).unwrap_or_default()
     }
@@ -554,15 +555,19 @@ impl VaultSpec {
                 connect_timeout: Some(self.tls.connect_timeout_secs.to_string()),
                 request_timeout: Some(self.tls.request_timeout_secs.to_string()),
             },
-            aws: self.aws.as_ref().map(|a| AwsInput {
-                aws_region: Some(a.region.clone()),
-                aws_secret_id: Some(a.secret_id.clone()),
-                aws_version_stage: a.version_stage.clone(),
-                aws_version_id: a.version_id.clone(),
-                aws_profile: a.profile.clone(),
-                aws_role_arn: a.role_arn.clone(),
-                aws_external_id: a.external_id.clone(),
-            }).unwrap_or_default(),
+            aws: self
+                .aws
+                .as_ref()
+                .map(|a| AwsInput {
+                    aws_region: Some(a.region.clone()),
+                    aws_secret_id: Some(a.secret_id.clone()),
+                    aws_version_stage: a.version_stage.clone(),
+                    aws_version_id: a.version_id.clone(),
+                    aws_profile: a.profile.clone(),
+                    aws_role_arn: a.role_arn.clone(),
+                    aws_external_id: a.external_id.clone(),
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -638,7 +643,10 @@ pub enum Credentials {
     /// AWS access keys. `secret` is the Secret Access Key, followed by a line with the session
     /// token when there is one: the keyring's second entry as is, so the key and its token
     /// always change together. See [`Credentials::aws_keys`] and [`Credentials::aws_parts`].
-    AwsKeys { access_key_id: SecretString, secret: SecretString },
+    AwsKeys {
+        access_key_id: SecretString,
+        secret: SecretString,
+    },
     /// The AWS default credential chain: nothing stored.
     AwsDefault,
 }
@@ -676,7 +684,9 @@ impl Credentials {
     ) -> Credentials {
         use secrecy::ExposeSecret;
         let secret = match session_token {
-            Some(t) => SecretString::from(format!("{}\n{}", secret_access_key.expose_secret(), t.expose_secret())),
+            Some(t) => {
+                SecretString::from(format!("{}\n{}", secret_access_key.expose_secret(), t.expose_secret()))
+            }
             None => secret_access_key.clone(),
         };
         Credentials::AwsKeys { access_key_id, secret }
@@ -686,7 +696,9 @@ impl Credentials {
     pub fn aws_parts(secret: &SecretString) -> (SecretString, Option<SecretString>) {
         use secrecy::ExposeSecret;
         match secret.expose_secret().split_once('\n') {
-            Some((key, token)) => (SecretString::from(key.to_owned()), Some(SecretString::from(token.to_owned()))),
+            Some((key, token)) => {
+                (SecretString::from(key.to_owned()), Some(SecretString::from(token.to_owned())))
+            }
             None => (secret.clone(), None),
         }
     }

@@ -110,7 +110,9 @@ pub async fn unwrap_secret_id(
             let client = client.in_namespace(vault::auth::login_namespace(spec));
             Ok(client.unwrap_secret_id(wrapping_token).await?)
         }
-        Provider::AwsSecretsManager => Err(crate::Error::invalid("secret_id", "wrapped Secret IDs are a Vault feature")),
+        Provider::AwsSecretsManager => {
+            Err(crate::Error::invalid("secret_id", "wrapped Secret IDs are a Vault feature"))
+        }
     }
 }
 
@@ -123,6 +125,8 @@ pub async fn oidc_start(spec: &VaultSpec) -> Result<vault::auth::oidc::OidcFlow>
             let role = spec.auth_role.as_deref().unwrap_or_default();
             Ok(client.oidc_start(&spec.auth_mount, role).await?)
         }
-        Provider::AwsSecretsManager => Err(crate::Error::invalid("auth_method", "OIDC sign-in is a Vault login")),
+        Provider::AwsSecretsManager => {
+            Err(crate::Error::invalid("auth_method", "OIDC sign-in is a Vault login"))
+        }
     }
 }

@@ -69,10 +69,7 @@ pub fn credential_target_change(stored: &VaultSpec, new: &VaultSpec) -> Option<C
             "TLS verification",
             a.tls_skip_verify != b.tls_skip_verify || a.tls_skip_hostname != b.tls_skip_hostname,
         ),
-        (
-            "AWS region",
-            stored.aws.as_ref().map(|a| &a.region) != new.aws.as_ref().map(|a| &a.region),
-        ),
+        ("AWS region", stored.aws.as_ref().map(|a| &a.region) != new.aws.as_ref().map(|a| &a.region)),
     ]
     .into_iter()
     .filter(|(_, differs)| *differs)

@@ -10,8 +10,8 @@ use super::{now, Store};
 use crate::hooks::reached;
 use crate::keyring::SERVICE;
 use crate::model::{
-    AuthMethod, AwsSpec, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec, Vault,
-    VaultInput, VaultPatch, VaultSpec,
+    AuthMethod, AwsSpec, Credentials, CredentialsPatch, EngineType, KeyringLocation, Provider, TlsSpec,
+    Vault, VaultInput, VaultPatch, VaultSpec,
 };
 use crate::validate::{validate_credential, validate_input, validate_name, validate_secret_part};
 use crate::{Error, Result};
@@ -143,7 +143,8 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
         let v: i64 = r.get(col)?;
         u64::try_from(v).map_err(|_| bad(col, format!("negative duration {v}")))
     };
-    let aws = match (r.get::<_, Option<String>>("aws_region")?, r.get::<_, Option<String>>("aws_secret_id")?) {
+    let aws = match (r.get::<_, Option<String>>("aws_region")?, r.get::<_, Option<String>>("aws_secret_id")?)
+    {
         (Some(region), Some(secret_id)) => Some(AwsSpec {
             region,
             secret_id,
@@ -449,14 +450,17 @@ impl Store {
             };
             return Ok((spec, Credentials::WrappedAppRole { role_id, wrapping_token }));
         }
-        let given_all =
-            method == AuthMethod::AwsDefault || (secret.is_some() && (role_id.is_some() || !method.uses_role_id()));
+        let given_all = method == AuthMethod::AwsDefault
+            || (secret.is_some() && (role_id.is_some() || !method.uses_role_id()));
         if given_all {
             return complete(method, role_id, secret).map(|c| (spec, c));
         }
         let Some(name) = existing else {
-            let field =
-                if method.uses_role_id() && role_id.is_none() { method.role_id_field() } else { method.secret_field() };
+            let field = if method.uses_role_id() && role_id.is_none() {
+                method.role_id_field()
+            } else {
+                method.secret_field()
+            };
             return Err(Error::invalid(field, "is required to test an unsaved vault"));
         };
         let vault = self.get_vault(name)?;

@@ -14,7 +14,11 @@ pub fn endpoint() -> String {
 
 /// The IAM-enforcing server's endpoint, and the reader's access key id and secret key.
 pub fn auth_server() -> (String, String, String) {
-    (env("VAULTDESK_TEST_AWS_AUTH_ENDPOINT"), env("VAULTDESK_TEST_AWS_AUTH_KEY_ID"), env("VAULTDESK_TEST_AWS_AUTH_SECRET"))
+    (
+        env("VAULTDESK_TEST_AWS_AUTH_ENDPOINT"),
+        env("VAULTDESK_TEST_AWS_AUTH_KEY_ID"),
+        env("VAULTDESK_TEST_AWS_AUTH_SECRET"),
+    )
 }
 
 /// The keys of the IAM-enforcing server's user allowed DescribeSecret but not GetSecretValue.
@@ -73,8 +77,15 @@ pub fn get_secret_value_calls(secret: &str) -> usize {
         })
         .filter(|e| {
             let body = e["body"].as_str().unwrap_or_default();
-            let body = if e["body_encoded"].as_bool() == Some(true) { unb64(body) } else { body.as_bytes().to_vec() };
-            serde_json::from_slice::<Value>(&body).ok().and_then(|b| b["SecretId"].as_str().map(str::to_owned)).as_deref()
+            let body = if e["body_encoded"].as_bool() == Some(true) {
+                unb64(body)
+            } else {
+                body.as_bytes().to_vec()
+            };
+            serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|b| b["SecretId"].as_str().map(str::to_owned))
+                .as_deref()
                 == Some(secret)
         })
         .count()
@@ -85,7 +96,9 @@ const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 pub fn b64(b: &[u8]) -> String {
     let mut out = String::new();
     for c in b.chunks(3) {
-        let n = (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
         out.push(T[(n >> 18) as usize & 63] as char);
         out.push(T[(n >> 12) as usize & 63] as char);
         out.push(if c.len() > 1 { T[(n >> 6) as usize & 63] as char } else { '=' });

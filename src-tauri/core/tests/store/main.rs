@@ -338,3 +338,111 @@ fn a_database_of_the_first_schema_is_migrated_with_defaults() {
     assert_eq!((v.spec.tls.connect_timeout_secs, v.spec.tls.request_timeout_secs), (10, 30));
     assert_eq!(store.store_id(), "oldstore", "the store id, and with it the keyring accounts, is kept");
 }
+
+fn aws(name: &str, auth: &str) -> VaultInput {
+    VaultInput {
+        name: name.into(),
+        provider: Some("aws".into()),
+        auth_method: Some(auth.into()),
+        aws: vaultdesk_core::AwsInput {
+            aws_region: Some("us-east-1".into()),
+            aws_secret_id: Some("app/db".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+fn aws_keys(id: &str, key: &str, token: Option<&str>) -> Credentials {
+    Credentials::aws_keys(
+        SecretString::from(id.to_owned()),
+        &SecretString::from(key.to_owned()),
+        token.map(|t| SecretString::from(t.to_owned())).as_ref(),
+    )
+}
+
+/// AWS access keys go through the same crash-safe intents as AppRole's IDs: the key id in the
+/// first entry, the secret key and its session token in the second, changed together; a failed
+/// second write on update leaves the old pair; remove leaves nothing.
+#[test]
+fn aws_keys_and_their_session_token_change_together_or_not_at_all() {
+    require_keyring_session();
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut good = Store::open(dir.path()).expect("open");
+    let v = good
+        .add_vault(&aws("awsk", "aws_keys"), &aws_keys("AKIAOLD", "old-key", Some("old-token")))
+        .expect("add");
+    let loc = good.keyring_location(&v);
+    assert_eq!(keyring_value(&loc.role_id_account).as_deref(), Some("AKIAOLD"));
+    assert_eq!(
+        keyring_value(&loc.secret_id_account).as_deref(),
+        Some("old-key\nold-token"),
+        "key and token in one entry"
+    );
+    match good.credentials(&v).expect("read back") {
+        Credentials::AwsKeys { access_key_id, secret } => {
+            assert_eq!(access_key_id.expose_secret(), "AKIAOLD");
+            let (key, token) = Credentials::aws_parts(&secret);
+            assert_eq!(
+                (key.expose_secret(), token.as_ref().map(|t| t.expose_secret())),
+                ("old-key", Some("old-token"))
+            );
+        }
+        other => panic!("expected AWS keys, got {other:?}"),
+    }
+    let new = CredentialsPatch::from(aws_keys("AKIANEW", "new-key", None));
+    let mut flaky =
+        Store::open_with_keyring(dir.path(), Box::new(FailingKeyring { sets: Arc::default(), fail_at: 1 }))
+            .expect("open");
+    let err = flaky.update_vault("awsk", &VaultPatch::default(), &new).expect_err("second write fails");
+    assert_eq!(err.code(), ErrorCode::KeyringUnavailable);
+    drop(flaky);
+    let good = Store::open(dir.path()).expect("reopen settles the abandoned change");
+    assert_eq!(keyring_value(&loc.role_id_account).as_deref(), Some("AKIAOLD"), "the old pair, whole");
+    assert_eq!(keyring_value(&loc.secret_id_account).as_deref(), Some("old-key\nold-token"));
+    drop(good);
+    let mut good = Store::open(dir.path()).expect("open");
+    good.update_vault("awsk", &VaultPatch::default(), &new).expect("update");
+    assert_eq!(keyring_value(&loc.role_id_account).as_deref(), Some("AKIANEW"));
+    assert_eq!(
+        keyring_value(&loc.secret_id_account).as_deref(),
+        Some("new-key"),
+        "the old session token went with its key"
+    );
+    good.remove_vault("awsk").expect("remove");
+    assert_eq!(entries_of_store(good.store_id()), 0, "remove leaves no entry of this store");
+}
+
+/// The AWS default chain stores nothing: no entry after add, none expected by the doctor;
+/// switching a keys vault to the default chain deletes its entries, and an entry that shows up
+/// for a default-chain vault is an orphan the repair removes.
+#[test]
+fn aws_default_chain_keeps_no_keyring_entry_and_the_doctor_agrees() {
+    require_keyring_session();
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = Store::open(dir.path()).expect("open");
+    let chain = store.add_vault(&aws("chain", "aws_default"), &Credentials::AwsDefault).expect("add");
+    assert_eq!(entries_of_store(store.store_id()), 0, "nothing in the keyring");
+    assert!(matches!(store.credentials(&chain).expect("credentials"), Credentials::AwsDefault));
+    // (The temporary directory's mode, put right when opened, is reported as repaired.)
+    let found: Vec<_> = store.doctor(false).expect("doctor").into_iter().filter(|f| !f.repaired).collect();
+    assert!(found.is_empty(), "nothing missing for the default chain: {found:?}");
+
+    let keys = store.add_vault(&aws("keys", "aws_keys"), &aws_keys("AKIAK", "k", None)).expect("add keys");
+    assert_eq!(entries_of_store(store.store_id()), 2);
+    let patch = VaultPatch { auth_method: Some("aws_default".into()), ..Default::default() };
+    store.update_vault("keys", &patch, &CredentialsPatch::default()).expect("switch to the default chain");
+    assert_eq!(entries_of_store(store.store_id()), 0, "the keys left the keyring with the switch");
+
+    let loc = store.keyring_location(&keys);
+    OsKeyring.set(&loc.secret_id_account, &SecretString::from("left-over".to_owned())).expect("plant");
+    let found = store.doctor(false).expect("doctor");
+    assert!(
+        found.iter().any(|f| f.kind == vaultdesk_core::store::FindingKind::OrphanedEntry),
+        "an entry of a default-chain vault is out of step: {found:?}"
+    );
+    store.doctor(true).expect("repair");
+    assert_eq!(keyring_value(&loc.secret_id_account), None, "repaired");
+    store.remove_vault("chain").expect("remove");
+    store.remove_vault("keys").expect("remove");
+}

@@ -21,7 +21,11 @@ fn aws_vault(endpoint: &str, secret: &str, engine: &str, tweak: impl FnOnce(&mut
         provider: Some("aws".into()),
         url: endpoint.to_owned(),
         engine_type: engine.to_owned(),
-        aws: AwsInput { aws_region: Some("us-east-1".into()), aws_secret_id: Some(secret.to_owned()), ..AwsInput::default() },
+        aws: AwsInput {
+            aws_region: Some("us-east-1".into()),
+            aws_secret_id: Some(secret.to_owned()),
+            ..AwsInput::default()
+        },
         ..VaultInput::default()
     };
     input.tls.connect_timeout = Some("3s".into());
@@ -79,9 +83,17 @@ async fn aws_json_plain_string_and_binary_secrets_resolve_exactly() {
     let got = resolve_json(&aws_vault(&ep, &j, "kv", |_| {}), any_keys()).await.expect("json resolves");
     assert_eq!(got, data, "a JSON object is exposed as is, nested, byte for byte");
     let got = resolve_json(&aws_vault(&ep, &p, "kv", |_| {}), any_keys()).await.expect("plain resolves");
-    assert_eq!(got, json!({"value": "  a plain \"string\"\nsecond line "}), "a plain string is key `value`, untrimmed");
+    assert_eq!(
+        got,
+        json!({"value": "  a plain \"string\"\nsecond line "}),
+        "a plain string is key `value`, untrimmed"
+    );
     let got = resolve_json(&aws_vault(&ep, &b, "kv", |_| {}), any_keys()).await.expect("binary resolves");
-    assert_eq!(got, json!({"binary": moto::b64(&[0, 255, 1, 2, 3, b'{'])}), "SecretBinary is base64 under `binary`");
+    assert_eq!(
+        got,
+        json!({"binary": moto::b64(&[0, 255, 1, 2, 3, b'{'])}),
+        "SecretBinary is base64 under `binary`"
+    );
 }
 
 #[tokio::test]
@@ -96,12 +108,19 @@ async fn aws_version_stages_after_a_rotation_serve_different_values() {
     assert_eq!(resolve_json(&previous, any_keys()).await.expect("previous")["password"], "old");
     let first_id = created["VersionId"].as_str().expect("CreateSecret's version id").to_owned();
     let by_id = aws_vault(&ep, &name, "kv", |i| i.aws.aws_version_id = Some(first_id.clone()));
-    assert_eq!(resolve_json(&by_id, any_keys()).await.expect("by id")["password"], "old", "a version id pins it");
+    assert_eq!(
+        resolve_json(&by_id, any_keys()).await.expect("by id")["password"],
+        "old",
+        "a version id pins it"
+    );
 
     let report = run_test(&aws_vault(&ep, &name, "kv", |_| {}), &any_keys()).await;
     assert!(report.ok, "{report:#?}");
     let describe = &stage(&report, TestStage::Describe).summary;
-    assert!(describe.contains("AWSCURRENT") && describe.contains("AWSPREVIOUS"), "stages present: {describe}");
+    assert!(
+        describe.contains("AWSCURRENT") && describe.contains("AWSPREVIOUS"),
+        "stages present: {describe}"
+    );
     let missing = aws_vault(&ep, &name, "kv", |i| i.aws.aws_version_stage = Some("NOSUCHSTAGE".into()));
     let report = run_test(&missing, &any_keys()).await;
     assert_failed(&report, TestStage::Read, VaultErrorCode::AwsVersionNotFound, "aws_version_stage");
@@ -114,10 +133,20 @@ async fn aws_the_test_shows_identity_rotation_stages_and_key_names_but_no_value(
     let name = unique("sm-test/");
     moto::create_string(&name, r#"{"username":"app","password":"never-shown-pw"}"#).await;
     let mut seen = Vec::new();
-    let report = provider::test(&aws_vault(&ep, &name, "kv", |_| {}).spec, &any_keys(), &mut |s| seen.push(s.stage)).await;
+    let report =
+        provider::test(&aws_vault(&ep, &name, "kv", |_| {}).spec, &any_keys(), &mut |s| seen.push(s.stage))
+            .await;
     assert!(report.ok, "{report:#?}");
-    assert_eq!(seen, [TestStage::Reach, TestStage::Tls, TestStage::Login, TestStage::Describe, TestStage::Read], "streamed in order");
-    assert_eq!(stage(&report, TestStage::Tls).status, StageStatus::Warning, "plain HTTP to loopback is a warning");
+    assert_eq!(
+        seen,
+        [TestStage::Reach, TestStage::Tls, TestStage::Login, TestStage::Describe, TestStage::Read],
+        "streamed in order"
+    );
+    assert_eq!(
+        stage(&report, TestStage::Tls).status,
+        StageStatus::Warning,
+        "plain HTTP to loopback is a warning"
+    );
     let login = &stage(&report, TestStage::Login).summary;
     assert!(login.contains("123456789012") && login.contains("arn:aws:"), "account and ARN: {login}");
     assert!(stage(&report, TestStage::Describe).summary.contains("rotation off"));
@@ -152,7 +181,8 @@ async fn aws_missing_deleted_and_misshaped_secrets_are_named_under_their_field()
     let rds = unique("sm-rds/");
     let value = json!({"engine": "postgres", "host": "db.internal", "port": 5432, "username": "app", "password": "pw", "dbname": "orders"});
     moto::create_string(&rds, &value.to_string()).await;
-    let got = resolve_json(&aws_vault(&ep, &rds, "postgresql", |_| {}), any_keys()).await.expect("an RDS secret");
+    let got =
+        resolve_json(&aws_vault(&ep, &rds, "postgresql", |_| {}), any_keys()).await.expect("an RDS secret");
     assert_eq!(got, value);
 }
 
@@ -178,7 +208,10 @@ async fn aws_wrong_keys_and_a_denied_secret_are_named_by_the_iam_enforcing_serve
     let wrong_secret = keys(&id, "not-the-secret-key");
     let report = run_test(&aws_vault(&ep, "app/db", "kv", |_| {}), &wrong_secret).await;
     assert_failed(&report, TestStage::Login, VaultErrorCode::AwsInvalidKeys, "access_key_id");
-    assert!(!serde_json::to_string(&report).expect("json").contains("not-the-secret-key"), "no key in the report");
+    assert!(
+        !serde_json::to_string(&report).expect("json").contains("not-the-secret-key"),
+        "no key in the report"
+    );
     let unknown_id = keys("AKIAUNKNOWNKEY000000", &secret);
     let report = run_test(&aws_vault(&ep, "app/db", "kv", |_| {}), &unknown_id).await;
     assert_failed(&report, TestStage::Login, VaultErrorCode::AwsInvalidKeys, "access_key_id");
@@ -193,9 +226,14 @@ async fn aws_wrong_keys_and_a_denied_secret_are_named_by_the_iam_enforcing_serve
         f.message
     );
     assert!(f.hint.contains("secretsmanager:GetSecretValue"), "{}", f.hint);
-    let err = resolve_json(&aws_vault(&ep, "app/db", "kv", |_| {}), keys(&did, &dsecret)).await.expect_err("denied");
+    let err = resolve_json(&aws_vault(&ep, "app/db", "kv", |_| {}), keys(&did, &dsecret))
+        .await
+        .expect_err("denied");
     assert!(err.to_string().contains("secretsmanager:GetSecretValue"), "{err}");
-    assert!(!err.to_string().contains("reader-pw") && !err.to_string().contains(&dsecret), "no value, no key: {err}");
+    assert!(
+        !err.to_string().contains("reader-pw") && !err.to_string().contains(&dsecret),
+        "no value, no key: {err}"
+    );
 }
 
 #[tokio::test]
@@ -216,7 +254,11 @@ async fn aws_many_concurrent_resolutions_across_one_hub_make_one_get_secret_valu
     for t in tasks {
         assert_eq!(t.await.expect("task"), json!("t"));
     }
-    assert_eq!(moto::get_secret_value_calls(&name), 1, "20 concurrent resolutions share one GetSecretValue (moto's recording)");
+    assert_eq!(
+        moto::get_secret_value_calls(&name),
+        1,
+        "20 concurrent resolutions share one GetSecretValue (moto's recording)"
+    );
 
     let uncached = aws_vault(&ep, &name, "kv", |i| i.cache_ttl = Some("0".into()));
     let s = Session::open(&uncached, any_keys()).expect("session");

@@ -6,9 +6,9 @@
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod aws;
 #[path = "../common/mod.rs"]
 mod common;
-mod aws;
 mod database;
 mod faults;
 mod logins;

@@ -104,7 +104,8 @@ impl AwsClient {
                 assume = assume.external_id(x.clone());
             }
             let provider = assume.build().await;
-            config = config.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
+            config =
+                config.into_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build();
         }
         let (endpoint, overridden) = if spec.url.is_empty() {
             (default_endpoint(&aws.region), false)

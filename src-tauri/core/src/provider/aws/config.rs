@@ -21,7 +21,9 @@ static REGION_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[a-z]{2}(-[a-z]+)+-[0
 /// A secret name as Secrets Manager accepts it.
 static NAME_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9/_+=.@-]{1,512}$"));
 static SECRET_ARN_RE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^arn:aws(-[a-z]+)*:secretsmanager:([a-z]{2}(-[a-z]+)+-[0-9]{1,2}):[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$")
+    re(
+        r"^arn:aws(-[a-z]+)*:secretsmanager:([a-z]{2}(-[a-z]+)+-[0-9]{1,2}):[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]{1,512}$",
+    )
 });
 static STAGE_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9_.@+=-]{1,256}$"));
 static VERSION_ID_RE: LazyLock<Regex> = LazyLock::new(|| re(r"^[A-Za-z0-9-]{32,64}$"));
@@ -74,7 +76,13 @@ pub(crate) fn validate(
             }
             Ok(u) => Some(u),
             Err(m) => {
-                errs.push("url", m.replace("e.g. https://vault.example.com:8200", "e.g. https://vpce-....secretsmanager.us-east-1.vpce.amazonaws.com"));
+                errs.push(
+                    "url",
+                    m.replace(
+                        "e.g. https://vault.example.com:8200",
+                        "e.g. https://vpce-....secretsmanager.us-east-1.vpce.amazonaws.com",
+                    ),
+                );
                 None
             }
         },
@@ -117,7 +125,10 @@ pub(crate) fn validate(
                 if region.as_deref().is_some_and(|r| r != arn_region) {
                     errs.push(
                         "aws_secret_id",
-                        format!("is in region {arn_region}, but the vault's region is {}", region.as_deref().unwrap_or_default()),
+                        format!(
+                            "is in region {arn_region}, but the vault's region is {}",
+                            region.as_deref().unwrap_or_default()
+                        ),
                     );
                     None
                 } else {
@@ -149,7 +160,10 @@ pub(crate) fn validate(
         if STAGE_RE.is_match(s) {
             Some(s.to_owned())
         } else {
-            errs.push("aws_version_stage", format!("\"{}\" is not a version stage (e.g. AWSCURRENT, AWSPREVIOUS)", s.escape_default()));
+            errs.push(
+                "aws_version_stage",
+                format!("\"{}\" is not a version stage (e.g. AWSCURRENT, AWSPREVIOUS)", s.escape_default()),
+            );
             None
         }
     });
@@ -157,7 +171,10 @@ pub(crate) fn validate(
         if VERSION_ID_RE.is_match(s) {
             Some(s.to_owned())
         } else {
-            errs.push("aws_version_id", format!("\"{}\" is not a version id (32 to 64 letters, digits and -)", s.escape_default()));
+            errs.push(
+                "aws_version_id",
+                format!("\"{}\" is not a version id (32 to 64 letters, digits and -)", s.escape_default()),
+            );
             None
         }
     });
@@ -193,23 +210,28 @@ pub(crate) fn validate(
         }
         Some(x) if EXTERNAL_ID_RE.is_match(x) => Some(x.to_owned()),
         Some(_) => {
-            errs.push("aws_external_id", "is not an external id: 2 to 1224 letters, digits and + = , . @ : / _ -");
+            errs.push(
+                "aws_external_id",
+                "is not an external id: 2 to 1224 letters, digits and + = , . @ : / _ -",
+            );
             None
         }
     };
 
     let engine_type = match input.engine_type.trim() {
         "" | "kv" => Some(EngineType::Kv),
-        t => match EngineType::parse(t) {
-            Some(e @ (EngineType::Postgresql | EngineType::Mysql | EngineType::Mariadb)) => Some(e),
-            _ => {
-                errs.push(
+        t => {
+            match EngineType::parse(t) {
+                Some(e @ (EngineType::Postgresql | EngineType::Mysql | EngineType::Mariadb)) => Some(e),
+                _ => {
+                    errs.push(
                     "engine_type",
                     format!("\"{t}\" is not an AWS engine type: use kv (key/value), postgresql, mysql or mariadb"),
                 );
-                None
+                    None
+                }
             }
-        },
+        }
     };
 
     // What only Vault has: refused by name, not silently dropped.
@@ -235,15 +257,21 @@ pub(crate) fn validate(
         errs.push("tls_client_cert", "is not supported for AWS Secrets Manager (no mutual TLS)");
     }
     if tls_input.tls_skip_verify == Some(true) || tls_input.tls_skip_hostname == Some(true) {
-        errs.push("tls_skip_verify", "is not supported for AWS Secrets Manager: set a CA certificate instead");
+        errs.push(
+            "tls_skip_verify",
+            "is not supported for AWS Secrets Manager: set a CA certificate instead",
+        );
     }
-    let tls = validate_tls(&crate::model::TlsInput {
-        tls_client_cert: None,
-        tls_client_key: None,
-        tls_skip_verify: None,
-        tls_skip_hostname: None,
-        ..tls_input.clone()
-    }, &mut errs);
+    let tls = validate_tls(
+        &crate::model::TlsInput {
+            tls_client_cert: None,
+            tls_client_key: None,
+            tls_skip_verify: None,
+            tls_skip_hostname: None,
+            ..tls_input.clone()
+        },
+        &mut errs,
+    );
 
     let cache_ttl_secs = match opt(&input.cache_ttl) {
         None => Some(crate::validate::DEFAULT_CACHE_TTL_SECS),
@@ -251,30 +279,42 @@ pub(crate) fn validate(
     };
 
     match (name, url, method, region, secret_id, engine_type, cache_ttl_secs) {
-        (Some(name), Some(url), Some(auth_method), Some(region), Some(secret_id), Some(engine_type), Some(cache_ttl_secs))
-            if errs.is_empty() =>
-        {
-            Ok(VaultSpec {
-                name,
-                provider: Provider::AwsSecretsManager,
-                url,
-                namespace: None,
-                auth_method,
-                auth_mount: String::new(),
-                auth_username: None,
-                auth_role: None,
-                login_namespace: None,
-                engine_name: String::new(),
-                engine_type,
-                path: None,
-                db_role: None,
-                connection_name: None,
-                kv_version: None,
-                cache_ttl_secs,
-                tls,
-                aws: Some(AwsSpec { region, secret_id, version_stage, version_id, profile, role_arn, external_id }),
-            })
-        }
+        (
+            Some(name),
+            Some(url),
+            Some(auth_method),
+            Some(region),
+            Some(secret_id),
+            Some(engine_type),
+            Some(cache_ttl_secs),
+        ) if errs.is_empty() => Ok(VaultSpec {
+            name,
+            provider: Provider::AwsSecretsManager,
+            url,
+            namespace: None,
+            auth_method,
+            auth_mount: String::new(),
+            auth_username: None,
+            auth_role: None,
+            login_namespace: None,
+            engine_name: String::new(),
+            engine_type,
+            path: None,
+            db_role: None,
+            connection_name: None,
+            kv_version: None,
+            cache_ttl_secs,
+            tls,
+            aws: Some(AwsSpec {
+                region,
+                secret_id,
+                version_stage,
+                version_id,
+                profile,
+                role_arn,
+                external_id,
+            }),
+        }),
         _ => Err(errs),
     }
 }

@@ -47,7 +47,9 @@ pub enum AwsError {
     DecryptionFailure { secret: String, detail: String },
     #[error("AWS throttled {action} (retried with backoff, still throttled)")]
     Throttled { action: String },
-    #[error("secret \"{secret}\" is not a JSON object ({found}), which a {engine_type} database secret must be")]
+    #[error(
+        "secret \"{secret}\" is not a JSON object ({found}), which a {engine_type} database secret must be"
+    )]
     NotJsonObject { secret: String, found: String, engine_type: String },
     #[error("database secret \"{secret}\" lacks {}", missing.join(", "))]
     MissingDatabaseKeys { secret: String, missing: Vec<String> },
@@ -235,10 +237,12 @@ fn xml_text(body: &str, tag: &str) -> Option<String> {
 pub(crate) fn map_service(code: &str, message: &str, status: Option<u16>, ctx: &Ctx<'_>) -> AwsError {
     let detail = if message.is_empty() { code.to_owned() } else { message.to_owned() };
     match code {
-        "UnrecognizedClientException" | "InvalidClientTokenId" | "SignatureDoesNotMatch"
-        | "InvalidSignatureException" | "IncompleteSignature" | "MissingAuthenticationToken" => {
-            AwsError::InvalidKeys { detail }
-        }
+        "UnrecognizedClientException"
+        | "InvalidClientTokenId"
+        | "SignatureDoesNotMatch"
+        | "InvalidSignatureException"
+        | "IncompleteSignature"
+        | "MissingAuthenticationToken" => AwsError::InvalidKeys { detail },
         "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
             AwsError::ExpiredCredentials { detail, keys: ctx.keys }
         }
@@ -250,7 +254,11 @@ pub(crate) fn map_service(code: &str, message: &str, status: Option<u16>, ctx: &
         "ResourceNotFoundException" => {
             // "can't find the specified secret value for staging label: X" / "...for VersionId: X"
             if let (true, Some((label, by_id))) = (message.contains("secret value for"), ctx.version) {
-                AwsError::VersionNotFound { secret: ctx.resource.to_owned(), version: label.to_owned(), by_id }
+                AwsError::VersionNotFound {
+                    secret: ctx.resource.to_owned(),
+                    version: label.to_owned(),
+                    by_id,
+                }
             } else {
                 AwsError::SecretNotFound { secret: ctx.resource.to_owned(), region: ctx.region.to_owned() }
             }
@@ -261,7 +269,10 @@ pub(crate) fn map_service(code: &str, message: &str, status: Option<u16>, ctx: &
         "DecryptionFailure" | "DecryptionFailureException" => {
             AwsError::DecryptionFailure { secret: ctx.resource.to_owned(), detail }
         }
-        "ThrottlingException" | "Throttling" | "TooManyRequestsException" | "RequestLimitExceeded"
+        "ThrottlingException"
+        | "Throttling"
+        | "TooManyRequestsException"
+        | "RequestLimitExceeded"
         | "RequestThrottled" => AwsError::Throttled { action: ctx.action.to_owned() },
         _ => AwsError::RequestFailed { action: ctx.action.to_owned(), status, detail },
     }
@@ -273,7 +284,10 @@ pub(crate) fn map_transport(text: &str, timed_out: bool, ctx: &Ctx<'_>) -> AwsEr
     let endpoint = ctx.endpoint.to_owned();
     let overridden = ctx.overridden;
     if let Some(p) = ctx.profile {
-        if lower.contains("profile") && (lower.contains("not") || lower.contains("missing")) && lower.contains(&p.to_ascii_lowercase()) {
+        if lower.contains("profile")
+            && (lower.contains("not") || lower.contains("missing"))
+            && lower.contains(&p.to_ascii_lowercase())
+        {
             return AwsError::ProfileNotFound { profile: p.to_owned() };
         }
     }

@@ -114,7 +114,12 @@ pub async fn test_aws_with_progress(
             return r.done();
         }
         Ok(status) => {
-            r.push(Reach, StageStatus::Passed, started, format!("{} answers (HTTP {status})", client.endpoint));
+            r.push(
+                Reach,
+                StageStatus::Passed,
+                started,
+                format!("{} answers (HTTP {status})", client.endpoint),
+            );
             if client.endpoint.starts_with("https://") {
                 let by = spec.tls.tls_ca_cert.as_deref().unwrap_or("the system's trusted roots");
                 r.push(Tls, StageStatus::Passed, started, format!("certificate verified against {by}"));
@@ -123,7 +128,8 @@ pub async fn test_aws_with_progress(
                     Tls,
                     StageStatus::Warning,
                     started,
-                    "plain HTTP (an endpoint on this machine): requests are signed but travel unencrypted".into(),
+                    "plain HTTP (an endpoint on this machine): requests are signed but travel unencrypted"
+                        .into(),
                 );
             }
         }
@@ -137,13 +143,16 @@ pub async fn test_aws_with_progress(
                 (_, Some(p)) => format!("the default credential chain, profile {p}"),
                 _ => "the default credential chain".to_owned(),
             };
-            let role = client.aws.role_arn.as_deref().map(|r| format!(", assumed role {r}")).unwrap_or_default();
+            let role =
+                client.aws.role_arn.as_deref().map(|r| format!(", assumed role {r}")).unwrap_or_default();
             r.push(Login, StageStatus::Passed, started, format!("account {account}, {arn} ({how}{role})"));
         }
         Err(e) => {
             let e = match (e, &client.aws.role_arn) {
                 // A failure inside the role assumption names the role.
-                (AwsError::AccessDenied { detail, action, .. }, Some(role)) if action == "sts:GetCallerIdentity" && detail.contains("AssumeRole") => {
+                (AwsError::AccessDenied { detail, action, .. }, Some(role))
+                    if action == "sts:GetCallerIdentity" && detail.contains("AssumeRole") =>
+                {
                     AwsError::AssumeRoleFailed { role_arn: role.clone(), detail }
                 }
                 (e, _) => e,
@@ -157,7 +166,11 @@ pub async fn test_aws_with_progress(
     let started = Instant::now();
     match client.describe().await {
         Ok(info) if info.deleted.is_some() => {
-            r.fail(Describe, started, AwsError::SecretDeleted { secret: client.aws.secret_id.clone(), deleted: info.deleted });
+            r.fail(
+                Describe,
+                started,
+                AwsError::SecretDeleted { secret: client.aws.secret_id.clone(), deleted: info.deleted },
+            );
             r.skip(&[Read]);
             return r.done();
         }
@@ -199,7 +212,11 @@ pub async fn test_aws_with_progress(
                     "{} (version {}{}): {} key(s): {}",
                     client.aws.version_label(),
                     secret.version_id.as_deref().unwrap_or("unknown"),
-                    if secret.stages.is_empty() { String::new() } else { format!(", {}", secret.stages.join(", ")) },
+                    if secret.stages.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", secret.stages.join(", "))
+                    },
                     keys.len(),
                     keys.join(", ")
                 ),

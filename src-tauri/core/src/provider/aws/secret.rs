@@ -165,7 +165,11 @@ pub fn shape_string(s: &str, engine: EngineType, secret: &str) -> Result<Map<Str
         Some(Value::Null | Value::Bool(_) | Value::Number(_)) => "a JSON scalar",
         Some(Value::String(_)) | None => "a plain string",
     };
-    Err(AwsError::NotJsonObject { secret: secret.to_owned(), found: found.into(), engine_type: engine.as_str().into() })
+    Err(AwsError::NotJsonObject {
+        secret: secret.to_owned(),
+        found: found.into(),
+        engine_type: engine.as_str().into(),
+    })
 }
 
 #[cfg(test)]
@@ -179,12 +183,17 @@ mod tests {
         let m = shape_string("plain \"text\"\n", EngineType::Kv, "s").expect("string");
         assert_eq!(m.get("value"), Some(&Value::String("plain \"text\"\n".into())), "kept byte for byte");
         let m = shape_string("123", EngineType::Kv, "s").expect("scalar");
-        assert_eq!(m.get("value"), Some(&Value::String("123".into())), "a JSON scalar is the string as stored");
+        assert_eq!(
+            m.get("value"),
+            Some(&Value::String("123".into())),
+            "a JSON scalar is the string as stored"
+        );
     }
 
     #[test]
     fn a_database_secret_must_be_an_rds_shaped_object() {
-        let ok = r#"{"engine":"postgres","host":"db","port":5432,"username":"u","password":"p","dbname":"d"}"#;
+        let ok =
+            r#"{"engine":"postgres","host":"db","port":5432,"username":"u","password":"p","dbname":"d"}"#;
         assert!(shape_string(ok, EngineType::Postgresql, "s").is_ok());
         let e = shape_string("just a password", EngineType::Mysql, "s").expect_err("plain string");
         assert!(matches!(e, AwsError::NotJsonObject { .. }), "{e:?}");
