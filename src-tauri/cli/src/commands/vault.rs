@@ -349,7 +349,11 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             let patch = VaultPatch { rename, ..fields.patch(tls) };
             let updated = core.update_vault(name, patch, creds).await?;
             let ids_note = if replaced.is_empty() {
-                String::from("; login secrets unchanged")
+                match updated.vault.spec.auth_method {
+                    AuthMethod::Approle => String::from("; Role ID and Secret ID unchanged"),
+                    AuthMethod::Oidc => String::new(),
+                    m => format!("; the {} unchanged", m.secret_label()),
+                }
             } else {
                 format!("; replaced {} in the OS keyring", replaced.join(" and "))
             };

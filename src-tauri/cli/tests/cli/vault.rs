@@ -188,7 +188,7 @@ fn each_invalid_field_is_named_and_nothing_is_stored() {
             "--url: \"vault.example.com:8200\" has no scheme",
         ),
         (&["vault", "add", "ok", "--url", "ftp://v.example.com"], "--url: scheme \"ftp\""),
-        (&["vault", "add", "ok", "--engine-type", "kv1"], "--engine-type: \"kv1\" is not an engine type"),
+        (&["vault", "add", "ok", "--engine-type", "kv3"], "--engine-type: \"kv3\" is not an engine type"),
         (&["vault", "add", "ok", "--engine-name", "my mount"], "--engine-name:"),
         (&["vault", "add", "ok", "--path", "a//b"], "--path:"),
         (&["vault", "add", "ok", "--namespace", "bad ns"], "--namespace:"),
