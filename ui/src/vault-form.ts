@@ -745,7 +745,10 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     initial.url = "";
     initial.tls_ca_cert = "";
   }
-  for (const [key, value] of Object.entries(initial) as [TextField, string][]) inputs[key].value = value;
+  // (The AWS fields exist only in the AWS form, and the Vault-only ones are detached there.)
+  for (const [key, value] of Object.entries(initial) as [TextField, string][]) {
+    if (key in inputs) inputs[key].value = value;
+  }
   engineSelect.value = editing?.engine_type ?? (aws ? "kv" : "kv2");
   authSelect.value = editing?.auth_method ?? (aws ? "aws_keys" : "approle");
   if (awsAdvanced) awsAdvanced.open = initial.cache_ttl !== "5m" || initial.url !== "" || initial.tls_ca_cert !== "";
@@ -1177,9 +1180,9 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     inputs.token.value = "";
     inputs.password.value = "";
     inputs.jwt.value = "";
-    inputs.access_key_id.value = "";
-    inputs.secret_access_key.value = "";
-    inputs.session_token.value = "";
+    for (const k of ["access_key_id", "secret_access_key", "session_token"] as const) {
+      if (k in inputs) inputs[k].value = "";
+    }
     dialog.close();
   }
   cancelButton.addEventListener("click", close);

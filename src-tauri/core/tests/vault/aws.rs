@@ -1,8 +1,11 @@
 //! The AWS Secrets Manager provider against moto's server mode (tests/scripts/services.sh): the
 //! open server (any access key works; every request recorded, so GetSecretValue calls can be
-//! counted) and one with IAM enforced (a reader; a describer not allowed GetSecretValue), for wrong
-//! keys and a denied action (moto evaluates policies per action, not per secret ARN). Default-chain logins (environment, shared credentials file, profiles) are
-//! tested through the CLI, where each command is a process with its own environment.
+//! counted) and one with IAM enforced (a reader; a describer not allowed GetSecretValue), for
+//! wrong keys and a denied action (moto evaluates policies per action, not per secret ARN). A
+//! tiny fault server stands in only for what moto cannot do on demand: an expired session token,
+//! throttling, a KMS decryption failure. Default-chain logins (environment, shared credentials
+//! file, profiles) are tested through the CLI, where each command is a process with its own
+//! environment.
 
 use std::sync::Arc;
 
@@ -265,4 +268,143 @@ async fn aws_many_concurrent_resolutions_across_one_hub_make_one_get_secret_valu
     s.resolve().await.expect("1");
     s.resolve().await.expect("2");
     assert_eq!(moto::get_secret_value_calls(&name), 3, "cache TTL 0: every resolution reads");
+}
+
+/// What moto cannot produce on demand (an expired session token, throttling, a KMS decryption
+/// failure), from a tiny server answering each operation with a canned response: STS by its
+/// `Action`, Secrets Manager by its `X-Amz-Target`. Counts the requests per operation.
+struct FaultAws {
+    url: String,
+    hits: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
+}
+
+const STS_OK: &str = "<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult>\
+<Arn>arn:aws:iam::123456789012:user/fault</Arn><UserId>AIDAFAULT</UserId><Account>123456789012</Account>\
+</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
+const DESCRIBE_OK: &str = r#"{"ARN":"arn:aws:secretsmanager:us-east-1:123456789012:secret:app-AbCdEf","Name":"app","VersionIdsToStages":{"v1":["AWSCURRENT"]}}"#;
+
+impl FaultAws {
+    /// `answers`: operation (`GetCallerIdentity`, `DescribeSecret`, `GetSecretValue`) →
+    /// (status line, body). Operations not listed answer 200 with an empty JSON object.
+    async fn start(answers: Vec<(&'static str, &'static str, &'static str)>) -> FaultAws {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let hits = Arc::new(std::sync::Mutex::new(std::collections::HashMap::new()));
+        let answers = Arc::new(answers);
+        let h = hits.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut sock, _)) = listener.accept().await else { return };
+                let (answers, hits) = (answers.clone(), h.clone());
+                tokio::spawn(async move {
+                    let mut req = Vec::new();
+                    let mut buf = [0u8; 8192];
+                    // The head, then the body up to its Content-Length.
+                    loop {
+                        let Ok(n) = sock.read(&mut buf).await else { return };
+                        if n == 0 {
+                            break;
+                        }
+                        req.extend_from_slice(&buf[..n]);
+                        let text = String::from_utf8_lossy(&req).to_string();
+                        if let Some(end) = text.find("\r\n\r\n") {
+                            let len = text[..end]
+                                .lines()
+                                .find_map(|l| {
+                                    l.to_ascii_lowercase()
+                                        .strip_prefix("content-length:")
+                                        .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                                })
+                                .unwrap_or(0);
+                            if req.len() >= end + 4 + len {
+                                break;
+                            }
+                        }
+                    }
+                    let text = String::from_utf8_lossy(&req).to_string();
+                    let op = if let Some(l) =
+                        text.lines().find(|l| l.to_ascii_lowercase().starts_with("x-amz-target:"))
+                    {
+                        l.rsplit('.').next().unwrap_or_default().trim().to_owned()
+                    } else if text.contains("Action=GetCallerIdentity") {
+                        "GetCallerIdentity".to_owned()
+                    } else {
+                        "other".to_owned()
+                    };
+                    *hits.lock().expect("hits").entry(op.clone()).or_default() += 1;
+                    let (status, body) = answers
+                        .iter()
+                        .find(|(o, _, _)| *o == op)
+                        .map(|(_, s, b)| (*s, *b))
+                        .unwrap_or(("200 OK", if op == "GetCallerIdentity" { STS_OK } else { "{}" }));
+                    let ctype = if body.starts_with('<') { "text/xml" } else { "application/x-amz-json-1.1" };
+                    let resp = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = sock.write_all(resp.as_bytes()).await;
+                    let _ = sock.shutdown().await;
+                });
+            }
+        });
+        FaultAws { url, hits }
+    }
+
+    fn hits(&self, op: &str) -> usize {
+        self.hits.lock().expect("hits").get(op).copied().unwrap_or(0)
+    }
+}
+
+#[tokio::test]
+async fn aws_an_expired_session_token_is_named_under_its_field() {
+    let server = FaultAws::start(vec![(
+        "GetCallerIdentity",
+        "403 Forbidden",
+        "<ErrorResponse><Error><Type>Sender</Type><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error><RequestId>1</RequestId></ErrorResponse>",
+    )])
+    .await;
+    let creds = Credentials::aws_keys(
+        SecretString::from("ASIAEXPIRED".to_owned()),
+        &SecretString::from("temporary-secret".to_owned()),
+        Some(&SecretString::from("expired-session-token".to_owned())),
+    );
+    let report = run_test(&aws_vault(&server.url, "app", "kv", |_| {}), &creds).await;
+    assert_failed(&report, TestStage::Login, VaultErrorCode::AwsExpiredCredentials, "session_token");
+    assert!(!serde_json::to_string(&report).expect("json").contains("expired-session-token"));
+}
+
+#[tokio::test]
+async fn aws_throttling_is_retried_with_backoff_then_named() {
+    let server = FaultAws::start(vec![(
+        "DescribeSecret",
+        "400 Bad Request",
+        r#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#,
+    )])
+    .await;
+    let report = run_test(&aws_vault(&server.url, "app", "kv", |_| {}), &any_keys()).await;
+    let f = report.failure().expect("fails");
+    assert_eq!(f.code, VaultErrorCode::AwsThrottled, "{report:#?}");
+    assert!(f.message.contains("secretsmanager:DescribeSecret"), "{}", f.message);
+    assert!(
+        server.hits("DescribeSecret") > 1,
+        "retried before giving up: {} request(s)",
+        server.hits("DescribeSecret")
+    );
+}
+
+#[tokio::test]
+async fn aws_a_kms_decryption_failure_is_named() {
+    let server = FaultAws::start(vec![
+        ("DescribeSecret", "200 OK", DESCRIBE_OK),
+        (
+            "GetSecretValue",
+            "400 Bad Request",
+            r#"{"__type":"DecryptionFailure","message":"Secrets Manager can't decrypt the protected secret text using the provided KMS key."}"#,
+        ),
+    ])
+    .await;
+    let report = run_test(&aws_vault(&server.url, "app", "kv", |_| {}), &any_keys()).await;
+    assert_failed(&report, TestStage::Read, VaultErrorCode::AwsDecryptionFailure, "aws_secret_id");
+    assert!(report.failure().is_some_and(|f| f.hint.contains("kms:Decrypt")), "{report:#?}");
 }

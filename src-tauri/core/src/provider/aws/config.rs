@@ -329,3 +329,116 @@ impl AwsSpec {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::model::{AuthMethod, AwsInput, EngineType, VaultInput};
+    use crate::validate::validate_input;
+
+    fn input(tweak: impl FnOnce(&mut VaultInput)) -> VaultInput {
+        let mut i = VaultInput {
+            name: "a".into(),
+            provider: Some("aws".into()),
+            aws: AwsInput {
+                aws_region: Some("us-east-1".into()),
+                aws_secret_id: Some("prod/app".into()),
+                ..AwsInput::default()
+            },
+            ..VaultInput::default()
+        };
+        tweak(&mut i);
+        i
+    }
+
+    fn fields(i: &VaultInput) -> Vec<String> {
+        validate_input(i).expect_err("invalid").0.into_iter().map(|f| f.field).collect()
+    }
+
+    #[test]
+    fn a_minimal_aws_form_is_key_value_with_access_keys_at_the_regions_endpoint() {
+        let spec = validate_input(&input(|_| {})).expect("valid");
+        assert_eq!(spec.engine_type, EngineType::Kv);
+        assert_eq!(spec.auth_method, AuthMethod::AwsKeys);
+        assert_eq!(spec.url, "", "no endpoint override");
+        let aws = spec.aws.expect("AWS settings");
+        assert_eq!((aws.region.as_str(), aws.secret_id.as_str()), ("us-east-1", "prod/app"));
+        assert_eq!(aws.version_label(), "stage AWSCURRENT");
+    }
+
+    #[test]
+    fn regions_of_every_partition_pass_and_others_are_named() {
+        for r in
+            ["us-east-1", "eu-central-2", "ap-southeast-4", "us-gov-west-1", "cn-north-1", "us-isob-east-1"]
+        {
+            assert!(validate_input(&input(|i| i.aws.aws_region = Some(r.into()))).is_ok(), "{r}");
+        }
+        for r in ["", "useast1", "US-EAST-1", "us-east", "us_east_1", "us-east-1a"] {
+            assert_eq!(fields(&input(|i| i.aws.aws_region = Some(r.into()))), ["aws_region"], "{r:?}");
+        }
+    }
+
+    #[test]
+    fn a_secret_arn_must_be_of_the_vaults_region() {
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/app-AbCdEf";
+        assert_eq!(fields(&input(|i| i.aws.aws_secret_id = Some(arn.into()))), ["aws_secret_id"]);
+        assert!(validate_input(&input(|i| {
+            i.aws.aws_secret_id = Some(arn.into());
+            i.aws.aws_region = Some("eu-west-1".into());
+        }))
+        .is_ok());
+        assert_eq!(
+            fields(&input(|i| i.aws.aws_secret_id = Some("arn:aws:s3:::bucket".into()))),
+            ["aws_secret_id"]
+        );
+        assert_eq!(fields(&input(|i| i.aws.aws_secret_id = Some("has space".into()))), ["aws_secret_id"]);
+    }
+
+    #[test]
+    fn every_misfit_field_is_named_at_once() {
+        let i = input(|i| {
+            i.aws.aws_version_stage = Some("AWSPREVIOUS".into());
+            i.aws.aws_version_id = Some("0123456789abcdef0123456789abcdef".into());
+            i.aws.aws_profile = Some("prod".into());
+            i.aws.aws_external_id = Some("xid".into());
+            i.namespace = Some("team".into());
+            i.engine_type = "kv2".into();
+            i.tls.tls_skip_verify = Some(true);
+        });
+        let mut got = fields(&i);
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "aws_external_id",
+                "aws_profile",
+                "aws_version_id",
+                "engine_type",
+                "namespace",
+                "tls_skip_verify"
+            ],
+            "stage and id together, a profile with access keys, an external id without a role, a Vault \
+             field, a Vault engine type, skipped verification"
+        );
+        let chain = validate_input(&input(|i| {
+            i.auth_method = Some("default".into());
+            i.aws.aws_profile = Some("prod".into());
+        }))
+        .expect("a profile with the default chain");
+        assert_eq!(chain.auth_method, AuthMethod::AwsDefault);
+    }
+
+    #[test]
+    fn aws_fields_on_a_vault_form_and_vault_logins_on_an_aws_form_are_refused() {
+        let vault = VaultInput {
+            name: "v".into(),
+            url: "https://vault.example.com".into(),
+            engine_name: "kv".into(),
+            engine_type: "kv2".into(),
+            path: Some("app".into()),
+            aws: AwsInput { aws_region: Some("us-east-1".into()), ..AwsInput::default() },
+            ..VaultInput::default()
+        };
+        assert_eq!(fields(&vault), ["aws_region"]);
+        assert_eq!(fields(&input(|i| i.auth_method = Some("approle".into()))), ["auth_method"]);
+    }
+}
