@@ -23,7 +23,7 @@ pub(crate) struct Cli {
 // Parsed once per process: the size of its largest variant (all of a vault's flags) is moot.
 #[allow(clippy::large_enum_variant)]
 pub(crate) enum Command {
-    /// Vault configurations: HashiCorp Vault or OpenBao through AppRole.
+    /// Vault configurations: HashiCorp Vault or OpenBao, or AWS Secrets Manager (--provider aws).
     #[command(subcommand)]
     Vault(VaultCommand),
     /// Connectors: database and REST configurations whose fields reference secrets.
@@ -55,7 +55,13 @@ pub(crate) enum VaultCommand {
         --role-id-file/--secret-id-file (AppRole; or --wrapped-secret-id-file), --token-file (or \
         --token-from-env), --password-file (userpass, ldap); else from $VAULTDESK_ROLE_ID, \
         $VAULTDESK_SECRET_ID, $VAULTDESK_TOKEN or $VAULTDESK_PASSWORD; else asked for without \
-        echo on a terminal. They are never accepted as command-line values.")]
+        echo on a terminal. They are never accepted as command-line values.\n\n\
+        AWS Secrets Manager: --provider aws --region R --secret-name NAME|ARN [--engine-type \
+        kv|postgresql|mysql|mariadb] [--aws-auth keys|default] [--profile P] [--role-arn ARN \
+        [--external-id X]] [--version-stage S | --version-id ID] [--endpoint-url URL]; access keys \
+        from --access-key-id-file/--secret-access-key-file [--session-token-file], else \
+        $VAULTDESK_AWS_ACCESS_KEY_ID/$VAULTDESK_AWS_SECRET_ACCESS_KEY [$VAULTDESK_AWS_SESSION_TOKEN], \
+        else a no-echo prompt; the default chain stores nothing.")]
     Add {
         name: String,
         #[command(flatten)]
