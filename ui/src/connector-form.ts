@@ -23,6 +23,7 @@ import {
   addConnector,
   CommandError,
   compatibleVaults,
+  endPreviews,
   exportConnector,
   prefillConnector,
   previewConnector,
@@ -301,7 +302,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   tester.button.title = "Connect with these settings and their secrets, stage by stage";
 
   const saveButton = h("button", { type: "submit", class: "btn btn-primary", "data-testid": "connector-save" }, editing ? "Update" : "Save");
-  const cancelButton = h("button", { type: "button", class: "btn" }, "Cancel");
+  const cancelButton = h("button", { type: "button", class: "btn", "data-testid": "connector-cancel" }, "Cancel");
   const footStatus = h("p", { class: "foot-status", role: "alert", "data-testid": "connector-form-status" });
   const form = h(
     "form",
@@ -1037,6 +1038,9 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     // Drop revealed values from the DOM before the dialog leaves it.
     valuesBox.replaceChildren();
     dialog.close();
+    // The editor's previews and tests end with it: their database credentials are revoked
+    // (exported ones are kept). Best effort: quitting the app ends them too.
+    void endPreviews().catch(() => undefined);
   }
   cancelButton.addEventListener("click", close);
   let escapeArmed = false;

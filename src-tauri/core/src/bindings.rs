@@ -17,7 +17,8 @@ mod tests {
     use crate::model::{
         EngineType, KeyringLocation, Provider, TlsInput, TlsSpec, Vault, VaultInput, VaultPatch, VaultSpec,
     };
-    use crate::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, VaultSummary};
+    use crate::model::{LeasePurpose, LeaseRecord, LeaseState};
+    use crate::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, LeaseOutcome, VaultSummary};
     use crate::provider::vault::{
         StageReport, StageStatus, TestReport, TestStage, VaultErrorCode, VaultErrorInfo,
     };
@@ -82,6 +83,10 @@ mod tests {
             DoctorFinding,
             FindingKind,
             CredentialsTarget,
+            LeasePurpose,
+            LeaseRecord,
+            LeaseState,
+            LeaseOutcome,
         );
     }
 }

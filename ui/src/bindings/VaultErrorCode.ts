@@ -3,4 +3,4 @@
 /**
  * Stable codes of [`VaultError`], for the UI to branch on.
  */
-export type VaultErrorCode = "connection_refused" | "dns_failure" | "timeout" | "unreachable" | "tls_unknown_ca" | "tls_name_mismatch" | "tls_expired" | "tls" | "tls_config" | "sealed" | "not_initialized" | "invalid_credentials" | "locked_out" | "plain_http" | "namespace_not_found" | "auth_mount_not_found" | "permission_denied" | "mount_not_found" | "secret_not_found" | "not_kv2" | "database_role_not_found" | "engine_plugin_mismatch" | "rate_limited" | "server" | "bad_request" | "malformed" | "response_too_large";
+export type VaultErrorCode = "connection_refused" | "dns_failure" | "timeout" | "unreachable" | "tls_unknown_ca" | "tls_name_mismatch" | "tls_expired" | "tls" | "tls_config" | "sealed" | "not_initialized" | "invalid_credentials" | "locked_out" | "plain_http" | "namespace_not_found" | "auth_mount_not_found" | "permission_denied" | "lease_denied" | "mount_not_found" | "secret_not_found" | "not_kv2" | "database_role_not_found" | "engine_plugin_mismatch" | "rate_limited" | "server" | "bad_request" | "malformed" | "response_too_large";
