@@ -63,7 +63,7 @@ await run(async () => {
   await $t("lease-empty-state").waitForDisplayed({ timeout: 5000 });
   assert.equal(await $t("lease-empty-state").getAttribute("data-filtered"), "false");
   assert.match(await $t("lease-empty-state").getText(), /No leases yet/);
-  assert.equal(await $t("lease-revoke-vault").isEnabled(), false, "no vault chosen: nothing to revoke all of");
+  assert.equal(await $t("lease-toolbar").isDisplayed(), false, "nothing recorded: no filters or bulk revokes to offer");
   await shot("leases-empty");
   await stop();
   pass("empty data directory: the Leases tab shows its empty state");
@@ -141,6 +141,7 @@ await run(async () => {
   assert.equal(await $t("lease-empty-state").getAttribute("data-filtered"), "true");
   await filter.selectByAttribute("value", "revoked");
   await browser.waitUntil(async () => (await rows()).length === 2, { timeout: 10000, timeoutMsg: "the revoked filter shows both" });
+  assert.equal(await $t("lease-revoke-vault").isEnabled(), false, "no vault chosen: nothing to revoke all of");
   await $t("lease-filter-vault").selectByAttribute("value", "e2e-pg");
   await browser.waitUntil(async () => (await $t("lease-revoke-vault").isEnabled()), { timeout: 5000, timeoutMsg: "choosing a vault enables Revoke all" });
   pass("filters: by state (and its empty state), by vault");

@@ -28,6 +28,7 @@ const stateFilter = byId<HTMLSelectElement>("lease-filter-state");
 const revokeVaultButton = byId<HTMLButtonElement>("lease-revoke-vault");
 const leftoversButton = byId<HTMLButtonElement>("lease-leftovers");
 const notice = byId<HTMLDivElement>("lease-notice");
+const toolbar = byId<HTMLDivElement>("lease-toolbar");
 
 // Record<Union, string>: a new state or purpose in Rust fails `tsc` until labelled here.
 const STATE_LABELS: Record<LeaseState, string> = {
@@ -123,7 +124,7 @@ function purposeCell(l: LeaseRecord): HTMLElement {
     ? l.export_path
       ? h("span", { class: "cell-sub", "data-testid": "lease-export-path" }, "kept · in ", h("span", { class: "mono lease-path" }, pathBreaks(l.export_path)))
       : h("span", { class: "cell-sub" }, "not written: revoked when issued")
-    : h("span", { class: "cell-sub" }, "ends with the editor or command");
+    : h("span", { class: "cell-sub" }, "revoked when the editor or command ends");
   return h(
     "td",
     { class: "lease-for-cell", "data-testid": "lease-purpose", "data-purpose": l.purpose },
@@ -369,9 +370,12 @@ export async function refreshLeases(): Promise<void> {
     fillVaultFilter([...vaults.map((v) => v.name), ...(everything ?? list).map((l) => l.vault)]);
     const filtered = vaultFilter.value !== "" || stateFilter.value !== "";
     view.replaceChildren(list.length === 0 ? emptyState(filtered) : table(list));
+    // Nothing recorded at all: the filters and bulk revokes have nothing to act on.
+    toolbar.hidden = list.length === 0 && !filtered;
     const live = list.filter(active).length;
     const time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    status.textContent = `${list.length} lease${list.length === 1 ? "" : "s"}, ${live} live · updated ${time}`;
+    const count = list.length === 0 ? "No leases" : `${list.length} lease${list.length === 1 ? "" : "s"}, ${live} live`;
+    status.textContent = `${count} · updated ${time}`;
   } catch (error: unknown) {
     view.replaceChildren(
       h(
