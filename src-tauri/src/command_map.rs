@@ -14,7 +14,9 @@ use vaultdesk_core::connector::{ConnectorInput, ConnectorKind};
 use vaultdesk_core::connector_probe::{ConnectorStageReport, ConnectorTestReport};
 use vaultdesk_core::export::ExportFormat;
 use vaultdesk_core::model::{LeaseRecord, LeaseState};
-use vaultdesk_core::ops::{ConnectorSummary, DoctorReport, ExportResult, KindFields, LeaseOutcome, VaultSummary};
+use vaultdesk_core::ops::{
+    ConnectorSummary, DoctorReport, ExportResult, KindFields, LeaseOutcome, VaultSummary,
+};
 use vaultdesk_core::provider::{StageReport, TestReport};
 use vaultdesk_core::render::Preview;
 use vaultdesk_core::{SecretString, Vault, VaultInput};

@@ -26,13 +26,19 @@ pub(crate) async fn list_leases(
 
 /// Renews a lease by its duration when issued.
 #[tauri::command]
-pub(crate) async fn renew_lease(state: State<'_, AppState>, lease_id: String) -> Result<LeaseRecord, ErrorPayload> {
+pub(crate) async fn renew_lease(
+    state: State<'_, AppState>,
+    lease_id: String,
+) -> Result<LeaseRecord, ErrorPayload> {
     Ok(state.core()?.renew_lease(lease_id, None).await?)
 }
 
 /// Revokes a lease now (the database user is dropped).
 #[tauri::command]
-pub(crate) async fn revoke_lease(state: State<'_, AppState>, lease_id: String) -> Result<LeaseRecord, ErrorPayload> {
+pub(crate) async fn revoke_lease(
+    state: State<'_, AppState>,
+    lease_id: String,
+) -> Result<LeaseRecord, ErrorPayload> {
     Ok(state.core()?.revoke_lease(lease_id).await?)
 }
 

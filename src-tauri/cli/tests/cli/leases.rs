@@ -130,6 +130,19 @@ fn a_policy_without_sys_leases_revoke_is_named_and_the_lease_stays_live() {
     let lease = one(&leases(&env, &[]), &user).clone();
     assert_eq!(lease["export_path"], "(standard output)");
 
+    // A render: its own user, recorded with the rendered file and the output.
+    let doc = work.path().join("deploy.yaml");
+    std::fs::write(&doc, "db_user: '{{secrets.ro-db.username}}'\n").expect("write");
+    let rendered = work.path().join("deploy.out.yaml");
+    let (d, r) = (doc.to_string_lossy().into_owned(), rendered.to_string_lossy().into_owned());
+    assert_ok(&env.run(&["render", &d, "--out", &r]), "render");
+    let text = std::fs::read_to_string(&rendered).expect("rendered");
+    let ruser = text.trim().trim_start_matches("\"db_user\": ").trim_matches('"').to_owned();
+    assert_ne!(ruser, user, "a render gets credentials of its own: {text}");
+    let rl = one(&leases(&env, &[]), &ruser).clone();
+    assert_eq!((rl["purpose"].as_str(), rl["state"].as_str()), (Some("render"), Some("live")));
+    assert_eq!((rl["subject"].as_str(), rl["export_path"].as_str()), (Some(d.as_str()), Some(r.as_str())));
+
     let out = env.run(&["lease", "revoke", "--vault", "ro-db"]);
     assert_exit(&out, 8, "revoke refused by the policy");
     let text = format!("{}{}", stdout(&out), stderr(&out));
@@ -137,7 +150,8 @@ fn a_policy_without_sys_leases_revoke_is_named_and_the_lease_stays_live() {
         text.contains("policy does not allow revoke") && text.contains("sys/leases/revoke"),
         "the refusal names the policy and the path:\n{text}"
     );
-    assert!(stderr(&out).contains("1 of 1 lease(s) could not be revoked"), "{}", stderr(&out));
+    // The export and the render: both refused, both named.
+    assert!(stderr(&out).contains("2 of 2 lease(s) could not be revoked"), "{}", stderr(&out));
     assert_eq!(one(&leases(&env, &[]), &user)["state"], "live", "a refused revoke changes nothing");
     assert!(pg_login(&user, &password), "and the user still logs in");
     let out = env.run(&["lease", "revoke", lease["lease_id"].as_str().expect("id")]);

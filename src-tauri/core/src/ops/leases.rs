@@ -69,11 +69,12 @@ fn explained(e: &Error) -> String {
 impl Core {
     /// Records the leased credentials among `issued`, obtained for `what`.
     pub(crate) async fn record_issued(&self, issued: &[Issued], what: &LeaseUse) -> Result<()> {
-        if issued.is_empty() {
-            return Ok(());
-        }
+        let known = |id: &String| {
+            self.recorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).contains(id)
+        };
         let rows: Vec<NewLease> = issued
             .iter()
+            .filter(|i| !known(&i.lease.lease_id))
             .map(|i| NewLease {
                 lease_id: i.lease.lease_id.clone(),
                 vault_id: i.vault.id.clone(),
@@ -88,7 +89,13 @@ impl Core {
                 renewable: i.lease.renewable,
             })
             .collect();
-        self.with_store(move |store| rows.iter().try_for_each(|r| store.record_lease(r))).await
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = rows.iter().map(|r| r.lease_id.clone()).collect();
+        self.with_store(move |store| rows.iter().try_for_each(|r| store.record_lease(r))).await?;
+        self.recorded.lock().unwrap_or_else(std::sync::PoisonError::into_inner).extend(ids);
+        Ok(())
     }
 
     /// Credentials obtained for a file that was not written (cancelled, failed): recorded, then

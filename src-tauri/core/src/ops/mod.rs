@@ -40,6 +40,9 @@ pub use vaults::{TestTarget, VaultDetails, VaultSummary};
 pub struct Core {
     store: Arc<Mutex<Store>>,
     hub: Arc<VaultHub>,
+    /// Lease ids this process has recorded: a preview typed letter by letter serves the same
+    /// cached credentials many times, and needs one write, not one per keystroke.
+    recorded: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 impl std::fmt::Debug for Core {
@@ -55,7 +58,7 @@ impl Core {
     }
 
     pub fn new(store: Store) -> Core {
-        Core { store: Arc::new(Mutex::new(store)), hub: Arc::new(VaultHub::new()) }
+        Core { store: Arc::new(Mutex::new(store)), hub: Arc::new(VaultHub::new()), recorded: Arc::default() }
     }
 
     /// The process's sessions (one login per token lifetime, one read per cache TTL).

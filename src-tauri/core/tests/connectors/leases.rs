@@ -136,3 +136,51 @@ async fn previews_end_with_the_editor_exports_are_kept_and_a_revoked_lease_leave
     assert!(stops_working(&euser, &epw));
     core.close().await;
 }
+
+#[tokio::test]
+async fn a_preview_left_live_by_a_process_that_is_gone_is_revoked_on_request() {
+    let bao = Bao::shared();
+    let opts = PgEngine {
+        extra_policy: "path \"sys/leases/revoke\" { capabilities = [\"update\"] }",
+        ..PgEngine::default()
+    };
+    let PgVault { vault, creds, .. } = pg_engine(&bao, opts).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let first = Core::new(store_with(dir.path(), &[(&vault, &creds)]));
+    let name = vault.spec.name.clone();
+    first
+        .add_connector(ConnectorInput {
+            name: "orders".into(),
+            kind: "postgresql".into(),
+            vault: Some(name.clone()),
+            config: json!({
+                "host": "db",
+                "username": format!("{{{{secrets.{name}.username}}}}"),
+                "password": format!("{{{{secrets.{name}.password}}}}"),
+            }),
+        })
+        .await
+        .expect("connector");
+    let (user, password) = preview(&first).await;
+
+    // Another process on the same data directory leaves a running one's preview alone.
+    let second = Core::open(dir.path()).expect("second store");
+    let none = second.revoke_left_over_previews().await.expect("left-overs");
+    assert!(none.is_empty(), "the first process still runs: its preview is its own: {none:?}");
+    assert!(pg_login(&user, &password));
+
+    // The first process ends without closing its sessions (as a killed one would).
+    drop(first);
+    assert!(pg_login(&user, &password), "nothing revoked the preview's user");
+    let outcomes = second.revoke_left_over_previews().await.expect("left-overs");
+    assert_eq!(outcomes.len(), 1, "{outcomes:?}");
+    assert!(outcomes[0].error.is_none(), "{outcomes:?}");
+    assert_eq!(outcomes[0].lease.username, user);
+    assert_eq!(outcomes[0].lease.state, LeaseState::Revoked);
+    assert!(!pg_login(&user, &password), "the left-over preview's user can no longer log in");
+    assert!(
+        second.revoke_left_over_previews().await.expect("again").is_empty(),
+        "nothing left over any more"
+    );
+    second.close().await;
+}
