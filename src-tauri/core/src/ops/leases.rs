@@ -137,12 +137,16 @@ impl Core {
     }
 
     /// The recorded leases matching `filter`, newest first (those past their end are expired).
+    /// What this process's sessions did on their own since (a renewal while in use, a session
+    /// replaced after a vault update) is written first.
     pub async fn list_leases(&self, filter: LeaseFilter) -> Result<Vec<LeaseRecord>> {
+        self.settle_lease_events().await?;
         self.with_store(move |store| store.list_leases(&filter)).await
     }
 
     /// The record of `id` (the whole lease id, or its last segment).
     pub async fn get_lease(&self, id: String) -> Result<LeaseRecord> {
+        self.settle_lease_events().await?;
         self.with_store(move |store| store.get_lease(&id)).await
     }
 

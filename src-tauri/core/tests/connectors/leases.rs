@@ -10,7 +10,7 @@ use vaultdesk_core::export::ExportFormat;
 use vaultdesk_core::model::{LeasePurpose, LeaseRecord, LeaseState};
 use vaultdesk_core::ops::{ConnectorSource, Reveal};
 use vaultdesk_core::store::LeaseFilter;
-use vaultdesk_core::Core;
+use vaultdesk_core::{Core, CredentialsPatch, VaultPatch};
 
 use crate::common::bao::{env, Bao};
 use crate::common::postgres::{pg_engine, pg_login, PgEngine, PgVault};
@@ -121,6 +121,18 @@ async fn previews_end_with_the_editor_exports_are_kept_and_a_revoked_lease_leave
     let (p3, p3pw) = preview(&core).await;
     assert_ne!(p3, p2, "the revoked credentials are not served from the cache again");
     assert!(pg_login(&p3, &p3pw), "the new preview's user logs in");
+
+    // The vault is updated: its old session ends, and with it that preview's user.
+    core.update_vault(
+        name.clone(),
+        VaultPatch { cache_ttl: Some("10m".into()), ..VaultPatch::default() },
+        CredentialsPatch::default(),
+    )
+    .await
+    .expect("update");
+    assert_eq!(record(&core, &p3).await.state, LeaseState::Revoked, "the list shows what the update ended");
+    assert!(stops_working(&p3, &p3pw));
+    let (p3, p3pw) = preview(&core).await;
 
     // The app quits: what is left of previews ends, the export stays.
     core.close().await;

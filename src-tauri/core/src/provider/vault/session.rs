@@ -577,10 +577,20 @@ impl VaultSession {
     /// Revokes `lease_id` at once with the session's token, dropping cached credentials of that
     /// lease (the next use gets new ones). A policy without `update` on `sys/leases/revoke` is
     /// named as such.
+    ///
+    /// A revocation the secrets engine failed to carry out (a 400 or 5xx: the database's
+    /// revocation statements failed, e.g. PostgreSQL's "tuple concurrently updated" while
+    /// another session changes roles) is tried once more after a pause: revoking is idempotent.
     pub async fn revoke_lease_now(&self, lease_id: &str) -> Result<(), VaultError> {
-        self.authed(|t| async move { self.client.revoke_lease(&t, lease_id).await })
-            .await
-            .map_err(|e| lease_denied(e, "revoke"))?;
+        let revoke = || self.authed(|t| async move { self.client.revoke_lease(&t, lease_id).await });
+        let done = match revoke().await {
+            Err(VaultError::BadRequest { .. } | VaultError::Server { .. }) => {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                revoke().await
+            }
+            other => other,
+        };
+        done.map_err(|e| lease_denied(e, "revoke"))?;
         self.counters.lease_revocations.fetch_add(1, Ordering::Relaxed);
         {
             let mut slot = lock(&self.slot);
