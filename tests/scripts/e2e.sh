@@ -9,7 +9,10 @@
 #      preview masked and revealed, field errors, export of one and of all (0600 files);
 #   4. tests/e2e/smoke.mjs after `vaultdesk vault add` (the CLI): the vault's row in the list;
 #   5. tests/e2e/long-list.mjs: 130 connectors (added with the CLI) show at once and all are
-#      reached by scrolling.
+#      reached by scrolling;
+#   6. tests/e2e/leases.mjs: the Leases view, empty, then with a PostgreSQL user the CLI
+#      exported (live, path, countdown, masked user), a preview's user revoked when the editor
+#      closes, and Revoke turning the export's lease revoked (the user no longer logs in).
 # Screenshots land in tests/artifacts/ (smoke-*.png, vault-*.png, connector*.png).
 #
 # The caller provides, and this script does not:
@@ -64,7 +67,7 @@ cleanup() {
     # Leave nothing in the caller's keyring.
     "$cli" --data-dir "$data" vault remove "$vault_name" >/dev/null 2>&1 || log "could not remove $vault_name"
   fi
-  for dir in "$vaults_data" "$connectors_data" "${long_data:-}" "${logins_data:-}"; do
+  for dir in "$vaults_data" "$connectors_data" "${long_data:-}" "${logins_data:-}" "${leases_data:-}"; do
     [ -n "$dir" ] || continue
     [ -s "$dir/vaultdesk.db" ] || continue
     for name in $("$cli" --data-dir "$dir" vault list --json 2>/dev/null | node -e \
@@ -151,6 +154,7 @@ path "$kv_mount/data/app/*" { capabilities = ["read"] }
 path "$kv_mount/subkeys/app/*" { capabilities = ["read"] }
 path "$db_mount/creds/ro" { capabilities = ["read"] }
 path "$db_mount/config/orders" { capabilities = ["read"] }
+path "sys/leases/revoke" { capabilities = ["update"] }
 HCL
   # At the default mount "approle", as most servers have it: the form keeps its default.
   bao auth list -format=json | grep -q '"approle/"' || bao auth enable approle >/dev/null
@@ -227,6 +231,22 @@ mkdir -p "$logins_data"
   E2E_ROLE_ID="$wrap_role_id" E2E_WRAPPED_SECRET_ID="$wrapped_secret_id" E2E_ROTATE="$work/rotate.sh" \
   E2E_OIDC_MOUNT="$oidc_mount" \
   node logins.mjs) || rc=$?
+
+log "run 7: the Leases view (vault e2e-pg added and connector orders exported with the CLI)"
+leases_data="$work/data-leases"
+leases_empty="$work/data-leases-empty"
+mkdir -p "$leases_data" "$leases_empty"
+VAULTDESK_ROLE_ID="$role_id" VAULTDESK_SECRET_ID="$secret_id" \
+  "$cli" --data-dir "$leases_data" vault add e2e-pg --url "$VAULTDESK_TEST_BAO_ADDR" \
+  --engine-name "$db_mount" --engine-type postgresql --db-role ro --connection-name orders >/dev/null
+printf '{"host": "%s", "port": %s, "database": "postgres", "tls_mode": "disable", "username": "{{secrets.e2e-pg.username}}", "password": "{{secrets.e2e-pg.password}}"}' \
+  "$VAULTDESK_TEST_PG_HOST" "$VAULTDESK_TEST_PG_PORT" >"$work/orders-leases.json"
+"$cli" --data-dir "$leases_data" connector add orders --kind postgresql --vault e2e-pg --config "$work/orders-leases.json" >/dev/null
+# The exported file holds the issued user and password: leases.mjs checks them with psql.
+"$cli" --data-dir "$leases_data" connector export orders --out "$work/orders-exported.json" 2>/dev/null
+(cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$leases_data" TAURI_DRIVER_PORT="$port" \
+  E2E_EMPTY_DATA_DIR="$leases_empty" E2E_LEASE_FILE="$work/orders-exported.json" \
+  E2E_PG_HOST="$VAULTDESK_TEST_PG_HOST" E2E_PG_PORT="$VAULTDESK_TEST_PG_PORT" node leases.mjs) || rc=$?
 
 if [ "$rc" = 0 ]; then log "PASS"; else log "FAIL (tauri-driver log: $work/tauri-driver.log)"; fi
 exit "$rc"

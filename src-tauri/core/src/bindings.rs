@@ -19,9 +19,10 @@ mod tests {
         VaultInput, VaultPatch, VaultSpec,
     };
     use crate::ops::{
-        ConnectorSummary, DoctorReport, ExportResult, KindFields, OidcLoginReport, RefreshReport,
-        VaultSummary,
+        ConnectorSummary, DoctorReport, ExportResult, KindFields, LeaseOutcome, OidcLoginReport,
+        RefreshReport, VaultSummary,
     };
+    use crate::model::{LeasePurpose, LeaseRecord, LeaseState};
     use crate::provider::vault::{
         StageReport, StageStatus, TestReport, TestStage, VaultErrorCode, VaultErrorInfo,
     };
@@ -90,6 +91,10 @@ mod tests {
             DoctorFinding,
             FindingKind,
             CredentialsTarget,
+            LeasePurpose,
+            LeaseRecord,
+            LeaseState,
+            LeaseOutcome,
         );
     }
 }
