@@ -18,11 +18,11 @@ mod tests {
         AuthMethod, EngineType, KeyringLocation, Provider, SecretIdStatus, TlsInput, TlsSpec, Vault,
         VaultInput, VaultPatch, VaultSpec,
     };
+    use crate::model::{LeasePurpose, LeaseRecord, LeaseState};
     use crate::ops::{
         ConnectorSummary, DoctorReport, ExportResult, KindFields, LeaseOutcome, OidcLoginReport,
         RefreshReport, VaultSummary,
     };
-    use crate::model::{LeasePurpose, LeaseRecord, LeaseState};
     use crate::provider::vault::{
         StageReport, StageStatus, TestReport, TestStage, VaultErrorCode, VaultErrorInfo,
     };

@@ -20,8 +20,8 @@ pub mod connector_test;
 pub mod connectors;
 pub mod doctor;
 pub mod export;
-pub mod oidc;
 pub mod leases;
+pub mod oidc;
 pub mod vaults;
 
 use std::path::Path;
