@@ -63,6 +63,12 @@ macro_rules! app_commands {
             ) -> Option<ConnectorTestReport>;
             connectors::export_connector(input: ConnectorInput, format: ExportFormat) -> Option<ExportResult>;
             connectors::export_all_connectors(format: ExportFormat) -> Option<ExportResult>;
+            leases::list_leases(vault: Option<String>, lease_state: Option<LeaseState>) -> Vec<LeaseRecord>;
+            leases::renew_lease(lease_id: String) -> LeaseRecord;
+            leases::revoke_lease(lease_id: String) -> LeaseRecord;
+            leases::revoke_vault_leases(vault: String) -> Vec<LeaseOutcome>;
+            leases::revoke_left_over_previews() -> Vec<LeaseOutcome>;
+            leases::end_previews() -> ();
         }
     };
 }

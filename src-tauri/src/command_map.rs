@@ -13,8 +13,10 @@ use ts_rs::TS;
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind};
 use vaultdesk_core::connector_probe::{ConnectorStageReport, ConnectorTestReport};
 use vaultdesk_core::export::ExportFormat;
+use vaultdesk_core::model::{LeaseRecord, LeaseState};
 use vaultdesk_core::ops::{
-    ConnectorSummary, DoctorReport, ExportResult, KindFields, OidcLoginReport, RefreshReport, VaultSummary,
+    ConnectorSummary, DoctorReport, ExportResult, KindFields, LeaseOutcome, OidcLoginReport, RefreshReport,
+    VaultSummary,
 };
 use vaultdesk_core::provider::{StageReport, TestReport};
 use vaultdesk_core::render::Preview;
@@ -55,6 +57,9 @@ via_ts_rs!(
     ExportFormat,
     ExportResult,
     KindFields,
+    LeaseOutcome,
+    LeaseRecord,
+    LeaseState,
     OidcLoginReport,
     Preview,
     RefreshReport,

@@ -189,7 +189,11 @@ pub(crate) async fn export_connector(
                     let _ = tx.send(p);
                 });
             match rx.await.ok().flatten() {
-                None => return Ok(None),
+                None => {
+                    // Nobody receives the credentials issued for it: revoked at once.
+                    core.discard_export(rendered).await;
+                    return Ok(None);
+                }
                 // The dialog already asked before replacing an existing file.
                 Some(p) => (p.into_path().map_err(|e| chosen("file", e))?, true),
             }

@@ -1,6 +1,6 @@
 //! The vaultdesk window: a thin Tauri shell over `vaultdesk-core`.
 //!
-//! Nothing here decides anything. Each command (in [`vaults`] and [`connectors`], listed once in
+//! Nothing here decides anything. Each command (in [`vaults`], [`connectors`] and [`leases`], listed once in
 //! `command_list.rs`) unpacks the window's state, calls one use case of
 //! [`vaultdesk_core::Core`] and returns its result; errors reach the UI as the core's
 //! `ErrorPayload`. The shell owns only what is about the window: which data directory it was
@@ -16,6 +16,7 @@ include!("command_list.rs");
 #[cfg(test)]
 mod command_map;
 mod connectors;
+mod leases;
 mod vaults;
 
 use std::ffi::OsString;
@@ -62,10 +63,22 @@ pub fn run() {
         // capability grants the window a dialog permission.
         .plugin(tauri_plugin_dialog::init())
         .invoke_handler(app_commands!(register))
-        .run(tauri::generate_context!());
-    if let Err(error) = result {
-        eprintln!("vaultdesk: the window could not start: {error}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|handle, event| {
+            // Quitting ends the sessions: previews' and tests' credentials are revoked (and
+            // recorded so); exported ones were issued apart and are kept.
+            if let tauri::RunEvent::Exit = event {
+                use tauri::Manager;
+                if let Ok(core) = handle.state::<AppState>().core() {
+                    tauri::async_runtime::block_on(core.close());
+                }
+            }
+        }),
+        Err(error) => {
+            eprintln!("vaultdesk: the window could not start: {error}");
+            std::process::exit(1);
+        }
     }
 }
 

@@ -239,7 +239,7 @@ await run(async () => {
   assert.match(await $t("connector-error-password").getText(), /wrong password for user "app"/i, "the error is under the Password field");
   assert.equal(await field("password").getAttribute("aria-invalid"), "true");
   await shot("connector-test-wrong-password");
-  await browser.execute(() => document.querySelector('[data-testid="connector-form"] .dialog-foot .btn:not([data-testid])')?.click());
+  await browser.execute(() => document.querySelector('[data-testid="connector-cancel"]')?.click());
   await browser.waitUntil(async () => !(await $t("connector-form").isExisting()) || !(await $t("connector-form").isDisplayed()), { timeout: 5000, timeoutMsg: "Cancel did not close the editor" });
   pass("Test connection: an unsaved PostgreSQL connector from the KV vault passes every stage; a wrong password is named under its field");
 

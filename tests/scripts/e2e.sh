@@ -9,9 +9,12 @@
 #      preview masked and revealed, field errors, export of one and of all (0600 files);
 #   4. tests/e2e/smoke.mjs after `vaultdesk vault add` (the CLI): the vault's row in the list;
 #   5. tests/e2e/long-list.mjs: 130 connectors (added with the CLI) show at once and all are
-#      reached by scrolling.
+#      reached by scrolling;
 #   6. tests/e2e/logins.mjs: the login methods in the form;
-#   7. tests/e2e/aws.mjs: AWS Secrets Manager against moto (services.sh's VAULTDESK_TEST_AWS_*):
+#   7. tests/e2e/leases.mjs: the Leases view, empty, then with a PostgreSQL user the CLI
+#      exported (live, path, countdown, masked user), a preview's user revoked when the editor
+#      closes, and Revoke turning the export's lease revoked (the user no longer logs in);
+#   8. tests/e2e/aws.mjs: AWS Secrets Manager against moto (services.sh's VAULTDESK_TEST_AWS_*):
 #      access keys with Test and Save, a missing secret named under its field, the default chain.
 # Screenshots land in tests/artifacts/ (smoke-*.png, vault-*.png, connector*.png).
 #
@@ -67,7 +70,7 @@ cleanup() {
     # Leave nothing in the caller's keyring.
     "$cli" --data-dir "$data" vault remove "$vault_name" >/dev/null 2>&1 || log "could not remove $vault_name"
   fi
-  for dir in "$vaults_data" "$connectors_data" "${long_data:-}" "${logins_data:-}" "${aws_data:-}"; do
+  for dir in "$vaults_data" "$connectors_data" "${long_data:-}" "${logins_data:-}" "${leases_data:-}" "${aws_data:-}"; do
     [ -n "$dir" ] || continue
     [ -s "$dir/vaultdesk.db" ] || continue
     for name in $("$cli" --data-dir "$dir" vault list --json 2>/dev/null | node -e \
@@ -169,6 +172,7 @@ path "$kv_mount/data/app/*" { capabilities = ["read"] }
 path "$kv_mount/subkeys/app/*" { capabilities = ["read"] }
 path "$db_mount/creds/ro" { capabilities = ["read"] }
 path "$db_mount/config/orders" { capabilities = ["read"] }
+path "sys/leases/revoke" { capabilities = ["update"] }
 HCL
   # At the default mount "approle", as most servers have it: the form keeps its default.
   bao auth list -format=json | grep -q '"approle/"' || bao auth enable approle >/dev/null
@@ -246,7 +250,22 @@ mkdir -p "$logins_data"
   E2E_OIDC_MOUNT="$oidc_mount" \
   node logins.mjs) || rc=$?
 
-log "run 7: AWS Secrets Manager (access keys, a missing secret, the default chain) against moto"
+log "run 7: the Leases view (vault e2e-pg added and connector orders exported with the CLI)"
+leases_data="$work/data-leases"
+leases_empty="$work/data-leases-empty"
+mkdir -p "$leases_data" "$leases_empty"
+VAULTDESK_ROLE_ID="$role_id" VAULTDESK_SECRET_ID="$secret_id" \
+  "$cli" --data-dir "$leases_data" vault add e2e-pg --url "$VAULTDESK_TEST_BAO_ADDR" \
+  --engine-name "$db_mount" --engine-type postgresql --db-role ro --connection-name orders >/dev/null
+printf '{"host": "%s", "port": %s, "database": "postgres", "tls_mode": "disable", "username": "{{secrets.e2e-pg.username}}", "password": "{{secrets.e2e-pg.password}}"}' \
+  "$VAULTDESK_TEST_PG_HOST" "$VAULTDESK_TEST_PG_PORT" >"$work/orders-leases.json"
+"$cli" --data-dir "$leases_data" connector add orders --kind postgresql --vault e2e-pg --config "$work/orders-leases.json" >/dev/null
+# The exported file holds the issued user and password: leases.mjs checks them with psql.
+"$cli" --data-dir "$leases_data" connector export orders --out "$work/orders-exported.json" 2>/dev/null
+(cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$leases_data" TAURI_DRIVER_PORT="$port" \
+  E2E_EMPTY_DATA_DIR="$leases_empty" E2E_LEASE_FILE="$work/orders-exported.json" \
+  E2E_PG_HOST="$VAULTDESK_TEST_PG_HOST" E2E_PG_PORT="$VAULTDESK_TEST_PG_PORT" node leases.mjs) || rc=$?
+log "run 8: AWS Secrets Manager (access keys, a missing secret, the default chain) against moto"
 aws_data="$work/data-aws"
 mkdir -p "$aws_data"
 (cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$aws_data" TAURI_DRIVER_PORT="$port" \

@@ -23,6 +23,7 @@ import {
   addConnector,
   CommandError,
   compatibleVaults,
+  endPreviews,
   exportConnector,
   prefillConnector,
   previewConnector,
@@ -310,7 +311,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   tester.button.title = "Connect with these settings and their secrets, stage by stage";
 
   const saveButton = h("button", { type: "submit", class: "btn btn-primary", "data-testid": "connector-save" }, editing ? "Update" : "Save");
-  const cancelButton = h("button", { type: "button", class: "btn" }, "Cancel");
+  const cancelButton = h("button", { type: "button", class: "btn", "data-testid": "connector-cancel" }, "Cancel");
   const footStatus = h("p", { class: "foot-status", role: "alert", "data-testid": "connector-form-status" });
   const form = h(
     "form",
@@ -1069,6 +1070,9 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     // Drop revealed values from the DOM before the dialog leaves it.
     valuesBox.replaceChildren();
     dialog.close();
+    // The editor's previews and tests end with it: their database credentials are revoked
+    // (exported ones are kept). Best effort: quitting the app ends them too.
+    void endPreviews().catch(() => undefined);
   }
   cancelButton.addEventListener("click", close);
   let escapeArmed = false;

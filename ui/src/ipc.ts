@@ -15,6 +15,9 @@ import type { RefreshReport } from "./app-bindings/RefreshReport";
 import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
 import type { ExportResult } from "./app-bindings/ExportResult";
 import type { KindFields } from "./app-bindings/KindFields";
+import type { LeaseOutcome } from "./app-bindings/LeaseOutcome";
+import type { LeaseRecord } from "./bindings/LeaseRecord";
+import type { LeaseState } from "./bindings/LeaseState";
 import type { ConnectorInput } from "./bindings/ConnectorInput";
 import type { ConnectorKind } from "./bindings/ConnectorKind";
 import type { ConnectorStageReport } from "./bindings/ConnectorStageReport";
@@ -196,3 +199,22 @@ export const exportConnector = (input: ConnectorInput, format: ExportFormat): Pr
 /** Writes every connector to a folder the native dialog picks; null when cancelled. */
 export const exportAllConnectors = (format: ExportFormat): Promise<ExportResult | null> =>
   call("export_all_connectors", { format });
+
+/** The recorded leases (no password), newest first; `null` filters match any. */
+export const listLeases = (vault: string | null, leaseState: LeaseState | null): Promise<LeaseRecord[]> =>
+  call("list_leases", { vault, leaseState });
+
+/** Renews a lease by its duration when issued. */
+export const renewLease = (leaseId: string): Promise<LeaseRecord> => call("renew_lease", { leaseId });
+
+/** Revokes a lease now: the database user is dropped. */
+export const revokeLease = (leaseId: string): Promise<LeaseRecord> => call("revoke_lease", { leaseId });
+
+/** Revokes every live lease of `vault`; each one's outcome. */
+export const revokeVaultLeases = (vault: string): Promise<LeaseOutcome[]> => call("revoke_vault_leases", { vault });
+
+/** Revokes preview and test credentials that a vaultdesk process which has ended left live. */
+export const revokeLeftOverPreviews = (): Promise<LeaseOutcome[]> => call("revoke_left_over_previews", {});
+
+/** The connector editor closed: its previews' and tests' credentials are revoked. */
+export const endPreviews = (): Promise<null> => call("end_previews", {});

@@ -1,6 +1,7 @@
 // The vaultdesk window: the "Secret Manager" section, listing the stored vaults with their
 // last Test result, and the "+ Vault", edit and delete dialogs (./vault-form.ts); the
-// "Connectors" section (./connectors.ts); the navigation between the two.
+// "Connectors" section (./connectors.ts); the "Leases" section (./leases.ts); the navigation
+// between them.
 
 import "./diagnostics";
 import logoUrl from "../../icons/src/icon.svg";
@@ -11,6 +12,7 @@ import { breakable, byId, h, icon, ICONS, lazyRows } from "./dom";
 import { appInfo, cancelTest, CommandError, doctor, listVaults, refreshVault, testVault } from "./ipc";
 import { refreshConnectors } from "./connectors";
 import { openOidcLogin } from "./oidc-login";
+import { refreshLeases } from "./leases";
 import {
   ENGINE_LABELS,
   inputOf,
@@ -434,9 +436,18 @@ async function loadDoctor(): Promise<void> {
   }
 }
 
-type Page = "vaults" | "connectors";
-const pages: Record<Page, HTMLElement> = { vaults: byId("page-vaults"), connectors: byId("page-connectors") };
-const tabs: Record<Page, HTMLButtonElement> = { vaults: byId("nav-vaults"), connectors: byId("nav-connectors") };
+type Page = "vaults" | "connectors" | "leases";
+const ORDER: Page[] = ["vaults", "connectors", "leases"];
+const pages: Record<Page, HTMLElement> = {
+  vaults: byId("page-vaults"),
+  connectors: byId("page-connectors"),
+  leases: byId("page-leases"),
+};
+const tabs: Record<Page, HTMLButtonElement> = {
+  vaults: byId("nav-vaults"),
+  connectors: byId("nav-connectors"),
+  leases: byId("nav-leases"),
+};
 
 /** Shows one section; each reloads on showing (the other may have changed what it lists). */
 function showPage(page: Page): void {
@@ -446,7 +457,8 @@ function showPage(page: Page): void {
     else tabs[p].removeAttribute("aria-current");
   }
   if (page === "vaults") void refresh();
-  else void refreshConnectors();
+  else if (page === "connectors") void refreshConnectors();
+  else void refreshLeases();
 }
 
 for (const [page, tab] of Object.entries(tabs) as [Page, HTMLButtonElement][]) {
@@ -455,7 +467,8 @@ for (const [page, tab] of Object.entries(tabs) as [Page, HTMLButtonElement][]) {
   tab.addEventListener("keydown", (e) => {
     if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
     e.preventDefault();
-    const other = tabs[page === "vaults" ? "connectors" : "vaults"];
+    const step = e.key === "ArrowRight" ? 1 : ORDER.length - 1;
+    const other = tabs[ORDER[(ORDER.indexOf(page) + step) % ORDER.length] ?? "vaults"];
     other.focus();
     other.click();
   });

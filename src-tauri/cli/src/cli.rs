@@ -29,6 +29,10 @@ pub(crate) enum Command {
     /// Connectors: database and REST configurations whose fields reference secrets.
     #[command(subcommand)]
     Connector(ConnectorCommand),
+    /// Leases: the database credentials vaultdesk obtained (previews, tests, exports, renders),
+    /// recorded without their password; renew or revoke them.
+    #[command(subcommand)]
+    Lease(LeaseCommand),
     /// Render a JSON or YAML file's {{secrets.VAULT.KEY}} references (only string values are
     /// templates, so the file's syntax cannot break).
     Render(RenderArgs),
@@ -511,4 +515,53 @@ pub(crate) struct RenderArgs {
     /// Replace an existing --out file
     #[arg(long)]
     pub(crate) force: bool,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum LeaseCommand {
+    /// List the recorded leases, newest first: vault, role, issued user, what for, expiry, state.
+    #[command(after_help = "States: live, renewed, revoked (by vaultdesk: a Revoke, or the end of \
+        the preview or test that obtained them), expired (past their end). Credentials written \
+        into an export or a render are kept, with the file's path; a preview's or test's end with it.")]
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Only the leases of this vault.
+        #[arg(long, value_name = "VAULT")]
+        vault: Option<String>,
+        /// Only live and renewed leases.
+        #[arg(long, conflicts_with = "state")]
+        live: bool,
+        /// Only leases in this state: live, renewed, revoked, expired.
+        #[arg(long, value_name = "STATE")]
+        state: Option<String>,
+    },
+    /// Renew a lease (Vault's sys/leases/renew) by its duration when issued, or --increment.
+    Renew {
+        /// The lease id as `lease list` shows it, or its last segment.
+        id: String,
+        /// How long from now, e.g. 30m or 1h (Vault caps it at the role's max TTL).
+        #[arg(long, value_name = "DURATION")]
+        increment: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a lease now (Vault's sys/leases/revoke): the database user is dropped.
+    #[command(after_help = "The AppRole's policy needs update on sys/leases/revoke; without it the \
+        command names the refusal (exit 8). --all-expired-previews revokes the preview and test \
+        credentials still live whose vaultdesk process has ended (killed, or its own revocation failed).")]
+    Revoke {
+        /// The lease id as `lease list` shows it, or its last segment.
+        #[arg(required_unless_present_any = ["vault", "all_expired_previews"], conflicts_with_all = ["vault", "all_expired_previews"])]
+        id: Option<String>,
+        /// Every live or renewed lease of this vault, exports included.
+        #[arg(long, value_name = "VAULT", conflicts_with = "all_expired_previews")]
+        vault: Option<String>,
+        /// Preview and test credentials that outlived the vaultdesk process that obtained them.
+        #[arg(long)]
+        all_expired_previews: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }

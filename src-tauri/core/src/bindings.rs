@@ -18,9 +18,10 @@ mod tests {
         AuthMethod, EngineType, KeyringLocation, Provider, SecretIdStatus, TlsInput, TlsSpec, Vault,
         VaultInput, VaultPatch, VaultSpec,
     };
+    use crate::model::{LeasePurpose, LeaseRecord, LeaseState};
     use crate::ops::{
-        ConnectorSummary, DoctorReport, ExportResult, KindFields, OidcLoginReport, RefreshReport,
-        VaultSummary,
+        ConnectorSummary, DoctorReport, ExportResult, KindFields, LeaseOutcome, OidcLoginReport,
+        RefreshReport, VaultSummary,
     };
     use crate::provider::vault::{
         StageReport, StageStatus, TestReport, TestStage, VaultErrorCode, VaultErrorInfo,
@@ -90,6 +91,10 @@ mod tests {
             DoctorFinding,
             FindingKind,
             CredentialsTarget,
+            LeasePurpose,
+            LeaseRecord,
+            LeaseState,
+            LeaseOutcome,
         );
     }
 }

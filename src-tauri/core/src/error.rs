@@ -108,6 +108,22 @@ pub enum Error {
     #[error("{}: {detail}", path.display())]
     InvalidFile { path: PathBuf, detail: String },
 
+    #[error("no recorded lease \"{lease_id}\" (`vaultdesk lease list` shows them)")]
+    LeaseNotFound { lease_id: String },
+
+    #[error("\"{lease_id}\" matches {matches} recorded leases; give the whole lease id")]
+    LeaseAmbiguous { lease_id: String, matches: usize },
+
+    #[error("lease \"{lease_id}\" is {state}: there is nothing to renew")]
+    LeaseEnded { lease_id: String, state: &'static str },
+
+    /// The lease's vault was removed: vaultdesk has no login for it any more.
+    #[error(
+        "lease \"{lease_id}\" was issued by vault \"{vault}\", which is no longer stored; \
+         vaultdesk cannot log in to renew or revoke it (it ends with its lease)"
+    )]
+    LeaseVaultGone { lease_id: String, vault: String },
+
     /// Something that should not happen did (a task panicked or was cancelled); a bug.
     #[error("internal error: {detail}")]
     Internal { detail: String },
@@ -165,7 +181,9 @@ impl Error {
             Error::DataDir { .. } | Error::Storage { .. } => ErrorCode::Storage,
             Error::Vault(_) => ErrorCode::Vault,
             Error::InvalidConnector(_) | Error::Template(_) => ErrorCode::InvalidInput,
-            Error::ConnectorNotFound { .. } => ErrorCode::NotFound,
+            Error::ConnectorNotFound { .. } | Error::LeaseNotFound { .. } => ErrorCode::NotFound,
+            Error::LeaseAmbiguous { .. } | Error::LeaseEnded { .. } => ErrorCode::InvalidInput,
+            Error::LeaseVaultGone { .. } => ErrorCode::NotFound,
             Error::ConnectorExists { .. } | Error::FileExists { .. } => ErrorCode::AlreadyExists,
             Error::VaultInUse { .. } | Error::EngineChangeRefused { .. } => ErrorCode::InUse,
             Error::File { .. } => ErrorCode::Storage,

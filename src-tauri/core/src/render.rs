@@ -15,7 +15,7 @@ use ts_rs::TS;
 
 use crate::connector::{Connector, ConnectorKind};
 use crate::model::{Credentials, Vault};
-use crate::provider::{ResolvedSecret, VaultHub};
+use crate::provider::{IssuedLease, ResolvedSecret, VaultHub};
 use crate::template::{self, Reference, RenderMode, Renderer, SecretData, TemplateError};
 use crate::{Error, Result, Store};
 
@@ -73,21 +73,58 @@ impl RenderPlan {
 
     /// Fetches every vault's secret at once (sessions and caches of `hub`).
     pub async fn fetch(self, hub: &VaultHub) -> Result<Fetched> {
+        self.fetch_for(hub, false).await
+    }
+
+    /// [`RenderPlan::fetch`]; with `keep`, leased credentials are issued for a file that keeps
+    /// them (export, render): not cached, and not revoked when the session ends.
+    pub async fn fetch_for(self, hub: &VaultHub, keep: bool) -> Result<Fetched> {
         let jobs = self.sources.into_iter().map(|(vault, load)| async move {
             let session = hub.session(&vault, load).await?;
-            let secret = session.resolve().await?;
+            let secret = if keep { session.resolve_kept().await? } else { session.resolve().await? };
             Ok::<_, Error>((vault, secret))
         });
         let mut data = SecretData::new();
         let mut states = BTreeMap::new();
+        let mut issued = Vec::new();
+        let mut failed = None;
         for r in futures_util::future::join_all(jobs).await {
-            let (vault, secret) = r?;
+            let (vault, secret) = match r {
+                Ok(v) => v,
+                Err(e) => {
+                    failed.get_or_insert(e);
+                    continue;
+                }
+            };
+            if let Some(lease) = secret.issued_lease() {
+                issued.push(Issued { vault: vault.clone(), lease, at: secret.fetched_at });
+            }
             data.insert(&vault.spec.name, secret.json());
             let fetched_at = rfc3339(secret.fetched_at);
             states.insert(vault.spec.name.to_lowercase(), (vault.spec.name.clone(), secret, fetched_at));
         }
-        Ok(Fetched { data, states, refs: self.refs })
+        if let Some(e) = failed {
+            if keep {
+                // Nobody receives them: credentials issued for the file are revoked at once.
+                for i in &issued {
+                    if let Some(s) = hub.existing(&i.vault.id) {
+                        let _ = s.revoke_lease(&i.lease.lease_id).await;
+                    }
+                }
+            }
+            return Err(e);
+        }
+        Ok(Fetched { data, states, refs: self.refs, issued })
     }
+}
+
+/// Leased credentials a fetch obtained (or found in the cache): the vault, the lease, when
+/// they were issued.
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub vault: Vault,
+    pub lease: IssuedLease,
+    pub at: SystemTime,
 }
 
 /// Fetched secrets, ready to render the planned documents.
@@ -96,6 +133,8 @@ pub struct Fetched {
     /// By lower-cased vault name: the name as stored, the secret, when it was fetched (RFC 3339).
     states: BTreeMap<String, (String, Arc<ResolvedSecret>, String)>,
     refs: Vec<Reference>,
+    /// The leased credentials among the secrets.
+    pub issued: Vec<Issued>,
 }
 
 impl std::fmt::Debug for Fetched {

@@ -11,6 +11,9 @@ import type { DoctorReport } from "./DoctorReport";
 import type { ExportFormat } from "../bindings/ExportFormat";
 import type { ExportResult } from "./ExportResult";
 import type { KindFields } from "./KindFields";
+import type { LeaseOutcome } from "./LeaseOutcome";
+import type { LeaseRecord } from "../bindings/LeaseRecord";
+import type { LeaseState } from "../bindings/LeaseState";
 import type { OidcLoginReport } from "./OidcLoginReport";
 import type { Preview } from "../bindings/Preview";
 import type { RefreshReport } from "./RefreshReport";
@@ -45,6 +48,12 @@ export interface Commands {
   test_connector: { args: { input: ConnectorInput; method: string | null; path: string | null; requestId: string; onStage: Channel<ConnectorStageReport> }; result: ConnectorTestReport | null };
   export_connector: { args: { input: ConnectorInput; format: ExportFormat }; result: ExportResult | null };
   export_all_connectors: { args: { format: ExportFormat }; result: ExportResult | null };
+  list_leases: { args: { vault: string | null; leaseState: LeaseState | null }; result: Array<LeaseRecord> };
+  renew_lease: { args: { leaseId: string }; result: LeaseRecord };
+  revoke_lease: { args: { leaseId: string }; result: LeaseRecord };
+  revoke_vault_leases: { args: { vault: string }; result: Array<LeaseOutcome> };
+  revoke_left_over_previews: { args: Record<string, never>; result: Array<LeaseOutcome> };
+  end_previews: { args: Record<string, never>; result: null };
 }
 
 /** Their names. */
@@ -72,6 +81,12 @@ export const COMMANDS = [
   "test_connector",
   "export_connector",
   "export_all_connectors",
+  "list_leases",
+  "renew_lease",
+  "revoke_lease",
+  "revoke_vault_leases",
+  "revoke_left_over_previews",
+  "end_previews",
 ] as const satisfies ReadonlyArray<keyof Commands>;
 
 export type Command = (typeof COMMANDS)[number];

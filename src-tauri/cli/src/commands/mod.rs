@@ -2,6 +2,7 @@
 //! `vaultdesk_core::ops::Core`, and prints.
 
 mod connector;
+mod lease;
 mod render;
 mod vault;
 
@@ -24,6 +25,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
         match cli.command {
             Command::Vault(cmd) => vault::run(&core, cmd).await,
             Command::Connector(cmd) => connector::run(&core, cmd).await,
+            Command::Lease(cmd) => lease::run(&core, cmd).await,
             Command::Render(args) => render::run(&core, args).await,
             Command::Doctor { repair, json } => doctor(&core, repair, json).await,
         }

@@ -15,6 +15,7 @@ mod crash;
 mod files;
 #[path = "../../../core/tests/common/keyring.rs"]
 mod keyring_session;
+mod leases;
 mod locked;
 mod logins;
 mod sessions;

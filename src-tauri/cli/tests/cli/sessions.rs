@@ -14,7 +14,7 @@ fn var(name: &str) -> String {
 }
 
 /// Can `user` / `password` log in to the test PostgreSQL? (psql, another process.)
-fn pg_login(user: &str, password: &str) -> bool {
+pub(super) fn pg_login(user: &str, password: &str) -> bool {
     Command::new("psql")
         .args(["-h", &var("VAULTDESK_TEST_PG_HOST"), "-p", &var("VAULTDESK_TEST_PG_PORT")])
         .args(["-U", user, "-d", "postgres", "-tAc", "SELECT current_user"])
@@ -26,7 +26,7 @@ fn pg_login(user: &str, password: &str) -> bool {
 }
 
 /// Polls until `user` can no longer log in (revocation ends a lease in the background).
-fn stops_working(user: &str, password: &str) -> bool {
+pub(super) fn stops_working(user: &str, password: &str) -> bool {
     let give_up = std::time::Instant::now() + std::time::Duration::from_secs(90);
     while std::time::Instant::now() < give_up {
         if !pg_login(user, password) {
@@ -40,6 +40,11 @@ fn stops_working(user: &str, password: &str) -> bool {
 /// A database engine on the test PostgreSQL (connection `orders`, role `ro`) readable by a
 /// fresh AppRole, added to `env` as vault `name`; returns the auth mount.
 fn pg_vault(env: &Env, name: &str, tag: &str) -> String {
+    pg_vault_with(env, name, tag, "")
+}
+
+/// [`pg_vault`] with `extra_hcl` added to the AppRole's policy.
+pub(super) fn pg_vault_with(env: &Env, name: &str, tag: &str, extra_hcl: &str) -> String {
     let (db, auth, pol) = (format!("cdb{tag}"), format!("cdbar{tag}"), format!("cdbpol{tag}"));
     bao(&["secrets", "enable", &format!("-path={db}"), "database"]);
     bao(&[
@@ -63,7 +68,12 @@ fn pg_vault(env: &Env, name: &str, tag: &str) -> String {
         "default_ttl=10m",
         "max_ttl=1h",
     ]);
-    let ids = approle(env, &auth, &pol, &format!("path \"{db}/creds/ro\" {{ capabilities = [\"read\"] }}"));
+    let ids = approle(
+        env,
+        &auth,
+        &pol,
+        &format!("path \"{db}/creds/ro\" {{ capabilities = [\"read\"] }}\n{extra_hcl}"),
+    );
     let out = env.run_with_ids(
         &[
             "vault",

@@ -3,6 +3,8 @@
 //! [`crate::store`].
 
 pub mod connector;
+pub mod lease;
 pub mod vault;
 
+pub use lease::{LeasePurpose, LeaseRecord, LeaseState};
 pub use vault::*;

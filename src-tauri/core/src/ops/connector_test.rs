@@ -4,13 +4,15 @@
 
 use std::time::Instant;
 
-use super::connectors::ConnectorSource;
+use super::connectors::{display_name, ConnectorSource};
+use super::leases::LeaseUse;
 use super::Core;
 use crate::connector::{self, Connector};
 use crate::connector_probe::{
     self, error::secrets_info, ConnectorStage, ConnectorStageReport, ConnectorTestReport, Recorder,
     TestOptions,
 };
+use crate::model::LeasePurpose;
 use crate::template::{self, RenderMode};
 use crate::{Error, Result};
 
@@ -56,6 +58,9 @@ impl Core {
         let refs = template::extract_all(&connector.config).unwrap_or_default();
         let rendered = async {
             let fetched = self.fetch(vec![connector.config.clone()]).await?;
+            let what = LeaseUse::new(LeasePurpose::Test, display_name(&connector.name), None);
+            // The record is bookkeeping: a database that cannot take it does not fail the test.
+            let _ = self.record_issued(&fetched.issued, &what).await;
             Ok::<_, Error>(fetched.renderer(RenderMode::Reveal).render(&connector.config)?)
         }
         .await;

@@ -7,7 +7,7 @@ use ts_rs::TS;
 
 use super::Core;
 use crate::connector::{self, Connector, ConnectorInput, ConnectorKind, ConnectorPatch, FieldSpec};
-use crate::model::Vault;
+use crate::model::{LeasePurpose, Vault};
 use crate::render::{Preview, RenderPlan};
 use crate::template::RenderMode;
 use crate::validate::ValidationErrors;
@@ -172,6 +172,8 @@ impl Core {
             ConnectorSource::Form(input) => self.checked_for_preview(input).await?,
         };
         let fetched = self.fetch(vec![connector.config.clone()]).await?;
+        let what = super::leases::LeaseUse::new(LeasePurpose::Preview, display_name(&connector.name), None);
+        self.record_issued(&fetched.issued, &what).await?;
         let one = |mode| -> Result<Preview> {
             fetched
                 .previews(std::slice::from_ref(&connector), mode)?
@@ -226,13 +228,29 @@ impl Core {
     /// Plans (SQLite: which vaults) and fetches (every distinct vault at once, through the hub)
     /// what `docs` reference.
     pub(crate) async fn fetch(&self, docs: Vec<Value>) -> Result<crate::render::Fetched> {
+        self.fetch_for(docs, false).await
+    }
+
+    /// [`Core::fetch`]; with `keep`, leased credentials are issued for a file that keeps them
+    /// (export, render): apart from the cache, and not revoked when the sessions end.
+    pub(crate) async fn fetch_for(&self, docs: Vec<Value>, keep: bool) -> Result<crate::render::Fetched> {
         let plan = self
             .with_store(move |store| {
                 let refs: Vec<&Value> = docs.iter().collect();
                 RenderPlan::new(store, &refs)
             })
             .await?;
-        plan.fetch(&self.hub).await
+        plan.fetch_for(&self.hub, keep).await
+    }
+}
+
+/// A connector's name for the lease records (an editor's unsaved form may have none yet).
+pub(crate) fn display_name(name: &str) -> String {
+    let n = name.trim();
+    if n.is_empty() {
+        "an unsaved connector".to_owned()
+    } else {
+        n.to_owned()
     }
 }
 

@@ -10,10 +10,13 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
-use super::connectors::{parse_kind, ConnectorSource};
+use super::connectors::{display_name, parse_kind, ConnectorSource};
+use super::leases::LeaseUse;
 use super::Core;
 use crate::connector::validate_connector;
 use crate::export::{self, ExportFormat};
+use crate::model::LeasePurpose;
+use crate::render::Issued;
 use crate::sensitive::Sensitive;
 use crate::template::RenderMode;
 use crate::{Error, Result};
@@ -28,14 +31,21 @@ pub struct ExportResult {
     pub files: Vec<String>,
 }
 
-/// A connector rendered for export, not yet written.
+/// A connector rendered for export, not yet written. Its leased credentials were issued for
+/// it alone: [`Core::write_export`] records them with the file, [`Core::discard_export`]
+/// revokes them.
 #[derive(Debug)]
 pub struct RenderedExport {
     /// `NAME.FORMAT`, the file name to suggest (`connector.FORMAT` when the name is empty or
     /// not a plain file name).
     pub file_name: String,
     pub text: Sensitive<String>,
+    connector: String,
+    issued: Vec<Issued>,
 }
+
+/// Where credentials printed instead of written went, for the lease records.
+pub const STANDARD_OUTPUT: &str = "(standard output)";
 
 /// The file name an export of `name` suggests.
 pub fn export_file_name(name: &str, format: ExportFormat) -> String {
@@ -65,15 +75,33 @@ impl Core {
                 self.checked_for_export(input).await?
             }
         };
-        let fetched = self.fetch(vec![connector.config.clone()]).await?;
-        let preview = fetched
-            .previews(std::slice::from_ref(&connector), RenderMode::Reveal)?
-            .pop()
-            .ok_or_else(|| Error::Internal { detail: "nothing was rendered".into() })?;
-        Ok(RenderedExport {
-            file_name: export_file_name(&connector.name, format),
-            text: Sensitive::new(export::to_text(&preview.config, format)?),
-        })
+        let fetched = self.fetch_for(vec![connector.config.clone()], true).await?;
+        let name = display_name(&connector.name);
+        let text = fetched
+            .previews(std::slice::from_ref(&connector), RenderMode::Reveal)
+            .and_then(|mut p| {
+                p.pop().ok_or_else(|| Error::Internal { detail: "nothing was rendered".into() })
+            })
+            .and_then(|p| export::to_text(&p.config, format));
+        match text {
+            Ok(text) => Ok(RenderedExport {
+                file_name: export_file_name(&connector.name, format),
+                text: Sensitive::new(text),
+                connector: name,
+                issued: fetched.issued,
+            }),
+            Err(e) => {
+                self.discard_issued(&fetched.issued, &LeaseUse::new(LeasePurpose::Export, name, None)).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// An export that will not be written (the save dialog was cancelled): its credentials
+    /// are recorded and revoked at once.
+    pub async fn discard_export(&self, rendered: RenderedExport) {
+        let what = LeaseUse::new(LeasePurpose::Export, rendered.connector, None);
+        self.discard_issued(&rendered.issued, &what).await;
     }
 
     /// Writes a rendered export to `path` (atomically, mode 0600; an existing file only with
@@ -85,7 +113,14 @@ impl Core {
         force: bool,
     ) -> Result<ExportResult> {
         let shown = path.display().to_string();
-        blocking(move || export::write_atomic(&path, rendered.text.expose(), force)).await?;
+        let RenderedExport { text, connector, issued, .. } = rendered;
+        let written = blocking(move || export::write_atomic(&path, text.expose(), force)).await;
+        let what = LeaseUse::new(LeasePurpose::Export, connector, Some(shown.clone()));
+        if let Err(e) = written {
+            self.discard_issued(&issued, &LeaseUse { export_path: None, ..what }).await;
+            return Err(e);
+        }
+        self.record_issued(&issued, &what).await?;
         Ok(ExportResult { path: shown.clone(), files: vec![shown] })
     }
 
@@ -103,7 +138,15 @@ impl Core {
         }
         let rendered = self.render_export(source, format).await?;
         match out {
-            None => Ok(Some(rendered.text)),
+            None => {
+                let what = LeaseUse::new(
+                    LeasePurpose::Export,
+                    rendered.connector.clone(),
+                    Some(STANDARD_OUTPUT.into()),
+                );
+                self.record_issued(&rendered.issued, &what).await?;
+                Ok(Some(rendered.text))
+            }
             Some(path) => self.write_export(rendered, path, force).await.map(|_| None),
         }
     }
@@ -132,8 +175,10 @@ impl Core {
             let dir = dir.clone();
             blocking(move || export::ensure_dir(&dir)).await?
         };
+        let mut issued = Vec::new();
         let written = async {
-            let fetched = self.fetch(connectors.iter().map(|c| c.config.clone()).collect()).await?;
+            let fetched = self.fetch_for(connectors.iter().map(|c| c.config.clone()).collect(), true).await?;
+            issued.clone_from(&fetched.issued);
             let previews = fetched.previews(&connectors, RenderMode::Reveal)?;
             let mut files = Vec::with_capacity(previews.len());
             for (t, p) in targets.iter().zip(&previews) {
@@ -142,6 +187,32 @@ impl Core {
             blocking(move || export::write_all(&files, force)).await
         }
         .await;
+        // Each vault's credentials serve every connector that references it.
+        let users = |i: &Issued| -> String {
+            let names: Vec<&str> = connectors
+                .iter()
+                .filter(|c| {
+                    crate::template::extract_all(&c.config)
+                        .unwrap_or_default()
+                        .iter()
+                        .any(|r| r.vault.eq_ignore_ascii_case(&i.vault.spec.name))
+                })
+                .map(|c| c.name.as_str())
+                .collect();
+            names.join(", ")
+        };
+        for i in &issued {
+            let what = LeaseUse::new(
+                LeasePurpose::Export,
+                users(i),
+                written.is_ok().then(|| dir.display().to_string()),
+            );
+            if written.is_ok() {
+                self.record_issued(std::slice::from_ref(i), &what).await?;
+            } else {
+                self.discard_issued(std::slice::from_ref(i), &what).await;
+            }
+        }
         if let Err(e) = written {
             if let Some(top) = created {
                 // Only what this export created, and only while empty.
@@ -178,15 +249,32 @@ impl Core {
         if let Some(out) = &out {
             export::check_target(out, force)?;
         }
-        let fetched = self.fetch(vec![doc.clone()]).await?;
-        let rendered: Value = fetched.renderer(RenderMode::Reveal).render(&doc)?;
-        let text = export::to_text(&rendered, format)?;
-        match out {
-            Some(out) => {
-                blocking(move || export::write_atomic(&out, &text, force)).await?;
-                Ok(None)
+        let fetched = self.fetch_for(vec![doc.clone()], true).await?;
+        let subject = source.display().to_string();
+        let text = fetched
+            .renderer(RenderMode::Reveal)
+            .render(&doc)
+            .map_err(Error::from)
+            .and_then(|r: Value| export::to_text(&r, format));
+        let written = match (text, out) {
+            (Ok(text), Some(out)) => {
+                let shown = out.display().to_string();
+                blocking(move || export::write_atomic(&out, &text, force)).await.map(|()| (None, shown))
             }
-            None => Ok(Some(Sensitive::new(text))),
+            (Ok(text), None) => Ok((Some(Sensitive::new(text)), STANDARD_OUTPUT.to_owned())),
+            (Err(e), _) => Err(e),
+        };
+        match written {
+            Ok((text, shown)) => {
+                let what = LeaseUse::new(LeasePurpose::Render, subject, Some(shown));
+                self.record_issued(&fetched.issued, &what).await?;
+                Ok(text)
+            }
+            Err(e) => {
+                self.discard_issued(&fetched.issued, &LeaseUse::new(LeasePurpose::Render, subject, None))
+                    .await;
+                Err(e)
+            }
         }
     }
 

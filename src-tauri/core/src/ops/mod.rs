@@ -13,12 +13,14 @@
 //! | `connectors.rs` | list, kinds, compatible vaults, pre-fill, key names, add, update, remove, preview |
 //! | `connector_test.rs` | Test connection: render with the secrets, then the staged client test |
 //! | `export.rs` | export one or all connectors, render a file |
+//! | `leases.rs` | the credentials obtained with a lease: record, list, renew, revoke, end previews |
 //! | `doctor.rs` | what is out of step between SQLite, the keyring and the files; its repair |
 
 pub mod connector_test;
 pub mod connectors;
 pub mod doctor;
 pub mod export;
+pub mod leases;
 pub mod oidc;
 pub mod vaults;
 
@@ -31,6 +33,7 @@ use crate::{Error, Result, Store};
 pub use connectors::{ConnectorSource, ConnectorSummary, KindFields, Reveal};
 pub use doctor::DoctorReport;
 pub use export::{ExportResult, RenderedExport};
+pub use leases::LeaseOutcome;
 pub use oidc::{OidcLoginReport, OidcPending};
 pub use vaults::{RefreshReport, TestTarget, VaultDetails, VaultSummary};
 
@@ -39,6 +42,9 @@ pub use vaults::{RefreshReport, TestTarget, VaultDetails, VaultSummary};
 pub struct Core {
     store: Arc<Mutex<Store>>,
     hub: Arc<VaultHub>,
+    /// Lease ids this process has recorded: a preview typed letter by letter serves the same
+    /// cached credentials many times, and needs one write, not one per keystroke.
+    recorded: Arc<Mutex<std::collections::HashSet<String>>>,
 }
 
 impl std::fmt::Debug for Core {
@@ -54,7 +60,7 @@ impl Core {
     }
 
     pub fn new(store: Store) -> Core {
-        Core { store: Arc::new(Mutex::new(store)), hub: Arc::new(VaultHub::new()) }
+        Core { store: Arc::new(Mutex::new(store)), hub: Arc::new(VaultHub::new()), recorded: Arc::default() }
     }
 
     /// The process's sessions (one login per token lifetime, one read per cache TTL).
@@ -87,8 +93,13 @@ impl Core {
         f()
     }
 
-    /// Ends every session: tokens and the credentials they issued are revoked.
+    /// Ends every session: tokens and the credentials they issued are revoked (previews and
+    /// tests; exported credentials were issued apart and are kept), and the lease records say
+    /// so.
     pub async fn close(&self) {
         self.hub.close_all().await;
+        // The revocations happened; a record that cannot be written stays "live" until the
+        // list finds it expired.
+        let _ = self.settle_lease_events().await;
     }
 }

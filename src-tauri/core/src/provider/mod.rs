@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use hub::VaultHub;
+pub use hub::{LeaseEvent, LeaseEvents, VaultHub};
 pub use vault::{ResolvedSecret, SecretValue, SessionStats, StageReport, StageStatus, TestReport, TestStage};
 
 pub use crate::model::Credentials;
@@ -84,6 +84,55 @@ impl Session {
             Session::Aws(s) => s.close().await,
         }
     }
+
+    /// Reports what it does to its leases on its own (renewals, revocations) to `events`.
+    pub fn with_lease_events(self, events: LeaseEvents) -> Session {
+        match self {
+            Session::Vault(s) => Session::Vault(s.with_lease_events(events)),
+            // AWS issues no leases.
+            s @ Session::Aws(_) => s,
+        }
+    }
+
+    /// The vault's secret for a file that keeps it (export, render): leased credentials are
+    /// issued for it alone, never cached, and outlive the session (see `leases` in the core's
+    /// op layer); a secret without a lease comes through the cache as with [`Session::resolve`].
+    pub async fn resolve_kept(&self) -> Result<Arc<ResolvedSecret>> {
+        match self {
+            Session::Vault(s) => Ok(s.resolve_kept().await?),
+            Session::Aws(s) => Ok(s.resolve().await?),
+        }
+    }
+
+    /// Extends the lease `lease_id` by `increment`; returns its new duration from now.
+    pub async fn renew_lease(
+        &self,
+        lease_id: &str,
+        increment: std::time::Duration,
+    ) -> Result<std::time::Duration> {
+        match self {
+            Session::Vault(s) => Ok(s.renew_lease_now(lease_id, increment).await?),
+            Session::Aws(_) => Err(crate::Error::invalid("lease_id", "AWS Secrets Manager issues no leases")),
+        }
+    }
+
+    /// Revokes the lease `lease_id` at once; cached credentials of that lease are dropped.
+    pub async fn revoke_lease(&self, lease_id: &str) -> Result<()> {
+        match self {
+            Session::Vault(s) => Ok(s.revoke_lease_now(lease_id).await?),
+            Session::Aws(_) => Err(crate::Error::invalid("lease_id", "AWS Secrets Manager issues no leases")),
+        }
+    }
+}
+
+/// What a resolved secret's lease says, whatever the provider: nothing secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedLease {
+    pub lease_id: String,
+    /// The issued user name (database engines).
+    pub username: String,
+    pub duration: std::time::Duration,
+    pub renewable: bool,
 }
 
 /// The staged Test of a configuration, saved or not, calling `on_stage` as each stage ends.

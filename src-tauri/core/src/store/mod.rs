@@ -10,6 +10,7 @@
 //! | `vaults.rs` | vault rows, columns read by name, credentials in the keyring |
 //! | `connectors.rs` | connector rows, the checks Save makes, where-used in one pass |
 //! | `intents.rs` | keyring changes in progress: written first, settled after a crash |
+//! | `leases.rs` | the credentials obtained with a lease: why, until when, in which state |
 //! | `doctor.rs` | what is out of step between SQLite, the keyring and the files, and its repair |
 //! | `credential_target.rs` | stored credentials go only to the server they were stored for |
 //!
@@ -19,6 +20,7 @@ mod connectors;
 mod credential_target;
 mod doctor;
 mod intents;
+mod leases;
 mod vaults;
 
 use std::fs;
@@ -34,6 +36,7 @@ use crate::{Error, Result};
 pub use connectors::UsageIndex;
 pub use credential_target::{credential_target_change, CredentialsTarget};
 pub use doctor::{DoctorCheck, DoctorFinding, DoctorSnapshot, FindingKind};
+pub use leases::{LeaseFilter, NewLease};
 
 /// File name of the database inside the data directory.
 pub const DB_FILE: &str = "vaultdesk.db";
@@ -46,6 +49,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0004_keyring_intents.sql"),
     include_str!("../../migrations/0005_allow_http.sql"),
     include_str!("../../migrations/0006_login_methods.sql"),
+    include_str!("../../migrations/0007_leases.sql"),
     include_str!("../../migrations/0008_aws.sql"),
 ];
 

@@ -15,6 +15,8 @@ pub struct PgEngine {
     pub max_ttl: &'static str,
     pub approle: Value,
     pub cache_ttl_secs: u64,
+    /// More policy lines for the AppRole (e.g. `sys/leases/revoke`).
+    pub extra_policy: &'static str,
 }
 
 impl Default for PgEngine {
@@ -24,6 +26,7 @@ impl Default for PgEngine {
             max_ttl: "1h",
             approle: json!({"token_ttl": "1h"}),
             cache_ttl_secs: 300,
+            extra_policy: "",
         }
     }
 }
@@ -66,7 +69,7 @@ pub async fn pg_engine(bao: &Bao, opts: PgEngine) -> PgVault {
     let policy = unique("pol");
     bao.policy(
         &policy,
-        &format!("path \"{mount}/creds/ro\" {{ capabilities = [\"read\"] }}\npath \"{mount}/config/{conn}\" {{ capabilities = [\"read\"] }}"),
+        &format!("path \"{mount}/creds/ro\" {{ capabilities = [\"read\"] }}\npath \"{mount}/config/{conn}\" {{ capabilities = [\"read\"] }}\n{}", opts.extra_policy),
     )
     .await;
     let auth = unique("ar");

@@ -9,6 +9,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod leases;
 mod test_connection;
 
 use std::collections::BTreeSet;

@@ -5,6 +5,8 @@
 // Test code: a failed expectation is a failed test.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+mod leases;
+
 use std::net::TcpListener;
 
 use serde_json::json;

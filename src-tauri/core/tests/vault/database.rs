@@ -224,6 +224,7 @@ async fn cached_credentials_never_outlive_the_token_that_created_them() {
         max_ttl: "2h",
         approle: json!({"token_ttl": "10m", "token_max_ttl": "10m"}),
         cache_ttl_secs: 300,
+        extra_policy: "",
     };
     let pg = pg_engine(&bao, opts).await;
     let session = VaultSession::new(&pg.vault, pg.creds).expect("session").with_refresh_margin(MARGIN);

@@ -80,6 +80,10 @@ pub enum VaultError {
     AuthMountNotFound { auth_mount: String },
     #[error("permission denied on \"{path}\"")]
     PermissionDenied { path: String },
+    #[error(
+        "the vault's policy does not allow {operation} of leases (update on \"sys/leases/{operation}\")"
+    )]
+    LeaseDenied { operation: &'static str },
     #[error("engine \"{mount}\" is not mounted")]
     MountNotFound { mount: String },
     #[error("no secret at \"{path}\"")]
@@ -142,6 +146,7 @@ pub enum VaultErrorCode {
     NamespaceNotFound,
     AuthMountNotFound,
     PermissionDenied,
+    LeaseDenied,
     MountNotFound,
     SecretNotFound,
     WrongKvEngine,
@@ -215,6 +220,7 @@ impl VaultError {
             E::NamespaceNotFound { .. } => C::NamespaceNotFound,
             E::AuthMountNotFound { .. } => C::AuthMountNotFound,
             E::PermissionDenied { .. } => C::PermissionDenied,
+            E::LeaseDenied { .. } => C::LeaseDenied,
             E::MountNotFound { .. } => C::MountNotFound,
             E::SecretNotFound { .. } => C::SecretNotFound,
             E::WrongKvEngine { .. } => C::WrongKvEngine,
@@ -306,6 +312,10 @@ impl VaultError {
                 "check the auth mount path (default: the method's name, e.g. approle) and that the login method is enabled there".into()
             }
             E::PermissionDenied { .. } => "grant the AppRole's policy read on this path".into(),
+            E::LeaseDenied { operation } => format!(
+                "add `path \"sys/leases/{operation}\" {{ capabilities = [\"update\"] }}` to the AppRole's \
+                 policy, or let the lease run out"
+            ),
             E::MountNotFound { .. } => {
                 "check the engine name: it is the path the secrets engine is mounted at".into()
             }
@@ -372,7 +382,7 @@ impl VaultError {
             E::WrongKvEngine { .. } => Some("engine_name"),
             E::DatabaseRoleNotFound { .. } => Some("db_role"),
             E::EnginePluginMismatch { .. } => Some("engine_type"),
-            E::RateLimited { .. } | E::Server { .. } | E::BadRequest { .. } => None,
+            E::RateLimited { .. } | E::Server { .. } | E::BadRequest { .. } | E::LeaseDenied { .. } => None,
             E::Aws(a) => a.field(),
         }
     }

@@ -19,6 +19,8 @@ use super::kv::KvSecret;
 use super::sys::Lease;
 use super::token::AuthInfo;
 use crate::model::{Credentials, EngineType, Vault, VaultSpec};
+use crate::provider::hub::{LeaseEvent, LeaseEvents};
+use crate::provider::IssuedLease;
 use crate::sensitive::Sensitive;
 
 /// The secret a vault configuration points at.
@@ -89,6 +91,19 @@ impl ResolvedSecret {
     fn lease(&self) -> Option<&Lease> {
         match &self.value {
             SecretValue::Database(c) if !c.lease.id.is_empty() => Some(&c.lease),
+            _ => None,
+        }
+    }
+
+    /// The lease of leased credentials (lease id, user name, duration), without the password.
+    pub fn issued_lease(&self) -> Option<IssuedLease> {
+        match &self.value {
+            SecretValue::Database(c) if !c.lease.id.is_empty() => Some(IssuedLease {
+                lease_id: c.lease.id.clone(),
+                username: c.username.clone(),
+                duration: c.lease.duration,
+                renewable: c.lease.renewable,
+            }),
             _ => None,
         }
     }
@@ -170,6 +185,11 @@ pub struct VaultSession {
     slot: Mutex<Option<Arc<Slot>>>,
     /// Leases of credentials handed out with caching off; revoked (with the token) on close.
     loose_leases: Mutex<Vec<String>>,
+    /// Every lease issued with a held token and not known to have ended, with the token's
+    /// generation: revoking that token ends them (kept credentials are not here).
+    issued: Mutex<Vec<(u64, String)>>,
+    /// Where renewals and revocations made on the session's own are reported.
+    events: Option<LeaseEvents>,
     counters: Counters,
     /// Replaces the default safety margin (see [`VaultSession::with_refresh_margin`]).
     refresh_margin: Option<Duration>,
@@ -200,6 +220,8 @@ impl VaultSession {
             generation: AtomicU64::new(0),
             slot: Mutex::new(None),
             loose_leases: Mutex::new(Vec::new()),
+            issued: Mutex::new(Vec::new()),
+            events: None,
             counters: Counters::default(),
             refresh_margin: None,
         })
@@ -211,6 +233,37 @@ impl VaultSession {
     pub fn with_refresh_margin(mut self, margin: Duration) -> VaultSession {
         self.refresh_margin = Some(margin);
         self
+    }
+
+    /// Reports renewals and revocations the session makes on its own to `events`.
+    pub fn with_lease_events(mut self, events: LeaseEvents) -> VaultSession {
+        self.events = Some(events);
+        self
+    }
+
+    fn report(&self, event: LeaseEvent) {
+        if let Some(e) = &self.events {
+            lock(e).push(event);
+        }
+    }
+
+    /// `lease_id` ended: no longer tracked, and reported.
+    fn ended(&self, lease_id: &str) {
+        lock(&self.issued).retain(|(_, id)| id != lease_id);
+        self.report(LeaseEvent::Revoked { lease_id: lease_id.to_owned() });
+    }
+
+    /// The token of `generation` was revoked: every lease it issued ended with it.
+    fn token_revoked(&self, generation: u64) {
+        let gone: Vec<String> = {
+            let mut issued = lock(&self.issued);
+            let (gone, kept): (Vec<_>, Vec<_>) = issued.drain(..).partition(|(g, _)| *g == generation);
+            *issued = kept;
+            gone.into_iter().map(|(_, id)| id).collect()
+        };
+        for id in gone {
+            self.report(LeaseEvent::Revoked { lease_id: id });
+        }
     }
 
     pub fn spec(&self) -> &VaultSpec {
@@ -270,8 +323,11 @@ impl VaultSession {
         // it created (cached credentials never outlive the token's refresh point, so none is in
         // use). The admin's own token is left alone.
         if let Some(old) = held.replace(token) {
-            if old.owned && old.deadline.is_none_or(|d| Instant::now() < d) {
-                let _ = self.login_client.revoke_self(&old.value).await;
+            if old.owned
+                && old.deadline.is_none_or(|d| Instant::now() < d)
+                && self.login_client.revoke_self(&old.value).await.is_ok()
+            {
+                self.token_revoked(old.generation);
             }
         }
         Ok((value, generation))
@@ -283,7 +339,9 @@ impl VaultSession {
         let mut held = self.token.lock().await;
         if held.as_ref().is_some_and(|t| t.generation == generation) {
             if let Some(old) = held.take().filter(|t| t.owned) {
-                let _ = self.login_client.revoke_self(&old.value).await;
+                if self.login_client.revoke_self(&old.value).await.is_ok() {
+                    self.token_revoked(old.generation);
+                }
             }
         }
     }
@@ -378,6 +436,11 @@ impl VaultSession {
         });
         let renewed = renewed.await.ok()?;
         self.counters.lease_renewals.fetch_add(1, Ordering::Relaxed);
+        self.report(LeaseEvent::Renewed {
+            lease_id: id.clone(),
+            duration: renewed.duration,
+            at: SystemTime::now(),
+        });
         if renewed.duration.is_zero() {
             return None;
         }
@@ -435,7 +498,12 @@ impl VaultSession {
                 let role = self.spec.db_role.as_deref().unwrap_or_default();
                 let creds = self.authed(|t| async move { self.client.db_creds(&t, mount, role).await }).await;
                 self.counters.reads.fetch_add(1, Ordering::Relaxed);
-                SecretValue::Database(creds?)
+                let creds = creds?;
+                let generation = self.token.lock().await.as_ref().map_or(0, |t| t.generation);
+                if !creds.lease.id.is_empty() {
+                    lock(&self.issued).push((generation, creds.lease.id.clone()));
+                }
+                SecretValue::Database(creds)
             }
         };
         let ttl_deadline = fetched + ttl;
@@ -522,7 +590,81 @@ impl VaultSession {
             .await;
         if done.is_ok() {
             self.counters.lease_revocations.fetch_add(1, Ordering::Relaxed);
+            self.ended(&id);
         }
+    }
+
+    /// Credentials for a file that keeps them (export, render): a database engine's are issued
+    /// with a login of their own whose token is never revoked by this session, so they live
+    /// until their lease (or that token) ends, whatever happens to the session's cache and
+    /// token; they are not cached. A KV secret comes through the cache.
+    pub async fn resolve_kept(&self) -> Result<Arc<ResolvedSecret>, VaultError> {
+        if !self.spec.engine_type.is_database() {
+            return self.resolve().await;
+        }
+        // With the admin's own token (token login, a remembered OIDC sign-in) that token serves:
+        // it is never revoked by vaultdesk either.
+        let auth = self.login_client.login(&self.spec, &self.creds).await?.auth;
+        self.counters.logins.fetch_add(1, Ordering::Relaxed);
+        let mount = self.spec.engine_name.as_str();
+        let role = self.spec.db_role.as_deref().unwrap_or_default();
+        let creds = self.client.db_creds(&auth.client_token, mount, role).await;
+        self.counters.reads.fetch_add(1, Ordering::Relaxed);
+        let now = Instant::now();
+        Ok(Arc::new(ResolvedSecret {
+            value: SecretValue::Database(creds?),
+            fetched_at: SystemTime::now(),
+            expires_at: None,
+            expires: now,
+            ttl_deadline: now,
+        }))
+    }
+
+    /// Extends `lease_id` by `increment` with the session's token; the new duration from now.
+    /// A policy without `update` on `sys/leases/renew` is named as such.
+    pub async fn renew_lease_now(&self, lease_id: &str, increment: Duration) -> Result<Duration, VaultError> {
+        let renewed = self
+            .authed(|t| async move { self.client.renew_lease(&t, lease_id, increment).await })
+            .await
+            .map_err(|e| lease_denied(e, "renew"))?;
+        self.counters.lease_renewals.fetch_add(1, Ordering::Relaxed);
+        Ok(renewed.duration)
+    }
+
+    /// Revokes `lease_id` at once with the session's token, dropping cached credentials of that
+    /// lease (the next use gets new ones). A policy without `update` on `sys/leases/revoke` is
+    /// named as such.
+    ///
+    /// A revocation the secrets engine failed to carry out (a 400 or 5xx: the database's
+    /// revocation statements failed, e.g. PostgreSQL's "tuple concurrently updated" while
+    /// another session changes roles) is tried once more after a pause: revoking is idempotent.
+    pub async fn revoke_lease_now(&self, lease_id: &str) -> Result<(), VaultError> {
+        let revoke = || self.authed(|t| async move { self.client.revoke_lease(&t, lease_id).await });
+        let done = match revoke().await {
+            Err(VaultError::BadRequest { .. } | VaultError::Server { .. }) => {
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                revoke().await
+            }
+            other => other,
+        };
+        done.map_err(|e| lease_denied(e, "revoke"))?;
+        self.counters.lease_revocations.fetch_add(1, Ordering::Relaxed);
+        {
+            let mut slot = lock(&self.slot);
+            let holds = slot.as_ref().is_some_and(|s| {
+                s.cell
+                    .get()
+                    .and_then(|r| r.as_ref().ok())
+                    .and_then(|c| c.lease())
+                    .is_some_and(|l| l.id == lease_id)
+            });
+            if holds {
+                *slot = None;
+            }
+        }
+        lock(&self.loose_leases).retain(|id| id != lease_id);
+        lock(&self.issued).retain(|(_, id)| id != lease_id);
+        Ok(())
     }
 
     /// Drops the cache and the token, revoking every lease handed out: revoking the session's
@@ -547,12 +689,22 @@ impl VaultSession {
         for id in &leases {
             if self.client.revoke_lease(&token.value, id).await.is_ok() {
                 ended += 1;
+                self.ended(id);
             }
         }
         if token.owned && self.login_client.revoke_self(&token.value).await.is_ok() {
             ended = leases.len();
+            self.token_revoked(token.generation);
         }
         self.counters.lease_revocations.fetch_add(ended as u64, Ordering::Relaxed);
+    }
+}
+
+/// A refusal of `sys/leases/<operation>` named as the policy's, not as a read denial.
+fn lease_denied(e: VaultError, operation: &'static str) -> VaultError {
+    match e {
+        VaultError::PermissionDenied { .. } => VaultError::LeaseDenied { operation },
+        other => other,
     }
 }
 
