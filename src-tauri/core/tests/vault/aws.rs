@@ -408,3 +408,22 @@ async fn aws_a_kms_decryption_failure_is_named() {
     assert_failed(&report, TestStage::Read, VaultErrorCode::AwsDecryptionFailure, "aws_secret_id");
     assert!(report.failure().is_some_and(|f| f.hint.contains("kms:Decrypt")), "{report:#?}");
 }
+
+#[tokio::test]
+async fn aws_a_role_is_assumed_on_top_of_the_keys() {
+    let ep = moto::endpoint();
+    let name = unique("sm-role/");
+    moto::create_string(&name, r#"{"k":"v"}"#).await;
+    let vault = aws_vault(&ep, &name, "kv", |i| {
+        i.aws.aws_role_arn = Some("arn:aws:iam::123456789012:role/vaultdesk-reader".into());
+        i.aws.aws_external_id = Some("ext-123".into());
+    });
+    let report = run_test(&vault, &any_keys()).await;
+    assert!(report.ok, "{report:#?}");
+    let login = &stage(&report, TestStage::Login).summary;
+    assert!(
+        login.contains("assumed-role/vaultdesk-reader/vaultdesk"),
+        "GetCallerIdentity answers as the assumed role's session: {login}"
+    );
+    assert_eq!(resolve_json(&vault, any_keys()).await.expect("resolves")["k"], "v");
+}
