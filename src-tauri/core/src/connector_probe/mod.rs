@@ -113,6 +113,13 @@ impl<'a> Recorder<'a> {
     pub(crate) fn warn(&mut self, stage: ConnectorStage, started: Instant, summary: impl Into<String>) {
         self.push(stage, StageStatus::Warning, started, summary);
     }
+    /// A TLS handshake that succeeded: a warning when the certificate was not verified
+    /// (tls_mode prefer/require encrypt, but anyone on the path could stand in for the server
+    /// and receive the password), passed otherwise.
+    pub(crate) fn tls_done(&mut self, started: Instant, verify: net::Verify, summary: impl Into<String>) {
+        let status = if verify == net::Verify::None { StageStatus::Warning } else { StageStatus::Passed };
+        self.push(ConnectorStage::Tls, status, started, summary);
+    }
     pub(crate) fn push(
         &mut self,
         stage: ConnectorStage,

@@ -84,9 +84,9 @@ pub(super) async fn test(config: &Value, r: &mut Recorder<'_>) {
             .await;
             match shaken {
                 Ok(tls) => {
-                    r.pass(
-                        Tls,
+                    r.tls_done(
                         started,
+                        verify,
                         format!("{server}; {}", net::describe(&tls, verify, f.ca_file.as_deref())),
                     );
                     true

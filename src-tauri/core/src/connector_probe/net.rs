@@ -313,7 +313,10 @@ pub(crate) fn describe(tls: &TlsStream<TcpStream>, verify: Verify, ca_file: Opti
         conn.protocol_version().map_or_else(|| "TLS".to_owned(), |v| format!("{v:?}").replace('_', "."));
     let suite = conn.negotiated_cipher_suite().map(|s| format!("{:?}", s.suite())).unwrap_or_default();
     let verified = match (verify, ca_file) {
-        (Verify::None, _) => "certificate NOT verified (tls_mode does not ask)".to_owned(),
+        (Verify::None, _) => {
+            "certificate NOT verified (tls_mode does not ask): use verify-full to be sure of the server"
+                .to_owned()
+        }
         (Verify::Chain, Some(ca)) => {
             format!("certificate chain verified against {ca} (host name not checked)")
         }

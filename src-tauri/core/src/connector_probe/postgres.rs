@@ -63,7 +63,7 @@ pub(super) async fn test(config: &Value, r: &mut Recorder<'_>) {
             let verify = verify_of(f.tls_mode);
             match net::handshake(&t, stream, verify, f.ca_file.as_deref(), "config.options").await {
                 Ok(tls) => {
-                    r.pass(Tls, started, net::describe(&tls, verify, f.ca_file.as_deref()));
+                    r.tls_done(started, verify, net::describe(&tls, verify, f.ca_file.as_deref()));
                     session(tls, &f, r).await;
                 }
                 Err(e) => {

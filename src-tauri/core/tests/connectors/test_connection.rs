@@ -286,6 +286,7 @@ async fn postgresql_tls_modes_against_a_tls_only_server() {
     let r = run(&core, config("127.0.0.1", "require", None), TestOptions::default()).await;
     assert!(r.ok, "{r:#?}");
     assert!(stage(&r, Tls).summary.contains("NOT verified"));
+    assert_eq!(stage(&r, Tls).status, StageStatus::Warning, "an unverified certificate is a warning");
 
     // The server refuses unencrypted logins.
     let r = run(&core, config("127.0.0.1", "disable", None), TestOptions::default()).await;
