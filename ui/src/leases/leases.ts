@@ -4,20 +4,21 @@
 // in its row, "Revoke all of this vault", and the previews a vaultdesk process that ended left
 // live. The issued user name is masked until revealed.
 
-import type { LeaseOutcome } from "./app-bindings/LeaseOutcome";
-import type { LeasePurpose } from "./bindings/LeasePurpose";
-import type { LeaseRecord } from "./bindings/LeaseRecord";
-import type { LeaseState } from "./bindings/LeaseState";
-import { byId, h, icon, lazyRows } from "./dom";
+import type { LeaseOutcome } from "../app-bindings/LeaseOutcome";
+import type { LeaseRecord } from "../bindings/LeaseRecord";
+import type { LeaseState } from "../bindings/LeaseState";
+import { byId, h, icon, lazyRows } from "../lib/dom";
+import { LEASE_PURPOSE_LABELS as PURPOSE_LABELS, LEASE_STATE_LABELS as STATE_LABELS } from "../lib/labels";
+import { messageOf } from "../lib/errors";
+import { countdown } from "../lib/format";
 import {
-  CommandError,
   listLeases,
   listVaults,
   renewLease,
   revokeLease,
   revokeLeftOverPreviews,
   revokeVaultLeases,
-} from "./ipc";
+} from "../lib/ipc";
 
 const page = byId<HTMLElement>("page-leases");
 const view = byId<HTMLDivElement>("lease-view");
@@ -30,20 +31,6 @@ const leftoversButton = byId<HTMLButtonElement>("lease-leftovers");
 const notice = byId<HTMLDivElement>("lease-notice");
 const toolbar = byId<HTMLDivElement>("lease-toolbar");
 
-// Record<Union, string>: a new state or purpose in Rust fails `tsc` until labelled here.
-const STATE_LABELS: Record<LeaseState, string> = {
-  live: "Live",
-  renewed: "Renewed",
-  revoked: "Revoked",
-  expired: "Expired",
-};
-const PURPOSE_LABELS: Record<LeasePurpose, string> = {
-  preview: "Preview",
-  test: "Test connection",
-  export: "Export",
-  render: "Render",
-};
-
 const MASK = "••••••••";
 const EYE = ["M1.5 8s2.5-4.5 6.5-4.5S14.5 8 14.5 8s-2.5 4.5-6.5 4.5S1.5 8 1.5 8z", "M8 6.2a1.8 1.8 0 1 0 0 3.6 1.8 1.8 0 0 0 0-3.6z"];
 
@@ -53,30 +40,7 @@ const revealed = new Set<string>();
 /** The last Renew/Revoke result per lease id, shown in its row until the next one. */
 const results = new Map<string, { ok: boolean; text: string }>();
 
-function messageOf(error: unknown): string {
-  if (error instanceof CommandError && error.payload?.vault) {
-    const v = error.payload.vault;
-    return `${v.message}. ${v.hint.charAt(0).toUpperCase()}${v.hint.slice(1)}.`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
-
 const active = (l: LeaseRecord): boolean => l.state === "live" || l.state === "renewed";
-
-/** `in 9m 41s`, `ended 3m ago`: the time to (or since) `expires`, at a glance. */
-export function countdown(expires: string | null, now = Date.now()): string {
-  if (!expires) return "no end";
-  const at = Date.parse(expires);
-  if (Number.isNaN(at)) return expires;
-  const secs = Math.round((at - now) / 1000);
-  const span = (s: number): string => {
-    if (s >= 86400) return `${Math.floor(s / 86400)}d ${Math.floor((s % 86400) / 3600)}h`;
-    if (s >= 3600) return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
-    if (s >= 60) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
-    return `${s}s`;
-  };
-  return secs > 0 ? `in ${span(secs)}` : secs === 0 ? "now" : `ended ${span(-secs)} ago`;
-}
 
 function when(iso: string): string {
   const d = new Date(iso);

@@ -7,18 +7,18 @@
 // older answer). It is masked: secret values reach the webview only when the user reveals one
 // value, reveals all, or copies a value — each an explicit action.
 
-import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
-import type { KindFields } from "./app-bindings/KindFields";
-import type { ConnectorInput } from "./bindings/ConnectorInput";
-import type { ConnectorKind } from "./bindings/ConnectorKind";
-import type { ErrorPayload } from "./bindings/ErrorPayload";
-import type { ExportFormat } from "./bindings/ExportFormat";
-import type { FieldError } from "./bindings/FieldError";
-import type { FieldSpec } from "./bindings/FieldSpec";
-import type { Preview } from "./bindings/Preview";
-import type { ReferenceState } from "./bindings/ReferenceState";
-import type { Vault } from "./bindings/Vault";
-import { h, icon, ICONS, openModal } from "./dom";
+import type { ConnectorSummary } from "../app-bindings/ConnectorSummary";
+import type { KindFields } from "../app-bindings/KindFields";
+import type { ConnectorInput } from "../bindings/ConnectorInput";
+import type { ConnectorKind } from "../bindings/ConnectorKind";
+import type { ErrorPayload } from "../bindings/ErrorPayload";
+import type { ExportFormat } from "../bindings/ExportFormat";
+import type { FieldError } from "../bindings/FieldError";
+import type { FieldSpec } from "../bindings/FieldSpec";
+import type { Preview } from "../bindings/Preview";
+import type { ReferenceState } from "../bindings/ReferenceState";
+import type { Vault } from "../bindings/Vault";
+import { h, icon, ICONS, openModal } from "../lib/dom";
 import {
   addConnector,
   CommandError,
@@ -29,33 +29,13 @@ import {
   previewConnector,
   refreshVault,
   updateConnector,
-} from "./ipc";
+} from "../lib/ipc";
 import { attachAutocomplete } from "./autocomplete";
 import { connectorTest } from "./connector-test";
-import { dialogHead, ENGINE_LABELS, sentence } from "./vault-form";
-
-/**
- * Where a field error goes, from its path (never by slicing its text): `["config", "headers",
- * "Authorization"]` → the `config.headers` box, sub-path `Authorization`; `["name"]` → `name`.
- */
-export function fieldKey(f: FieldError): { key: string; top: string; sub: string } {
-  const [first, top, ...rest] = f.path;
-  if (first !== "config" || top === undefined) {
-    const key = first === undefined ? f.field : String(first);
-    return { key, top: key, sub: "" };
-  }
-  const sub = rest.map((s) => (typeof s === "number" ? `[${s}]` : `.${s}`)).join("").replace(/^\./, "");
-  return { key: `config.${String(top)}`, top: String(top), sub };
-}
-
-// Record<Union, string>: a new kind in Rust fails `tsc` until labelled here.
-export const KIND_LABELS: Record<ConnectorKind, string> = {
-  postgresql: "PostgreSQL",
-  mysql: "MySQL",
-  mariadb: "MariaDB",
-  mongodb: "MongoDB",
-  rest: "REST API",
-};
+import { dialogHead } from "../vaults/vault-form";
+import { ENGINE_LABELS, KIND_LABELS } from "../lib/labels";
+import { formatSecs, leaves } from "../lib/format";
+import { fieldKey, plainMessageOf as messageOf, sentence } from "../lib/errors";
 
 const FIELD_LABELS: Record<string, string> = {
   host: "Host",
@@ -113,26 +93,11 @@ interface Control {
   text(): string;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function display(v: unknown): string {
   if (typeof v === "string") return v;
   if (v === null || v === undefined) return "";
   return JSON.stringify(v);
-}
-
-/** Every leaf of a rendered config with its path as Rust writes it (`a.b`, `list[0]`). */
-export function leaves(value: unknown, path = "", out: [string, unknown][] = []): [string, unknown][] {
-  if (Array.isArray(value)) {
-    value.forEach((v, i) => leaves(v, `${path}[${i}]`, out));
-  } else if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) leaves(v, path === "" ? k : `${path}.${k}`, out);
-  } else {
-    out.push([path, value]);
-  }
-  return out;
 }
 
 /** What the core shows for a secret value it does not reveal. */
@@ -142,16 +107,6 @@ function formatAge(iso: string): string {
   if (!iso) return "not fetched";
   const t = new Date(iso);
   return `fetched ${t.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" })}`;
-}
-
-function formatSecs(total: number): string {
-  if (total <= 0) return "now";
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  if (h > 0) return `${h}h ${m}m`;
-  if (m > 0) return `${m}m ${String(s).padStart(2, "0")}s`;
-  return `${s}s`;
 }
 
 async function copyText(text: string): Promise<void> {

@@ -3,8 +3,8 @@
 // level. A listbox under the field; ArrowUp/ArrowDown move, Enter or Tab accept, Escape closes.
 // Unknown vaults and keys are reported by the live preview under the field, with the reason.
 
-import { h } from "./dom";
-import { listVaults, vaultKeys } from "./ipc";
+import { h } from "../lib/dom";
+import { listVaults, vaultKeys } from "../lib/ipc";
 
 const VAULT_AT = /\{\{[^}]*?\bsecrets\.([A-Za-z0-9_-]*)$/;
 const KEY_AT = /\{\{[^}]*?\bsecrets\.([A-Za-z][A-Za-z0-9_-]*)\.((?:[^.\s{}]+\.)*)([^.\s{}]*)$/;

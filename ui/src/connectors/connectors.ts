@@ -1,13 +1,15 @@
 // The "Connectors" page: the stored connectors (name, kind, vault, references), "+ Connector"
 // and the editor (./connector-form.ts), delete, and "Export all" to a folder.
 
-import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
-import type { KindFields } from "./app-bindings/KindFields";
-import type { ExportFormat } from "./bindings/ExportFormat";
-import { byId, h, icon, ICONS, lazyRows, openModal } from "./dom";
-import { CommandError, connectorKinds, exportAllConnectors, listConnectors, removeConnector } from "./ipc";
-import { KIND_LABELS, openConnectorForm, type ConnectorHost } from "./connector-form";
-import { dialogHead } from "./vault-form";
+import type { ConnectorSummary } from "../app-bindings/ConnectorSummary";
+import type { KindFields } from "../app-bindings/KindFields";
+import type { ExportFormat } from "../bindings/ExportFormat";
+import { byId, h, icon, ICONS, lazyRows, openModal } from "../lib/dom";
+import { CommandError, connectorKinds, exportAllConnectors, listConnectors, removeConnector } from "../lib/ipc";
+import { openConnectorForm, type ConnectorHost } from "./connector-form";
+import { KIND_LABELS } from "../lib/labels";
+import { plainMessageOf as messageOf } from "../lib/errors";
+import { dialogHead } from "../vaults/vault-form";
 import { forgetSuggestions } from "./autocomplete";
 
 const view = byId<HTMLDivElement>("connector-view");
@@ -25,9 +27,6 @@ const host: ConnectorHost = {
   },
 };
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 async function openEditor(connector: ConnectorSummary | null): Promise<void> {
   try {

@@ -4,14 +4,14 @@
 // stage's error also goes under the field it names. Clicking again while it runs cancels it
 // (Rust drops the test and closes its connections).
 
-import type { ConnectorInput } from "./bindings/ConnectorInput";
-import type { ConnectorKind } from "./bindings/ConnectorKind";
-import type { ConnectorStage } from "./bindings/ConnectorStage";
-import type { ConnectorStageReport } from "./bindings/ConnectorStageReport";
-import type { ConnectorTestReport } from "./bindings/ConnectorTestReport";
-import type { StageStatus } from "./bindings/StageStatus";
-import { h, icon, ICONS } from "./dom";
-import { cancelTest, CommandError, testConnector } from "./ipc";
+import type { ConnectorInput } from "../bindings/ConnectorInput";
+import type { ConnectorKind } from "../bindings/ConnectorKind";
+import type { ConnectorStage } from "../bindings/ConnectorStage";
+import type { ConnectorStageReport } from "../bindings/ConnectorStageReport";
+import type { ConnectorTestReport } from "../bindings/ConnectorTestReport";
+import type { StageStatus } from "../bindings/StageStatus";
+import { h, icon, ICONS } from "../lib/dom";
+import { cancelTest, CommandError, requestId as newRequestId, testConnector } from "../lib/ipc";
 
 // Record<Union, string>: a new stage in Rust fails `tsc` until labelled here.
 const STAGE_LABELS: Record<ConnectorStage, string> = {
@@ -159,7 +159,7 @@ export function connectorTest(hooks: ConnectorTestHooks): ConnectorTest {
       cancel();
       return;
     }
-    const id = `c${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const id = newRequestId("c");
     requestId = id;
     setRunning(true);
     render(null, true);

@@ -2,6 +2,9 @@
 // vault names and URLs are user data, and the Content Security Policy forbids inline scripts
 // and styles anyway.
 
+import { breakParts } from "./format";
+export { ICONS } from "./icons";
+
 export type Child = Node | string | null | false | undefined;
 
 /** `h("td", {class: "x", "data-testid": "y"}, "text")`: an element with attributes and children. */
@@ -44,23 +47,11 @@ export function icon(...paths: string[]): SVGSVGElement {
   return svg;
 }
 
-export const ICONS = {
-  pencil: ["M11.2 2.3l2.5 2.5L5.5 13H3v-2.5z", "M9.5 4l2.5 2.5"],
-  trash: ["M2.5 4h11", "M6 4V2.5h4V4", "M4 4l.7 9.5h6.6L12 4", "M6.7 6.5v4.5M9.3 6.5v4.5"],
-  plus: ["M8 3v10M3 8h10"],
-  close: ["M4 4l8 8M12 4l-8 8"],
-  play: ["M5 3.5v9l7-4.5z"],
-  refresh: ["M13.5 8a5.5 5.5 0 1 1-1.61-3.89M13.5 2.5v3h-3"],
-};
 
-/**
- * A URL or path that wraps only at natural points: after `/`, before `.` and `:` (never in or
- * right after the scheme's `://`), so `https://vault.example.com:8200` breaks as
- * `https://vault.example.com` / `:8200`, not at a hyphen inside a host or role name.
- */
+/** A URL or path that wraps only at natural points (`breakParts`), as DOM nodes. */
 export function breakable(text: string): DocumentFragment {
   const fragment = document.createDocumentFragment();
-  for (const part of text.split(/(?<=\/)(?<!:\/\/)(?!\/)|(?=[.:](?!\/\/))/)) {
+  for (const part of breakParts(text)) {
     if (fragment.childNodes.length > 0) fragment.append(document.createElement("wbr"));
     fragment.append(h("span", { class: "nobr" }, part));
   }

@@ -7,29 +7,29 @@
 // the Rust side; no command ever sends them back.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
-import type { Commands } from "./app-bindings/commands";
-import type { AppInfo } from "./app-bindings/AppInfo";
-import type { DoctorReport } from "./app-bindings/DoctorReport";
-import type { OidcLoginReport } from "./app-bindings/OidcLoginReport";
-import type { RefreshReport } from "./app-bindings/RefreshReport";
-import type { ConnectorSummary } from "./app-bindings/ConnectorSummary";
-import type { ExportResult } from "./app-bindings/ExportResult";
-import type { KindFields } from "./app-bindings/KindFields";
-import type { LeaseOutcome } from "./app-bindings/LeaseOutcome";
-import type { LeaseRecord } from "./bindings/LeaseRecord";
-import type { LeaseState } from "./bindings/LeaseState";
-import type { ConnectorInput } from "./bindings/ConnectorInput";
-import type { ConnectorKind } from "./bindings/ConnectorKind";
-import type { ConnectorStageReport } from "./bindings/ConnectorStageReport";
-import type { ConnectorTestReport } from "./bindings/ConnectorTestReport";
-import type { ExportFormat } from "./bindings/ExportFormat";
-import type { Preview } from "./bindings/Preview";
-import type { Vault } from "./bindings/Vault";
-import type { ErrorPayload } from "./bindings/ErrorPayload";
-import type { StageReport } from "./bindings/StageReport";
-import type { TestReport } from "./bindings/TestReport";
-import type { VaultInput } from "./bindings/VaultInput";
-import type { VaultSummary } from "./app-bindings/VaultSummary";
+import type { Commands } from "../app-bindings/commands";
+import type { AppInfo } from "../app-bindings/AppInfo";
+import type { DoctorReport } from "../app-bindings/DoctorReport";
+import type { OidcLoginReport } from "../app-bindings/OidcLoginReport";
+import type { RefreshReport } from "../app-bindings/RefreshReport";
+import type { ConnectorSummary } from "../app-bindings/ConnectorSummary";
+import type { ExportResult } from "../app-bindings/ExportResult";
+import type { KindFields } from "../app-bindings/KindFields";
+import type { LeaseOutcome } from "../app-bindings/LeaseOutcome";
+import type { LeaseRecord } from "../bindings/LeaseRecord";
+import type { LeaseState } from "../bindings/LeaseState";
+import type { ConnectorInput } from "../bindings/ConnectorInput";
+import type { ConnectorKind } from "../bindings/ConnectorKind";
+import type { ConnectorStageReport } from "../bindings/ConnectorStageReport";
+import type { ConnectorTestReport } from "../bindings/ConnectorTestReport";
+import type { ExportFormat } from "../bindings/ExportFormat";
+import type { Preview } from "../bindings/Preview";
+import type { Vault } from "../bindings/Vault";
+import type { ErrorPayload } from "../bindings/ErrorPayload";
+import type { StageReport } from "../bindings/StageReport";
+import type { TestReport } from "../bindings/TestReport";
+import type { VaultInput } from "../bindings/VaultInput";
+import type { VaultSummary } from "../app-bindings/VaultSummary";
 
 /**
  * A failed command. `payload` is the core's `ErrorPayload` when the command itself failed;
@@ -218,3 +218,8 @@ export const revokeLeftOverPreviews = (): Promise<LeaseOutcome[]> => call("revok
 
 /** The connector editor closed: its previews' and tests' credentials are revoked. */
 export const endPreviews = (): Promise<null> => call("end_previews", {});
+
+/** A fresh id for a cancellable request (`cancel_test`); `prefix` tells the callers apart. */
+export function requestId(prefix: string): string {
+  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}

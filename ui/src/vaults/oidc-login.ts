@@ -3,9 +3,9 @@
 // browser opened), lets the admin keep the token until it expires, and reports the outcome.
 // The token itself never reaches the window.
 
-import type { VaultSummary } from "./app-bindings/VaultSummary";
-import { h, openModal } from "./dom";
-import { CommandError, oidcLogin } from "./ipc";
+import type { VaultSummary } from "../app-bindings/VaultSummary";
+import { h, openModal } from "../lib/dom";
+import { CommandError, oidcLogin } from "../lib/ipc";
 import { dialogHead } from "./vault-form";
 
 export function openOidcLogin(vault: VaultSummary, done: (message: string) => void): void {

@@ -6,149 +6,36 @@
 // their inputs. Role ID and Secret ID are password inputs whose values go to Rust only; the
 // dialog, with its inputs, is removed from the DOM when it closes.
 
-import type { AuthMethod } from "./bindings/AuthMethod";
-import type { CredentialsTarget } from "./bindings/CredentialsTarget";
-import type { EngineType } from "./bindings/EngineType";
-import type { ErrorPayload } from "./bindings/ErrorPayload";
-import type { StageReport } from "./bindings/StageReport";
-import type { StageStatus } from "./bindings/StageStatus";
-import type { TestReport } from "./bindings/TestReport";
-import type { TestStage } from "./bindings/TestStage";
-import type { VaultInput } from "./bindings/VaultInput";
-import type { VaultSummary } from "./app-bindings/VaultSummary";
-import { h, icon, ICONS, openModal, type Child } from "./dom";
-import { addVault, cancelTest, CommandError, listVaults, removeVault, testVault, updateVault, vaultDefaults } from "./ipc";
-
-export type Flavor = "hashicorp" | "openbao" | "aws";
-
-const FLAVOR_LABELS: Record<Flavor, string> = { hashicorp: "HashiCorp Vault", openbao: "OpenBao", aws: "AWS Secrets Manager" };
-
-// Record<Union, string>: a new engine type in Rust fails `tsc` until labelled here.
-export const ENGINE_LABELS: Record<EngineType, string> = {
-  kv: "Key/value",
-  kv1: "KV v1",
-  kv2: "KV v2",
-  mysql: "MySQL",
-  mariadb: "MariaDB",
-  postgresql: "PostgreSQL",
-  mongodb: "MongoDB",
-};
-
-const ENGINE_OPTION_LABELS: Record<EngineType, string> = {
-  kv: "Key/value (JSON, plain string or binary)",
-  kv2: "KV (version 2)",
-  kv1: "KV (version 1)",
-  mysql: "Database · MySQL",
-  mariadb: "Database · MariaDB",
-  postgresql: "Database · PostgreSQL",
-  mongodb: "Database · MongoDB",
-};
-
-/** KV (either version) keeps a secret at a path; the other engine types issue credentials. */
-export function isKv(engine: string): boolean {
-  return engine === "kv" || engine === "kv1" || engine === "kv2";
-}
+import type { AuthMethod } from "../bindings/AuthMethod";
+import type { CredentialsTarget } from "../bindings/CredentialsTarget";
+import type { EngineType } from "../bindings/EngineType";
+import type { ErrorPayload } from "../bindings/ErrorPayload";
+import type { StageReport } from "../bindings/StageReport";
+import type { TestReport } from "../bindings/TestReport";
+import type { TestStage } from "../bindings/TestStage";
+import type { VaultInput } from "../bindings/VaultInput";
+import type { VaultSummary } from "../app-bindings/VaultSummary";
+import { h, icon, ICONS, openModal, type Child } from "../lib/dom";
+import {
+  AUTH_LABELS,
+  ENGINE_OPTION_LABELS,
+  FLAVOR_LABELS,
+  isKv,
+  stageLabel,
+  STATUS_LABELS,
+  type Flavor,
+} from "../lib/labels";
+import { plainMessageOf as messageOf, sentence } from "../lib/errors";
+import { lastTestOf, type LastTest } from "./convert";
+export { inputOf, lastTestOf, type LastTest } from "./convert";
+import { addVault, cancelTest, CommandError, listVaults, removeVault, requestId as newRequestId, testVault, updateVault, vaultDefaults } from "../lib/ipc";
 
 /** The engine types and login methods each provider offers (the form shows only its own). */
 const AWS_ENGINES: EngineType[] = ["kv", "postgresql", "mysql", "mariadb"];
 const AWS_METHODS: AuthMethod[] = ["aws_keys", "aws_default"];
 
-// Record<Union, string>: a new login method in Rust fails `tsc` until labelled here.
-const AUTH_LABELS: Record<AuthMethod, string> = {
-  approle: "AppRole",
-  token: "Token",
-  userpass: "Username & password",
-  ldap: "LDAP",
-  jwt: "JWT",
-  oidc: "OIDC (browser sign-in)",
-  aws_keys: "Access keys",
-  aws_default: "Default credential chain",
-};
-
 const STAGES: TestStage[] = ["reach", "tls", "login", "read", "capabilities"];
 const AWS_STAGES: TestStage[] = ["reach", "tls", "login", "describe", "read"];
-
-function stageLabel(stage: TestStage, engine: string): string {
-  switch (stage) {
-    case "reach":
-      return "Reach the server";
-    case "tls":
-      return "TLS";
-    case "login":
-      return "Login";
-    case "describe":
-      return "Describe the secret";
-    case "read":
-      return isKv(engine) || engine === "" ? "Read the secret" : "Issue credentials";
-    case "capabilities":
-      return "Token capabilities";
-  }
-}
-
-const STATUS_LABELS: Record<StageStatus | "running" | "pending", string> = {
-  passed: "Passed",
-  warning: "Warning",
-  failed: "Failed",
-  skipped: "Skipped",
-  running: "Checking",
-  pending: "Not run",
-};
-
-/** The outcome of a vault's last Test, kept in the window's memory by vault id. */
-export interface LastTest {
-  status: "passed" | "warning" | "failed";
-  at: Date;
-  summary: string;
-}
-
-export function lastTestOf(report: TestReport): LastTest {
-  const failed = report.stages.find((s) => s.status === "failed");
-  const warning = report.stages.find((s) => s.status === "warning");
-  const status = failed ? "failed" : warning ? "warning" : "passed";
-  const summary = failed
-    ? `${stageLabel(failed.stage, "")}: ${failed.error?.message ?? failed.summary}`
-    : warning
-      ? `${stageLabel(warning.stage, "")}: ${warning.summary}`
-      : "All stages passed";
-  return { status, at: new Date(), summary };
-}
-
-/** The stored configuration of `v` as a form would submit it (for a Test from the list). */
-export function inputOf(v: VaultSummary): VaultInput {
-  return {
-    name: v.name,
-    provider: v.provider,
-    url: v.url,
-    namespace: v.namespace ?? "",
-    auth_method: v.auth_method,
-    auth_mount: v.auth_mount,
-    auth_username: v.auth_username ?? "",
-    auth_role: v.auth_role ?? "",
-    login_namespace: v.login_namespace ?? "",
-    kv_version: v.kv_version != null ? String(v.kv_version) : "",
-    engine_name: v.engine_name,
-    engine_type: v.engine_type,
-    path: v.path ?? "",
-    db_role: v.db_role ?? "",
-    connection_name: v.connection_name ?? "",
-    cache_ttl: v.cache_ttl,
-    tls_ca_cert: v.tls_ca_cert ?? "",
-    tls_client_cert: v.tls_client_cert ?? "",
-    tls_client_key: v.tls_client_key ?? "",
-    tls_skip_verify: v.tls_skip_verify,
-    tls_skip_hostname: v.tls_skip_hostname,
-    allow_http: v.allow_http,
-    connect_timeout: v.connect_timeout,
-    request_timeout: v.request_timeout,
-    aws_region: v.aws?.region ?? "",
-    aws_secret_id: v.aws?.secret_id ?? "",
-    aws_version_stage: v.aws?.version_stage ?? "",
-    aws_version_id: v.aws?.version_id ?? "",
-    aws_profile: v.aws?.profile ?? "",
-    aws_role_arn: v.aws?.role_arn ?? "",
-    aws_external_id: v.aws?.external_id ?? "",
-  };
-}
 
 /** What the page does when a dialog has changed something. */
 export interface FormHost {
@@ -157,9 +44,6 @@ export interface FormHost {
   removed(vault: VaultSummary): void;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Step 1: name and vault type.
@@ -1066,7 +950,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       return;
     }
     clearErrors();
-    const id = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const id = newRequestId("t");
     requestId = id;
     changedSinceTest = false;
     setTesting(true);
@@ -1206,15 +1090,6 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   renderStages(null, false);
   const first = aws ? (editing ? inputs.aws_secret_id : inputs.aws_region) : editing ? inputs.url : inputs.url.value ? inputs.role_id : inputs.url;
   openModal(dialog, { initial: first, onEscape });
-}
-
-/** A core message ("is required: ...") as a sentence under its field ("Required: ..."). */
-export function sentence(message: string): string {
-  // The core writes messages to follow the field's name ("path: is required…"); under the
-  // field itself the verb goes: "Required…".
-  const m = message.replace(/^is (?=\S)/, "");
-  const s = m.charAt(0).toUpperCase() + m.slice(1);
-  return /[.!?]$/.test(s) ? s : `${s}.`;
 }
 
 // ---------------------------------------------------------------------------------------------
