@@ -5,13 +5,14 @@
 # generated TypeScript types, then runs every test against the real services: a private D-Bus
 # session with its own gnome-keyring (tests/scripts/keyring-session.sh), an OpenBao dev
 # server, PostgreSQL and MariaDB in temporary directories (tests/scripts/services.sh). Unit
-# tests, store and CLI tests (real SQLite file, real Secret Service), Vault client tests, and
-# the end-to-end tests of the real window under Xvfb (tests/scripts/e2e.sh).
+# tests, store and CLI tests (real SQLite file, real Secret Service), Vault client tests, the
+# UI's unit tests (Vitest: tests/scripts/ui-unit.sh), and the end-to-end tests of the real window under Xvfb (tests/scripts/e2e.sh).
 # Everything it starts, it stops. Screenshots land in tests/artifacts/, with the tests' output
 # (tests/artifacts/run.log). It stops at the first failure; whatever happens, it ends with
-#   summary: unit N passed M failed; fast ...; store ...; E2E N passed M failed
+#   summary: unit N passed M failed; fast ...; store ...; UI unit ...; E2E N passed M failed
 #   N passed, M failed
-# (per tier: cargo's "test result:" lines per test binary, the E2E scripts' "checks:" lines).
+# (per tier: cargo's "test result:" lines per test binary, the "UI unit:" line of
+# tests/scripts/ui-unit.sh, the E2E scripts' "checks:" lines).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -60,13 +61,15 @@ summary() {
       add("E2E", $3, $5); e2e_runs++; next
     }
     /^\[e2e\] run [0-9]+:/ { e2e_started++ }
+    # tests/scripts/ui-unit.sh (Vitest) ends with its own line.
+    /^UI unit: [0-9]+ passed, [0-9]+ failed$/ { add("UI unit", $3, $5); next }
     END {
       close_binary()
       # An E2E run that ended without its checks line (it could not start) failed.
       if (e2e_started > e2e_runs) add("E2E", 0, e2e_started - e2e_runs)
       line = ""; total_p = 0; total_f = 0
-      split("unit,fast,store,vault,connectors,CLI,app unit,E2E", order, ",")
-      for (i = 1; i <= 8; i++) {
+      split("unit,fast,store,vault,connectors,CLI,app unit,UI unit,E2E", order, ",")
+      for (i = 1; i <= 9; i++) {
         t = order[i]; known[t] = 1
         text = (t in seen) ? sprintf("%s %d passed %d failed", t, pass[t], fail[t]) : sprintf("%s not run", t)
         line = line (line == "" ? "" : "; ") text
@@ -104,13 +107,16 @@ bash tests/scripts/check-bindings.sh
 step "build the UI and the app (embedded assets)"
 bash scripts/build-app.sh
 
+step "UI unit tests (Vitest)"
+bash tests/scripts/ui-unit.sh 2>&1 | tee -a "$log_file"
+
 step "tests against the real keyring, SQLite and window"
 tests/scripts/keyring-session.sh tests/scripts/services.sh bash -c '
   set -euo pipefail
   cargo test -p vaultdesk-core -p vaultdesk-cli --features vaultdesk-core/live-tests
   cargo test -p vaultdesk-app --lib
   bash tests/scripts/e2e.sh
-' 2>&1 | tee "$log_file"
+' 2>&1 | tee -a "$log_file"
 
 step "the tests left the generated TypeScript types alone"
 if [ -z "$generated_before" ] && [ -n "$(git status --porcelain -- $generated 2>/dev/null || true)" ]; then

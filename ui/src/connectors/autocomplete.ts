@@ -5,9 +5,7 @@
 
 import { h } from "../lib/dom";
 import { listVaults, vaultKeys } from "../lib/ipc";
-
-const VAULT_AT = /\{\{[^}]*?\bsecrets\.([A-Za-z0-9_-]*)$/;
-const KEY_AT = /\{\{[^}]*?\bsecrets\.([A-Za-z][A-Za-z0-9_-]*)\.((?:[^.\s{}]+\.)*)([^.\s{}]*)$/;
+import { accepted, contextAt, keysAt, matching } from "./suggest";
 
 /** Key names by vault (lower-case), for the life of the page: names change rarely. */
 const keyCache = new Map<string, Promise<unknown>>();
@@ -25,16 +23,6 @@ function names(): Promise<string[]> {
 export function forgetSuggestions(): void {
   vaultNames = null;
   keyCache.clear();
-}
-
-function keysAt(tree: unknown, path: string[]): string[] {
-  let node = tree;
-  for (const seg of path) {
-    const key = seg.replace(/^\[|\]$/g, "");
-    if (node === null || typeof node !== "object") return [];
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node !== null && typeof node === "object" ? Object.keys(node as object) : [];
 }
 
 let counter = 0;
@@ -78,10 +66,9 @@ export function attachAutocomplete(field: HTMLInputElement | HTMLTextAreaElement
     const choice = items[i];
     if (choice === undefined) return;
     const pos = field.selectionStart ?? field.value.length;
-    const segment = /^[A-Za-z0-9_-]+$/.test(choice) ? choice : `[${choice}]`;
-    field.value = field.value.slice(0, replaceFrom) + segment + field.value.slice(pos);
-    const caret = replaceFrom + segment.length;
-    field.setSelectionRange(caret, caret);
+    const next = accepted(field.value, replaceFrom, pos, choice);
+    field.value = next.value;
+    field.setSelectionRange(next.caret, next.caret);
     hide();
     field.dispatchEvent(new Event("input", { bubbles: true }));
   };
@@ -90,27 +77,23 @@ export function attachAutocomplete(field: HTMLInputElement | HTMLTextAreaElement
     const id = ++seq;
     const pos = field.selectionStart ?? field.value.length;
     const before = field.value.slice(0, pos);
-    let candidates: string[] = [];
-    let prefix = "";
-    const k = KEY_AT.exec(before);
-    const v = k ? null : VAULT_AT.exec(before);
-    if (v) {
-      prefix = v[1] ?? "";
-      candidates = await names();
-    } else if (k) {
-      const vault = (k[1] ?? "").toLowerCase();
-      prefix = k[3] ?? "";
-      const path = (k[2] ?? "").split(".").filter(Boolean);
-      if (!keyCache.has(vault)) keyCache.set(vault, vaultKeys(k[1] ?? "").catch(() => null));
-      candidates = keysAt(await keyCache.get(vault), path);
-    } else {
+    const at = contextAt(before);
+    if (!at) {
       hide();
       return;
     }
+    let candidates: string[];
+    if (at.kind === "vault") {
+      candidates = await names();
+    } else {
+      const vault = at.vault.toLowerCase();
+      if (!keyCache.has(vault)) keyCache.set(vault, vaultKeys(at.vault).catch(() => null));
+      candidates = keysAt(await keyCache.get(vault), at.path);
+    }
+    const prefix = at.prefix;
     if (id !== seq) return;
     replaceFrom = pos - prefix.length;
-    const lower = prefix.toLowerCase();
-    items = candidates.filter((c) => c.toLowerCase().startsWith(lower) && c !== prefix).slice(0, 8);
+    items = matching(candidates, prefix);
     active = 0;
     show();
   };

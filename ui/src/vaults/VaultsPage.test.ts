@@ -1,0 +1,129 @@
+// The Secret Manager page as a component: rows from the store, the empty state, the Test of a
+// row (running, then its result; a second click cancels), names of the icon-only buttons.
+
+import { flushSync, mount, unmount } from "svelte";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { TestReport } from "../bindings/TestReport";
+import { inputOf, lastTestOf } from "./convert";
+import { summary } from "./fixtures";
+import { VaultStore, type VaultApi } from "./store.svelte";
+import VaultsPage from "./VaultsPage.svelte";
+
+const report = (status: "passed" | "warning" | "failed"): TestReport =>
+  ({ stages: [{ stage: "reach", status, summary: "answered", error: status === "failed" ? { message: "refused" } : null }] }) as unknown as TestReport;
+
+function api(over: Partial<VaultApi> = {}): VaultApi {
+  return {
+    listVaults: vi.fn(async () => [summary(), summary({ id: "v2", name: "orders-db", engine_type: "postgresql", db_role: "ro", engine_name: "database", path: null, used_by: ["orders"] })]),
+    testVault: vi.fn(async () => report("passed")),
+    cancelTest: vi.fn(async () => null),
+    refreshVault: vi.fn(async () => ({ message: "Refreshed" }) as never),
+    ...over,
+  };
+}
+
+let app: ReturnType<typeof mount> | null = null;
+afterEach(() => {
+  if (app) unmount(app);
+  app = null;
+  document.body.replaceChildren();
+});
+
+async function render(store: VaultStore): Promise<HTMLElement> {
+  app = mount(VaultsPage, { target: document.body, props: { store, hidden: false } });
+  await store.refresh();
+  flushSync();
+  return document.body;
+}
+
+const q = (root: ParentNode, id: string): HTMLElement | null => root.querySelector(`[data-testid="${id}"]`);
+
+describe("VaultsPage", () => {
+  it("lists the vaults with engine, target and where they are used", async () => {
+    const page = await render(new VaultStore(api()));
+    const rows = page.querySelectorAll('[data-testid="vault-row"]');
+    expect(rows).toHaveLength(2);
+    const pg = page.querySelector('[data-vault-name="orders-db"]') as HTMLElement;
+    expect(q(pg, "vault-engine-type")?.textContent).toContain("PostgreSQL");
+    expect(q(pg, "vault-engine-type")?.textContent).toContain("database/creds/ro");
+    expect(q(pg, "vault-used-by")?.textContent).toBe("used by 1 connector");
+    expect(q(page, "status")?.textContent).toMatch(/^2 vaults · updated/);
+    expect(page.querySelector("#vault-view")?.getAttribute("aria-busy")).toBe("false");
+  });
+
+  it("names every icon-only button; the primary button is 'Add vault'", async () => {
+    const page = await render(new VaultStore(api()));
+    expect(q(page, "add-vault")?.getAttribute("aria-label")).toBe("Add vault");
+    for (const b of page.querySelectorAll<HTMLButtonElement>(".btn-icon-only")) {
+      expect(b.getAttribute("aria-label")?.trim()).toBeTruthy();
+    }
+    expect(q(page, "test-vault")?.getAttribute("aria-label")).toBe("Test prod-kv");
+  });
+
+  it("shows the empty state without vaults", async () => {
+    const page = await render(new VaultStore(api({ listVaults: vi.fn(async () => []) })));
+    expect(q(page, "empty-state")?.textContent).toContain("No vaults yet");
+    expect(q(page, "status")?.textContent).toMatch(/^No vaults/);
+  });
+
+  it("shows why the list could not be read", async () => {
+    const page = await render(new VaultStore(api({ listVaults: vi.fn(async () => Promise.reject(new Error("database is locked"))) })));
+    expect(q(page, "error-message")?.textContent).toBe("database is locked");
+    expect(q(page, "error-state")?.getAttribute("role")).toBe("alert");
+  });
+
+  it("renders the list anew on Refresh", async () => {
+    const store = new VaultStore(api());
+    const page = await render(store);
+    const before = page.querySelector('[data-vault-name="prod-kv"]');
+    await store.refresh();
+    flushSync();
+    expect(page.querySelector('[data-vault-name="prod-kv"]')).not.toBe(before);
+  });
+
+  it("runs a row's Test: running, then the result; a second click cancels", async () => {
+    let finish: (r: TestReport) => void = () => undefined;
+    const testVault = vi.fn(() => new Promise<TestReport>((resolve) => (finish = resolve)));
+    const store = new VaultStore(api({ testVault }));
+    const page = await render(store);
+    const row = page.querySelector('[data-vault-name="prod-kv"]') as HTMLElement;
+    (q(row, "test-vault") as HTMLButtonElement).click();
+    flushSync();
+    expect(q(page.querySelector('[data-vault-name="prod-kv"]')!, "vault-last-test")?.dataset["status"]).toBe("running");
+    expect((testVault.mock.calls[0] as unknown[] | undefined)?.[0]).toEqual(inputOf(summary()));
+    finish(report("warning"));
+    await Promise.resolve();
+    await Promise.resolve();
+    flushSync();
+    const cell = q(page.querySelector('[data-vault-name="prod-kv"]')!, "vault-last-test");
+    expect(cell?.dataset["status"]).toBe("warning");
+    expect(cell?.textContent).toContain("with warnings");
+
+    const cancelTest = vi.fn(async () => null);
+    const store2 = new VaultStore(api({ testVault: vi.fn(() => new Promise<TestReport>(() => undefined)), cancelTest }));
+    unmount(app!);
+    document.body.replaceChildren();
+    const page2 = await render(store2);
+    const button = q(page2, "test-vault") as HTMLButtonElement;
+    button.click();
+    flushSync();
+    button.click();
+    flushSync();
+    expect(cancelTest).toHaveBeenCalledOnce();
+    expect(q(page2, "vault-last-test")?.dataset["status"]).toBe("none");
+  });
+});
+
+describe("conversions", () => {
+  it("a stored vault as the form's input", () => {
+    const input = inputOf(summary({ namespace: null, aws: null, kv_version: 2 }));
+    expect(input.namespace).toBe("");
+    expect(input.kv_version).toBe("2");
+    expect(input.aws_region).toBe("");
+    expect(input.path).toBe("app/config");
+  });
+  it("a Test report as the list's last test", () => {
+    expect(lastTestOf(report("passed")).status).toBe("passed");
+    expect(lastTestOf(report("failed"))).toMatchObject({ status: "failed", summary: "Reach the server: refused" });
+  });
+});

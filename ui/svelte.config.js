@@ -1,0 +1,2 @@
+// Svelte 5 compiles `<script lang="ts">` itself (type annotations only); no preprocessor.
+export default {};
