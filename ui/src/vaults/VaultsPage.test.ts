@@ -15,6 +15,7 @@ const report = (status: "passed" | "warning" | "failed"): TestReport =>
 function api(over: Partial<VaultApi> = {}): VaultApi {
   return {
     listVaults: vi.fn(async () => [summary(), summary({ id: "v2", name: "orders-db", engine_type: "postgresql", db_role: "ro", engine_name: "database", path: null, used_by: ["orders"] })]),
+    removeVault: vi.fn(async () => null),
     testVault: vi.fn(async () => report("passed")),
     cancelTest: vi.fn(async () => null),
     refreshVault: vi.fn(async () => ({ message: "Refreshed" }) as never),
@@ -111,6 +112,61 @@ describe("VaultsPage", () => {
     flushSync();
     expect(cancelTest).toHaveBeenCalledOnce();
     expect(q(page2, "vault-last-test")?.dataset["status"]).toBe("none");
+  });
+});
+
+describe("delete dialog", () => {
+  it("offers only Delete anyway for a vault in use, Cancel focused first, Escape closes", async () => {
+    const a = api();
+    const store = new VaultStore(a);
+    const page = await render(store);
+    const row = page.querySelector('[data-vault-name="orders-db"]') as HTMLElement;
+    const opener = q(row, "delete-vault") as HTMLButtonElement;
+    opener.focus();
+    opener.click();
+    flushSync();
+    expect(q(page, "delete-vault-name")?.textContent).toBe("orders-db");
+    expect([...page.querySelectorAll('[data-testid="delete-connector"]')].map((e) => e.textContent)).toEqual(["orders"]);
+    expect(q(page, "delete-confirm")?.textContent?.trim()).toBe("Delete anyway");
+    expect(document.activeElement).toBe(q(page, "delete-cancel"));
+    q(page, "delete-dialog")?.dispatchEvent(new Event("cancel", { cancelable: true }));
+    flushSync();
+    expect(q(page, "delete-dialog")).toBeNull();
+    expect(document.activeElement).toBe(opener);
+    expect(a.removeVault).not.toHaveBeenCalled();
+  });
+
+  it("deletes: forced for a vault in use, and the list is read again", async () => {
+    const a = api();
+    const store = new VaultStore(a);
+    const page = await render(store);
+    (q(page.querySelector('[data-vault-name="orders-db"]')!, "delete-vault") as HTMLButtonElement).click();
+    flushSync();
+    (q(page, "delete-confirm") as HTMLButtonElement).click();
+    for (let i = 0; i < 8; i++) await Promise.resolve();
+    flushSync();
+    expect(a.removeVault).toHaveBeenCalledWith("orders-db", true);
+    expect(q(page, "delete-dialog")).toBeNull();
+    expect(a.listVaults).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("new vault dialog", () => {
+  it("asks for a name before it continues; the name field has the focus", async () => {
+    const page = await render(new VaultStore(api()));
+    (q(page, "add-vault") as HTMLButtonElement).click();
+    flushSync();
+    expect(document.activeElement).toBe(q(page, "new-vault-name"));
+    expect([...page.querySelectorAll('[data-testid="new-vault-type"] option')].map((o) => o.textContent)).toEqual([
+      "HashiCorp Vault",
+      "OpenBao",
+      "AWS Secrets Manager",
+    ]);
+    (q(page, "new-vault-continue") as HTMLButtonElement).click();
+    flushSync();
+    expect(page.querySelector("#new-vault-name-error")?.textContent).toBe("Enter a name for the vault.");
+    expect(page.querySelector("#new-vault-name-error")?.getAttribute("aria-live")).toBe("polite");
+    expect(q(page, "new-vault-dialog")).not.toBeNull();
   });
 });
 

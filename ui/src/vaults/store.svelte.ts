@@ -7,13 +7,14 @@ import { SvelteMap } from "svelte/reactivity";
 import type { VaultSummary } from "../app-bindings/VaultSummary";
 import { plainMessageOf } from "../lib/errors";
 import { clock, countText } from "../lib/format";
-import { cancelTest, listVaults, refreshVault, requestId, testVault } from "../lib/ipc";
+import { cancelTest, listVaults, refreshVault, removeVault, requestId, testVault } from "../lib/ipc";
 import { serialised } from "../lib/refresh-queue";
 import { inputOf, lastTestOf, type LastTest } from "./convert";
 import type { FormHost } from "./vault-form";
 
 export interface VaultApi {
   listVaults: typeof listVaults;
+  removeVault: typeof removeVault;
   testVault: typeof testVault;
   cancelTest: typeof cancelTest;
   refreshVault: typeof refreshVault;
@@ -33,10 +34,12 @@ export class VaultStore {
   readonly lastTests = new SvelteMap<string, LastTest>();
   /** Tests started from the list, by vault id: their request id, to cancel them. */
   readonly running = new SvelteMap<string, string>();
+  /** The open dialog of the page: "+ Vault" step 1, or the deletion of a vault. */
+  dialog = $state<{ kind: "add" } | { kind: "delete"; vault: VaultSummary } | null>(null);
   /** Vaults whose "Refresh now" runs. */
   readonly refreshing = new SvelteMap<string, true>();
 
-  constructor(private readonly api: VaultApi = { listVaults, testVault, cancelTest, refreshVault }) {}
+  constructor(private readonly api: VaultApi = { listVaults, removeVault, testVault, cancelTest, refreshVault }) {}
 
   /** Re-reads the list; `done` leads the status line, `highlight` marks a row. */
   readonly refresh = serialised(async (opts: { done?: string; highlight?: string } = {}) => {
@@ -107,5 +110,16 @@ export class VaultStore {
     } finally {
       this.refreshing.delete(v.name);
     }
+  }
+
+  /** Deletes a vault (`force`: connectors use it); throws what went wrong. */
+  async remove(v: VaultSummary, force: boolean): Promise<void> {
+    await this.api.removeVault(v.name, force);
+    this.host.removed(v);
+  }
+
+  /** The connectors using the vault now, as the list says. */
+  async usersOf(v: VaultSummary): Promise<string[] | null> {
+    return (await this.api.listVaults()).find((x) => x.id === v.id)?.used_by ?? null;
   }
 }

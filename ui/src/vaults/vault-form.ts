@@ -28,7 +28,7 @@ import {
 import { plainMessageOf as messageOf, sentence } from "../lib/errors";
 import { lastTestOf, type LastTest } from "./convert";
 export { inputOf, lastTestOf, type LastTest } from "./convert";
-import { addVault, cancelTest, CommandError, listVaults, removeVault, requestId as newRequestId, testVault, updateVault, vaultDefaults } from "../lib/ipc";
+import { addVault, cancelTest, CommandError, requestId as newRequestId, testVault, updateVault, vaultDefaults } from "../lib/ipc";
 
 /** The engine types and login methods each provider offers (the form shows only its own). */
 const AWS_ENGINES: EngineType[] = ["kv", "postgresql", "mysql", "mariadb"];
@@ -44,85 +44,6 @@ export interface FormHost {
   removed(vault: VaultSummary): void;
 }
 
-
-// ---------------------------------------------------------------------------------------------
-// Step 1: name and vault type.
-
-export function openNewVaultDialog(host: FormHost): void {
-  const nameInput = h("input", {
-    id: "new-vault-name",
-    type: "text",
-    class: "input",
-    autocomplete: "off",
-    spellcheck: "false",
-    placeholder: "e.g. prod-kv",
-    "aria-describedby": "new-vault-name-help new-vault-name-error",
-    "data-testid": "new-vault-name",
-  });
-  const typeSelect = h(
-    "select",
-    { id: "new-vault-type", class: "input", "data-testid": "new-vault-type" },
-    h("option", { value: "hashicorp" }, "HashiCorp Vault"),
-    h("option", { value: "openbao" }, "OpenBao"),
-    h("option", { value: "aws" }, "AWS Secrets Manager"),
-  );
-  const nameError = h("p", { class: "field-error", id: "new-vault-name-error", "aria-live": "polite" });
-  const form = h(
-    "form",
-    { class: "dialog-form", novalidate: "" },
-    h(
-      "div",
-      { class: "dialog-body" },
-      h(
-        "div",
-        { class: "field" },
-        h("label", { for: "new-vault-name", class: "label" }, "Name"),
-        nameInput,
-        h(
-          "p",
-          { class: "help", id: "new-vault-name-help" },
-          "Letters, digits, - and _, starting with a letter. Connectors refer to it as {{secrets.NAME.KEY}}.",
-        ),
-        nameError,
-      ),
-      h(
-        "div",
-        { class: "field" },
-        h("label", { for: "new-vault-type", class: "label" }, "Select Vault"),
-        typeSelect,
-        h("p", { class: "help" }, "OpenBao speaks the HashiCorp Vault API. AWS Secrets Manager reads one secret by name or ARN."),
-      ),
-    ),
-    h(
-      "div",
-      { class: "dialog-foot" },
-      h("span", { class: "foot-spacer" }),
-      h("button", { type: "button", class: "btn", "data-action": "cancel" }, "Cancel"),
-      h("button", { type: "submit", class: "btn btn-primary", "data-testid": "new-vault-continue" }, "Continue"),
-    ),
-  );
-  const dialog = h(
-    "dialog",
-    { class: "dialog dialog-small", "aria-labelledby": "new-vault-title", "data-testid": "new-vault-dialog" },
-    dialogHead("new-vault-title", "Add a vault", "Name it and choose where its secrets live.", () => dialog.close()),
-    form,
-  );
-  form.querySelector("[data-action=cancel]")?.addEventListener("click", () => dialog.close());
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const name = nameInput.value.trim();
-    if (name === "") {
-      nameError.textContent = "Enter a name for the vault.";
-      nameInput.setAttribute("aria-invalid", "true");
-      nameInput.focus();
-      return;
-    }
-    const flavor: Flavor = typeSelect.value === "openbao" ? "openbao" : typeSelect.value === "aws" ? "aws" : "hashicorp";
-    dialog.close();
-    void openVaultForm(host, { kind: "add", name, flavor });
-  });
-  openModal(dialog, { initial: nameInput });
-}
 
 export function dialogHead(id: string, title: string, subtitle: Child, close: () => void): HTMLElement {
   const closeButton = h("button", { type: "button", class: "btn btn-icon-only btn-ghost", "aria-label": "Close" }, icon(...ICONS.close));
@@ -1090,96 +1011,4 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   renderStages(null, false);
   const first = aws ? (editing ? inputs.aws_secret_id : inputs.aws_region) : editing ? inputs.url : inputs.url.value ? inputs.role_id : inputs.url;
   openModal(dialog, { initial: first, onEscape });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Delete.
-
-export function openDeleteDialog(host: FormHost, vault: VaultSummary): void {
-  let users = vault.used_by;
-  const error = h("p", { class: "form-banner", role: "alert", hidden: "", "data-testid": "delete-error" });
-  const usage = h("div", { "data-testid": "delete-usage" });
-  const cancel = h("button", { type: "button", class: "btn", "data-testid": "delete-cancel" }, "Cancel");
-  const confirm = h("button", { type: "submit", class: "btn btn-danger", "data-testid": "delete-confirm" });
-  const connectorList = (names: string[]): Node[] =>
-    names.flatMap((n, i) => [i > 0 ? ", " : "", h("strong", { "data-testid": "delete-connector" }, n)]).filter((x) => x !== "") as Node[];
-  function render(): void {
-    const forced = users.length > 0;
-    usage.replaceChildren(
-      forced
-        ? h(
-            "div",
-            { class: "in-use" },
-            h("p", { class: "confirm-text" }, `Used by ${users.length === 1 ? "connector" : "connectors"} `, ...connectorList(users), "."),
-            h(
-              "p",
-              { class: "confirm-text muted" },
-              users.length === 1
-                ? `Deleting it anyway clears the connector's Secrets Manager selection; its {{secrets.${vault.name}.KEY}} references stay and fail to render until changed.`
-                : `Deleting it anyway clears their Secrets Manager selection; their {{secrets.${vault.name}.KEY}} references stay and fail to render until changed.`,
-            ),
-          )
-        : h("p", { class: "confirm-text muted" }, "No connector uses this vault."),
-    );
-    confirm.replaceChildren(icon(...ICONS.trash), h("span", {}, forced ? "Delete anyway" : "Delete vault"));
-    confirm.dataset.force = forced ? "true" : "false";
-  }
-  const form = h(
-    "form",
-    { class: "dialog-form", novalidate: "" },
-    h(
-      "div",
-      { class: "dialog-body" },
-      h(
-        "p",
-        { class: "confirm-text" },
-        "This removes the configuration of ",
-        h("strong", { "data-testid": "delete-vault-name" }, vault.name),
-        ` (${vault.url}) and its login secrets from the OS keyring. The secrets in the vault itself are not touched.`,
-      ),
-      usage,
-      error,
-    ),
-    h("div", { class: "dialog-foot" }, h("span", { class: "foot-spacer" }), cancel, confirm),
-  );
-  const dialog = h(
-    "dialog",
-    { class: "dialog dialog-small", role: "alertdialog", "aria-labelledby": "delete-title", "data-testid": "delete-dialog" },
-    dialogHead("delete-title", `Delete vault “${vault.name}”?`, null, () => dialog.close()),
-    form,
-  );
-  cancel.addEventListener("click", () => dialog.close());
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
-    const force = users.length > 0;
-    confirm.disabled = true;
-    confirm.replaceChildren(h("span", { class: "spinner", "aria-hidden": "true" }), h("span", {}, "Deleting…"));
-    removeVault(vault.name, force).then(
-      () => {
-        dialog.close();
-        host.removed(vault);
-      },
-      (e: unknown) => {
-        // A connector may have started using the vault since the list was read: the core
-        // refuses and names it; the dialog then offers the forced removal.
-        const payload = e instanceof CommandError ? e.payload : null;
-        error.textContent = `Not deleted: ${messageOf(e)}`;
-        error.hidden = false;
-        confirm.disabled = false;
-        render();
-        if (payload?.code === "in_use") {
-          void listVaults().then(
-            (vaults) => {
-              users = vaults.find((v) => v.id === vault.id)?.used_by ?? users;
-              render();
-            },
-            () => undefined,
-          );
-        }
-      },
-    );
-  });
-  render();
-  // Cancel has the focus: Enter right after opening must not delete.
-  openModal(dialog, { initial: cancel });
 }
