@@ -142,14 +142,14 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     "aria-describedby": "connector-name-help connector-name-error",
     "data-testid": "connector-field-name",
   });
-  const nameError = h("p", { class: "field-error", id: "connector-name-error", "data-testid": "connector-error-name" });
+  const nameError = h("p", { class: "field-error", "aria-live": "polite", id: "connector-name-error", "data-testid": "connector-error-name" });
   errors.set("name", nameError);
   const kindSelect = h(
     "select",
     { id: "connector-kind", class: "input", "aria-describedby": "connector-kind-error", "data-testid": "connector-field-kind" },
     ...kinds.map((k) => h("option", { value: k.kind }, KIND_LABELS[k.kind])),
   );
-  const kindError = h("p", { class: "field-error", id: "connector-kind-error", "data-testid": "connector-error-kind" });
+  const kindError = h("p", { class: "field-error", "aria-live": "polite", id: "connector-kind-error", "data-testid": "connector-error-kind" });
   errors.set("kind", kindError);
   const vaultSelect = h("select", {
     id: "connector-vault",
@@ -158,7 +158,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
     "data-testid": "connector-field-vault",
   });
   const vaultHelp = h("p", { class: "help", id: "connector-vault-help", "data-testid": "connector-vault-help" });
-  const vaultError = h("p", { class: "field-error", id: "connector-vault-error", "data-testid": "connector-error-vault" });
+  const vaultError = h("p", { class: "field-error", "aria-live": "polite", id: "connector-vault-error", "data-testid": "connector-error-vault" });
   errors.set("vault", vaultError);
 
   const fieldsBox = h("div", { class: "connector-fields", "data-testid": "connector-fields" });
@@ -321,7 +321,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   function buildControl(spec: FieldSpec): Control {
     const id = `connector-config-${spec.name}`;
     const label = FIELD_LABELS[spec.name] ?? spec.name;
-    const error = h("p", { class: "field-error", id: `${id}-error`, "data-testid": `connector-error-${spec.name}` });
+    const error = h("p", { class: "field-error", "aria-live": "polite", id: `${id}-error`, "data-testid": `connector-error-${spec.name}` });
     const help = spec.help ? h("p", { class: "help", id: `${id}-help` }, /^[a-z]+:\/\//.test(spec.help) ? spec.help : spec.help[0]!.toUpperCase() + spec.help.slice(1)) : null;
     const labelEl = h("label", { for: id, class: "label" }, label, spec.required ? h("span", { class: "required", "aria-hidden": "true" }, " *") : null);
     let control: Control;

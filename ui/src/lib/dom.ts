@@ -1,8 +1,8 @@
-// Small DOM helpers. Everything is built with DOM calls and textContent, never innerHTML:
-// vault names and URLs are user data, and the Content Security Policy forbids inline scripts
-// and styles anyway.
+// Small DOM helpers of the forms still built by DOM code (vaults/vault-form.ts,
+// connectors/connector-form.ts); components do not use them. Everything is built with DOM
+// calls and textContent, never innerHTML: vault names and URLs are user data, and the Content
+// Security Policy forbids inline scripts and styles anyway.
 
-import { breakParts } from "./format";
 export { ICONS } from "./icons";
 
 export type Child = Node | string | null | false | undefined;
@@ -24,12 +24,6 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   return node;
 }
 
-export function byId<T extends HTMLElement>(id: string): T {
-  const node = document.getElementById(id);
-  if (!node) throw new Error(`index.html lacks #${id}`);
-  return node as T;
-}
-
 const SVG = "http://www.w3.org/2000/svg";
 
 /** A 16×16 stroked icon from path data; decorative (the button carries the label). */
@@ -47,16 +41,6 @@ export function icon(...paths: string[]): SVGSVGElement {
   return svg;
 }
 
-
-/** A URL or path that wraps only at natural points (`breakParts`), as DOM nodes. */
-export function breakable(text: string): DocumentFragment {
-  const fragment = document.createDocumentFragment();
-  for (const part of breakParts(text)) {
-    if (fragment.childNodes.length > 0) fragment.append(document.createElement("wbr"));
-    fragment.append(h("span", { class: "nobr" }, part));
-  }
-  return fragment;
-}
 
 /**
  * Opens `dialog` modally: focus goes to `initial` (or the first field), Tab and Shift+Tab stay
@@ -96,60 +80,4 @@ export function openModal(
   dialog.showModal();
   const target = options.initial ?? dialog.querySelector<HTMLElement>("input, select, textarea");
   target?.focus();
-}
-
-/** How many rows a long table builds at once: more than any window shows. */
-export const ROWS_PAGE = 60;
-
-/**
- * The body of a table of `list`, built a page of rows at a time: the first page at once, the next
- * whenever the end of what is built comes within a screen of view (scrolling, or Tab moving
- * focus down), so a thousand rows show as fast as sixty and only the rows an admin reaches are
- * ever built. Rows up to index `upTo` (one just saved) are built at once. `slot` holds the
- * observer of the table it replaces, which stops.
- */
-export function lazyRows<T>(
-  list: T[],
-  row: (item: T) => HTMLTableRowElement,
-  columns: number,
-  slot: { observer: IntersectionObserver | null },
-  upTo = 0,
-): HTMLTableSectionElement {
-  slot.observer?.disconnect();
-  slot.observer = null;
-  const body = h("tbody", {}) as HTMLTableSectionElement;
-  const sentinel = h("tr", { class: "list-more", "aria-hidden": "true" }, h("td", { colspan: String(columns) }));
-  let shown = 0;
-  const buildTo = (n: number): void => {
-    const end = Math.min(n, list.length);
-    if (end <= shown) return;
-    const rows = document.createDocumentFragment();
-    for (const item of list.slice(shown, end)) rows.append(row(item));
-    shown = end;
-    body.insertBefore(rows, sentinel.isConnected ? sentinel : null);
-    if (shown >= list.length) {
-      sentinel.remove();
-      slot.observer?.disconnect();
-    }
-  };
-  buildTo(Math.max(ROWS_PAGE, upTo));
-  if (shown < list.length) {
-    body.append(sentinel);
-    const observer = new IntersectionObserver(
-      (entries) => {
-        if (!entries.some((e) => e.isIntersecting)) return;
-        buildTo(shown + ROWS_PAGE);
-        // Still near after the new rows (a tall window, a fast scroll)? Observing again reports
-        // where it is now; an observer otherwise speaks only when that changes.
-        if (sentinel.isConnected) {
-          observer.unobserve(sentinel);
-          observer.observe(sentinel);
-        }
-      },
-      { rootMargin: "100% 0px" },
-    );
-    observer.observe(sentinel);
-    slot.observer = observer;
-  }
-  return body;
 }

@@ -170,6 +170,18 @@ describe("new vault dialog", () => {
   });
 });
 
+describe("OIDC sign-in", () => {
+  it("opens from the row with Start focused; a failure is said and offers Try again", async () => {
+    const store = new VaultStore(api({ listVaults: vi.fn(async () => [summary({ auth_method: "oidc", auth_role: "app", name: "sso" })]) }));
+    const page = await render(store);
+    (q(page, "oidc-login") as HTMLButtonElement).click();
+    flushSync();
+    expect(q(page, "oidc-dialog")).not.toBeNull();
+    expect(document.activeElement).toBe(q(page, "oidc-start"));
+    expect(q(page, "oidc-login")?.getAttribute("aria-label")).toBe("Sign in to sso");
+  });
+});
+
 describe("conversions", () => {
   it("a stored vault as the form's input", () => {
     const input = inputOf(summary({ namespace: null, aws: null, kv_version: 2 }));

@@ -34,8 +34,8 @@ export class VaultStore {
   readonly lastTests = new SvelteMap<string, LastTest>();
   /** Tests started from the list, by vault id: their request id, to cancel them. */
   readonly running = new SvelteMap<string, string>();
-  /** The open dialog of the page: "+ Vault" step 1, or the deletion of a vault. */
-  dialog = $state<{ kind: "add" } | { kind: "delete"; vault: VaultSummary } | null>(null);
+  /** The open dialog of the page: "+ Vault" step 1, the deletion of a vault, or an OIDC sign-in. */
+  dialog = $state<{ kind: "add" } | { kind: "delete" | "oidc"; vault: VaultSummary } | null>(null);
   /** Vaults whose "Refresh now" runs. */
   readonly refreshing = new SvelteMap<string, true>();
 

@@ -243,7 +243,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       "data-testid": `field-${key}`,
     });
     inputs[key] = input;
-    const error = h("p", { class: "field-error", id: `${id}-error`, "data-testid": `error-${key}` });
+    const error = h("p", { class: "field-error", "aria-live": "polite", id: `${id}-error`, "data-testid": `error-${key}` });
     errors.set(key, error);
     const box = h(
       "div",
@@ -271,7 +271,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
       .filter((m) => AWS_METHODS.includes(m) === aws)
       .map((m) => h("option", { value: m }, AUTH_LABELS[m])),
   );
-  const authError = h("p", { class: "field-error", id: "vault-auth_method-error", "data-testid": "error-auth_method" });
+  const authError = h("p", { class: "field-error", "aria-live": "polite", id: "vault-auth_method-error", "data-testid": "error-auth_method" });
   errors.set("auth_method", authError);
   const authBox = h(
     "div",
@@ -315,7 +315,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
     inputs.token.placeholder = tokenFromEnv ? "imported from $VAULT_TOKEN or ~/.vault-token" : "";
   });
 
-  const engineError = h("p", { class: "field-error", id: "vault-engine_type-error", "data-testid": "error-engine_type" });
+  const engineError = h("p", { class: "field-error", "aria-live": "polite", id: "vault-engine_type-error", "data-testid": "error-engine_type" });
   errors.set("engine_type", engineError);
   const engineBox = h(
     "div",
@@ -329,7 +329,7 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   function checkField(key: "tls_skip_verify" | "tls_skip_hostname" | "allow_http", label: string, help: string): { input: HTMLInputElement; box: HTMLElement } {
     const id = `vault-${key}`;
     const input = h("input", { id, type: "checkbox", "aria-describedby": `${id}-help ${id}-error`, "data-testid": `field-${key}` });
-    const error = h("p", { class: "field-error", id: `${id}-error`, "data-testid": `error-${key}` });
+    const error = h("p", { class: "field-error", "aria-live": "polite", id: `${id}-error`, "data-testid": `error-${key}` });
     errors.set(key, error);
     const box = h(
       "div",
