@@ -23,6 +23,7 @@ pub mod paths;
 pub mod provider;
 pub mod redact;
 pub mod render;
+pub mod rendered_types;
 pub mod sensitive;
 pub mod store;
 pub mod template;

@@ -16,6 +16,7 @@ use ts_rs::TS;
 use crate::connector::{Connector, ConnectorKind};
 use crate::model::{Credentials, Vault};
 use crate::provider::{IssuedLease, ResolvedSecret, VaultHub};
+use crate::rendered_types::fit_rendered;
 use crate::template::{self, Reference, RenderMode, Renderer, SecretData, TemplateError};
 use crate::{Error, Result, Store};
 
@@ -209,19 +210,30 @@ pub struct Preview {
 
 impl Fetched {
     /// Renders `connectors` (whose references this was planned for) with `mode`.
+    /// Every rendered value must fit its field's type (`rendered_types`); a masked render is
+    /// checked on the values it masks.
     pub fn previews(&self, connectors: &[Connector], mode: RenderMode) -> Result<Vec<Preview>> {
         let renderer = self.renderer(mode);
+        let checker = (mode == RenderMode::Mask).then(|| self.renderer(RenderMode::Reveal));
         connectors
             .iter()
             .map(|c| {
-                let (config, refs) = renderer.render_with_references(&c.config).map_err(|mut e| {
+                let named = |mut e: TemplateError| {
                     if connectors.len() > 1 {
                         // Several at once: say which connector the field belongs to.
                         let field = e.field_mut();
                         *field = format!("connector \"{}\", {field}", c.name);
                     }
                     Error::from(e)
-                })?;
+                };
+                let (mut config, refs) = renderer.render_with_references(&c.config).map_err(named)?;
+                match &checker {
+                    None => fit_rendered(c.kind, &c.config, &mut config).map_err(named)?,
+                    Some(reveal) => {
+                        let mut revealed = reveal.render(&c.config).map_err(named)?;
+                        fit_rendered(c.kind, &c.config, &mut revealed).map_err(named)?;
+                    }
+                }
                 Ok(Preview {
                     connector: c.name.clone(),
                     kind: c.kind,
