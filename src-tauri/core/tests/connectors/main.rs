@@ -208,6 +208,34 @@ async fn a_preview_masks_every_secret_derived_value_and_lists_cache_state() {
 }
 
 #[tokio::test]
+async fn revealing_one_field_shows_that_field_only_and_an_empty_field_is_refused() {
+    let bao = Bao::shared();
+    let (vault, creds) =
+        bao.kv_fixture(json!({"user": "reveal-user-value", "pw": "reveal-pw-value"}), 300).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = store_with(dir.path(), &[(&vault, &creds)]);
+    let v = vault.spec.name.clone();
+    let config = json!({"host": "h", "username": format!("{{{{secrets.{v}.user}}}}"), "password": format!("{{{{secrets.{v}.pw}}}}")});
+    add(&mut store, "db", "postgresql", None, config).expect("add");
+    let core = Core::new(store);
+    let one = |f: &str| core.preview(ConnectorSource::Stored("db".into()), Reveal::Field(f.into()));
+    let p = one("password").await.expect("one field");
+    assert_eq!(
+        (p.config["password"].as_str(), p.config["username"].as_str()),
+        (Some("reveal-pw-value"), Some(MASK))
+    );
+    for field in ["", "nope", "port"] {
+        let e = one(field).await.expect_err("refused");
+        assert_eq!(e.code(), ErrorCode::InvalidInput, "{field:?}: {e}");
+        let fields = e.payload().fields;
+        let text = format!("{e} {fields:?}");
+        assert!(!text.contains("reveal-pw-value") && !text.contains("reveal-user-value"), "{text}");
+        assert!(fields.iter().any(|f| f.field == "field"), "{field:?}: {text}");
+    }
+    core.close().await;
+}
+
+#[tokio::test]
 async fn each_render_error_names_the_reference_and_nothing_is_stored() {
     let bao = Bao::shared();
     let (vault, creds) =
