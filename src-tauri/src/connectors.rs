@@ -171,11 +171,13 @@ pub(crate) async fn export_connector(
     format: ExportFormat,
 ) -> Result<Option<ExportResult>, ErrorPayload> {
     let core = state.core()?;
-    // Render first: a broken reference is reported before a dialog asks where to put nothing.
-    let rendered = core.render_export(ConnectorSource::Form(input), format).await?;
+    // Checked first (no Vault request): a broken template or a missing vault is reported
+    // before a dialog asks where to put nothing. Secrets are read, and database credentials
+    // issued, only once the dialog returned a path.
+    let prepared = core.prepare_export(ConnectorSource::Form(input), format).await?;
     let (path, force) = match e2e_export_dir()? {
         // The E2E (debug builds only): no dialog, and no overwrite.
-        Some(d) => (d.join(&rendered.file_name), false),
+        Some(d) => (d.join(&prepared.file_name), false),
         None => {
             let (tx, rx) = tokio::sync::oneshot::channel();
             // Modal to the window that asked, as a desktop save dialog should be.
@@ -183,22 +185,20 @@ pub(crate) async fn export_connector(
                 .file()
                 .set_parent(&window)
                 .set_title("Export connector")
-                .set_file_name(&rendered.file_name)
+                .set_file_name(&prepared.file_name)
                 .add_filter(format.extension().to_uppercase(), &[format.extension()])
                 .save_file(move |p| {
                     let _ = tx.send(p);
                 });
             match rx.await.ok().flatten() {
-                None => {
-                    // Nobody receives the credentials issued for it: revoked at once.
-                    core.discard_export(rendered).await;
-                    return Ok(None);
-                }
+                // Cancelled: nothing was read, nothing issued.
+                None => return Ok(None),
                 // The dialog already asked before replacing an existing file.
                 Some(p) => (p.into_path().map_err(|e| chosen("file", e))?, true),
             }
         }
     };
+    let rendered = core.render_prepared(prepared).await?;
     Ok(Some(core.write_export(rendered, path, force).await?))
 }
 

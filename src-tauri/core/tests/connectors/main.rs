@@ -537,6 +537,43 @@ async fn a_database_engine_vault_prefills_and_renders_credentials_that_log_in() 
 }
 
 #[tokio::test]
+async fn an_export_is_checked_without_vault_and_reads_secrets_only_when_rendered() {
+    // The window checks before its save dialog and renders after it: a cancelled dialog must
+    // leave no database user behind, and a broken form is still reported before the dialog.
+    let bao = Bao::shared();
+    let PgVault { vault, creds, mount } = pg_engine(&bao, PgEngine::default()).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = store_with(dir.path(), &[(&vault, &creds)]);
+    let v = vault.spec.name.clone();
+    let core = Core::new(store);
+    let form = |config: Value| ConnectorInput {
+        name: "orders".into(),
+        kind: "postgresql".into(),
+        vault: Some(v.clone()),
+        config,
+    };
+    let good = json!({"host": "h", "username": format!("{{{{secrets.{v}.username}}}}"), "password": format!("{{{{secrets.{v}.password}}}}")});
+    let creds_path = format!("{mount}/creds/ro");
+    let logins = bao.audited_logins(&vault.spec.auth_mount);
+    let prepared =
+        core.prepare_export(ConnectorSource::Form(form(good)), ExportFormat::Json).await.expect("checked");
+    assert_eq!(prepared.file_name, "orders.json");
+    assert_eq!(bao.audited_logins(&vault.spec.auth_mount), logins, "no login before the dialog");
+    assert_eq!(bao.audited_reads(&creds_path), 0, "no credentials issued before the dialog");
+    let broken = json!({"host": "h", "password": format!("{{{{secrets.{v}.password")});
+    let e = core
+        .prepare_export(ConnectorSource::Form(form(broken)), ExportFormat::Json)
+        .await
+        .expect_err("broken");
+    assert_eq!(e.code(), ErrorCode::InvalidInput, "{e}");
+    let rendered = core.render_prepared(prepared).await.expect("rendered after the dialog");
+    assert_eq!(bao.audited_reads(&creds_path), 1, "credentials issued once a path was chosen");
+    let text: Value = serde_json::from_str(rendered.text.expose()).expect("json");
+    assert!(pg_login(text["username"].as_str().unwrap_or(""), text["password"].as_str().unwrap_or("")));
+    core.close().await;
+}
+
+#[tokio::test]
 async fn a_kv_vault_prefills_matching_key_names_as_references() {
     let bao = Bao::shared();
     let (vault, creds) = bao
