@@ -806,7 +806,8 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   }
 
   function secretFields(): Set<string> {
-    return new Set(lastPreview?.references.map((r) => r.field) ?? []);
+    // Referenced fields, and secrets typed in as literal values (masked the same way).
+    return new Set([...(lastPreview?.references.map((r) => r.field) ?? []), ...(lastPreview?.literal_secrets ?? [])]);
   }
 
   function renderValues(): void {
@@ -858,6 +859,9 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
             h("dt", { class: "value-path mono" }, path),
             h("dd", { class: `value-text mono${isSecret ? (isRevealed ? " is-revealed" : " is-masked") : ""}`, "data-testid": "preview-value" }, display(shown)),
             h("dd", { class: "value-actions" }, ...actions),
+            ...(lastPreview?.literal_secrets.includes(path)
+              ? [h("dd", { class: "value-warning", "data-testid": "literal-secret-warning" }, "Stored in clear in the local database; move it to a vault.")]
+              : []),
           );
         }),
       ),

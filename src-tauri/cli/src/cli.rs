@@ -441,6 +441,15 @@ pub(crate) enum ConnectorCommand {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// List the fields of every connector that hold a secret as a literal value.
+    #[command(after_help = "A password, token, API key or credential header typed into a connector \
+        is stored in clear in the local database. Lint names each such field (never its value); \
+        the command exits with code 11 when it finds one. Replace each value with a \
+        {{secrets.VAULT.KEY}} reference (`vaultdesk connector update NAME --config FILE`).")]
+    Lint {
+        #[arg(long)]
+        json: bool,
+    },
     /// Remove a connector.
     Remove { name: String },
     /// The fields of a connector kind.

@@ -17,6 +17,7 @@ pub mod error;
 pub mod export;
 mod hooks;
 pub mod keyring;
+pub mod literal_secrets;
 pub mod model;
 pub mod ops;
 pub mod paths;

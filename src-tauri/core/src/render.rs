@@ -206,6 +206,9 @@ pub struct Preview {
     #[ts(type = "Record<string, unknown>")]
     pub config: Value,
     pub references: Vec<ReferenceState>,
+    /// Fields holding a secret typed in as a literal value (masked like a reference): stored in
+    /// clear in the local database, better moved to a vault.
+    pub literal_secrets: Vec<String>,
 }
 
 impl Fetched {
@@ -234,12 +237,17 @@ impl Fetched {
                         fit_rendered(c.kind, &c.config, &mut revealed).map_err(named)?;
                     }
                 }
+                let literal_secrets = crate::literal_secrets::literal_secrets(c.kind, &c.config);
+                if mode == RenderMode::Mask {
+                    crate::literal_secrets::mask(&mut config, &literal_secrets);
+                }
                 Ok(Preview {
                     connector: c.name.clone(),
                     kind: c.kind,
                     revealed: mode == RenderMode::Reveal,
                     config,
                     references: self.states_of(refs),
+                    literal_secrets,
                 })
             })
             .collect()

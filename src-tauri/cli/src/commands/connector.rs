@@ -7,12 +7,35 @@ use serde_json::Value;
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind, ConnectorPatch};
 use vaultdesk_core::connector_probe::TestOptions;
 use vaultdesk_core::ops::{ConnectorSource, Reveal};
-use vaultdesk_core::Core;
+use vaultdesk_core::{literal_secrets, Core};
 
 use super::render::{format_arg, read_source};
 use crate::cli::ConnectorCommand;
 use crate::exit::{self, internal, usage, Failure};
 use crate::output::{print_connector_stage, print_json, print_preview};
+
+/// One finding of `connector lint`.
+#[derive(serde::Serialize)]
+struct LintFinding {
+    connector: String,
+    field: String,
+    problem: &'static str,
+}
+
+fn lint_summary(n: usize) -> String {
+    format!(
+        "{n} field{} hold{} a secret in clear: replace each value with a {{{{secrets.VAULT.KEY}}}} reference",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "s" } else { "" }
+    )
+}
+
+/// Save's warning for secrets typed in as literal values (the connector is stored anyway).
+fn warn_literal_secrets(fields: &[String]) {
+    for f in fields {
+        eprintln!("warning: config.{f}: {}", literal_secrets::WARNING);
+    }
+}
 
 fn read_config(path: &Path) -> Result<Value, Failure> {
     let text = read_source(path)?;
@@ -43,6 +66,7 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
                 }
             };
             let c = core.add_connector(ConnectorInput { name, kind, vault, config }).await?;
+            warn_literal_secrets(&c.literal_secrets);
             let refs = c.references;
             let c = c.connector;
             outln!(
@@ -90,7 +114,34 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
         ConnectorCommand::Update { name, rename, kind, vault, config } => {
             let config = config.map(|p| read_config(&p)).transpose()?;
             let c = core.update_connector(name, ConnectorPatch { rename, kind, vault, config }).await?;
+            warn_literal_secrets(&c.literal_secrets);
             outln!("Updated connector \"{}\".", c.connector.name);
+        }
+        ConnectorCommand::Lint { json } => {
+            let all = core.list_connectors().await?;
+            let findings: Vec<LintFinding> = all
+                .iter()
+                .flat_map(|s| {
+                    s.literal_secrets.iter().map(|f| LintFinding {
+                        connector: s.connector.name.clone(),
+                        field: format!("config.{f}"),
+                        problem: literal_secrets::WARNING,
+                    })
+                })
+                .collect();
+            if json {
+                print_json(&findings)?;
+            } else if findings.is_empty() {
+                outln!("No connector holds a literal secret ({} checked).", all.len());
+            } else {
+                let w = findings.iter().map(|f| f.connector.chars().count()).max().unwrap_or(0);
+                for f in &findings {
+                    outln!("{:<w$}  {}: {}", f.connector, f.field, f.problem);
+                }
+            }
+            if !findings.is_empty() {
+                return Err(Failure { code: exit::LINT_FINDINGS, message: lint_summary(findings.len()) });
+            }
         }
         ConnectorCommand::Remove { name } => {
             let c = core.remove_connector(name).await?;

@@ -100,3 +100,66 @@ fn helpers_refuse_objects_and_extra_arguments_saying_why() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_literal_secret_is_masked_flagged_linted_and_gone_from_the_files_once_replaced() {
+    let env = Env::new();
+    let work = tempfile::tempdir().expect("tmp");
+    vault_with_shapes(&env, work.path(), "c");
+    let literal = "literal-clear-pw-7c1e";
+    let cfg = write(
+        work.path(),
+        "lit.json",
+        &format!(
+            r#"{{"base_url": "https://api.example", "headers": {{"Authorization": "Bearer {literal}", "Accept": "json"}},
+                "auth": {{"type": "basic", "username": "app", "password": "{{{{secrets.v.password}}}}"}}}}"#
+        ),
+    );
+    let out = env.run(&["connector", "add", "lit", "--kind", "rest", "--config", &cfg]);
+    assert_ok(&out, "stored anyway");
+    assert!(
+        stderr(&out).contains(
+            "warning: config.headers.Authorization: stored in clear in the local database; move it to a vault"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    let out = env.run(&["connector", "preview", "lit"]);
+    assert_ok(&out, "preview");
+    assert!(!super::stdout(&out).contains(literal), "masked like a reference:\n{}", super::stdout(&out));
+    assert!(super::stdout(&out).contains("\"Accept\": \"json\""), "other values shown");
+    assert!(stderr(&out).contains("config.headers.Authorization: stored in clear"), "{}", stderr(&out));
+    let out = env.run(&["connector", "preview", "lit", "--reveal"]);
+    assert!(super::stdout(&out).contains(literal), "shown when revealed");
+
+    let out = env.run(&["connector", "lint"]);
+    assert_exit(&out, 11, "lint finds it");
+    assert!(
+        super::stdout(&out).contains("lit  config.headers.Authorization: stored in clear"),
+        "{}",
+        super::stdout(&out)
+    );
+    assert!(!super::stdout(&out).contains(literal) && !stderr(&out).contains(literal), "never the value");
+
+    // Replaced by a reference: lint is clean and the value is in no file of the data directory.
+    let cfg = write(
+        work.path(),
+        "ref.json",
+        r#"{"base_url": "https://api.example", "headers": {"Authorization": "Bearer {{secrets.v.password}}"}}"#,
+    );
+    assert_ok(&env.run(&["connector", "update", "lit", "--config", &cfg]), "update");
+    let out = env.run(&["connector", "lint"]);
+    assert_ok(&out, "clean");
+    assert!(super::stdout(&out).contains("No connector holds a literal secret"), "{}", super::stdout(&out));
+    for entry in std::fs::read_dir(env.data_dir()).expect("data dir") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).expect("read");
+            assert!(
+                !bytes.windows(literal.len()).any(|w| w == literal.as_bytes()),
+                "the removed value is still in {}",
+                path.display()
+            );
+        }
+    }
+}

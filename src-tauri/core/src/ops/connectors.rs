@@ -31,6 +31,9 @@ pub struct ConnectorSummary {
     pub references: usize,
     /// The distinct vaults they name, as first written.
     pub referenced_vaults: Vec<String>,
+    /// Fields holding a secret as a literal value (`literal_secrets.rs`): stored in clear in
+    /// the local database.
+    pub literal_secrets: Vec<String>,
 }
 
 impl ConnectorSummary {
@@ -42,7 +45,8 @@ impl ConnectorSummary {
                 vaults.push(r.vault.clone());
             }
         }
-        ConnectorSummary { references: refs.len(), referenced_vaults: vaults, connector: c }
+        let literal_secrets = crate::literal_secrets::literal_secrets(c.kind, &c.config);
+        ConnectorSummary { references: refs.len(), referenced_vaults: vaults, literal_secrets, connector: c }
     }
 }
 
