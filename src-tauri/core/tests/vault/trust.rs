@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
-use vaultdesk_core::provider::vault::{test_vault, VaultClient, VaultErrorCode, VaultSession};
+use vaultdesk_core::provider::vault::{
+    test_vault, StageStatus, TestStage, VaultClient, VaultErrorCode, VaultSession,
+};
 use vaultdesk_core::{AppRoleCredentials, EngineType, SecretString};
 
 use crate::common::bao::Bao;
@@ -295,4 +297,21 @@ async fn a_creds_request_whose_connection_closed_is_never_sent_again() {
     assert_eq!(creds.len(), 1, "one creds request, never resent: {creds:?} ({e})");
     assert!(e.to_string().to_lowercase().contains("connection") || e.to_string().contains("closed"), "{e}");
     session.close().await;
+}
+
+#[tokio::test]
+async fn a_one_use_token_passes_the_test_without_blaming_the_policy() {
+    // token_num_uses = 1: the read spends the token's only use. The Test must not spend it on
+    // optional lookups first (the read would then be refused), nor report the refused
+    // capabilities question as a policy that lacks read.
+    let bao = Bao::shared();
+    let (vault, creds) = bao.kv_fixture_with(json!({"k": "v"}), json!({"token_num_uses": 1})).await;
+    let report = test_vault(&vault.spec, &creds).await;
+    assert!(report.ok, "{report:#?}");
+    let stage = |s: TestStage| report.stages.iter().find(|x| x.stage == s).expect("stage").clone();
+    assert_eq!(stage(TestStage::Read).status, StageStatus::Passed, "{report:#?}");
+    assert!(stage(TestStage::Login).summary.contains("token limited to 1 use"), "{report:#?}");
+    let caps = stage(TestStage::Capabilities);
+    assert_eq!(caps.status, StageStatus::Skipped, "{report:#?}");
+    assert!(caps.summary.contains("allows one use") && !caps.summary.contains("none on"), "{report:#?}");
 }
