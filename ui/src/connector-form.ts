@@ -628,7 +628,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
       }
       vaultHelp.textContent =
         filled.length > 0
-          ? `Pre-filled ${filled.length === 1 ? filled[0] : `${filled.slice(0, -1).join(", ")} and ${filled[filled.length - 1]}`} with references to ${vault}.`
+          ? `Pre-filled ${filled.length === 1 ? filled[0] : `${filled.slice(0, -1).join(", ")} and ${filled[filled.length - 1]}`} from ${vault} (secrets as references).`
           : Object.keys(fields).length > 0
             ? `Nothing pre-filled: those fields already have values.`
             : `${vault} has no key this kind can pre-fill; write references by hand.`;

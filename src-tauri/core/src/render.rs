@@ -292,7 +292,18 @@ pub async fn prefill_from_vault<C: Into<crate::provider::Credentials> + Send + '
         )));
     }
     if vault.spec.engine_type.is_database() {
-        return Ok(crate::connector::prefill(kind, vault, None));
+        // The credentials as references; where the connection points (host, port, database)
+        // from the engine's connection configuration when the vault's policy may read it —
+        // without it the host stays for the user to give.
+        let mut out = crate::connector::prefill(kind, vault, None);
+        if let Ok(fields) = hub.session(vault, load).await?.connection_fields().await {
+            for (k, v) in fields {
+                if kind.fields().iter().any(|f| f.name == k) {
+                    out.entry(k).or_insert(v);
+                }
+            }
+        }
+        return Ok(out);
     }
     let keys = hub.session(vault, load).await?.key_names().await?;
     Ok(crate::connector::prefill(kind, vault, Some(&keys)))

@@ -37,6 +37,39 @@ fn warn_literal_secrets(fields: &[String]) {
     }
 }
 
+/// `FIELD=VALUE` (or `MAP.KEY=VALUE`) set into `config`; a number or true/false is taken as one.
+fn apply_set(config: &mut Value, pair: &str) -> Result<(), Failure> {
+    let Some((field, value)) = pair.split_once('=').filter(|(f, _)| !f.trim().is_empty()) else {
+        return Err(usage(&format!("--set takes FIELD=VALUE, not \"{pair}\"")));
+    };
+    let value = match serde_json::from_str::<Value>(value) {
+        Ok(v @ (Value::Number(_) | Value::Bool(_))) => v,
+        _ => Value::String(value.to_owned()),
+    };
+    let Some(obj) = config.as_object_mut() else {
+        return Err(usage("--set needs the configuration to be a JSON object"));
+    };
+    match field.trim().split_once('.') {
+        None => {
+            obj.insert(field.trim().to_owned(), value);
+        }
+        Some((map, key)) => {
+            let entry = obj.entry(map.to_owned()).or_insert_with(|| Value::Object(Default::default()));
+            match entry.as_object_mut() {
+                Some(m) => {
+                    m.insert(key.to_owned(), value);
+                }
+                None => {
+                    return Err(usage(&format!(
+                        "--set {field}: \"{map}\" is not an object of names to values"
+                    )))
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn read_config(path: &Path) -> Result<Value, Failure> {
     let text = read_source(path)?;
     serde_json::from_str(&text).map_err(|e| Failure {
@@ -47,8 +80,9 @@ fn read_config(path: &Path) -> Result<Value, Failure> {
 
 pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failure> {
     match cmd {
-        ConnectorCommand::Add { name, kind, vault, config } => {
-            let config = match (config, &vault) {
+        ConnectorCommand::Add { name, kind, vault, config, set } => {
+            let prefilled = config.is_none();
+            let mut config = match (config, &vault) {
                 (Some(path), _) => read_config(&path)?,
                 (None, Some(v)) => {
                     let k = ConnectorKind::parse(&kind).ok_or_else(|| Failure {
@@ -65,6 +99,24 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
                     return Err(usage("give --config FILE, or --vault VAULT to pre-fill the fields"))
                 }
             };
+            for pair in &set {
+                apply_set(&mut config, pair)?;
+            }
+            let missing_host = prefilled
+                && ConnectorKind::parse(&kind)
+                    .is_some_and(|k| k != ConnectorKind::Rest && k != ConnectorKind::Mongodb)
+                && config.get("host").is_none();
+            if missing_host {
+                return Err(Failure {
+                    code: exit::INVALID_INPUT,
+                    message: format!(
+                        "invalid connector:\n  config.host: is required, and vault \"{}\" did not give it (its \
+                         connection configuration is not readable with the vault's policy, or it has no \
+                         connection name); add --set host=NAME (and port=, database=)",
+                        vault.as_deref().unwrap_or_default()
+                    ),
+                });
+            }
             let c = core.add_connector(ConnectorInput { name, kind, vault, config }).await?;
             warn_literal_secrets(&c.literal_secrets);
             let refs = c.references;

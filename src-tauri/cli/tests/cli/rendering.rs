@@ -163,3 +163,62 @@ fn a_literal_secret_is_masked_flagged_linted_and_gone_from_the_files_once_replac
         }
     }
 }
+
+#[test]
+fn a_connector_prefilled_from_a_database_engine_is_usable_without_a_config_file() {
+    let env = Env::new();
+    let var = |n: &str| std::env::var(n).expect(n);
+    let tag = format!("pf{}", std::process::id());
+    let db = format!("cdb{tag}");
+    let read_config = format!("path \"{db}/config/orders\" {{ capabilities = [\"read\"] }}");
+    super::sessions::pg_vault_with(&env, "pgr", &tag, &read_config);
+    assert_ok(
+        &env.run(&["connector", "add", "orders", "--kind", "postgresql", "--vault", "pgr"]),
+        "pre-filled",
+    );
+    let shown: serde_json::Value =
+        serde_json::from_slice(&env.run(&["connector", "show", "orders", "--json"]).stdout).expect("json");
+    assert_eq!(shown["config"]["host"], var("VAULTDESK_TEST_PG_HOST"), "host from the connection");
+    assert_eq!(shown["config"]["port"].to_string(), var("VAULTDESK_TEST_PG_PORT"));
+    assert_eq!(shown["config"]["database"], "postgres");
+    assert_eq!(shown["config"]["password"], "{{secrets.pgr.password}}");
+    let out = env.run(&["connector", "test", "orders"]);
+    assert_ok(&out, "the pre-filled connector logs in");
+
+    // A policy that cannot read the connection: the host is asked for, by name.
+    let tag2 = format!("pn{}", std::process::id());
+    super::sessions::pg_vault_with(&env, "pgn", &tag2, "");
+    let out = env.run(&["connector", "add", "o2", "--kind", "postgresql", "--vault", "pgn"]);
+    assert_exit(&out, 3, "no host");
+    assert!(
+        stderr(&out).contains("config.host: is required") && stderr(&out).contains("--set host="),
+        "{}",
+        stderr(&out)
+    );
+    let (host, port) = (
+        format!("host={}", var("VAULTDESK_TEST_PG_HOST")),
+        format!("port={}", var("VAULTDESK_TEST_PG_PORT")),
+    );
+    let out = env.run(&[
+        "connector",
+        "add",
+        "o2",
+        "--kind",
+        "postgresql",
+        "--vault",
+        "pgn",
+        "--set",
+        &host,
+        "--set",
+        &port,
+        "--set",
+        "database=postgres",
+    ]);
+    assert_ok(&out, "--set gives the host");
+    assert_ok(&env.run(&["connector", "test", "o2"]), "and it logs in");
+    assert_exit(
+        &env.run(&["connector", "add", "o3", "--kind", "postgresql", "--vault", "pgn", "--set", "nohost"]),
+        2,
+        "--set without =",
+    );
+}

@@ -541,6 +541,18 @@ impl VaultSession {
         }))
     }
 
+    /// Where a database engine's connection points (`MOUNT/config/CONNECTION`: plugin, host,
+    /// port, database; never its credentials), for pre-filling a connector; `None` for a KV
+    /// vault or one without a connection name.
+    pub async fn connection_details(&self) -> Result<Option<super::database::DbConnectionInfo>, VaultError> {
+        let (true, Some(conn)) = (self.spec.engine_type.is_database(), self.spec.connection_name.as_deref())
+        else {
+            return Ok(None);
+        };
+        let mount = self.spec.engine_name.as_str();
+        self.authed(|t| async move { self.client.db_connection(&t, mount, conn).await }).await.map(Some)
+    }
+
     /// Key names (never values) of what [`VaultSession::resolve`] returns, as nested objects with
     /// `null` leaves: a KV secret's through the subkeys endpoint (not cached: it serves
     /// autocomplete and pre-filling), a database engine's fixed credential names.
