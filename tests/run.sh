@@ -101,8 +101,8 @@ cargo build -p vaultdesk-core -p vaultdesk-cli --features vaultdesk-core/live-te
 step "generated TypeScript types are current"
 bash tests/scripts/check-bindings.sh
 
-step "build the UI and the app (embedded assets)"
-bash scripts/build-app.sh
+step "build the UI and the app (embedded assets; the E2E build with its test switches)"
+bash scripts/build-app.sh --e2e
 
 step "tests against the real keyring, SQLite and window"
 tests/scripts/keyring-session.sh tests/scripts/services.sh bash -c '

@@ -8,9 +8,9 @@
 //! writes the file itself; the rendered text never crosses the IPC.
 //!
 //! Export asks for the target with the native dialog, opened from Rust (the window holds no
-//! dialog permission). For the E2E, which cannot drive a native dialog, the environment
-//! variable `VAULTDESK_E2E_EXPORT_DIR` replaces the dialog with a fixed folder: a single
-//! connector goes to `DIR/NAME.FORMAT`, "export all" to `DIR` itself. Nothing else changes.
+//! dialog permission). For the E2E, which cannot drive a native dialog, a build with the `e2e`
+//! feature (never a build users run) lets `VAULTDESK_E2E_EXPORT_DIR` replace the dialog with a
+//! fixed folder: a single connector goes to `DIR/NAME.FORMAT`, "export all" to `DIR` itself.
 
 #![allow(clippy::result_large_err)]
 
@@ -30,14 +30,15 @@ use crate::vaults::{run_cancellable, RunningTests};
 use crate::AppState;
 
 /// The E2E's export folder: set, it replaces the native save dialog (the user's choice of
-/// where secrets are written). Honoured in debug builds only (the E2E runs the debug build
-/// scripts/build-app.sh makes) and only as an absolute path; a release build ignores it.
-#[cfg(debug_assertions)]
+/// where secrets are written). Compiled only into a build with the `e2e` feature
+/// (`scripts/build-app.sh --e2e`, for tests/scripts/e2e.sh), and only as an absolute path; the
+/// builds users run do not contain it.
+#[cfg(feature = "e2e")]
 const EXPORT_DIR_ENV: &str = "VAULTDESK_E2E_EXPORT_DIR";
 
-/// `VAULTDESK_E2E_EXPORT_DIR` in a debug build, refused unless absolute; `None` otherwise.
-fn e2e_export_dir() -> Result<Option<PathBuf>, ErrorPayload> {
-    #[cfg(debug_assertions)]
+/// `VAULTDESK_E2E_EXPORT_DIR` in an `e2e` build, refused unless absolute; `None` otherwise.
+pub(crate) fn e2e_export_dir() -> Result<Option<PathBuf>, ErrorPayload> {
+    #[cfg(feature = "e2e")]
     if let Some(d) = std::env::var_os(EXPORT_DIR_ENV) {
         let d = PathBuf::from(d);
         if !d.is_absolute() {
