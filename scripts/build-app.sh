@@ -4,6 +4,9 @@
 # E2E tests (tests/scripts/e2e.sh) and by the app benchmark (tests/bench/app.sh).
 #   scripts/build-app.sh             debug:   $CARGO_TARGET_DIR/debug/{vaultdesk-app,vaultdesk}
 #   scripts/build-app.sh --release   release: $CARGO_TARGET_DIR/release/{vaultdesk-app,vaultdesk}
+#   scripts/build-app.sh --e2e       debug, for the E2E tests only: the app with its test switches
+#                                    (cargo feature e2e) as $CARGO_TARGET_DIR/debug/vaultdesk-app-e2e,
+#                                    never under the name a user runs
 # CARGO_TARGET_DIR defaults to target/. Needs the npm packages of ui/ (scripts/setup.sh
 # installs them).
 set -euo pipefail
@@ -12,10 +15,13 @@ log() { printf '[build-app] %s\n' "$*" >&2; }
 
 profile=debug
 cargo_profile=()
+features=custom-protocol
+e2e=""
 case "${1:-}" in
   "") ;;
   --release) profile=release cargo_profile=(--release) ;;
-  *) echo "usage: $0 [--release]" >&2; exit 2 ;;
+  --e2e) e2e=1 features=custom-protocol,e2e ;;
+  *) echo "usage: $0 [--release | --e2e]" >&2; exit 2 ;;
 esac
 target=${CARGO_TARGET_DIR:-target}
 
@@ -43,8 +49,17 @@ build_ui() {
 
 build_app() {
   # Without custom-protocol a debug build loads build.devUrl (the Vite dev server) instead.
-  log "building the app with the UI embedded ($target/$profile/vaultdesk-app)"
-  (cd "$root" && cargo build --quiet "${cargo_profile[@]}" -p vaultdesk-app --features custom-protocol)
+  if [ -n "$e2e" ]; then
+    log "building the app for the E2E tests ($target/debug/vaultdesk-app-e2e)"
+  else
+    log "building the app with the UI embedded ($target/$profile/vaultdesk-app)"
+  fi
+  (cd "$root" && cargo build --quiet "${cargo_profile[@]}" -p vaultdesk-app --features "$features")
+  if [ -n "$e2e" ]; then
+    # Moved, not copied: the name a user runs never holds the build with test switches (the
+    # next plain build puts the plain app back there).
+    mv -f "$target/debug/vaultdesk-app" "$target/debug/vaultdesk-app-e2e"
+  fi
 }
 
 build_cli() {

@@ -104,8 +104,8 @@ cargo build -p vaultdesk-core -p vaultdesk-cli --features vaultdesk-core/live-te
 step "generated TypeScript types are current"
 bash tests/scripts/check-bindings.sh
 
-step "build the UI and the app (embedded assets)"
-bash scripts/build-app.sh
+step "build the UI and the app (embedded assets; the E2E build with its test switches)"
+bash scripts/build-app.sh --e2e
 
 step "UI unit tests (Vitest)"
 bash tests/scripts/ui-unit.sh 2>&1 | tee -a "$log_file"

@@ -8,9 +8,9 @@
 //! writes the file itself; the rendered text never crosses the IPC.
 //!
 //! Export asks for the target with the native dialog, opened from Rust (the window holds no
-//! dialog permission). For the E2E, which cannot drive a native dialog, the environment
-//! variable `VAULTDESK_E2E_EXPORT_DIR` replaces the dialog with a fixed folder: a single
-//! connector goes to `DIR/NAME.FORMAT`, "export all" to `DIR` itself. Nothing else changes.
+//! dialog permission). For the E2E, which cannot drive a native dialog, a build with the `e2e`
+//! feature (never a build users run) lets `VAULTDESK_E2E_EXPORT_DIR` replace the dialog with a
+//! fixed folder: a single connector goes to `DIR/NAME.FORMAT`, "export all" to `DIR` itself.
 
 #![allow(clippy::result_large_err)]
 
@@ -30,14 +30,15 @@ use crate::vaults::{run_cancellable, RunningTests};
 use crate::AppState;
 
 /// The E2E's export folder: set, it replaces the native save dialog (the user's choice of
-/// where secrets are written). Honoured in debug builds only (the E2E runs the debug build
-/// scripts/build-app.sh makes) and only as an absolute path; a release build ignores it.
-#[cfg(debug_assertions)]
+/// where secrets are written). Compiled only into a build with the `e2e` feature
+/// (`scripts/build-app.sh --e2e`, for tests/scripts/e2e.sh), and only as an absolute path; the
+/// builds users run do not contain it.
+#[cfg(feature = "e2e")]
 const EXPORT_DIR_ENV: &str = "VAULTDESK_E2E_EXPORT_DIR";
 
-/// `VAULTDESK_E2E_EXPORT_DIR` in a debug build, refused unless absolute; `None` otherwise.
-fn e2e_export_dir() -> Result<Option<PathBuf>, ErrorPayload> {
-    #[cfg(debug_assertions)]
+/// `VAULTDESK_E2E_EXPORT_DIR` in an `e2e` build, refused unless absolute; `None` otherwise.
+pub(crate) fn e2e_export_dir() -> Result<Option<PathBuf>, ErrorPayload> {
+    #[cfg(feature = "e2e")]
     if let Some(d) = std::env::var_os(EXPORT_DIR_ENV) {
         let d = PathBuf::from(d);
         if !d.is_absolute() {
@@ -171,11 +172,13 @@ pub(crate) async fn export_connector(
     format: ExportFormat,
 ) -> Result<Option<ExportResult>, ErrorPayload> {
     let core = state.core()?;
-    // Render first: a broken reference is reported before a dialog asks where to put nothing.
-    let rendered = core.render_export(ConnectorSource::Form(input), format).await?;
+    // Checked first (no Vault request): a broken template or a missing vault is reported
+    // before a dialog asks where to put nothing. Secrets are read, and database credentials
+    // issued, only once the dialog returned a path.
+    let prepared = core.prepare_export(ConnectorSource::Form(input), format).await?;
     let (path, force) = match e2e_export_dir()? {
         // The E2E (debug builds only): no dialog, and no overwrite.
-        Some(d) => (d.join(&rendered.file_name), false),
+        Some(d) => (d.join(&prepared.file_name), false),
         None => {
             let (tx, rx) = tokio::sync::oneshot::channel();
             // Modal to the window that asked, as a desktop save dialog should be.
@@ -183,22 +186,20 @@ pub(crate) async fn export_connector(
                 .file()
                 .set_parent(&window)
                 .set_title("Export connector")
-                .set_file_name(&rendered.file_name)
+                .set_file_name(&prepared.file_name)
                 .add_filter(format.extension().to_uppercase(), &[format.extension()])
                 .save_file(move |p| {
                     let _ = tx.send(p);
                 });
             match rx.await.ok().flatten() {
-                None => {
-                    // Nobody receives the credentials issued for it: revoked at once.
-                    core.discard_export(rendered).await;
-                    return Ok(None);
-                }
+                // Cancelled: nothing was read, nothing issued.
+                None => return Ok(None),
                 // The dialog already asked before replacing an existing file.
                 Some(p) => (p.into_path().map_err(|e| chosen("file", e))?, true),
             }
         }
     };
+    let rendered = core.render_prepared(prepared).await?;
     Ok(Some(core.write_export(rendered, path, force).await?))
 }
 

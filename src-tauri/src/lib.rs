@@ -54,7 +54,26 @@ macro_rules! register {
 }
 
 /// Builds and runs the app until its last window closes.
+/// Why this build cannot show its window, if it cannot: without the UI embedded
+/// (`custom-protocol`) the window would load the dev-server URL, and whatever listens on that
+/// port would get the window's commands. Only a UI-development build (`dev-server`) may.
+pub fn refuse_to_start() -> Option<&'static str> {
+    if cfg!(any(feature = "custom-protocol", feature = "dev-server")) {
+        None
+    } else {
+        Some(
+            "this build of vaultdesk-app has no window UI embedded: build and start it with \
+             `bash scripts/app.sh` (scripts/build-app.sh embeds ui/dist); for UI development build \
+             with --features dev-server while `npm run dev` serves ui/",
+        )
+    }
+}
+
 pub fn run() {
+    if let Some(why) = refuse_to_start() {
+        eprintln!("vaultdesk-app: {why}");
+        std::process::exit(2);
+    }
     let state = AppState::open(data_dir_arg(std::env::args_os().skip(1)));
     let result = tauri::Builder::default()
         .manage(state)
@@ -100,6 +119,21 @@ fn data_dir_arg(args: impl IntoIterator<Item = OsString>) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::data_dir_arg;
+
+    /// `cargo test -p vaultdesk-app --lib` (tests/run.sh) builds without features: the build a
+    /// user would get from a bare `cargo build`.
+    #[cfg(not(any(feature = "custom-protocol", feature = "dev-server", feature = "e2e")))]
+    #[test]
+    fn a_build_without_the_embedded_ui_refuses_to_start_and_has_no_test_switch() {
+        let why = super::refuse_to_start().expect("refuses");
+        assert!(why.contains("no window UI embedded") && why.contains("scripts/app.sh"), "{why}");
+        std::env::set_var("VAULTDESK_E2E_EXPORT_DIR", "/tmp/e2e-exports");
+        assert_eq!(
+            super::connectors::e2e_export_dir().ok().flatten(),
+            None,
+            "the E2E switch is not compiled in"
+        );
+    }
     use std::path::PathBuf;
 
     fn parse(args: &[&str]) -> Option<PathBuf> {

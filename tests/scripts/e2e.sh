@@ -22,8 +22,8 @@
 #   - a D-Bus session with an unlocked Secret Service (gnome-keyring): the CLI stores the
 #     Role ID and Secret ID there;
 #   - OpenBao and PostgreSQL: tests/scripts/services.sh (VAULTDESK_TEST_BAO_*, _PG_*);
-#   - the built binaries: scripts/build-app.sh (UI, then the app with custom-protocol, then
-#     the CLI), in $CARGO_TARGET_DIR (default target/);
+#   - the built binaries: scripts/build-app.sh --e2e (UI, then the app with custom-protocol and
+#     the e2e feature as vaultdesk-app-e2e, then the CLI), in $CARGO_TARGET_DIR (default target/);
 #   - Xvfb, WebKitWebDriver, tauri-driver and tests/e2e/node_modules: scripts/setup.sh test.
 # This script starts Xvfb (on a free display) and tauri-driver (tests/scripts/webdriver.sh),
 # and stops them, and anything they started, on exit. Exit code: 0 when all runs pass. Each
@@ -40,10 +40,10 @@ die() { log "$*"; exit 2; }
 # Where cargo builds (scripts/build-app.sh runs cargo from the repository root).
 target=${CARGO_TARGET_DIR:-target}
 case "$target" in /*) ;; *) target=$root/$target ;; esac
-app=${VAULTDESK_APP:-$target/debug/vaultdesk-app}
+app=${VAULTDESK_APP:-$target/debug/vaultdesk-app-e2e}
 cli=${VAULTDESK_CLI:-$target/debug/vaultdesk}
 
-[ -x "$app" ] || die "no app at $app: run scripts/build-app.sh"
+[ -x "$app" ] || die "no app at $app: run scripts/build-app.sh --e2e"
 [ -x "$cli" ] || die "no CLI at $cli: run scripts/build-app.sh"
 [ -d "$root/tests/e2e/node_modules/webdriverio" ] || die "tests/e2e/node_modules is missing: run scripts/setup.sh test"
 [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ] || die "no D-Bus session: run inside dbus-run-session with an unlocked gnome-keyring"

@@ -404,7 +404,9 @@ pub(crate) enum ConnectorCommand {
     #[command(after_help = "The configuration is a JSON object of the kind's fields (see \
         `vaultdesk connector fields KIND`); any text field may hold {{secrets.VAULT.KEY}} \
         references. Without --config, the fields are pre-filled from --vault: the matching key \
-        names of a KV secret, or a database engine's username and password, as references.")]
+        names of a KV secret, or a database engine's username and password as references with \
+        the host, port and database of its connection (when the vault's policy may read \
+        MOUNT/config/CONNECTION). --set adds or replaces single fields.")]
     Add {
         name: String,
         /// postgresql, mysql, mariadb, mongodb or rest
@@ -416,6 +418,10 @@ pub(crate) enum ConnectorCommand {
         /// JSON file with the configuration ('-' = standard input)
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+        /// Set one field over the configuration or the pre-fill (repeatable): host=db.internal,
+        /// port=5432, options.sslmode=require. Numbers and true/false are taken as such.
+        #[arg(long = "set", value_name = "FIELD=VALUE")]
+        set: Vec<String>,
     },
     /// List the connectors.
     List {
@@ -440,6 +446,15 @@ pub(crate) enum ConnectorCommand {
         /// JSON file replacing the whole configuration ('-' = standard input)
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
+    },
+    /// List the fields of every connector that hold a secret as a literal value.
+    #[command(after_help = "A password, token, API key or credential header typed into a connector \
+        is stored in clear in the local database. Lint names each such field (never its value); \
+        the command exits with code 11 when it finds one. Replace each value with a \
+        {{secrets.VAULT.KEY}} reference (`vaultdesk connector update NAME --config FILE`).")]
+    Lint {
+        #[arg(long)]
+        json: bool,
     },
     /// Remove a connector.
     Remove { name: String },

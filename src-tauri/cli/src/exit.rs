@@ -15,6 +15,7 @@ pub(crate) const STORAGE: u8 = 7;
 pub(crate) const VAULT: u8 = 8;
 pub(crate) const IN_USE: u8 = 9;
 pub(crate) const OUT_OF_STEP: u8 = 10;
+pub(crate) const LINT_FINDINGS: u8 = 11;
 
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
@@ -30,6 +31,7 @@ Exit codes:
   9  in use (vault remove while connectors use the vault; --force removes anyway; an engine
      change that connectors using the vault would no longer fit)
  10  doctor: something is out of step and was not repaired
+ 11  connector lint: a connector holds a secret as a literal value
 130  interrupted (SIGINT) / 143 (SIGTERM), after the change in progress was finished";
 
 /// A failure of this command: what to print and how to exit.

@@ -244,6 +244,9 @@ pub(crate) fn print_preview(p: &Preview) -> Result<(), Failure> {
         if p.revealed { " — secret values REVEALED" } else { " — secret values masked" }
     );
     outln!("{}", serde_json::to_string_pretty(&p.config).map_err(internal)?);
+    for f in &p.literal_secrets {
+        eprintln!("warning: config.{f}: {}", vaultdesk_core::literal_secrets::WARNING);
+    }
     if p.references.is_empty() {
         outln!("No references.");
         return Ok(());

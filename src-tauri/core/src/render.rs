@@ -16,6 +16,7 @@ use ts_rs::TS;
 use crate::connector::{Connector, ConnectorKind};
 use crate::model::{Credentials, Vault};
 use crate::provider::{IssuedLease, ResolvedSecret, VaultHub};
+use crate::rendered_types::fit_rendered;
 use crate::template::{self, Reference, RenderMode, Renderer, SecretData, TemplateError};
 use crate::{Error, Result, Store};
 
@@ -205,29 +206,48 @@ pub struct Preview {
     #[ts(type = "Record<string, unknown>")]
     pub config: Value,
     pub references: Vec<ReferenceState>,
+    /// Fields holding a secret typed in as a literal value (masked like a reference): stored in
+    /// clear in the local database, better moved to a vault.
+    pub literal_secrets: Vec<String>,
 }
 
 impl Fetched {
     /// Renders `connectors` (whose references this was planned for) with `mode`.
+    /// Every rendered value must fit its field's type (`rendered_types`); a masked render is
+    /// checked on the values it masks.
     pub fn previews(&self, connectors: &[Connector], mode: RenderMode) -> Result<Vec<Preview>> {
         let renderer = self.renderer(mode);
+        let checker = (mode == RenderMode::Mask).then(|| self.renderer(RenderMode::Reveal));
         connectors
             .iter()
             .map(|c| {
-                let (config, refs) = renderer.render_with_references(&c.config).map_err(|mut e| {
+                let named = |mut e: TemplateError| {
                     if connectors.len() > 1 {
                         // Several at once: say which connector the field belongs to.
                         let field = e.field_mut();
                         *field = format!("connector \"{}\", {field}", c.name);
                     }
                     Error::from(e)
-                })?;
+                };
+                let (mut config, refs) = renderer.render_with_references(&c.config).map_err(named)?;
+                match &checker {
+                    None => fit_rendered(c.kind, &c.config, &mut config).map_err(named)?,
+                    Some(reveal) => {
+                        let mut revealed = reveal.render(&c.config).map_err(named)?;
+                        fit_rendered(c.kind, &c.config, &mut revealed).map_err(named)?;
+                    }
+                }
+                let literal_secrets = crate::literal_secrets::literal_secrets(c.kind, &c.config);
+                if mode == RenderMode::Mask {
+                    crate::literal_secrets::mask(&mut config, &literal_secrets);
+                }
                 Ok(Preview {
                     connector: c.name.clone(),
                     kind: c.kind,
                     revealed: mode == RenderMode::Reveal,
                     config,
                     references: self.states_of(refs),
+                    literal_secrets,
                 })
             })
             .collect()
@@ -272,7 +292,18 @@ pub async fn prefill_from_vault<C: Into<crate::provider::Credentials> + Send + '
         )));
     }
     if vault.spec.engine_type.is_database() {
-        return Ok(crate::connector::prefill(kind, vault, None));
+        // The credentials as references; where the connection points (host, port, database)
+        // from the engine's connection configuration when the vault's policy may read it —
+        // without it the host stays for the user to give.
+        let mut out = crate::connector::prefill(kind, vault, None);
+        if let Ok(fields) = hub.session(vault, load).await?.connection_fields().await {
+            for (k, v) in fields {
+                if kind.fields().iter().any(|f| f.name == k) {
+                    out.entry(k).or_insert(v);
+                }
+            }
+        }
+        return Ok(out);
     }
     let keys = hub.session(vault, load).await?.key_names().await?;
     Ok(crate::connector::prefill(kind, vault, Some(&keys)))

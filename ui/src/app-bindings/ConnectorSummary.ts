@@ -14,6 +14,11 @@ references: number,
  */
 referenced_vaults: Array<string>, 
 /**
+ * Fields holding a secret as a literal value (`literal_secrets.rs`): stored in clear in
+ * the local database.
+ */
+literal_secrets: Array<string>, 
+/**
  * Stable id.
  */
 id: string, name: string, kind: ConnectorKind, 

@@ -5,4 +5,9 @@ import type { ReferenceState } from "./ReferenceState";
 /**
  * A connector rendered for the screen: masked unless revealed.
  */
-export type Preview = { connector: string, kind: ConnectorKind, revealed: boolean, config: Record<string, unknown>, references: Array<ReferenceState>, };
+export type Preview = { connector: string, kind: ConnectorKind, revealed: boolean, config: Record<string, unknown>, references: Array<ReferenceState>, 
+/**
+ * Fields holding a secret typed in as a literal value (masked like a reference): stored in
+ * clear in the local database, better moved to a vault.
+ */
+literal_secrets: Array<string>, };

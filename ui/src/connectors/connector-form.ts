@@ -583,7 +583,7 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
       }
       vaultHelp.textContent =
         filled.length > 0
-          ? `Pre-filled ${filled.length === 1 ? filled[0] : `${filled.slice(0, -1).join(", ")} and ${filled[filled.length - 1]}`} with references to ${vault}.`
+          ? `Pre-filled ${filled.length === 1 ? filled[0] : `${filled.slice(0, -1).join(", ")} and ${filled[filled.length - 1]}`} from ${vault} (secrets as references).`
           : Object.keys(fields).length > 0
             ? `Nothing pre-filled: those fields already have values.`
             : `${vault} has no key this kind can pre-fill; write references by hand.`;
@@ -761,7 +761,8 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
   }
 
   function secretFields(): Set<string> {
-    return new Set(lastPreview?.references.map((r) => r.field) ?? []);
+    // Referenced fields, and secrets typed in as literal values (masked the same way).
+    return new Set([...(lastPreview?.references.map((r) => r.field) ?? []), ...(lastPreview?.literal_secrets ?? [])]);
   }
 
   function renderValues(): void {
@@ -813,6 +814,9 @@ export async function openConnectorForm(host: ConnectorHost, kinds: KindFields[]
             h("dt", { class: "value-path mono" }, path),
             h("dd", { class: `value-text mono${isSecret ? (isRevealed ? " is-revealed" : " is-masked") : ""}`, "data-testid": "preview-value" }, display(shown)),
             h("dd", { class: "value-actions" }, ...actions),
+            ...(lastPreview?.literal_secrets.includes(path)
+              ? [h("dd", { class: "value-warning", "data-testid": "literal-secret-warning" }, "Stored in clear in the local database; move it to a vault.")]
+              : []),
           );
         }),
       ),

@@ -7,12 +7,68 @@ use serde_json::Value;
 use vaultdesk_core::connector::{ConnectorInput, ConnectorKind, ConnectorPatch};
 use vaultdesk_core::connector_probe::TestOptions;
 use vaultdesk_core::ops::{ConnectorSource, Reveal};
-use vaultdesk_core::Core;
+use vaultdesk_core::{literal_secrets, Core};
 
 use super::render::{format_arg, read_source};
 use crate::cli::ConnectorCommand;
 use crate::exit::{self, internal, usage, Failure};
 use crate::output::{print_connector_stage, print_json, print_preview};
+
+/// One finding of `connector lint`.
+#[derive(serde::Serialize)]
+struct LintFinding {
+    connector: String,
+    field: String,
+    problem: &'static str,
+}
+
+fn lint_summary(n: usize) -> String {
+    format!(
+        "{n} field{} hold{} a secret in clear: replace each value with a {{{{secrets.VAULT.KEY}}}} reference",
+        if n == 1 { "" } else { "s" },
+        if n == 1 { "s" } else { "" }
+    )
+}
+
+/// Save's warning for secrets typed in as literal values (the connector is stored anyway).
+fn warn_literal_secrets(fields: &[String]) {
+    for f in fields {
+        eprintln!("warning: config.{f}: {}", literal_secrets::WARNING);
+    }
+}
+
+/// `FIELD=VALUE` (or `MAP.KEY=VALUE`) set into `config`; a number or true/false is taken as one.
+fn apply_set(config: &mut Value, pair: &str) -> Result<(), Failure> {
+    let Some((field, value)) = pair.split_once('=').filter(|(f, _)| !f.trim().is_empty()) else {
+        return Err(usage(&format!("--set takes FIELD=VALUE, not \"{pair}\"")));
+    };
+    let value = match serde_json::from_str::<Value>(value) {
+        Ok(v @ (Value::Number(_) | Value::Bool(_))) => v,
+        _ => Value::String(value.to_owned()),
+    };
+    let Some(obj) = config.as_object_mut() else {
+        return Err(usage("--set needs the configuration to be a JSON object"));
+    };
+    match field.trim().split_once('.') {
+        None => {
+            obj.insert(field.trim().to_owned(), value);
+        }
+        Some((map, key)) => {
+            let entry = obj.entry(map.to_owned()).or_insert_with(|| Value::Object(Default::default()));
+            match entry.as_object_mut() {
+                Some(m) => {
+                    m.insert(key.to_owned(), value);
+                }
+                None => {
+                    return Err(usage(&format!(
+                        "--set {field}: \"{map}\" is not an object of names to values"
+                    )))
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 fn read_config(path: &Path) -> Result<Value, Failure> {
     let text = read_source(path)?;
@@ -24,8 +80,9 @@ fn read_config(path: &Path) -> Result<Value, Failure> {
 
 pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failure> {
     match cmd {
-        ConnectorCommand::Add { name, kind, vault, config } => {
-            let config = match (config, &vault) {
+        ConnectorCommand::Add { name, kind, vault, config, set } => {
+            let prefilled = config.is_none();
+            let mut config = match (config, &vault) {
                 (Some(path), _) => read_config(&path)?,
                 (None, Some(v)) => {
                     let k = ConnectorKind::parse(&kind).ok_or_else(|| Failure {
@@ -42,7 +99,26 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
                     return Err(usage("give --config FILE, or --vault VAULT to pre-fill the fields"))
                 }
             };
+            for pair in &set {
+                apply_set(&mut config, pair)?;
+            }
+            let missing_host = prefilled
+                && ConnectorKind::parse(&kind)
+                    .is_some_and(|k| k != ConnectorKind::Rest && k != ConnectorKind::Mongodb)
+                && config.get("host").is_none();
+            if missing_host {
+                return Err(Failure {
+                    code: exit::INVALID_INPUT,
+                    message: format!(
+                        "invalid connector:\n  config.host: is required, and vault \"{}\" did not give it (its \
+                         connection configuration is not readable with the vault's policy, or it has no \
+                         connection name); add --set host=NAME (and port=, database=)",
+                        vault.as_deref().unwrap_or_default()
+                    ),
+                });
+            }
             let c = core.add_connector(ConnectorInput { name, kind, vault, config }).await?;
+            warn_literal_secrets(&c.literal_secrets);
             let refs = c.references;
             let c = c.connector;
             outln!(
@@ -90,7 +166,34 @@ pub(super) async fn run(core: &Core, cmd: ConnectorCommand) -> Result<(), Failur
         ConnectorCommand::Update { name, rename, kind, vault, config } => {
             let config = config.map(|p| read_config(&p)).transpose()?;
             let c = core.update_connector(name, ConnectorPatch { rename, kind, vault, config }).await?;
+            warn_literal_secrets(&c.literal_secrets);
             outln!("Updated connector \"{}\".", c.connector.name);
+        }
+        ConnectorCommand::Lint { json } => {
+            let all = core.list_connectors().await?;
+            let findings: Vec<LintFinding> = all
+                .iter()
+                .flat_map(|s| {
+                    s.literal_secrets.iter().map(|f| LintFinding {
+                        connector: s.connector.name.clone(),
+                        field: format!("config.{f}"),
+                        problem: literal_secrets::WARNING,
+                    })
+                })
+                .collect();
+            if json {
+                print_json(&findings)?;
+            } else if findings.is_empty() {
+                outln!("No connector holds a literal secret ({} checked).", all.len());
+            } else {
+                let w = findings.iter().map(|f| f.connector.chars().count()).max().unwrap_or(0);
+                for f in &findings {
+                    outln!("{:<w$}  {}: {}", f.connector, f.field, f.problem);
+                }
+            }
+            if !findings.is_empty() {
+                return Err(Failure { code: exit::LINT_FINDINGS, message: lint_summary(findings.len()) });
+            }
         }
         ConnectorCommand::Remove { name } => {
             let c = core.remove_connector(name).await?;

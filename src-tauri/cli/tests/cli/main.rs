@@ -18,6 +18,7 @@ mod keyring_session;
 mod leases;
 mod locked;
 mod logins;
+mod rendering;
 mod sessions;
 mod trust;
 mod vault;

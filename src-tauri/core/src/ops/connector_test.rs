@@ -61,7 +61,9 @@ impl Core {
             let what = LeaseUse::new(LeasePurpose::Test, display_name(&connector.name), None);
             // The record is bookkeeping: a database that cannot take it does not fail the test.
             let _ = self.record_issued(&fetched.issued, &what).await;
-            Ok::<_, Error>(fetched.renderer(RenderMode::Reveal).render(&connector.config)?)
+            let mut config = fetched.renderer(RenderMode::Reveal).render(&connector.config)?;
+            crate::rendered_types::fit_rendered(connector.kind, &connector.config, &mut config)?;
+            Ok::<_, Error>(config)
         }
         .await;
         let config = match rendered {

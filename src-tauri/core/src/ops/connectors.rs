@@ -31,6 +31,9 @@ pub struct ConnectorSummary {
     pub references: usize,
     /// The distinct vaults they name, as first written.
     pub referenced_vaults: Vec<String>,
+    /// Fields holding a secret as a literal value (`literal_secrets.rs`): stored in clear in
+    /// the local database.
+    pub literal_secrets: Vec<String>,
 }
 
 impl ConnectorSummary {
@@ -42,7 +45,8 @@ impl ConnectorSummary {
                 vaults.push(r.vault.clone());
             }
         }
-        ConnectorSummary { references: refs.len(), referenced_vaults: vaults, connector: c }
+        let literal_secrets = crate::literal_secrets::literal_secrets(c.kind, &c.config);
+        ConnectorSummary { references: refs.len(), referenced_vaults: vaults, literal_secrets, connector: c }
     }
 }
 
@@ -171,6 +175,17 @@ impl Core {
             ConnectorSource::Stored(name) => self.checked_stored(name).await?,
             ConnectorSource::Form(input) => self.checked_for_preview(input).await?,
         };
+        if let Reveal::Field(field) = &reveal {
+            // An empty path is the whole configuration: revealing "one field" must never show all.
+            if !crate::template::strings(&connector.config).iter().any(|(p, _)| !p.is_empty() && p == field) {
+                let why = if field.is_empty() {
+                    "name the field to reveal (e.g. password or auth.token)".to_owned()
+                } else {
+                    format!("\"{field}\" is not a text field of this connector")
+                };
+                return Err(Error::InvalidConnector(crate::ValidationErrors::single("field", why)));
+            }
+        }
         let fetched = self.fetch(vec![connector.config.clone()]).await?;
         let what = super::leases::LeaseUse::new(LeasePurpose::Preview, display_name(&connector.name), None);
         self.record_issued(&fetched.issued, &what).await?;

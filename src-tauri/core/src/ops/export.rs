@@ -32,8 +32,8 @@ pub struct ExportResult {
 }
 
 /// A connector rendered for export, not yet written. Its leased credentials were issued for
-/// it alone: [`Core::write_export`] records them with the file, [`Core::discard_export`]
-/// revokes them.
+/// it alone: [`Core::write_export`] records them with the file (or revokes them when it cannot
+/// be written).
 #[derive(Debug)]
 pub struct RenderedExport {
     /// `NAME.FORMAT`, the file name to suggest (`connector.FORMAT` when the name is empty or
@@ -58,14 +58,26 @@ pub fn export_file_name(name: &str, format: ExportFormat) -> String {
     format!("{stem}.{}", format.extension())
 }
 
+/// A connector checked for export without contacting Vault: what the save dialog needs (the file
+/// name) before anything is read or issued.
+#[derive(Debug)]
+pub struct PreparedExport {
+    /// `NAME.FORMAT`, the file name to suggest.
+    pub file_name: String,
+    connector: crate::connector::Connector,
+    format: ExportFormat,
+}
+
 impl Core {
-    /// Renders a connector as `format` with its secrets. A form must be one Save would accept
-    /// (the same checks, by field).
-    pub async fn render_export(
+    /// Checks a connector for export as `format` without contacting Vault: a form must be one
+    /// Save would accept (the same checks, by field), its vaults must exist and suit its kind.
+    /// The window calls this before its save dialog and [`Core::render_prepared`] after it, so
+    /// no credentials are issued for a dialog that may be cancelled.
+    pub async fn prepare_export(
         &self,
         source: ConnectorSource,
         format: ExportFormat,
-    ) -> Result<RenderedExport> {
+    ) -> Result<PreparedExport> {
         let connector = match source {
             ConnectorSource::Stored(name) => self.checked_stored(name).await?,
             ConnectorSource::Form(input) => {
@@ -75,6 +87,24 @@ impl Core {
                 self.checked_for_export(input).await?
             }
         };
+        Ok(PreparedExport { file_name: export_file_name(&connector.name, format), connector, format })
+    }
+
+    /// Renders a connector as `format` with its secrets ([`Core::prepare_export`], then
+    /// [`Core::render_prepared`]).
+    pub async fn render_export(
+        &self,
+        source: ConnectorSource,
+        format: ExportFormat,
+    ) -> Result<RenderedExport> {
+        let prepared = self.prepare_export(source, format).await?;
+        self.render_prepared(prepared).await
+    }
+
+    /// Reads the secrets of a prepared export (credentials issued for the file alone) and
+    /// renders it.
+    pub async fn render_prepared(&self, prepared: PreparedExport) -> Result<RenderedExport> {
+        let PreparedExport { connector, format, .. } = prepared;
         let fetched = self.fetch_for(vec![connector.config.clone()], true).await?;
         let name = display_name(&connector.name);
         let text = fetched
@@ -95,13 +125,6 @@ impl Core {
                 Err(e)
             }
         }
-    }
-
-    /// An export that will not be written (the save dialog was cancelled): its credentials
-    /// are recorded and revoked at once.
-    pub async fn discard_export(&self, rendered: RenderedExport) {
-        let what = LeaseUse::new(LeasePurpose::Export, rendered.connector, None);
-        self.discard_issued(&rendered.issued, &what).await;
     }
 
     /// Writes a rendered export to `path` (atomically, mode 0600; an existing file only with

@@ -69,6 +69,27 @@ impl Session {
         }
     }
 
+    /// The connection fields (`host`, `port`, `database`) a database engine knows, for
+    /// pre-filling a connector: plain configuration, never credentials. Empty when the store
+    /// has none (KV, AWS).
+    pub async fn connection_fields(&self) -> Result<serde_json::Map<String, Value>> {
+        let mut out = serde_json::Map::new();
+        if let Session::Vault(s) = self {
+            if let Some(info) = s.connection_details().await? {
+                if let Some(h) = info.host {
+                    out.insert("host".into(), Value::String(h));
+                }
+                if let Some(p) = info.port {
+                    out.insert("port".into(), Value::from(p));
+                }
+                if let Some(d) = info.database {
+                    out.insert("database".into(), Value::String(d));
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// What this session asked its store, for tests and benchmarks.
     pub fn stats(&self) -> SessionStats {
         match self {

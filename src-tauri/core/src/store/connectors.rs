@@ -319,7 +319,16 @@ impl Store {
         .map_err(&storage)?;
         let c = find(&tx, &new_name).map_err(&storage)?.ok_or(Error::ConnectorNotFound { name: new_name })?;
         tx.commit().map_err(&storage)?;
+        self.drop_old_page_images();
         Ok(c)
+    }
+
+    /// The write-ahead log keeps every page as it was written, including a connector's old
+    /// configuration: after a change it is checkpointed and truncated, so a value the user
+    /// removed stays in neither file. Best effort: with a reader active the log is truncated
+    /// by a later change (it holds nothing a database reader would not see either way).
+    fn drop_old_page_images(&self) {
+        let _ = self.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
     }
 
     /// Removes the connector `name`.
@@ -328,6 +337,7 @@ impl Store {
         self.conn
             .execute("DELETE FROM connectors WHERE id = ?1", [&c.id])
             .map_err(|e| self.storage_err(e))?;
+        self.drop_old_page_images();
         Ok(c)
     }
 }

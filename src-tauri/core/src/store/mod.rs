@@ -111,6 +111,9 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT).map_err(&storage)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(&storage)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(&storage)?;
+        // Deleted and overwritten values are zeroed in the file, not left in free space: a
+        // connector may hold a literal secret (literal_secrets.rs) that the user then removes.
+        conn.pragma_update(None, "secure_delete", "ON").map_err(&storage)?;
         for suffix in ["", "-wal", "-shm"] {
             make_private(&data_dir.join(format!("{DB_FILE}{suffix}")), 0o600, &mut opened)?;
         }

@@ -87,6 +87,8 @@ pub enum TemplateError {
         available.join(", ")
     )]
     NotAScalar { field: String, reference: String, what: &'static str, available: Vec<String> },
+    #[error("{field}: `{{{{{reference}}}}}` gives {got}; {} takes {expected}", last_segment(field))]
+    WrongType { field: String, reference: String, got: String, expected: String },
     #[error("{field}: vault \"{vault}\" cannot be used here: {reason}")]
     Incompatible { field: String, vault: String, reason: String },
     #[error("{field}: {detail}")]
@@ -102,6 +104,7 @@ impl TemplateError {
             | TemplateError::MissingVault { field, .. }
             | TemplateError::MissingKey { field, .. }
             | TemplateError::NotAScalar { field, .. }
+            | TemplateError::WrongType { field, .. }
             | TemplateError::Incompatible { field, .. }
             | TemplateError::Render { field, .. } => field,
         }
@@ -114,10 +117,16 @@ impl TemplateError {
             | TemplateError::MissingVault { field, .. }
             | TemplateError::MissingKey { field, .. }
             | TemplateError::NotAScalar { field, .. }
+            | TemplateError::WrongType { field, .. }
             | TemplateError::Incompatible { field, .. }
             | TemplateError::Render { field, .. } => field,
         }
     }
+}
+
+/// `token` of `auth.token`, `port` of `port`: the field as its label reads.
+fn last_segment(field: &str) -> &str {
+    field.rsplit('.').next().unwrap_or(field)
 }
 
 fn list_suffix(label: &str, items: &[String]) -> String {

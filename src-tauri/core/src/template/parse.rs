@@ -169,6 +169,7 @@ pub(super) fn walk_template(
                             detail: format!("unknown helper `{name}` (helpers: urlencode, base64, json)"),
                         });
                     }
+                    check_arguments(field, name, h.params.len(), h.hash.len(), h.block)?;
                 }
                 walk_param(field, &h.name, out)?;
                 for p in h.params.iter().chain(h.hash.values()) {
@@ -200,6 +201,9 @@ fn walk_param(field: &str, p: &Parameter, out: &mut Vec<Reference>) -> Result<()
         Parameter::Literal(_) => Ok(()),
         Parameter::Subexpression(s) => {
             if let TemplateElement::Expression(h) = s.as_element() {
+                if let Some(name) = h.name.as_name().filter(|n| HELPERS.contains(n)) {
+                    check_arguments(field, name, h.params.len(), h.hash.len(), false)?;
+                }
                 walk_param(field, &h.name, out)?;
                 for p in h.params.iter().chain(h.hash.values()) {
                     walk_param(field, p, out)?;
@@ -209,6 +213,28 @@ fn walk_param(field: &str, p: &Parameter, out: &mut Vec<Reference>) -> Result<()
         }
         _ => Ok(()),
     }
+}
+
+/// Every helper takes exactly one value: a second argument, a `key=value` or a block would be
+/// ignored by the helper and render something other than what the template says.
+fn check_arguments(
+    field: &str,
+    name: &str,
+    params: usize,
+    hash: usize,
+    block: bool,
+) -> Result<(), TemplateError> {
+    let problem = if block {
+        Some(format!("`{name}` is not a block helper: write {{{{{name} secrets.VAULT.KEY}}}}"))
+    } else if params > 1 || hash > 0 {
+        Some(format!(
+            "helper `{name}` takes one argument, not {}: write {{{{{name} secrets.VAULT.KEY}}}}",
+            params + hash
+        ))
+    } else {
+        None
+    };
+    problem.map_or(Ok(()), |detail| Err(TemplateError::Render { field: field.to_owned(), detail }))
 }
 
 fn reference(field: &str, path: &Path) -> Result<Reference, TemplateError> {
@@ -265,6 +291,22 @@ mod tests {
         assert!(matches!(e, TemplateError::NotAReference { .. }), "{e}");
         let e = extract("f", "{{#if secrets.db.user}}x{{/if}}").expect_err("block helper");
         assert_eq!(e.to_string(), "f: unknown helper `if` (helpers: urlencode, base64, json)");
+    }
+
+    #[test]
+    fn helpers_take_exactly_one_argument() {
+        let e = extract("password", "{{urlencode secrets.db.a secrets.db.b}}").expect_err("two arguments");
+        assert_eq!(
+            e.to_string(),
+            "password: helper `urlencode` takes one argument, not 2: write {{urlencode secrets.VAULT.KEY}}"
+        );
+        let e = extract("f", "{{base64 secrets.db.a mode=\"url\"}}").expect_err("hash argument");
+        assert!(e.to_string().contains("`base64` takes one argument, not 2"), "{e}");
+        let e = extract("f", "x{{json (urlencode secrets.db.a \"extra\")}}").expect_err("in a subexpression");
+        assert!(e.to_string().contains("`urlencode` takes one argument"), "{e}");
+        let e = extract("f", "{{#json secrets.db.a}}x{{/json}}").expect_err("as a block");
+        assert!(e.to_string().contains("`json` is not a block helper"), "{e}");
+        assert_eq!(extract("f", "{{json (urlencode secrets.db.a)}}").expect("one each").len(), 1);
     }
 
     #[test]

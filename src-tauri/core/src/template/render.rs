@@ -153,6 +153,12 @@ fn render_reason(r: &RenderErrorReason) -> String {
             format!("unknown helper `{h}` (helpers: urlencode, base64, json)")
         }
         RenderErrorReason::ParamNotFoundForIndex(h, i) => format!("helper `{h}` needs argument {}", i + 1),
+        // The helpers' own refusals (helpers.rs) name the helper and the reason, never a value.
+        RenderErrorReason::Other(why) => why.clone(),
+        RenderErrorReason::NestedError(e) => match e.downcast_ref::<handlebars::RenderError>() {
+            Some(inner) => render_reason(inner.reason()),
+            None => "the template cannot be rendered".into(),
+        },
         _ => "the template cannot be rendered".into(),
     }
 }
@@ -204,6 +210,14 @@ mod tests {
         assert!(matches!(e, TemplateError::MissingVault { .. }), "{e}");
         let e = render(json!({"p": "a {{secrets.db.a}}"})).expect_err("object in text");
         assert!(matches!(e, TemplateError::NotAScalar { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_helper_given_an_object_says_why_it_cannot_render() {
+        let e = render(json!({"url": "pg://{{urlencode secrets.db.a}}@h"})).expect_err("object");
+        assert_eq!(e.to_string(), "url: helper `urlencode` takes a single value, not an object or array");
+        let e = render(json!({"p": "{{base64 secrets.db.a.b}}"})).expect_err("array");
+        assert!(e.to_string().contains("`base64` takes a single value"), "{e}");
     }
 
     #[test]

@@ -208,6 +208,34 @@ async fn a_preview_masks_every_secret_derived_value_and_lists_cache_state() {
 }
 
 #[tokio::test]
+async fn revealing_one_field_shows_that_field_only_and_an_empty_field_is_refused() {
+    let bao = Bao::shared();
+    let (vault, creds) =
+        bao.kv_fixture(json!({"user": "reveal-user-value", "pw": "reveal-pw-value"}), 300).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut store = store_with(dir.path(), &[(&vault, &creds)]);
+    let v = vault.spec.name.clone();
+    let config = json!({"host": "h", "username": format!("{{{{secrets.{v}.user}}}}"), "password": format!("{{{{secrets.{v}.pw}}}}")});
+    add(&mut store, "db", "postgresql", None, config).expect("add");
+    let core = Core::new(store);
+    let one = |f: &str| core.preview(ConnectorSource::Stored("db".into()), Reveal::Field(f.into()));
+    let p = one("password").await.expect("one field");
+    assert_eq!(
+        (p.config["password"].as_str(), p.config["username"].as_str()),
+        (Some("reveal-pw-value"), Some(MASK))
+    );
+    for field in ["", "nope", "port"] {
+        let e = one(field).await.expect_err("refused");
+        assert_eq!(e.code(), ErrorCode::InvalidInput, "{field:?}: {e}");
+        let fields = e.payload().fields;
+        let text = format!("{e} {fields:?}");
+        assert!(!text.contains("reveal-pw-value") && !text.contains("reveal-user-value"), "{text}");
+        assert!(fields.iter().any(|f| f.field == "field"), "{field:?}: {text}");
+    }
+    core.close().await;
+}
+
+#[tokio::test]
 async fn each_render_error_names_the_reference_and_nothing_is_stored() {
     let bao = Bao::shared();
     let (vault, creds) =
@@ -506,6 +534,43 @@ async fn a_database_engine_vault_prefills_and_renders_credentials_that_log_in() 
         "lease fields are there too"
     );
     hub.close_all().await;
+}
+
+#[tokio::test]
+async fn an_export_is_checked_without_vault_and_reads_secrets_only_when_rendered() {
+    // The window checks before its save dialog and renders after it: a cancelled dialog must
+    // leave no database user behind, and a broken form is still reported before the dialog.
+    let bao = Bao::shared();
+    let PgVault { vault, creds, mount } = pg_engine(&bao, PgEngine::default()).await;
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = store_with(dir.path(), &[(&vault, &creds)]);
+    let v = vault.spec.name.clone();
+    let core = Core::new(store);
+    let form = |config: Value| ConnectorInput {
+        name: "orders".into(),
+        kind: "postgresql".into(),
+        vault: Some(v.clone()),
+        config,
+    };
+    let good = json!({"host": "h", "username": format!("{{{{secrets.{v}.username}}}}"), "password": format!("{{{{secrets.{v}.password}}}}")});
+    let creds_path = format!("{mount}/creds/ro");
+    let logins = bao.audited_logins(&vault.spec.auth_mount);
+    let prepared =
+        core.prepare_export(ConnectorSource::Form(form(good)), ExportFormat::Json).await.expect("checked");
+    assert_eq!(prepared.file_name, "orders.json");
+    assert_eq!(bao.audited_logins(&vault.spec.auth_mount), logins, "no login before the dialog");
+    assert_eq!(bao.audited_reads(&creds_path), 0, "no credentials issued before the dialog");
+    let broken = json!({"host": "h", "password": format!("{{{{secrets.{v}.password")});
+    let e = core
+        .prepare_export(ConnectorSource::Form(form(broken)), ExportFormat::Json)
+        .await
+        .expect_err("broken");
+    assert_eq!(e.code(), ErrorCode::InvalidInput, "{e}");
+    let rendered = core.render_prepared(prepared).await.expect("rendered after the dialog");
+    assert_eq!(bao.audited_reads(&creds_path), 1, "credentials issued once a path was chosen");
+    let text: Value = serde_json::from_str(rendered.text.expose()).expect("json");
+    assert!(pg_login(text["username"].as_str().unwrap_or(""), text["password"].as_str().unwrap_or("")));
+    core.close().await;
 }
 
 #[tokio::test]

@@ -268,3 +268,25 @@ async fn an_engine_that_is_not_mounted_is_named_under_engine_name() {
     assert!(failure.message.contains(&missing), "{}", failure.message);
     assert!(failure.hint.contains("the path the secrets engine is mounted at"), "{}", failure.hint);
 }
+
+#[tokio::test]
+async fn with_cache_ttl_0_a_session_keeps_one_database_user_and_an_export_gets_its_own() {
+    // A live preview re-renders on every pause in typing: with caching off it must still not
+    // create a database user each time.
+    let bao = Bao::shared();
+    let PgVault { vault, creds, mount } =
+        pg_engine(&bao, PgEngine { cache_ttl_secs: 0, ..PgEngine::default() }).await;
+    let session = VaultSession::new(&vault, creds).expect("session");
+    let (user, password, _) = db_creds(&session.resolve().await.expect("credentials"));
+    for _ in 0..3 {
+        let (again, _, _) = db_creds(&session.resolve().await.expect("again"));
+        assert_eq!(again, user, "the session's one user is reused");
+    }
+    assert_eq!(bao.audited_reads(&format!("{mount}/creds/ro")), 1, "one creds request for four renders");
+    assert!(pg_login(&user, &password));
+    let kept = session.resolve_kept().await.expect("export");
+    let (export_user, _, _) = db_creds(&kept);
+    assert_ne!(export_user, user, "an export gets credentials of its own");
+    session.close().await;
+    assert!(stops_working(|| pg_login(&user, &password)), "the session's user is revoked when it ends");
+}

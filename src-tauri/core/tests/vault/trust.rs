@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
-use vaultdesk_core::provider::vault::{test_vault, VaultClient, VaultErrorCode, VaultSession};
+use vaultdesk_core::provider::vault::{
+    test_vault, StageStatus, TestStage, VaultClient, VaultErrorCode, VaultSession,
+};
 use vaultdesk_core::{AppRoleCredentials, EngineType, SecretString};
 
 use crate::common::bao::Bao;
@@ -18,9 +20,35 @@ use crate::common::postgres::{pg_engine, PgEngine};
 /// What the proxy saw: `METHOD /v1/path -> status`, in order.
 type Seen = Arc<Mutex<Vec<String>>>;
 
+/// What a fault proxy does with a request.
+enum Fault {
+    Forward,
+    Answer(u16, &'static str),
+    /// Reads the request and closes the connection without an answer, as a server does with
+    /// a keep-alive connection it has timed out.
+    Close,
+}
+
 /// A proxy to the real server `target` that answers `auth/token/lookup-self` itself with
 /// `status` and `body`, and forwards everything else.
 async fn lookup_fault_proxy(target: String, status: u16, body: &'static str) -> (String, Seen) {
+    fault_proxy(target, move |path, _| {
+        if path == "/v1/auth/token/lookup-self" {
+            Fault::Answer(status, body)
+        } else {
+            Fault::Forward
+        }
+    })
+    .await
+}
+
+/// A proxy to the real server `target` doing what `rule` says with each request (given its
+/// path and how many requests to that path came before it).
+async fn fault_proxy(
+    target: String,
+    rule: impl Fn(&str, usize) -> Fault + Send + Sync + 'static,
+) -> (String, Seen) {
+    let rule = Arc::new(rule);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let seen = Seen::default();
@@ -29,7 +57,7 @@ async fn lookup_fault_proxy(target: String, status: u16, body: &'static str) -> 
     tokio::spawn(async move {
         loop {
             let Ok((sock, _)) = listener.accept().await else { return };
-            let (log, http, target) = (log.clone(), http.clone(), target.clone());
+            let (log, http, target, rule) = (log.clone(), http.clone(), target.clone(), rule.clone());
             tokio::spawn(async move {
                 let (read, mut write) = sock.into_split();
                 let mut read = BufReader::new(read);
@@ -64,20 +92,31 @@ async fn lookup_fault_proxy(target: String, status: u16, body: &'static str) -> 
                     if read.read_exact(&mut body_in).await.is_err() {
                         return;
                     }
-                    let (code, body_out) = if path == "/v1/auth/token/lookup-self" {
-                        (status, body.as_bytes().to_vec())
-                    } else {
-                        let mut req =
-                            http.request(method.parse().expect("method"), format!("{target}{path}"));
-                        for (k, v) in &headers {
-                            if k.to_ascii_lowercase().starts_with("x-vault")
-                                || k.eq_ignore_ascii_case("content-type")
-                            {
-                                req = req.header(k, v);
-                            }
+                    let before = log
+                        .lock()
+                        .expect("log")
+                        .iter()
+                        .filter(|l| l.split(' ').nth(1) == Some(&path))
+                        .count();
+                    let (code, body_out) = match rule(&path, before) {
+                        Fault::Answer(status, body) => (status, body.as_bytes().to_vec()),
+                        Fault::Close => {
+                            log.lock().expect("log").push(format!("{method} {path} -> closed"));
+                            return;
                         }
-                        let resp = req.body(body_in).send().await.expect("forward");
-                        (resp.status().as_u16(), resp.bytes().await.expect("body").to_vec())
+                        Fault::Forward => {
+                            let mut req =
+                                http.request(method.parse().expect("method"), format!("{target}{path}"));
+                            for (k, v) in &headers {
+                                if k.to_ascii_lowercase().starts_with("x-vault")
+                                    || k.eq_ignore_ascii_case("content-type")
+                                {
+                                    req = req.header(k, v);
+                                }
+                            }
+                            let resp = req.body(body_in).send().await.expect("forward");
+                            (resp.status().as_u16(), resp.bytes().await.expect("body").to_vec())
+                        }
                     };
                     log.lock().expect("log").push(format!("{method} {path} -> {code}"));
                     let head = format!(
@@ -229,4 +268,50 @@ async fn a_database_vault_of_the_wrong_kind_fails_the_test_naming_both() {
     assert_eq!(f.code, VaultErrorCode::EnginePluginMismatch, "{report:#?}");
     assert!(f.message.contains("postgresql-database-plugin") && f.message.contains("mysql"), "{report:#?}");
     assert_eq!(f.field.as_deref(), Some("engine_type"), "{report:#?}");
+}
+
+#[tokio::test]
+async fn a_creds_request_whose_connection_closed_is_never_sent_again() {
+    // A GET of creds/ROLE creates a database user each time Vault processes it: when the
+    // connection closes before the answer, the request may have been processed, so sending it
+    // again could leave a live user nobody receives. The failure is reported instead.
+    let bao = Bao::shared();
+    let mut pg = pg_engine(&bao, PgEngine::default()).await;
+    let (url, seen) =
+        fault_proxy(
+            bao.addr.clone(),
+            |path, _| {
+                if path.contains("/creds/") {
+                    Fault::Close
+                } else {
+                    Fault::Forward
+                }
+            },
+        )
+        .await;
+    pg.vault.spec.url = url;
+    let session = VaultSession::new(&pg.vault, pg.creds.clone()).expect("session");
+    let e = session.resolve().await.expect_err("the closed connection is reported");
+    let creds: Vec<String> =
+        seen.lock().expect("log").iter().filter(|l| l.contains("/creds/")).cloned().collect();
+    assert_eq!(creds.len(), 1, "one creds request, never resent: {creds:?} ({e})");
+    assert!(e.to_string().to_lowercase().contains("connection") || e.to_string().contains("closed"), "{e}");
+    session.close().await;
+}
+
+#[tokio::test]
+async fn a_one_use_token_passes_the_test_without_blaming_the_policy() {
+    // token_num_uses = 1: the read spends the token's only use. The Test must not spend it on
+    // optional lookups first (the read would then be refused), nor report the refused
+    // capabilities question as a policy that lacks read.
+    let bao = Bao::shared();
+    let (vault, creds) = bao.kv_fixture_with(json!({"k": "v"}), json!({"token_num_uses": 1})).await;
+    let report = test_vault(&vault.spec, &creds).await;
+    assert!(report.ok, "{report:#?}");
+    let stage = |s: TestStage| report.stages.iter().find(|x| x.stage == s).expect("stage").clone();
+    assert_eq!(stage(TestStage::Read).status, StageStatus::Passed, "{report:#?}");
+    assert!(stage(TestStage::Login).summary.contains("token limited to 1 use"), "{report:#?}");
+    let caps = stage(TestStage::Capabilities);
+    assert_eq!(caps.status, StageStatus::Skipped, "{report:#?}");
+    assert!(caps.summary.contains("allows one use") && !caps.summary.contains("none on"), "{report:#?}");
 }

@@ -189,8 +189,10 @@ impl VaultClient {
             req = req.json(b);
         }
         // A pooled keep-alive connection the server has since closed can fail a request. Only
-        // reads are sent again: a login or a write may have been processed already.
-        let retry = if is_get { req.try_clone() } else { None };
+        // reads are sent again: a login or a write may have been processed already, and so may
+        // a GET of `creds/ROLE`, which creates a database user each time it is processed.
+        let issues_credentials = matches!(purpose, Purpose::DbCreds { .. });
+        let retry = if is_get && !issues_credentials { req.try_clone() } else { None };
         let resp = match (req.send().await, retry) {
             (Ok(r), _) => r,
             (Err(e), Some(again)) if is_stale_connection(&e) => {

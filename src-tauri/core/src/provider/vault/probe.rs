@@ -346,8 +346,14 @@ pub async fn test_vault_with_progress(
     let mut secret_id = None;
     let mut login_status = StageStatus::Passed;
     let mut expiry_note = String::new();
-    if let (Credentials::AppRole(c), Some(role)) =
-        (creds, auth.metadata.as_ref().and_then(|m| m.get("role_name")).cloned())
+    // A token limited to a few uses (AppRole token_num_uses) spends one per request, denied or
+    // not: the Test then asks only for what it must (the read), not for the optional lookups.
+    let limited_uses = (auth.num_uses > 0).then_some(auth.num_uses);
+    if let Some(n) = limited_uses {
+        expiry_note.push_str(&format!("; token limited to {n} use{}", if n == 1 { "" } else { "s" }));
+    }
+    if let (Credentials::AppRole(c), Some(role), None) =
+        (creds, auth.metadata.as_ref().and_then(|m| m.get("role_name")).cloned(), limited_uses)
     {
         if let Some(st) = login_client.secret_id_status(&token, &spec.auth_mount, &role, &c.secret_id).await {
             let left = st.expires_at.as_deref().and_then(secs_until);
@@ -397,9 +403,12 @@ pub async fn test_vault_with_progress(
             // Which KV version is mounted there (readable with the default policy where the
             // token may read the mount): a mismatch is named with the type to choose. Without
             // that permission the admin's choice stands.
-            let mismatch = match client.mount_info(&token, mount).await {
-                Ok(info) => super::session::kv_mismatch(mount, kv, &info),
-                Err(_) => None,
+            let mismatch = match limited_uses {
+                Some(_) => None,
+                None => match client.mount_info(&token, mount).await {
+                    Ok(info) => super::session::kv_mismatch(mount, kv, &info),
+                    Err(_) => None,
+                },
             };
             let read = match mismatch {
                 Some(e) => Err(e),
@@ -459,7 +468,7 @@ pub async fn test_vault_with_progress(
                 if c.lease.renewable { ", renewable" } else { "" }
             );
             let mut mismatch = None;
-            if let Some(conn) = &spec.connection_name {
+            if let (Some(conn), None) = (&spec.connection_name, limited_uses) {
                 match client.db_connection(&token, mount, conn).await {
                     Ok(i) if !plugin_fits(&i.plugin_name, spec.engine_type) => {
                         mismatch = Some(VaultError::EnginePluginMismatch {
@@ -495,24 +504,43 @@ pub async fn test_vault_with_progress(
         }
         _ => (client, read_path.clone()),
     };
-    match caps_client.capabilities_self(&token, std::slice::from_ref(&caps_path)).await {
-        Ok(caps) => {
-            let have = caps.get(&caps_path).cloned().unwrap_or_default();
-            let can_read = have.iter().any(|c| c == "read" || c == "root");
-            let status = if can_read { StageStatus::Passed } else { StageStatus::Warning };
-            let list = if have.is_empty() { "none".to_owned() } else { have.join(", ") };
-            r.push(Capabilities, status, started, format!("{list} on {read_path}"));
-        }
-        Err(e) => r.push(
+    let caps = match limited_uses {
+        // The read spent the token's last use: asking would be refused by a token that no
+        // longer exists, which says nothing about the policy.
+        Some(n) if n <= 1 => None,
+        _ => Some(caps_client.capabilities_self(&token, std::slice::from_ref(&caps_path)).await),
+    };
+    match caps {
+        None => r.push(
             Capabilities,
-            StageStatus::Warning,
+            StageStatus::Skipped,
             started,
-            format!("could not ask for capabilities ({e})"),
+            format!(
+                "not asked: the login's token allows one use (token_num_uses), spent on the read{}",
+                if r.failed { "" } else { ", which shows the policy allows it" }
+            ),
         ),
+        Some(caps) => match caps {
+            Ok(caps) => {
+                let have = caps.get(&caps_path).cloned().unwrap_or_default();
+                let can_read = have.iter().any(|c| c == "read" || c == "root");
+                let status = if can_read { StageStatus::Passed } else { StageStatus::Warning };
+                let list = if have.is_empty() { "none".to_owned() } else { have.join(", ") };
+                r.push(Capabilities, status, started, format!("{list} on {read_path}"));
+            }
+            Err(e) => r.push(
+                Capabilities,
+                StageStatus::Warning,
+                started,
+                format!("could not ask for capabilities ({e})"),
+            ),
+        },
     }
     // The test's token is not needed any more. Revoking it (the default policy allows this) also
     // revokes every lease it created: the test's database user is dropped at once.
     let revoked = match (owned, cleanup.lease.take()) {
+        // Vault ended the token with its last use, and the leases it created with it.
+        (true, _) if limited_uses.is_some_and(|n| n <= 1) => Ok(()),
         (true, _) => login_client.revoke_self(&token).await,
         // The admin's own token stays; the Test's credentials are revoked by their lease.
         (false, Some((t, id))) => client.revoke_lease(&t, &id).await,

@@ -23,6 +23,10 @@ use crate::provider::hub::{LeaseEvent, LeaseEvents};
 use crate::provider::IssuedLease;
 use crate::sensitive::Sensitive;
 
+/// How long database credentials serve a session when the vault's cache TTL is 0: bounded in
+/// practice by the lease (renewed, then replaced before it ends) and by the session's token.
+const DATABASE_SESSION_TTL: Duration = Duration::from_secs(24 * 3600);
+
 /// The secret a vault configuration points at.
 #[derive(Debug, Clone)]
 pub enum SecretValue {
@@ -373,8 +377,16 @@ impl VaultSession {
 
     /// The vault's secret: from the cache while fresh, else from Vault (one request shared by
     /// all concurrent callers).
+    ///
+    /// Cache TTL 0 reads a KV secret every time. Database credentials are the exception: each
+    /// read creates a database user, so with TTL 0 a session (an editor, a command) keeps its one
+    /// set while the lease allows — a live preview never creates a user per keystroke pause —
+    /// and an export still gets its own ([`VaultSession::resolve_kept`]).
     pub async fn resolve(&self) -> Result<Arc<ResolvedSecret>, VaultError> {
-        let ttl = Duration::from_secs(self.spec.cache_ttl_secs);
+        let mut ttl = Duration::from_secs(self.spec.cache_ttl_secs);
+        if ttl.is_zero() && self.spec.engine_type.is_database() {
+            ttl = DATABASE_SESSION_TTL;
+        }
         if ttl.is_zero() {
             let fresh = self.fetch(ttl).await?;
             if let Some(lease) = fresh.lease() {
@@ -527,6 +539,18 @@ impl VaultSession {
             expires,
             ttl_deadline,
         }))
+    }
+
+    /// Where a database engine's connection points (`MOUNT/config/CONNECTION`: plugin, host,
+    /// port, database; never its credentials), for pre-filling a connector; `None` for a KV
+    /// vault or one without a connection name.
+    pub async fn connection_details(&self) -> Result<Option<super::database::DbConnectionInfo>, VaultError> {
+        let (true, Some(conn)) = (self.spec.engine_type.is_database(), self.spec.connection_name.as_deref())
+        else {
+            return Ok(None);
+        };
+        let mount = self.spec.engine_name.as_str();
+        self.authed(|t| async move { self.client.db_connection(&t, mount, conn).await }).await.map(Some)
     }
 
     /// Key names (never values) of what [`VaultSession::resolve`] returns, as nested objects with

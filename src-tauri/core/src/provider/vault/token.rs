@@ -25,6 +25,9 @@ pub struct AuthInfo {
     /// The login's metadata (AppRole: `role_name`). Not secret.
     #[serde(default)]
     pub metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// How many requests the token may make (AppRole `token_num_uses`); 0 means no limit.
+    #[serde(default)]
+    pub num_uses: u64,
 }
 
 /// `auth/token/lookup-self`, without the token id.

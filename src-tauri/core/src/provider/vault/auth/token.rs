@@ -19,6 +19,7 @@ impl VaultClient {
                 lease_duration: info.ttl.as_secs(),
                 renewable: info.renewable,
                 metadata: None,
+                num_uses: 0,
             }),
             Err(VaultError::PermissionDenied { .. }) => Err(VaultError::TokenInvalid),
             Err(e) => Err(e),
