@@ -8,8 +8,7 @@ import { plainMessageOf } from "../lib/errors";
 import { countText } from "../lib/format";
 import { connectorKinds, exportAllConnectors, listConnectors, removeConnector } from "../lib/ipc";
 import { serialised } from "../lib/refresh-queue";
-import { forgetSuggestions } from "./autocomplete";
-import { openConnectorForm, type ConnectorHost } from "./connector-form";
+import { forgetSuggestions } from "./suggestions";
 
 export interface ConnectorApi {
   listConnectors: typeof listConnectors;
@@ -29,12 +28,11 @@ export class ConnectorStore {
   exporting = $state(false);
   highlight = $state<string | null>(null);
   generation = $state(0);
+  /** The open editor: the kinds with their fields, and the connector edited (null: a new one). */
+  editor = $state<{ kinds: KindFields[]; connector: ConnectorSummary | null } | null>(null);
   #kinds: KindFields[] | null = null;
 
-  constructor(
-    private readonly api: ConnectorApi = { listConnectors, removeConnector, exportAllConnectors, connectorKinds },
-    private readonly openForm: typeof openConnectorForm = openConnectorForm,
-  ) {}
+  constructor(private readonly api: ConnectorApi = { listConnectors, removeConnector, exportAllConnectors, connectorKinds }) {}
 
   readonly refresh = serialised(async (opts: { done?: string; highlight?: string } = {}) => {
     this.busy = true;
@@ -57,9 +55,10 @@ export class ConnectorStore {
     }
   });
 
-  readonly host: ConnectorHost = {
-    saved: (c, message) => void this.refresh({ done: message, highlight: c.name }),
-  };
+  /** The editor saved `c`: the list reads again with it highlighted. */
+  saved(c: ConnectorSummary, message: string): void {
+    void this.refresh({ done: message, highlight: c.name });
+  }
 
   /** Opens the editor on `c`, or on a new connector. */
   async edit(c: ConnectorSummary | null): Promise<void> {
@@ -67,7 +66,7 @@ export class ConnectorStore {
       this.#kinds ??= await this.api.connectorKinds();
       // Vaults may have changed on the other page since the last suggestions.
       forgetSuggestions();
-      await this.openForm(this.host, this.#kinds, c ? { kind: "edit", connector: c } : { kind: "add" });
+      this.editor = { kinds: this.#kinds, connector: c };
     } catch (e: unknown) {
       this.status = `The editor could not open: ${plainMessageOf(e)}`;
     }

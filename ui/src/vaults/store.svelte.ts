@@ -1,7 +1,7 @@
 // The Secret Manager page's state: the stored vaults, the page's status line, and the last
 // Test of each vault for this run of the app only (a result says how the server answered at
-// one moment; an old one on disk would read as current). Components read it; the dialogs of
-// ./vault-form.ts report to it through `host`.
+// one moment; an old one on disk would read as current). Components read it; the vault form
+// (./VaultForm.svelte) reports to it through `host`.
 
 import { SvelteMap } from "svelte/reactivity";
 import type { VaultSummary } from "../app-bindings/VaultSummary";
@@ -10,7 +10,7 @@ import { clock, countText } from "../lib/format";
 import { cancelTest, listVaults, refreshVault, removeVault, requestId, testVault } from "../lib/ipc";
 import { serialised } from "../lib/refresh-queue";
 import { inputOf, lastTestOf, type LastTest } from "./convert";
-import type { FormHost } from "./vault-form";
+import type { FormHost, FormMode } from "./form-spec";
 
 export interface VaultApi {
   listVaults: typeof listVaults;
@@ -36,6 +36,8 @@ export class VaultStore {
   readonly running = new SvelteMap<string, string>();
   /** The open dialog of the page: "+ Vault" step 1, the deletion of a vault, or an OIDC sign-in. */
   dialog = $state<{ kind: "add" } | { kind: "delete" | "oidc"; vault: VaultSummary } | null>(null);
+  /** The open configuration form: a new vault (name and flavour from step 1) or a stored one. */
+  form = $state<FormMode | null>(null);
   /** Vaults whose "Refresh now" runs. */
   readonly refreshing = new SvelteMap<string, true>();
 
@@ -70,10 +72,6 @@ export class VaultStore {
     tested: (vaultId, test) => {
       this.lastTests.set(vaultId, test);
       void this.refresh();
-    },
-    removed: (vault) => {
-      this.lastTests.delete(vault.id);
-      void this.refresh({ done: `Deleted ${vault.name}` });
     },
   };
 
@@ -115,7 +113,8 @@ export class VaultStore {
   /** Deletes a vault (`force`: connectors use it); throws what went wrong. */
   async remove(v: VaultSummary, force: boolean): Promise<void> {
     await this.api.removeVault(v.name, force);
-    this.host.removed(v);
+    this.lastTests.delete(v.id);
+    void this.refresh({ done: `Deleted ${v.name}` });
   }
 
   /** The connectors using the vault now, as the list says. */
