@@ -106,7 +106,7 @@ HCL
 e2e_token=$(bao token create -field=token -policy="$login_policy" -ttl=1h)
 bao auth enable -path="$up_mount" userpass >/dev/null
 bao write "auth/$up_mount/users/jane" password="pass phrase e2e" token_policies="$login_policy" >/dev/null
-bao auth list -format=json | grep -q '"approle/"' || bao auth enable approle >/dev/null
+bao auth list -format=json | grep '"approle/"' >/dev/null || bao auth enable approle >/dev/null
 bao write "auth/approle/role/$wrap_role" token_policies="$login_policy" >/dev/null
 wrap_role_id=$(bao read -field=role_id "auth/approle/role/$wrap_role/role-id")
 wrapped_secret_id=$(bao write -f -wrap-ttl=600s -field=wrapping_token "auth/approle/role/$wrap_role/secret-id")
@@ -137,7 +137,10 @@ aws_call() {
     -H 'Authorization: AWS4-HMAC-SHA256 Credential=e2e/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0' \
     -d "$2" >/dev/null
 }
-aws_call CreateSecret '{"Name": "e2e/app", "SecretString": "{\"username\": \"app\", \"password\": \"aws-e2e-secret-value\"}"}' \
+# PutSecretValue when an earlier run against the same services created it already.
+aws_value='"SecretString": "{\"username\": \"app\", \"password\": \"aws-e2e-secret-value\"}"'
+aws_call CreateSecret "{\"Name\": \"e2e/app\", $aws_value}" \
+  || aws_call PutSecretValue "{\"SecretId\": \"e2e/app\", $aws_value}" \
   || die "cannot create the AWS fixture in moto at $VAULTDESK_TEST_AWS_ENDPOINT"
 printf '[default]\naws_access_key_id = AKIADEFAULTE2E000000\naws_secret_access_key = default-e2e\n[e2e]\naws_access_key_id = AKIAPROFILEE2E000000\naws_secret_access_key = profile-e2e\n' \
   >"$work/aws-credentials"
@@ -175,7 +178,7 @@ path "$db_mount/config/orders" { capabilities = ["read"] }
 path "sys/leases/revoke" { capabilities = ["update"] }
 HCL
   # At the default mount "approle", as most servers have it: the form keeps its default.
-  bao auth list -format=json | grep -q '"approle/"' || bao auth enable approle >/dev/null
+  bao auth list -format=json | grep '"approle/"' >/dev/null || bao auth enable approle >/dev/null
   bao write "auth/approle/role/$role" token_policies="$policy" token_ttl=30m >/dev/null
   role_id=$(bao read -field=role_id "auth/approle/role/$role/role-id")
   secret_id=$(bao write -f -field=secret_id "auth/approle/role/$role/secret-id")
