@@ -5,7 +5,8 @@
 //      choosing the database-engine vault pre-fills username and password as references; the
 //      live preview is masked (no secret value anywhere in the page) and lists each reference
 //      with its vault, key and cache state; a missing key is reported under its field as you
-//      type; autocomplete offers vault names after {{secrets.; reveal one value, then all;
+//      type; autocomplete offers vault names after {{secrets.; reveal one value, then all; a
+//      password typed in as a value is masked and flagged in its row ("stored in clear");
 //      Save → listed;
 //   2b. Test connection on an unsaved PostgreSQL connector whose user and password come from the
 //      KV vault: every stage streamed and passed against the real PostgreSQL, nothing secret in
@@ -193,6 +194,20 @@ await run(async () => {
     MASK,
     "revealing one value keeps the others masked",
   );
+  // A password typed in as a value: masked like a reference, and flagged in its row.
+  await type("password", "typed-in-pw-e2e");
+  await $t("literal-secret-warning").waitForDisplayed({ timeout: 15000, timeoutMsg: "a literal password was not flagged" });
+  rows = await previewUntil((r) => r.password && !r.password.revealed, "the literal password");
+  assert.equal(rows.password.value, MASK, "a literal secret is masked like a reference");
+  assert.match(await $t("literal-secret-warning").getText(), /stored in clear in the local database; move it to a vault/i);
+  assert.equal(
+    await browser.$('[data-testid="preview-row"][data-field="password"] [data-testid="literal-secret-warning"]').isExisting(),
+    true,
+    "the warning sits in the password's row",
+  );
+  await shot("connector-literal-secret");
+  await type("password", "{{secrets.e2e-pg.password}}");
+  await $t("literal-secret-warning").waitForExist({ reverse: true, timeout: 15000, timeoutMsg: "the warning stayed after the reference came back" });
   await $t("connector-save").click();
   await $t("connector-form").waitForExist({ reverse: true, timeout: 10000, timeoutMsg: "Save did not close the editor" });
   await connectorRow("orders-pg").waitForDisplayed({ timeout: 10000, timeoutMsg: "the saved connector is not listed" });

@@ -137,7 +137,10 @@ aws_call() {
     -H 'Authorization: AWS4-HMAC-SHA256 Credential=e2e/20260101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0' \
     -d "$2" >/dev/null
 }
-aws_call CreateSecret '{"Name": "e2e/app", "SecretString": "{\"username\": \"app\", \"password\": \"aws-e2e-secret-value\"}"}' \
+# PutSecretValue when an earlier run against the same services created it already.
+aws_value='"SecretString": "{\"username\": \"app\", \"password\": \"aws-e2e-secret-value\"}"'
+aws_call CreateSecret "{\"Name\": \"e2e/app\", $aws_value}" \
+  || aws_call PutSecretValue "{\"SecretId\": \"e2e/app\", $aws_value}" \
   || die "cannot create the AWS fixture in moto at $VAULTDESK_TEST_AWS_ENDPOINT"
 printf '[default]\naws_access_key_id = AKIADEFAULTE2E000000\naws_secret_access_key = default-e2e\n[e2e]\naws_access_key_id = AKIAPROFILEE2E000000\naws_secret_access_key = profile-e2e\n' \
   >"$work/aws-credentials"
