@@ -257,6 +257,16 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
       h("span", { class: "vault-name", "data-testid": "vault-name" }, v.name),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-provider" }, PROVIDER_LABELS[v.provider]),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-login" }, loginLabel(v)),
+      v.needs_credentials &&
+        h(
+          "span",
+          {
+            class: "cell-sub warn-note nowrap",
+            "data-testid": "vault-needs-credentials",
+            title: "Imported without its credentials: the pencil (or `vaultdesk vault update`) supplies them",
+          },
+          "Needs credentials",
+        ),
       signInButton(v),
       secretIdWarning(v),
       v.used_by.length > 0 &&

@@ -127,6 +127,23 @@ pub(crate) enum VaultCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Write every vault and connector definition, without any credential, as one JSON file
+    /// (stable and diff-friendly, for Git).
+    #[command(after_help = "The keyring is not read: the file holds configurations only. A \
+        connector field holding a literal secret (a password, token or API key typed as is rather \
+        than a {{secrets...}} reference) is written empty and named on standard error.")]
+    ExportConfig(ExportConfigArgs),
+    /// Import a file of `vault export-config`: the vaults and connectors it defines, each vault
+    /// with credentials you supply now, or marked "needs credentials".
+    #[command(after_help = "The whole file is checked first, against the stored vaults and \
+        connectors: a problem in any entry imports nothing and is named by entry and field. A \
+        name already used is refused unless --skip-existing. Credentials per vault: from \
+        --credentials-dir, from the environment with --ids-from-env (one vault only), else asked \
+        for without echo on a terminal (an empty answer leaves it for later); never as \
+        command-line values. Without them (--no-credentials, or no terminal) the vault is stored \
+        and listed as \"needs credentials\"; `vaultdesk vault update NAME --role-id-file F \
+        --secret-id-file F` supplies them later.")]
+    ImportConfig(ImportConfigArgs),
     /// Test a vault: reachability and health, TLS, login, read, capabilities.
     #[command(after_help = "Each stage is shown with its outcome and time; the command exits with \
         code 8 when a stage fails. Secret values are never shown: KV shows key names and the \
@@ -146,6 +163,41 @@ pub(crate) enum VaultCommand {
         #[command(flatten)]
         reuse: ReuseCredentials,
     },
+}
+
+/// `vault export-config`.
+#[derive(Args)]
+pub(crate) struct ExportConfigArgs {
+    /// File to write (mode 0600) [default: standard output]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Replace an existing file
+    #[arg(long, requires = "out")]
+    pub(crate) force: bool,
+}
+
+/// `vault import-config FILE`.
+#[derive(Args)]
+pub(crate) struct ImportConfigArgs {
+    /// A file written by `vaultdesk vault export-config` ('-' = standard input)
+    pub(crate) file: PathBuf,
+    /// Leave vaults and connectors whose name is already used as they are (and say so)
+    /// instead of refusing the import
+    #[arg(long)]
+    pub(crate) skip_existing: bool,
+    /// Ask for no credentials: every imported vault "needs credentials" until `vault update
+    /// NAME` supplies them
+    #[arg(long, conflicts_with_all = ["credentials_dir", "ids_from_env"])]
+    pub(crate) no_credentials: bool,
+    /// Directory of credential files, one per vault and part: NAME.role_id and NAME.secret_id
+    /// (AppRole), NAME.token, NAME.password, NAME.jwt, NAME.access_key_id and
+    /// NAME.secret_access_key
+    #[arg(long, value_name = "DIR")]
+    pub(crate) credentials_dir: Option<PathBuf>,
+    /// Take the credentials from $VAULTDESK_ROLE_ID / $VAULTDESK_SECRET_ID (or $VAULTDESK_TOKEN,
+    /// $VAULTDESK_PASSWORD...), as `vault add` does; only when one vault of the file needs them
+    #[arg(long)]
+    pub(crate) ids_from_env: bool,
 }
 
 /// The stored IDs go only to the server they were stored for (URL host and port, namespace,

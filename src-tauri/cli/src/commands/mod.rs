@@ -1,6 +1,7 @@
 //! One file per command group. Each parses what clap gave it, calls one use case of
 //! `vaultdesk_core::ops::Core`, and prints.
 
+mod config;
 mod connector;
 mod lease;
 mod render;

@@ -10,6 +10,7 @@ mod audit;
 mod aws;
 mod commands;
 mod common;
+mod config;
 mod connectors;
 mod crash;
 mod files;
