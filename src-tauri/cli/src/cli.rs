@@ -36,6 +36,17 @@ pub(crate) enum Command {
     /// Render a JSON or YAML file's {{secrets.VAULT.KEY}} references (only string values are
     /// templates, so the file's syntax cannot break).
     Render(RenderArgs),
+    /// Try vaultdesk without a Vault: a throwaway local OpenBao with example secrets, vaults
+    /// and connectors in a demo data directory, and the window opened on it.
+    #[command(after_help = "Starts the pinned OpenBao dev server (installed by `bash scripts/setup.sh \
+        demo`; or $VAULTDESK_BAO_BIN) on a free loopback port, in memory, seeds a KV secret of an \
+        API and a PostgreSQL-style credentials secret, an AppRole that can read them, registers \
+        the vaults demo-kv and demo-db and the connectors demo-api (REST) and demo-postgres in a \
+        new demo data directory (your own data directory is not touched), and opens the window on \
+        it with a \"Demo data\" badge. Closing the window, Ctrl-C or SIGTERM ends the demo: the \
+        vaults and their keyring entries are removed, the server stopped, the directory deleted. \
+        Prints one JSON line with the demo data directory and the server's address.")]
+    Demo(DemoArgs),
     /// List what is out of step: keyring entries of this data directory without their vault,
     /// vaults missing an ID, changes interrupted by a killed process, files readable by others.
     #[command(after_help = "Opening the data directory already makes it 0700 and the database files \
@@ -163,6 +174,18 @@ pub(crate) enum VaultCommand {
         #[command(flatten)]
         reuse: ReuseCredentials,
     },
+}
+
+/// `vaultdesk demo`.
+#[derive(Args)]
+pub(crate) struct DemoArgs {
+    /// The window to open [default: vaultdesk-app next to this vaultdesk, else on the PATH]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_window")]
+    pub(crate) app: Option<PathBuf>,
+    /// Open no window: keep the demo running until Ctrl-C or SIGTERM (to open the window, or
+    /// use the CLI, on the demo data directory it prints)
+    #[arg(long)]
+    pub(crate) no_window: bool,
 }
 
 /// `vault export-config`.

@@ -13,6 +13,7 @@ mod common;
 mod config;
 mod connectors;
 mod crash;
+mod demo;
 mod files;
 #[path = "../../../core/tests/common/keyring.rs"]
 mod keyring_session;
