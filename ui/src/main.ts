@@ -421,6 +421,15 @@ async function loadInfo(): Promise<void> {
     info = await appInfo();
     meta.replaceChildren(
       h("span", { class: "meta-item" }, `v${info.version}`),
+      ...(info.demo
+        ? [
+            h(
+              "span",
+              { class: "meta-item demo-badge", "data-testid": "demo-badge", title: "Started by `vaultdesk demo`: example data on a throwaway local OpenBao, removed when this window closes" },
+              "Demo data",
+            ),
+          ]
+        : []),
       h("span", { class: "meta-item mono", title: "Data directory" }, info.data_dir),
     );
   } catch (error: unknown) {
