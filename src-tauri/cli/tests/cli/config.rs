@@ -244,3 +244,36 @@ fn f_without_leaky() -> String {
         ]}"#
     .to_owned()
 }
+
+#[test]
+fn an_import_killed_while_writing_the_keyring_leaves_nothing_half_done() {
+    let tag = format!("k{}", std::process::id());
+    let (a, ids, work) = source(&tag);
+    let f = work.path().join("c.json").to_string_lossy().into_owned();
+    assert_ok(&a.run(&["vault", "export-config", "--out", &f]), "export-config");
+    let creds = tempfile::tempdir().expect("tmp");
+    std::fs::write(creds.path().join("team.role_id"), &ids.role).expect("write");
+    std::fs::write(creds.path().join("team.secret_id"), &ids.secret).expect("write");
+    let cdir = creds.path().to_string_lossy().into_owned();
+
+    let b = Env::new();
+    // Killed (as by `kill -9`) after the Role ID reached the keyring, before the Secret ID did.
+    let out = b
+        .cmd(&["vault", "import-config", &f, "--credentials-dir", &cdir])
+        .env("VAULTDESK_TEST_HOOK", "add:role_id")
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), None, "the import was killed: {}", stderr(&out));
+    // The next open settles it: no vault, and no keyring entry of this data directory.
+    assert!(b.list_json().is_empty(), "the unfinished vault is not there");
+    let out = b.run(&["doctor"]);
+    assert_ok(&out, "doctor after the next open");
+    assert!(stdout(&out).contains("Nothing out of step."), "no orphaned entry: {}", stdout(&out));
+    // The import can simply be run again.
+    let out = b.run(&["vault", "import-config", &f, "--credentials-dir", &cdir]);
+    assert_ok(&out, "the import again");
+    let (role_acct, secret_acct) = keyring_accounts(&b.show_json("team"));
+    assert_eq!(secret_tool_lookup(&role_acct).as_deref(), Some(ids.role.as_str()));
+    assert_eq!(secret_tool_lookup(&secret_acct).as_deref(), Some(ids.secret.as_str()));
+    assert_ok(&b.run(&["vault", "test", "team"]), "and it works");
+}
