@@ -46,7 +46,7 @@ fn source(tag: &str) -> (Env, Ids, tempfile::TempDir) {
 
 #[test]
 fn export_config_holds_no_credential_and_a_round_trip_renders_the_same() {
-    let tag = format!("x{}", std::process::id());
+    let tag = format!("cfgx{}", std::process::id());
     let (a, ids, work) = source(&tag);
     let file = work.path().join("team-config.json");
     let f = file.to_string_lossy().into_owned();
@@ -125,7 +125,7 @@ fn export_config_holds_no_credential_and_a_round_trip_renders_the_same() {
 
 #[test]
 fn a_vault_imported_without_credentials_needs_them_until_update_supplies_them() {
-    let tag = format!("n{}", std::process::id());
+    let tag = format!("cfgn{}", std::process::id());
     let (a, ids, work) = source(&tag);
     let f = work.path().join("c.json").to_string_lossy().into_owned();
     assert_ok(&a.run(&["vault", "export-config", "--out", &f]), "export-config");
@@ -247,7 +247,7 @@ fn f_without_leaky() -> String {
 
 #[test]
 fn an_import_killed_while_writing_the_keyring_leaves_nothing_half_done() {
-    let tag = format!("k{}", std::process::id());
+    let tag = format!("cfgk{}", std::process::id());
     let (a, ids, work) = source(&tag);
     let f = work.path().join("c.json").to_string_lossy().into_owned();
     assert_ok(&a.run(&["vault", "export-config", "--out", &f]), "export-config");
