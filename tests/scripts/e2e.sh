@@ -112,7 +112,7 @@ HCL
 e2e_token=$(bao token create -field=token -policy="$login_policy" -ttl=1h)
 bao auth enable -path="$up_mount" userpass >/dev/null
 bao write "auth/$up_mount/users/jane" password="pass phrase e2e" token_policies="$login_policy" >/dev/null
-bao auth list -format=json | grep -q '"approle/"' || bao auth enable approle >/dev/null
+bao auth list -format=json | grep '"approle/"' >/dev/null || bao auth enable approle >/dev/null
 bao write "auth/approle/role/$wrap_role" token_policies="$login_policy" >/dev/null
 wrap_role_id=$(bao read -field=role_id "auth/approle/role/$wrap_role/role-id")
 wrapped_secret_id=$(bao write -f -wrap-ttl=600s -field=wrapping_token "auth/approle/role/$wrap_role/secret-id")
@@ -181,7 +181,9 @@ path "$db_mount/config/orders" { capabilities = ["read"] }
 path "sys/leases/revoke" { capabilities = ["update"] }
 HCL
   # At the default mount "approle", as most servers have it: the form keeps its default.
-  bao auth list -format=json | grep -q '"approle/"' || bao auth enable approle >/dev/null
+  # (grep without -q reads the whole list: -q would exit at the match, bao could die of SIGPIPE,
+  # and with pipefail the test would then enable the mount a second time and fail.)
+  bao auth list -format=json | grep '"approle/"' >/dev/null || bao auth enable approle >/dev/null
   bao write "auth/approle/role/$role" token_policies="$policy" token_ttl=30m >/dev/null
   role_id=$(bao read -field=role_id "auth/approle/role/$role/role-id")
   secret_id=$(bao write -f -field=secret_id "auth/approle/role/$role/secret-id")
