@@ -257,6 +257,16 @@ function vaultRow(v: VaultSummary): HTMLTableRowElement {
       h("span", { class: "vault-name", "data-testid": "vault-name" }, v.name),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-provider" }, PROVIDER_LABELS[v.provider]),
       h("span", { class: "cell-sub nowrap", "data-testid": "vault-login" }, loginLabel(v)),
+      v.needs_credentials &&
+        h(
+          "span",
+          {
+            class: "cell-sub warn-note nowrap",
+            "data-testid": "vault-needs-credentials",
+            title: "Imported without its credentials: the pencil (or `vaultdesk vault update`) supplies them",
+          },
+          "Needs credentials",
+        ),
       signInButton(v),
       secretIdWarning(v),
       v.used_by.length > 0 &&
@@ -411,6 +421,15 @@ async function loadInfo(): Promise<void> {
     info = await appInfo();
     meta.replaceChildren(
       h("span", { class: "meta-item" }, `v${info.version}`),
+      ...(info.demo
+        ? [
+            h(
+              "span",
+              { class: "meta-item demo-badge", "data-testid": "demo-badge", title: "Started by `vaultdesk demo`: example data on a throwaway local OpenBao, removed when this window closes" },
+              "Demo data",
+            ),
+          ]
+        : []),
       h("span", { class: "meta-item mono", title: "Data directory" }, info.data_dir),
     );
   } catch (error: unknown) {

@@ -316,7 +316,9 @@ export async function openVaultForm(host: FormHost, mode: FormMode): Promise<voi
   // AWS Secrets Manager: the same dialog, Test panel and Save, with the provider's own fields.
   const aws = flavor === "aws";
   const stages = aws ? AWS_STAGES : STAGES;
-  const keyringHelp = "Stored in the OS keyring — leave empty to keep";
+  const keyringHelp = editing?.needs_credentials
+    ? "Needs credentials: imported without them — give them here (kept in the OS keyring)"
+    : "Stored in the OS keyring — leave empty to keep";
 
   const specs: Record<TextField, FieldSpec> = {
     name: { label: "Name", help: "Used in {{secrets.NAME.KEY}}." },

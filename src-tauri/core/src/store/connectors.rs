@@ -40,7 +40,7 @@ fn all_with_vault_ids(conn: &Connection) -> rusqlite::Result<Vec<(Connector, Opt
     rows.collect()
 }
 
-fn find(conn: &Connection, name: &str) -> rusqlite::Result<Option<Connector>> {
+pub(super) fn find(conn: &Connection, name: &str) -> rusqlite::Result<Option<Connector>> {
     let Ok(name) = validate_name(name) else { return Ok(None) };
     conn.query_row(&format!("{SELECT} WHERE c.name = ?1 COLLATE NOCASE"), [name], row_to_connector).optional()
 }
@@ -172,7 +172,7 @@ fn with_vault_checks(conn: &Connection, mut e: ValidationErrors, input: &Connect
 
 /// Everything Save checks, in one report: the fields, the template syntax, and the selected
 /// and every referenced vault. Returns the valid name, kind and selected vault id.
-fn check_all(
+pub(super) fn check_all(
     conn: &Connection,
     input: &ConnectorInput,
     storage: &dyn Fn(rusqlite::Error) -> Error,
