@@ -212,7 +212,7 @@ pub(super) fn all(conn: &Connection) -> rusqlite::Result<Vec<Vault>> {
 pub(super) fn find_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vault>> {
     // An invalid name cannot exist; skip the query (and keep odd input out of SQL plans).
     let Ok(name) = validate_name(name) else { return Ok(None) };
-    conn.query_row(&select("WHERE name = ?1 COLLATE NOCASE"), [name], row_to_vault).optional()
+    conn.prepare_cached(&select("WHERE name = ?1 COLLATE NOCASE"))?.query_row([name], row_to_vault).optional()
 }
 
 fn keyring_location(store_id: &str, vault_id: &str) -> KeyringLocation {

@@ -108,17 +108,28 @@ impl<'a> Renderer<'a> {
             return Ok(Value::String(s.to_owned()));
         }
         let compiled = compile(field, s)?;
-        let tpl = &compiled.tpl;
         let refs = compiled.references(field)?;
         for r in &refs {
             lookup(self.data, r)?;
         }
-        all.extend(refs.iter().cloned());
+        let out = self.render_compiled(field, &compiled, &refs);
+        // The references move into the document's list (no second copy).
+        all.extend(refs);
+        out
+    }
+
+    fn render_compiled(
+        &self,
+        field: &str,
+        compiled: &super::parse::Compiled,
+        refs: &[Reference],
+    ) -> Result<Value, TemplateError> {
+        let tpl = &compiled.tpl;
         // Exactly one reference and nothing else: the secret's own JSON type.
         if let [TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h)] = tpl.elements.as_slice()
         {
             if h.params.is_empty() && h.hash.is_empty() && !h.block {
-                if let (Parameter::Path(_), [r]) = (&h.name, refs.as_slice()) {
+                if let (Parameter::Path(_), [r]) = (&h.name, refs) {
                     let v = lookup(self.data, r)?;
                     return Ok(match self.mode {
                         RenderMode::Reveal => v.clone(),
@@ -151,7 +162,7 @@ impl<'a> Renderer<'a> {
             }
         }
         if compiled.simple {
-            return self.render_simple(field, tpl, &refs).map(Value::String);
+            return self.render_simple(field, tpl, refs).map(Value::String);
         }
         self.render_handlebars(field, tpl)
     }
