@@ -83,7 +83,7 @@ fn a_failed_export_all_leaves_the_folder_exactly_as_it_was() {
 #[test]
 fn export_all_makes_every_file_durable_with_one_barrier_before_any_rename() {
     let env = Env::new();
-    let tag = format!("d{}", std::process::id());
+    let tag = format!("sync{}", std::process::id());
     kv_vault(&env, "durable", &tag, &["token=durable-token"]);
     let work = tempfile::tempdir().expect("tmp");
     let cfg = write(
