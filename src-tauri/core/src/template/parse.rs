@@ -40,12 +40,39 @@ pub fn extract(field: &str, text: &str) -> Result<Vec<Reference>, TemplateError>
     compile(field, text)?.references(field)
 }
 
-/// The references of every string in `doc`; the first syntax error stops it.
+/// The references of every string in `doc`; the first syntax error stops it. The same walk as
+/// [`strings`], with the field path kept in one buffer (no path made for a plain string).
 pub fn extract_all(doc: &Value) -> Result<Vec<Reference>, TemplateError> {
-    let mut out = Vec::new();
-    for (field, s) in strings(doc) {
-        out.extend(extract(&field, s)?);
+    fn walk(v: &Value, path: &mut String, out: &mut Vec<Reference>) -> Result<(), TemplateError> {
+        match v {
+            Value::String(s) => out.extend(extract(path, s)?),
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    let len = path.len();
+                    path.push('[');
+                    path.push_str(&i.to_string());
+                    path.push(']');
+                    walk(x, path, out)?;
+                    path.truncate(len);
+                }
+            }
+            Value::Object(o) => {
+                for (k, x) in o {
+                    let len = path.len();
+                    if len > 0 {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    walk(x, path, out)?;
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
+    let mut out = Vec::new();
+    walk(doc, &mut String::new(), &mut out)?;
     Ok(out)
 }
 
@@ -408,6 +435,19 @@ mod tests {
         let before = cache.bytes();
         cache.insert(&text(0), compile_fresh("f", &text(0)).expect("compiles"));
         assert_eq!(cache.bytes(), before);
+    }
+
+    #[test]
+    fn references_are_placed_at_the_field_paths_strings_gives() {
+        let doc = serde_json::json!({"a": {"b": "{{secrets.v.x}}", "plain": "p", "list": ["q", {"c": "x {{secrets.v.y}}"}]},
+            "hosts": ["{{secrets.w.h}}"], "n": 1});
+        let fields: Vec<String> = extract_all(&doc).expect("refs").into_iter().map(|r| r.field).collect();
+        let with_refs: Vec<String> =
+            strings(&doc).into_iter().filter(|(_, s)| s.contains("{{")).map(|(p, _)| p).collect();
+        assert_eq!(fields, with_refs);
+        assert_eq!(fields, ["a.b", "a.list[1].c", "hosts[0]"]);
+        let e = extract_all(&serde_json::json!({"x": [{"y": "{{secrets.v"}]})).expect_err("syntax");
+        assert!(e.to_string().starts_with("x[0].y:"), "{e}");
     }
 
     #[test]

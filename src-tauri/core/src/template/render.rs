@@ -78,24 +78,42 @@ impl<'a> Renderer<'a> {
     /// `doc` rendered, and the references it holds (in document order).
     pub fn render_with_references(&self, doc: &Value) -> Result<(Value, Vec<Reference>), TemplateError> {
         let mut refs = Vec::new();
-        let v = self.render_at(doc, "", &mut refs)?;
+        let v = self.render_at(doc, &mut String::new(), &mut refs)?;
         Ok((v, refs))
     }
 
-    fn render_at(&self, v: &Value, path: &str, all: &mut Vec<Reference>) -> Result<Value, TemplateError> {
+    /// `v` rendered; `path` is its field path (`a.b`, `list[2]`), one buffer for the whole walk.
+    fn render_at(
+        &self,
+        v: &Value,
+        path: &mut String,
+        all: &mut Vec<Reference>,
+    ) -> Result<Value, TemplateError> {
         Ok(match v {
             Value::String(s) => self.render_string(path, s, all)?,
-            Value::Array(a) => Value::Array(
-                a.iter()
-                    .enumerate()
-                    .map(|(i, x)| self.render_at(x, &format!("{path}[{i}]"), all))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Value::Array(a) => {
+                let mut out = Vec::with_capacity(a.len());
+                for (i, x) in a.iter().enumerate() {
+                    let len = path.len();
+                    path.push('[');
+                    path.push_str(&i.to_string());
+                    path.push(']');
+                    out.push(self.render_at(x, path, all)?);
+                    path.truncate(len);
+                }
+                Value::Array(out)
+            }
             Value::Object(o) => {
                 let mut out = Map::new();
                 for (k, x) in o {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                    out.insert(k.clone(), self.render_at(x, &p, all)?);
+                    let len = path.len();
+                    if len > 0 {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    let rendered = self.render_at(x, path, all)?;
+                    path.truncate(len);
+                    out.insert(k.clone(), rendered);
                 }
                 Value::Object(out)
             }
