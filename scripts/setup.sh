@@ -24,7 +24,7 @@ if [ "$what" = package ]; then
 fi
 if [ "$what" = test ]; then
   apt_pkgs+=(xvfb webkit2gtk-driver imagemagick xauth postgresql mariadb-server mariadb-client
-             openssl curl python3-venv)
+             openssl curl python3-venv strace)
 fi
 
 if [ "$what" = demo ]; then

@@ -215,7 +215,7 @@ pub(super) fn all(conn: &Connection) -> rusqlite::Result<Vec<Vault>> {
 pub(super) fn find_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vault>> {
     // An invalid name cannot exist; skip the query (and keep odd input out of SQL plans).
     let Ok(name) = validate_name(name) else { return Ok(None) };
-    conn.query_row(&select("WHERE name = ?1 COLLATE NOCASE"), [name], row_to_vault).optional()
+    conn.prepare_cached(&select("WHERE name = ?1 COLLATE NOCASE"))?.query_row([name], row_to_vault).optional()
 }
 
 fn keyring_location(store_id: &str, vault_id: &str) -> KeyringLocation {
@@ -442,12 +442,14 @@ impl Store {
                 return Ok(Credentials::Oidc { token: Some(token), remembered: false });
             }
             let missing = |which| Error::CredentialMissing { vault: name.clone(), which };
-            let role_id = if method.uses_role_id() {
-                Some(keyring.get(&loc.role_id_account)?.ok_or_else(|| missing(method.role_id_label()))?)
+            // Both entries in one keyring round trip (one Secret Service session).
+            let (role_id, secret) = if method.uses_role_id() {
+                let mut both = keyring.get_many(&[&loc.role_id_account, &loc.secret_id_account])?.into_iter();
+                let (role_id, secret) = (both.next().flatten(), both.next().flatten());
+                (Some(role_id.ok_or_else(|| missing(method.role_id_label()))?), secret)
             } else {
-                None
+                (None, keyring.get(&loc.secret_id_account)?)
             };
-            let secret = keyring.get(&loc.secret_id_account)?;
             if method.stores_secret() && secret.is_none() {
                 return Err(missing(method.secret_label()));
             }
