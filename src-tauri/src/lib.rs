@@ -29,16 +29,19 @@ use vaultdesk_core::{Core, ErrorPayload};
 pub(crate) struct AppState {
     pub(crate) data_dir: Result<PathBuf, ErrorPayload>,
     core: Result<Core, ErrorPayload>,
+    /// Started by `vaultdesk demo` (`--demo`) on its throwaway data directory: the header says
+    /// "Demo data" so no one takes it for real data.
+    pub(crate) demo: bool,
 }
 
 impl AppState {
-    fn open(explicit: Option<PathBuf>) -> AppState {
+    fn open(explicit: Option<PathBuf>, demo: bool) -> AppState {
         let data_dir = vaultdesk_core::paths::resolve_data_dir(explicit).map_err(ErrorPayload::from);
         let core = match &data_dir {
             Ok(dir) => Core::open(dir).map_err(ErrorPayload::from),
             Err(e) => Err(e.clone()),
         };
-        AppState { data_dir, core }
+        AppState { data_dir, core, demo }
     }
 
     /// The window's `Core`, or why there is none.
@@ -53,7 +56,6 @@ macro_rules! register {
     };
 }
 
-/// Builds and runs the app until its last window closes.
 /// Why this build cannot show its window, if it cannot: without the UI embedded
 /// (`custom-protocol`) the window would load the dev-server URL, and whatever listens on that
 /// port would get the window's commands. Only a UI-development build (`dev-server`) may.
@@ -69,12 +71,14 @@ pub fn refuse_to_start() -> Option<&'static str> {
     }
 }
 
+/// Builds and runs the app until its last window closes.
 pub fn run() {
     if let Some(why) = refuse_to_start() {
         eprintln!("vaultdesk-app: {why}");
         std::process::exit(2);
     }
-    let state = AppState::open(data_dir_arg(std::env::args_os().skip(1)));
+    let demo = std::env::args_os().skip(1).any(|a| a == "--demo");
+    let state = AppState::open(data_dir_arg(std::env::args_os().skip(1)), demo);
     let result = tauri::Builder::default()
         .manage(state)
         .manage(vaults::RunningTests::default())

@@ -31,6 +31,8 @@ pub struct AppInfo {
     pub data_dir: String,
     /// The app's version (`Cargo.toml`).
     pub version: String,
+    /// Started by `vaultdesk demo` (the `--demo` argument) on its throwaway data directory.
+    pub demo: bool,
 }
 
 /// Tests in flight, by the request id the UI chose, so `cancel_test` can abort one. An id
@@ -44,7 +46,11 @@ pub(crate) struct RunningTests {
 #[tauri::command(async)]
 pub(crate) fn app_info(state: State<'_, AppState>) -> Result<AppInfo, ErrorPayload> {
     let dir = state.data_dir.as_ref().map_err(Clone::clone)?;
-    Ok(AppInfo { data_dir: dir.display().to_string(), version: env!("CARGO_PKG_VERSION").to_owned() })
+    Ok(AppInfo {
+        data_dir: dir.display().to_string(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        demo: state.demo,
+    })
 }
 
 /// What is out of step between the database, the OS keyring and the data directory's files

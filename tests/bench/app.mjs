@@ -14,7 +14,7 @@
 // Environment: VAULTDESK_APP, TAURI_DRIVER_PORT; BENCH_RUNS (default 3); BENCH_DIRS, lines of
 // "LABEL<TAB>DIR<TAB>VAULTS<TAB>CONNECTORS", the first being the empty data directory.
 
-import { readdirSync, readFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync } from "node:fs";
 import { browser, env, start, step } from "../e2e/lib.mjs";
 
 const app = env("VAULTDESK_APP");
@@ -177,5 +177,71 @@ for (const d of others) {
     `  total PSS, ${d.label} / empty: ${ratio(med(d, "pssList"), med(empty, "pssList"))} after the list, ` +
       `${ratio(med(d, "pssConnectors"), med(empty, "pssConnectors"))} on Connectors   (goal ≤ 1.15×)`,
   );
+}
+// The masked preview of a 20-field connector through the real IPC (BENCH_PREVIEW_DIR: a data
+// directory with the vault `pv` on a real OpenBao, secret keys k01..k20).
+const previewDir = process.env.BENCH_PREVIEW_DIR;
+let previewFigures = null;
+if (previewDir) {
+  await start({ app, dataDir: previewDir, port });
+  await vaultListShown(1);
+  const times = await browser.executeAsync((done) => {
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    const keys = Array.from({ length: 20 }, (_, i) => `k${String(i + 1).padStart(2, "0")}`);
+    const input = (i) => {
+      const headers = {};
+      for (const k of keys.slice(2)) headers[`X-${k}`] = `{{secrets.pv.${k}}}`;
+      return {
+        name: "preview-bench",
+        kind: "rest",
+        vault: "pv",
+        // A literal that changes each time, as a keystroke in the editor changes the form.
+        config: { base_url: `https://api.example.com/{{secrets.pv.k01}}/${"x".repeat(i % 50)}`, auth: { type: "bearer", token: "{{secrets.pv.k02}}" }, headers, timeout: "30s" },
+      };
+    };
+    const out = [];
+    (async () => {
+      try {
+        for (let i = 0; i < 220; i++) {
+          const t0 = performance.now();
+          const p = await invoke("preview_connector", { input: input(i), reveal: false, field: null });
+          const t = performance.now() - t0;
+          if (JSON.stringify(p).includes("value-")) throw new Error("a secret value reached the page");
+          if (p.references.length !== 20) throw new Error(`${p.references.length} references`);
+          if (i >= 20) out.push(t); // the first 20 warm up (login, read, templates compiled)
+        }
+        done(out);
+      } catch (e) {
+        done(String(e));
+      }
+    })();
+  });
+  await browser.deleteSession();
+  if (typeof times === "string") throw new Error(`preview through the IPC failed: ${times}`);
+  const s = [...times].sort((a, b) => a - b);
+  const pct = (p) => s[Math.min(s.length - 1, Math.round((s.length - 1) * p))];
+  previewFigures = { n: s.length, p50: pct(0.5), p95: pct(0.95) };
+  console.log(
+    `\nmasked preview of a 20-field connector through the IPC (${s.length} warm calls): ` +
+      `p50 ${previewFigures.p50.toFixed(1)} ms, p95 ${previewFigures.p95.toFixed(1)} ms   (goal p95 ≤ 16 ms, issue 15)`,
+  );
+}
+
+// Rows for tests/bench/all.sh's table (group, measure, value, unit, note), tab-separated.
+const table = process.env.BENCH_TABLE;
+if (table) {
+  const row = (...cells) => appendFileSync(table, `${cells.join("\t")}\n`);
+  for (const d of dirs) {
+    row("app", `vault list shown, ${d.label}`, med(d, "list").toFixed(0), "ms", `median of ${runs}`);
+    if (d.connectors > 0) {
+      row("app", `Connectors shown after the click, ${d.label}`, med(d, "connectors").toFixed(0), "ms", `median of ${runs}`);
+    }
+    row("app", `total PSS on Connectors, ${d.label}`, (med(d, "pssConnectors") / 1024).toFixed(1), "MiB", `median of ${runs}`);
+  }
+  if (previewFigures) {
+    const what = "masked preview of a 20-field connector through the IPC";
+    row("app", `${what}, p95 (goal ≤ 16 ms)`, previewFigures.p95.toFixed(1), "ms", `${previewFigures.n} warm calls; debounce not included`);
+    row("app", `${what}, p50`, previewFigures.p50.toFixed(1), "ms", `${previewFigures.n} warm calls`);
+  }
 }
 process.exit(0);

@@ -14,6 +14,10 @@
 # medians and the ratios of issue 8's goals: vault list ≤ 1.25× the empty data directory's
 # time; Connectors with 1000 connectors ≤ 300 ms after the click; PSS ≤ 1.15× the empty app's.
 # BENCH_VAULTS and BENCH_CONNECTORS change the counts; PROFILE=debug uses the debug build.
+# Inside tests/scripts/services.sh (as tests/bench/all.sh runs it), it also measures the masked
+# preview of a 20-field REST connector (20 references to a real OpenBao KV secret) through the
+# app's real IPC: from the page, `preview_connector` invoked as the editor invokes it, a literal
+# changed each time as a keystroke would (the editor's debounce not included), p50 and p95.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -80,10 +84,29 @@ timed "$n_vaults vaults added with the CLI" add_vaults "$vaults"
 add_vaults "$both"
 timed "$n_connectors connectors added with the CLI" add_connectors "$both"
 
+preview=""
+if [ -n "${VAULTDESK_TEST_BAO_ADDR:-}" ]; then
+  # A vault on the real OpenBao, with a secret of 20 keys, for the preview measure.
+  bao_bin=$VAULTDESK_TEST_BAO_BIN tag=p$$
+  export BAO_ADDR=$VAULTDESK_TEST_BAO_ADDR BAO_TOKEN=$VAULTDESK_TEST_BAO_TOKEN
+  "$bao_bin" secrets enable -path="benchp$tag" kv-v2 >/dev/null
+  "$bao_bin" kv put "benchp$tag/app/cfg" $(for k in $(seq -w 1 20); do printf 'k%s=value-%s ' "$k" "$k"; done) >/dev/null
+  printf 'path "benchp%s/data/app/*" { capabilities = ["read"] }\n' "$tag" >"$work/policy.hcl"
+  "$bao_bin" policy write "benchp$tag" "$work/policy.hcl" >/dev/null
+  "$bao_bin" auth enable -path="benchpar$tag" approle >/dev/null
+  "$bao_bin" write "auth/benchpar$tag/role/bench" token_policies="benchp$tag" token_ttl=30m >/dev/null
+  "$bao_bin" read -field=role_id "auth/benchpar$tag/role/bench/role-id" >"$work/p_role_id"
+  "$bao_bin" write -f -field=secret_id "auth/benchpar$tag/role/bench/secret-id" >"$work/p_secret_id"
+  preview=$work/preview
+  "$cli" --data-dir "$preview" vault add pv --url "$BAO_ADDR" --auth-mount "benchpar$tag" \
+    --engine-name "benchp$tag" --engine-type kv2 --path app/cfg \
+    --role-id-file "$work/p_role_id" --secret-id-file "$work/p_secret_id" >/dev/null
+fi
+
 webdriver_start "$work" || exit
 log "$runs runs, each on the three data directories"
 tab=$'\t'
 BENCH_DIRS="empty${tab}$empty${tab}0${tab}0
 $n_vaults vaults${tab}$vaults${tab}$n_vaults${tab}0
 $n_vaults vaults + $n_connectors connectors${tab}$both${tab}$n_vaults${tab}$n_connectors" \
-BENCH_RUNS=$runs BENCH_PROFILE=$profile VAULTDESK_APP=$app node tests/bench/app.mjs
+BENCH_PREVIEW_DIR=$preview BENCH_RUNS=$runs BENCH_PROFILE=$profile VAULTDESK_APP=$app node tests/bench/app.mjs

@@ -10,8 +10,13 @@
 # - one-shot CLI: `vaultdesk connector export` of one connector and of all COUNT (`--all
 #   --out-dir`), each a fresh process: open the store, read the keyring, log in, read, write;
 # - `bao agent` (auto_auth AppRole + template stanza(s) + exit_after_auth = true) rendering an
-#   equivalent consul-template file with the same secret: one template, then COUNT templates.
-# Builds in release mode (PROFILE=debug to use the debug build).
+#   equivalent consul-template file with the same secret: one template, then COUNT templates;
+# - `vaultdesk render` of a JSON file holding COUNT references (one per key, a quarter of them
+#   inside text with a helper), a fresh process.
+# Prints issue 15's goals as ratios. Builds in release mode; PROFILE=debug uses the debug build
+# as it is (no build: the short form tests/bench/all.sh --short runs in CI on the suite's
+# debug binaries). With BENCH_TABLE=FILE, appends its figures to FILE as tab-separated rows
+# (group, measure, value, unit, note) for tests/bench/all.sh's table.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -27,8 +32,11 @@ log() { printf '[bench] %s\n' "$*" >&2; }
 if [ "$profile" = release ]; then
   cargo build -q --release -p vaultdesk-cli -p vaultdesk-core --bin vaultdesk --example connector_bench
 else
-  cargo build -q -p vaultdesk-cli -p vaultdesk-core --bin vaultdesk --example connector_bench
+  # With the features tests/run.sh builds with: the suite's binaries, nothing rebuilt.
+  cargo build -q -p vaultdesk-cli -p vaultdesk-core --features vaultdesk-core/live-tests \
+    --bin vaultdesk --example connector_bench
 fi
+row() { [ -z "${BENCH_TABLE:-}" ] || printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$BENCH_TABLE"; }
 target=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 vd="$target/$profile/vaultdesk"
 bench_bin="$target/$profile/examples/connector_bench"
@@ -57,7 +65,9 @@ printf 'path "bench%s/data/app/*" { capabilities = ["read"] }\n' "$tag" > "$work
 
 # --- vaultdesk: warm in-process render ----------------------------------------------------
 log "creating $count connectors and rendering them in-process"
-"$bench_bin" "$data" bench "$count" 20 | sed 's/^/vaultdesk  /'
+warm_line=$("$bench_bin" "$data" bench "$count" 20)
+printf 'vaultdesk  %s\n' "$warm_line"
+warm_ms=$(printf '%s\n' "$warm_line" | sed -n 's/.*warm (secret cached) median of [0-9]* \([0-9.]*\) ms.*/\1/p')
 
 # median_ms CMD...: runs CMD $runs times, prints the median wall time in ms.
 median_ms() {
@@ -71,6 +81,21 @@ median_ms() {
 
 export_one() { rm -f "$work/one.json"; "$vd" --data-dir "$data" connector export c0000 --out "$work/one.json"; }
 export_all() { rm -rf "$work/all"; mkdir "$work/all"; "$vd" --data-dir "$data" connector export --all --out-dir "$work/all"; }
+
+# A JSON file of $count references: three quarters whole references, a quarter inside text with
+# a helper (the DSN of a connector).
+python3 - "$count" "$work/refs.json" <<'PY'
+import json, sys
+n, path = int(sys.argv[1]), sys.argv[2]
+keys = ["host", "port", "username", "password"]
+doc = {}
+for i in range(n):
+    k = keys[i % 4]
+    doc[f"k{i:05}"] = (f"{{{{secrets.bench.{k}}}}}" if i % 4 else
+                       f"postgres://u:{{{{urlencode secrets.bench.{k}}}}}@h/{i}")
+json.dump(doc, open(path, "w"))
+PY
+render_refs() { rm -f "$work/refs-out.json"; "$vd" --data-dir "$data" render "$work/refs.json" --out "$work/refs-out.json"; }
 
 # --- bao agent: the same secret through consul-template -----------------------------------
 tpl_body='{{ with secret "bench'"$tag"'/data/app/db" }}{"host": "{{ .Data.data.host }}", "port": {{ .Data.data.port }}, "database": "app0", "username": "{{ .Data.data.username }}", "password": {{ .Data.data.password | toJSON }}, "options": {"application_name": "svc-0", "dsn": "postgres://{{ .Data.data.username }}:{{ .Data.data.password | urlquery }}@{{ .Data.data.host }}/app0"}}{{ end }}'
@@ -118,8 +143,27 @@ vn=$(median_ms export_all)
 [ "$(ls "$work/all" | wc -l)" = "$count" ] || { log "export --all wrote $(ls "$work/all" | wc -l) files"; exit 1; }
 an=$(median_ms agent_all)
 [ "$(ls "$work/agent-out" | wc -l)" = "$count" ] || { log "bao agent wrote $(ls "$work/agent-out" | wc -l) files"; exit 1; }
+rn=$(median_ms render_refs)
+python3 - "$work/refs-out.json" "$count" <<'PY'
+import json, sys
+out = json.load(open(sys.argv[1]))
+ok = len(out) == int(sys.argv[2]) and out["k00001"] == "5432" and out["k00003"] == 'p@ss w0rd/"quoted"'
+assert ok and out["k00000"] == "postgres://u:db.internal@h/0", "vaultdesk render did not render the file as expected"
+PY
 
 printf '\n%-44s %12s %12s\n' "one-shot, wall time (median of $runs)" "vaultdesk" "bao agent"
 printf '%-44s %9s ms %9s ms\n' "1 connector / template" "$v1" "$a1"
 printf '%-44s %9s ms %9s ms\n' "$count connectors / templates" "$vn" "$an"
-printf '\n(%s build; OpenBao %s on loopback; %s CPUs)\n' "$profile" "$("$bao_bin" version | cut -d' ' -f2)" "$(nproc)"
+printf '%-44s %9s ms\n' "render of a file of $count references" "$rn"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+r1=$(ratio "$v1" "$a1") rn_=$(ratio "$vn" "$an")
+printf '\ngoals (issue 15)\n'
+printf '  one-shot export / bao agent: %s×   (goal ≤ 0.25×)\n' "$r1"
+printf '  export of %s / bao agent: %s×   (goal ≤ 0.1×, for 1000)\n' "$count" "$rn_"
+printf '  warm in-process render of %s connectors: %s ms   (goal < 10 ms, for 1000)\n' "$count" "$warm_ms"
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+printf '\n(%s build; OpenBao %s on loopback; %s CPUs; load average %s)\n' "$profile" "$("$bao_bin" version | cut -d' ' -f2)" "$(nproc)" "$load"
+row connectors "one-shot export of 1 connector (bao agent: $a1 ms; $r1×, goal ≤ 0.25×)" "$v1" ms "median of $runs"
+row connectors "export --all of $count connectors (bao agent: $an ms; $rn_×, goal ≤ 0.1×)" "$vn" ms "median of $runs"
+row connectors "warm in-process render of $count connectors (goal < 10 ms)" "$warm_ms" ms "median of 20"
+row connectors "vaultdesk render of a file of $count references" "$rn" ms "median of $runs"

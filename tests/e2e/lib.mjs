@@ -46,8 +46,9 @@ export function pass(msg) {
 /** The current WebDriver session (a live binding: start() and stop() change it). */
 export let browser = null;
 
-/** Starts the app through tauri-driver: a new window on `dataDir`. Returns the session. */
-export async function start({ app, dataDir, port }) {
+/** Starts the app through tauri-driver: a new window on `dataDir` (with `extraArgs`, e.g.
+ * `--demo`). Returns the session. */
+export async function start({ app, dataDir, port, extraArgs = [] }) {
   browser = await remote({
     hostname: "127.0.0.1",
     port,
@@ -55,7 +56,7 @@ export async function start({ app, dataDir, port }) {
     connectionRetryCount: 0,
     capabilities: {
       // tauri-driver turns this into webkitgtk:browserOptions {binary, args} for WebKitWebDriver.
-      "tauri:options": { application: app, args: ["--data-dir", dataDir] },
+      "tauri:options": { application: app, args: ["--data-dir", dataDir, ...extraArgs] },
       // WebKitWebDriver speaks classic WebDriver; don't let WebdriverIO ask for a BiDi socket.
       "wdio:enforceWebDriverClassic": true,
     },

@@ -15,7 +15,11 @@
 #      exported (live, path, countdown, masked user), a preview's user revoked when the editor
 #      closes, and Revoke turning the export's lease revoked (the user no longer logs in);
 #   8. tests/e2e/aws.mjs: AWS Secrets Manager against moto (services.sh's VAULTDESK_TEST_AWS_*):
-#      access keys with Test and Save, a missing secret named under its field, the default chain.
+#      access keys with Test and Save, a missing secret named under its field, the default chain;
+#   9. tests/e2e/demo.mjs: `vaultdesk demo --no-window` (its own OpenBao, the binary of
+#      services.sh) with the window opened on its data directory with --demo: the "Demo data"
+#      badge, demo-kv's Test passing, a connector preview; then SIGTERM ends the demo and the
+#      checks "[demo-end]" find its data directory and keyring entries gone.
 # Screenshots land in tests/artifacts/ (smoke-*.png, vault-*.png, connector*.png).
 #
 # The caller provides, and this script does not:
@@ -66,6 +70,8 @@ vault_url=https://vault.e2e.test:8200
 
 cleanup() {
   local rc=$?
+  # A demo still running (run 9 stopped half-way) ends and removes what it made.
+  if [ -n "${demo_pid:-}" ]; then kill -TERM "$demo_pid" 2>/dev/null && wait "$demo_pid" 2>/dev/null; fi
   if [ -n "$vault_added" ]; then
     # Leave nothing in the caller's keyring.
     "$cli" --data-dir "$data" vault remove "$vault_name" >/dev/null 2>&1 || log "could not remove $vault_name"
@@ -178,6 +184,8 @@ path "$db_mount/config/orders" { capabilities = ["read"] }
 path "sys/leases/revoke" { capabilities = ["update"] }
 HCL
   # At the default mount "approle", as most servers have it: the form keeps its default.
+  # (grep without -q reads the whole list: -q would exit at the match, bao could die of SIGPIPE,
+  # and with pipefail the test would then enable the mount a second time and fail.)
   bao auth list -format=json | grep '"approle/"' >/dev/null || bao auth enable approle >/dev/null
   bao write "auth/approle/role/$role" token_policies="$policy" token_ttl=30m >/dev/null
   role_id=$(bao read -field=role_id "auth/approle/role/$role/role-id")
@@ -274,6 +282,39 @@ mkdir -p "$aws_data"
 (cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$aws_data" TAURI_DRIVER_PORT="$port" \
   E2E_AWS_ENDPOINT="$VAULTDESK_TEST_AWS_ENDPOINT" E2E_AWS_SECRET_VALUE=aws-e2e-secret-value E2E_AWS_PROFILE=e2e \
   node aws.mjs) || rc=$?
+
+log "run 9: the first-run demo (vaultdesk demo --no-window, the window opened on it with --demo)"
+VAULTDESK_BAO_BIN="$VAULTDESK_TEST_BAO_BIN" "$cli" demo --no-window >"$work/demo.out" 2>"$work/demo.err" &
+demo_pid=$!
+for _ in $(seq 300); do [ -s "$work/demo.out" ] && break; sleep 0.2; done
+demo_dir=$(node -e 'try{console.log(JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).demo_data_dir)}catch{}' "$work/demo.out")
+demo_ok=0 demo_failed=0
+demo_check() { # demo_check WHAT CONDITION...: counted like an E2E script's checks
+  local what=$1; shift
+  if "$@"; then demo_ok=$((demo_ok + 1)); log "[demo-end] $what"; else demo_failed=$((demo_failed + 1)); log "[demo-end] FAILED: $what"; fi
+}
+if [ -n "$demo_dir" ]; then
+  demo_accounts=$(for v in demo-kv demo-db; do "$cli" --data-dir "$demo_dir" vault show "$v" --json | node -e \
+    'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const k=JSON.parse(s).keyring;console.log(k.role_id_account);console.log(k.secret_id_account)})'; done)
+  (cd "$root/tests/e2e" && VAULTDESK_APP="$app" VAULTDESK_DATA_DIR="$demo_dir" TAURI_DRIVER_PORT="$port" \
+    node demo.mjs) || rc=$?
+  demo_check "the demo's keyring entries existed while it ran" test "$(printf '%s\n' "$demo_accounts" | grep -c .)" = 4
+  kill -TERM "$demo_pid"
+  demo_rc=0; wait "$demo_pid" || demo_rc=$?
+  demo_check "SIGTERM ended the demo (exit $demo_rc)" test "$demo_rc" = 143
+  demo_check "the demo data directory is removed" test ! -e "$(dirname "$demo_dir")"
+  left=0
+  for a in $demo_accounts; do
+    if secret-tool lookup service vaultdesk username "$a" >/dev/null 2>&1; then left=$((left + 1)); fi
+  done
+  demo_check "its keyring entries are removed ($left left)" test "$left" = 0
+else
+  log "vaultdesk demo did not start: $(cat "$work/demo.err")"
+  kill -TERM "$demo_pid" 2>/dev/null || true
+  demo_failed=1
+fi
+echo "[demo-end] checks: $demo_ok passed, $demo_failed failed"
+[ "$demo_failed" = 0 ] || rc=1
 
 if [ "$rc" = 0 ]; then log "PASS"; else log "FAIL (tauri-driver log: $work/tauri-driver.log)"; fi
 exit "$rc"

@@ -36,6 +36,17 @@ pub(crate) enum Command {
     /// Render a JSON or YAML file's {{secrets.VAULT.KEY}} references (only string values are
     /// templates, so the file's syntax cannot break).
     Render(RenderArgs),
+    /// Try vaultdesk without a Vault: a throwaway local OpenBao with example secrets, vaults
+    /// and connectors in a demo data directory, and the window opened on it.
+    #[command(after_help = "Starts the pinned OpenBao dev server (installed by `bash scripts/setup.sh \
+        demo`; or $VAULTDESK_BAO_BIN) on a free loopback port, in memory, seeds a KV secret of an \
+        API and a PostgreSQL-style credentials secret, an AppRole that can read them, registers \
+        the vaults demo-kv and demo-db and the connectors demo-api (REST) and demo-postgres in a \
+        new demo data directory (your own data directory is not touched), and opens the window on \
+        it with a \"Demo data\" badge. Closing the window, Ctrl-C or SIGTERM ends the demo: the \
+        vaults and their keyring entries are removed, the server stopped, the directory deleted. \
+        Prints one JSON line with the demo data directory and the server's address.")]
+    Demo(DemoArgs),
     /// List what is out of step: keyring entries of this data directory without their vault,
     /// vaults missing an ID, changes interrupted by a killed process, files readable by others.
     #[command(after_help = "Opening the data directory already makes it 0700 and the database files \
@@ -127,6 +138,23 @@ pub(crate) enum VaultCommand {
         #[arg(long)]
         force: bool,
     },
+    /// Write every vault and connector definition, without any credential, as one JSON file
+    /// (stable and diff-friendly, for Git).
+    #[command(after_help = "The keyring is not read: the file holds configurations only. A \
+        connector field holding a literal secret (a password, token or API key typed as is rather \
+        than a {{secrets...}} reference) is written empty and named on standard error.")]
+    ExportConfig(ExportConfigArgs),
+    /// Import a file of `vault export-config`: the vaults and connectors it defines, each vault
+    /// with credentials you supply now, or marked "needs credentials".
+    #[command(after_help = "The whole file is checked first, against the stored vaults and \
+        connectors: a problem in any entry imports nothing and is named by entry and field. A \
+        name already used is refused unless --skip-existing. Credentials per vault: from \
+        --credentials-dir, from the environment with --ids-from-env (one vault only), else asked \
+        for without echo on a terminal (an empty answer leaves it for later); never as \
+        command-line values. Without them (--no-credentials, or no terminal) the vault is stored \
+        and listed as \"needs credentials\"; `vaultdesk vault update NAME --role-id-file F \
+        --secret-id-file F` supplies them later.")]
+    ImportConfig(ImportConfigArgs),
     /// Test a vault: reachability and health, TLS, login, read, capabilities.
     #[command(after_help = "Each stage is shown with its outcome and time; the command exits with \
         code 8 when a stage fails. Secret values are never shown: KV shows key names and the \
@@ -146,6 +174,53 @@ pub(crate) enum VaultCommand {
         #[command(flatten)]
         reuse: ReuseCredentials,
     },
+}
+
+/// `vaultdesk demo`.
+#[derive(Args)]
+pub(crate) struct DemoArgs {
+    /// The window to open [default: vaultdesk-app next to this vaultdesk, else on the PATH]
+    #[arg(long, value_name = "PATH", conflicts_with = "no_window")]
+    pub(crate) app: Option<PathBuf>,
+    /// Open no window: keep the demo running until Ctrl-C or SIGTERM (to open the window, or
+    /// use the CLI, on the demo data directory it prints)
+    #[arg(long)]
+    pub(crate) no_window: bool,
+}
+
+/// `vault export-config`.
+#[derive(Args)]
+pub(crate) struct ExportConfigArgs {
+    /// File to write (mode 0600) [default: standard output]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Replace an existing file
+    #[arg(long, requires = "out")]
+    pub(crate) force: bool,
+}
+
+/// `vault import-config FILE`.
+#[derive(Args)]
+pub(crate) struct ImportConfigArgs {
+    /// A file written by `vaultdesk vault export-config` ('-' = standard input)
+    pub(crate) file: PathBuf,
+    /// Leave vaults and connectors whose name is already used as they are (and say so)
+    /// instead of refusing the import
+    #[arg(long)]
+    pub(crate) skip_existing: bool,
+    /// Ask for no credentials: every imported vault "needs credentials" until `vault update
+    /// NAME` supplies them
+    #[arg(long, conflicts_with_all = ["credentials_dir", "ids_from_env"])]
+    pub(crate) no_credentials: bool,
+    /// Directory of credential files, one per vault and part: NAME.role_id and NAME.secret_id
+    /// (AppRole), NAME.token, NAME.password, NAME.jwt, NAME.access_key_id and
+    /// NAME.secret_access_key
+    #[arg(long, value_name = "DIR")]
+    pub(crate) credentials_dir: Option<PathBuf>,
+    /// Take the credentials from $VAULTDESK_ROLE_ID / $VAULTDESK_SECRET_ID (or $VAULTDESK_TOKEN,
+    /// $VAULTDESK_PASSWORD...), as `vault add` does; only when one vault of the file needs them
+    #[arg(long)]
+    pub(crate) ids_from_env: bool,
 }
 
 /// The stored IDs go only to the server they were stored for (URL host and port, namespace,
@@ -450,7 +525,7 @@ pub(crate) enum ConnectorCommand {
     /// List the fields of every connector that hold a secret as a literal value.
     #[command(after_help = "A password, token, API key or credential header typed into a connector \
         is stored in clear in the local database. Lint names each such field (never its value); \
-        the command exits with code 11 when it finds one. Replace each value with a \
+        the command exits with code 12 when it finds one. Replace each value with a \
         {{secrets.VAULT.KEY}} reference (`vaultdesk connector update NAME --config FILE`).")]
     Lint {
         #[arg(long)]

@@ -15,7 +15,8 @@ pub(crate) const STORAGE: u8 = 7;
 pub(crate) const VAULT: u8 = 8;
 pub(crate) const IN_USE: u8 = 9;
 pub(crate) const OUT_OF_STEP: u8 = 10;
-pub(crate) const LINT_FINDINGS: u8 = 11;
+pub(crate) const NEEDS_CREDENTIALS: u8 = 11;
+pub(crate) const LINT_FINDINGS: u8 = 12;
 
 pub(crate) const EXIT_CODES_HELP: &str = "\
 Exit codes:
@@ -31,7 +32,8 @@ Exit codes:
   9  in use (vault remove while connectors use the vault; --force removes anyway; an engine
      change that connectors using the vault would no longer fit)
  10  doctor: something is out of step and was not repaired
- 11  connector lint: a connector holds a secret as a literal value
+ 11  the vault needs credentials (imported without them): `vault update NAME` with its IDs
+ 12  connector lint: a connector holds a secret as a literal value
 130  interrupted (SIGINT) / 143 (SIGTERM), after the change in progress was finished";
 
 /// A failure of this command: what to print and how to exit.
@@ -50,6 +52,7 @@ impl From<Error> for Failure {
             ErrorCode::Storage => STORAGE,
             ErrorCode::Vault => VAULT,
             ErrorCode::InUse => IN_USE,
+            ErrorCode::NeedsCredentials => NEEDS_CREDENTIALS,
             ErrorCode::CredentialMissing | ErrorCode::Keyring | ErrorCode::Internal => INTERNAL,
             // Like a missing Secret ID source: the command needs one more input.
             ErrorCode::ConfirmCredentials => USAGE,
@@ -83,6 +86,13 @@ impl From<Error> for Failure {
             }
             Error::InvalidConnector(errs) => {
                 let mut m = String::from("invalid connector:");
+                for f in &errs.0 {
+                    m.push_str(&format!("\n  {}: {}", f.field, f.message));
+                }
+                m
+            }
+            Error::InvalidImport(errs) => {
+                let mut m = String::from("invalid configuration file, nothing was imported:");
                 for f in &errs.0 {
                     m.push_str(&format!("\n  {}: {}", f.field, f.message));
                 }

@@ -33,7 +33,11 @@ pub(crate) fn print_table(vaults: &[VaultSummary]) -> Result<(), Failure> {
         .map(|s| &s.vault)
         .map(|v| {
             [
-                v.spec.name.clone(),
+                if v.needs_credentials {
+                    format!("{} (needs credentials)", v.spec.name)
+                } else {
+                    v.spec.name.clone()
+                },
                 v.spec.engine_type.as_str().to_owned(),
                 match &v.spec.aws {
                     Some(aws) if v.spec.url.is_empty() => format!("aws {}", aws.region),

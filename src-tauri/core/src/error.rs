@@ -14,6 +14,25 @@ use crate::validate::{FieldError, ValidationErrors};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// What a login method keeps in the keyring, for the needs-credentials message.
+fn needs_what(m: crate::model::AuthMethod) -> String {
+    if m.uses_role_id() {
+        format!("{} and {}", m.role_id_label(), m.secret_label())
+    } else {
+        m.secret_label().to_owned()
+    }
+}
+
+/// The `vault update` flags that supply them.
+fn needs_flags(m: crate::model::AuthMethod) -> String {
+    let flag = |f: &str| format!("--{}-file FILE", f.replace('_', "-"));
+    if m.uses_role_id() {
+        format!("{} {}", flag(m.role_id_field()), flag(m.secret_field()))
+    } else {
+        flag(m.secret_field())
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("invalid vault configuration: {0}")]
@@ -39,6 +58,15 @@ pub enum Error {
         flag = which.replace(' ', "-").to_lowercase()
     )]
     CredentialMissing { vault: String, which: &'static str },
+
+    /// The vault was imported without its credentials and none were supplied since.
+    #[error(
+        "vault \"{vault}\" needs credentials: it was imported without its {what}; supply them with \
+         `vaultdesk vault update {vault} {flags}` (or the pencil in the window's vault list)",
+        what = needs_what(*method),
+        flags = needs_flags(*method)
+    )]
+    NeedsCredentials { vault: String, method: crate::model::AuthMethod },
 
     #[error("OS keyring error: {detail}")]
     Keyring { detail: String },
@@ -67,6 +95,11 @@ pub enum Error {
 
     #[error("invalid connector: {0}")]
     InvalidConnector(ValidationErrors),
+
+    /// A configuration file to import (`vault import-config`) with invalid entries; nothing was
+    /// imported. Fields are prefixed with their entry: `vaults[1] "prod".url`.
+    #[error("invalid configuration file, nothing was imported: {0}")]
+    InvalidImport(ValidationErrors),
 
     #[error("no connector named \"{name}\"")]
     ConnectorNotFound { name: String },
@@ -139,6 +172,8 @@ pub enum ErrorCode {
     AlreadyExists,
     KeyringUnavailable,
     CredentialMissing,
+    /// The vault was imported without credentials; `vault update` or the form supplies them.
+    NeedsCredentials,
     /// Stored credentials would go to another server; `ErrorPayload::credentials_target` says
     /// which. Give the Secret ID again or confirm (`reuse_credentials`).
     ConfirmCredentials,
@@ -176,11 +211,14 @@ impl Error {
             Error::VaultExists { .. } => ErrorCode::AlreadyExists,
             Error::KeyringUnavailable { .. } => ErrorCode::KeyringUnavailable,
             Error::CredentialMissing { .. } => ErrorCode::CredentialMissing,
+            Error::NeedsCredentials { .. } => ErrorCode::NeedsCredentials,
             Error::CredentialsForOtherServer(_) => ErrorCode::ConfirmCredentials,
             Error::Keyring { .. } => ErrorCode::Keyring,
             Error::DataDir { .. } | Error::Storage { .. } => ErrorCode::Storage,
             Error::Vault(_) => ErrorCode::Vault,
-            Error::InvalidConnector(_) | Error::Template(_) => ErrorCode::InvalidInput,
+            Error::InvalidConnector(_) | Error::Template(_) | Error::InvalidImport(_) => {
+                ErrorCode::InvalidInput
+            }
             Error::ConnectorNotFound { .. } | Error::LeaseNotFound { .. } => ErrorCode::NotFound,
             Error::LeaseAmbiguous { .. } | Error::LeaseEnded { .. } => ErrorCode::InvalidInput,
             Error::LeaseVaultGone { .. } => ErrorCode::NotFound,
@@ -194,7 +232,7 @@ impl Error {
 
     pub fn payload(&self) -> ErrorPayload {
         let fields = match self {
-            Error::Invalid(e) | Error::InvalidConnector(e) => e.0.clone(),
+            Error::Invalid(e) | Error::InvalidConnector(e) | Error::InvalidImport(e) => e.0.clone(),
             Error::VaultExists { .. } => {
                 vec![FieldError::new("name", "is already used by another vault")]
             }

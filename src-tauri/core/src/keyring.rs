@@ -15,6 +15,12 @@ pub trait CredentialStore: Send + Sync {
     fn set(&self, account: &str, value: &SecretString) -> Result<()>;
     /// `Ok(None)` when there is no entry.
     fn get(&self, account: &str) -> Result<Option<SecretString>>;
+    /// Several entries read together, in the order asked (`None` where there is no entry). A
+    /// vault's login reads two (Role ID and Secret ID): the OS keyring reads both through one
+    /// connection and one Secret Service session instead of one of each per entry.
+    fn get_many(&self, accounts: &[&str]) -> Result<Vec<Option<SecretString>>> {
+        accounts.iter().map(|a| self.get(a)).collect()
+    }
     /// Deleting a missing entry is not an error.
     fn delete(&self, account: &str) -> Result<()>;
     /// Every vaultdesk account starting with `prefix` (names only), or `Ok(None)` when this
@@ -76,6 +82,21 @@ impl CredentialStore for OsKeyring {
         }
     }
 
+    /// The Secret Service: one D-Bus connection and one (encrypted) session for all the
+    /// entries, each found with the same attributes the keyring crate searches on (`target`
+    /// `default`, `service`, `username`), so it reads exactly the item [`Self::get`] would.
+    /// Elsewhere, one read per entry.
+    fn get_many(&self, accounts: &[&str]) -> Result<Vec<Option<SecretString>>> {
+        #[cfg(target_os = "linux")]
+        {
+            secret_service_get_many(accounts)
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            accounts.iter().map(|a| self.get(a)).collect()
+        }
+    }
+
     fn delete(&self, account: &str) -> Result<()> {
         match entry(account)?.delete_credential() {
             Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
@@ -108,6 +129,50 @@ impl CredentialStore for OsKeyring {
         accounts.dedup();
         Ok(Some(accounts))
     }
+}
+
+/// [`OsKeyring::get_many`] on the Secret Service. The keyring crate connects to D-Bus and opens
+/// a Diffie-Hellman session for every read (most of a one-shot export's time); here both happen
+/// once. The same session type as the keyring crate's (DH, the secret encrypted on the bus).
+#[cfg(target_os = "linux")]
+fn secret_service_get_many(accounts: &[&str]) -> Result<Vec<Option<SecretString>>> {
+    use dbus_secret_service::{EncryptionType, SecretService};
+    let unavailable =
+        |e: dbus_secret_service::Error| Error::KeyringUnavailable { detail: first_line(&e.to_string()) };
+    // As the keyring crate maps them: every D-Bus failure is an unavailable keyring.
+    let failed = unavailable;
+    if accounts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ss = SecretService::connect(EncryptionType::Dh).map_err(unavailable)?;
+    let mut out = Vec::with_capacity(accounts.len());
+    for account in accounts {
+        let found = ss
+            .search_items(std::collections::HashMap::from([
+                ("target", "default"),
+                ("service", SERVICE),
+                ("username", *account),
+            ]))
+            .map_err(failed)?;
+        let count = found.unlocked.len() + found.locked.len();
+        if count > 1 {
+            return Err(Error::Keyring {
+                detail: format!("{count} entries match one account; remove the duplicates"),
+            });
+        }
+        let Some(item) = found.unlocked.first().or(found.locked.first()) else {
+            out.push(None);
+            continue;
+        };
+        if !found.locked.is_empty() {
+            item.unlock().map_err(failed)?;
+        }
+        let bytes = item.get_secret().map_err(failed)?;
+        let value = String::from_utf8(bytes)
+            .map_err(|_| Error::Keyring { detail: "a stored entry is not valid UTF-8".into() })?;
+        out.push(Some(SecretString::from(value)));
+    }
+    Ok(out)
 }
 
 /// An in-memory keyring for the fast test tier (`cargo test -p vaultdesk-core`, no D-Bus): the

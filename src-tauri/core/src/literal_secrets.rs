@@ -57,25 +57,38 @@ pub fn literal_secrets(kind: ConnectorKind, config: &Value) -> Vec<String> {
 
 /// `config` with the values at `paths` replaced by the mask (a masked preview).
 pub fn mask(config: &mut Value, paths: &[String]) {
-    fn walk(v: &mut Value, path: &str, paths: &[String]) {
+    set_strings(config, paths, MASK);
+}
+
+/// Empties the fields of `config` that hold a literal secret (a configuration written to a file
+/// without credentials: `vault export-config`) and returns their paths.
+pub fn strip(kind: ConnectorKind, config: &mut Value) -> Vec<String> {
+    let fields = literal_secrets(kind, config);
+    set_strings(config, &fields, "");
+    fields
+}
+
+/// `config` with the strings at `paths` (as `template::strings` writes them) set to `to`.
+fn set_strings(config: &mut Value, paths: &[String], to: &str) {
+    fn walk(v: &mut Value, path: &str, paths: &[String], to: &str) {
         match v {
-            Value::String(s) if paths.iter().any(|p| p == path) => *s = MASK.to_owned(),
+            Value::String(s) if paths.iter().any(|p| p == path) => *s = to.to_owned(),
             Value::Object(o) => {
                 for (k, x) in o.iter_mut() {
                     let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                    walk(x, &p, paths);
+                    walk(x, &p, paths, to);
                 }
             }
             Value::Array(a) => {
                 for (i, x) in a.iter_mut().enumerate() {
-                    walk(x, &format!("{path}[{i}]"), paths);
+                    walk(x, &format!("{path}[{i}]"), paths, to);
                 }
             }
             _ => {}
         }
     }
     if !paths.is_empty() {
-        walk(config, "", paths);
+        walk(config, "", paths, to);
     }
 }
 
@@ -125,6 +138,17 @@ mod tests {
         assert!(literal_secrets(ConnectorKind::Mongodb, &referenced).is_empty());
         let mongo = json!({"connection_string": "mongodb://u:pw@h/db"});
         assert_eq!(literal_secrets(ConnectorKind::Mongodb, &mongo), ["connection_string"]);
+    }
+
+    #[test]
+    fn stripping_empties_literal_secrets_and_keeps_references() {
+        let mut c = json!({"connection_string": "mongodb://u:plain@h/db", "password": "hunter2", "username": "{{secrets.v.user}}"});
+        assert_eq!(strip(ConnectorKind::Mongodb, &mut c), ["password", "connection_string"]);
+        assert_eq!(c, json!({"connection_string": "", "password": "", "username": "{{secrets.v.user}}"}));
+        let mut c = json!({"base_url": "https://x", "headers": {"X-Api-Key": "abc", "Accept": "json"}, "auth": {"type": "bearer", "token": "{{secrets.v.t}}"}});
+        assert_eq!(strip(ConnectorKind::Rest, &mut c), ["headers.X-Api-Key"]);
+        assert_eq!(c["headers"], json!({"X-Api-Key": "", "Accept": "json"}));
+        assert_eq!(c["auth"]["token"], "{{secrets.v.t}}", "a reference is not a credential");
     }
 
     #[test]

@@ -24,6 +24,7 @@ type Loader = Box<dyn FnOnce() -> Result<Credentials> + Send + 'static>;
 
 /// What a batch of documents needs from Vault, found without contacting it.
 pub struct RenderPlan {
+    /// One reference per vault named (the first): what the renderer needs to know of them.
     refs: Vec<Reference>,
     sources: Vec<(Vault, Loader)>,
 }
@@ -39,9 +40,14 @@ impl RenderPlan {
     /// The references of `docs` and the stored vaults they name. A syntax error or a reference
     /// to a vault that does not exist fails here, before any request.
     pub fn new(store: &Store, docs: &[&Value]) -> Result<RenderPlan> {
-        let mut refs = Vec::new();
+        // One reference per vault: a batch of 1,000 connectors keeps 1 of their 5,000, not all.
+        let mut refs: Vec<Reference> = Vec::new();
         for d in docs {
-            refs.extend(template::extract_all(d)?);
+            for r in template::extract_all(d)? {
+                if !refs.iter().any(|k| k.vault.eq_ignore_ascii_case(&r.vault)) {
+                    refs.push(r);
+                }
+            }
         }
         let mut sources = Vec::new();
         for name in template::vault_names(&refs) {
@@ -173,16 +179,23 @@ impl Fetched {
         self.states_of(template::extract_all(doc).unwrap_or_default())
     }
 
+    /// The state of vault `name` (as written): found without lower-casing when it is written
+    /// as stored (the usual case: one lookup, no allocation).
+    fn state_of(&self, name: &str) -> Option<&(String, Arc<ResolvedSecret>, String)> {
+        self.states.get(name).or_else(|| self.states.get(&name.to_lowercase()))
+    }
+
     /// `refs` with the cache state of their secrets.
     pub fn states_of(&self, refs: Vec<Reference>) -> Vec<ReferenceState> {
         refs.into_iter()
             .map(|r| {
-                let state = self.states.get(&r.vault.to_lowercase());
+                let state = self.state_of(&r.vault);
+                let key = r.key_path();
                 ReferenceState {
-                    field: r.field.clone(),
-                    reference: r.text.clone(),
                     vault: state.map_or_else(|| r.vault.clone(), |(n, _, _)| n.clone()),
-                    key: r.key_path(),
+                    field: r.field,
+                    reference: r.text,
+                    key,
                     fetched_at: state.map(|(_, _, at)| at.clone()).unwrap_or_default(),
                     expires_in_secs: state
                         .and_then(|(_, s, _)| s.expires_at.is_some().then(|| s.expires_in()).flatten())

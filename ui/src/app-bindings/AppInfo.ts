@@ -11,4 +11,8 @@ data_dir: string,
 /**
  * The app's version (`Cargo.toml`).
  */
-version: string, };
+version: string, 
+/**
+ * Started by `vaultdesk demo` (the `--demo` argument) on its throwaway data directory.
+ */
+demo: boolean, };

@@ -39,7 +39,13 @@ updated_at: string,
  * AppRole: what the last Test of the stored vault learnt of its Secret ID (where the policy
  * allows `secret-id/lookup`); cleared when the Secret ID is replaced.
  */
-secret_id_status: SecretIdStatus | null, name: string, provider: Provider, 
+secret_id_status: SecretIdStatus | null, 
+/**
+ * Imported without its credentials (`vault import-config`): nothing in the keyring yet,
+ * a legitimate state. Test, preview and export refuse it until `vault update` or the form
+ * supplies them, which clears it.
+ */
+needs_credentials: boolean, name: string, provider: Provider, 
 /**
  * `scheme://host[:port][/prefix]`, no trailing slash, no credentials, query or fragment.
  */

@@ -4,4 +4,4 @@
  * What went wrong, for a front end to branch on. Stable: the CLI's exit codes and the UI
  * depend on it.
  */
-export type ErrorCode = "invalid_input" | "not_found" | "already_exists" | "keyring_unavailable" | "credential_missing" | "confirm_credentials" | "keyring" | "storage" | "vault" | "in_use" | "internal";
+export type ErrorCode = "invalid_input" | "not_found" | "already_exists" | "keyring_unavailable" | "credential_missing" | "needs_credentials" | "confirm_credentials" | "keyring" | "storage" | "vault" | "in_use" | "internal";

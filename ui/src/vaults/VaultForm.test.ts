@@ -101,6 +101,12 @@ describe("VaultForm", () => {
     expect(q("error-url")?.textContent?.trim()).toBe("");
   });
 
+  it("a vault imported without credentials asks for them in the ID fields' help", async () => {
+    await open({ kind: "edit", vault: summary({ needs_credentials: true }) });
+    expect(document.getElementById("vault-secret_id-help")?.textContent).toMatch(/^Needs credentials: imported without them/);
+    expect(document.getElementById("vault-role_id-help")?.textContent).toMatch(/^Needs credentials/);
+  });
+
   it("an edited vault: its values, secret fields empty; Escape after an edit asks once more", async () => {
     await open({ kind: "edit", vault: summary() });
     expect((q("field-path") as HTMLInputElement).value).toBe("app/config");

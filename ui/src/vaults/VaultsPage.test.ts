@@ -61,6 +61,13 @@ describe("VaultsPage", () => {
     expect(q(page, "test-vault")?.getAttribute("aria-label")).toBe("Test prod-kv");
   });
 
+  it("says when an imported vault needs its credentials", async () => {
+    const page = await render(new VaultStore(api({ listVaults: vi.fn(async () => [summary({ needs_credentials: true }), summary({ id: "v2", name: "other" })]) })));
+    const flagged = [...page.querySelectorAll('[data-testid="vault-needs-credentials"]')];
+    expect(flagged.map((e) => e.closest("[data-vault-name]")?.getAttribute("data-vault-name"))).toEqual(["prod-kv"]);
+    expect(flagged[0]?.textContent).toBe("Needs credentials");
+  });
+
   it("shows the empty state without vaults", async () => {
     const page = await render(new VaultStore(api({ listVaults: vi.fn(async () => []) })));
     expect(q(page, "empty-state")?.textContent).toContain("No vaults yet");

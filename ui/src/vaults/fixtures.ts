@@ -33,6 +33,7 @@ export function summary(over: Partial<VaultSummary> = {}): VaultSummary {
     aws: null,
     used_by: [],
     secret_id_status: null,
+    needs_credentials: false,
     created_at: "2026-01-01T00:00:00Z",
     updated_at: "2026-01-01T00:00:00Z",
     connect_timeout_secs: 10,

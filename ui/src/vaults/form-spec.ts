@@ -71,8 +71,11 @@ export interface TextSpec {
 }
 
 /** Every text field's label, help and placeholder; a stored vault's secret fields say the keyring keeps them. */
-export function textSpecs(editing: boolean, aws: boolean): Record<TextField, TextSpec> {
-  const keyring = (fresh: string): string => (editing ? "Stored in the OS keyring — leave empty to keep" : fresh);
+export function textSpecs(editing: boolean, aws: boolean, needsCredentials = false): Record<TextField, TextSpec> {
+  const stored = needsCredentials
+    ? "Needs credentials: imported without them — give them here (kept in the OS keyring)"
+    : "Stored in the OS keyring — leave empty to keep";
+  const keyring = (fresh: string): string => (editing ? stored : fresh);
   const kept = "Kept in the OS keyring, never on disk.";
   return {
     name: { label: "Name", help: "Used in {{secrets.NAME.KEY}}." },

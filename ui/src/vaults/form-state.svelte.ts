@@ -40,7 +40,7 @@ export class VaultFormState {
   constructor(mode: FormMode, defaults: VaultInput | null, onedit: () => void = () => undefined) {
     this.aws = mode.kind === "add" ? mode.flavor === "aws" : mode.vault.provider === "aws_secrets_manager";
     this.editing = mode.kind === "edit";
-    this.specs = textSpecs(this.editing, this.aws);
+    this.specs = textSpecs(this.editing, this.aws, mode.kind === "edit" && mode.vault.needs_credentials);
     this.values = $state(initialValues(mode, defaults));
     this.advancedOpen = advancedChanged(this.aws, this.values);
     this.onedit = onedit;

@@ -1,7 +1,9 @@
 //! One file per command group. Each parses what clap gave it, calls one use case of
 //! `vaultdesk_core::ops::Core`, and prints.
 
+mod config;
 mod connector;
+mod demo;
 mod lease;
 mod render;
 mod vault;
@@ -14,6 +16,11 @@ use crate::exit::{internal, Failure};
 /// Opens the store once and runs the command on a single-threaded runtime (the store's work runs
 /// on its blocking pool).
 pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
+    // The demo works on a data directory of its own, never the one given.
+    let cli = match cli.command {
+        Command::Demo(args) => return demo::run(args),
+        _ => cli,
+    };
     let dir = vaultdesk_core::paths::resolve_data_dir(cli.data_dir)?;
     let core = Core::open(&dir)?;
     finish_before_exit_on_signal(&core);
@@ -28,6 +35,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
             Command::Lease(cmd) => lease::run(&core, cmd).await,
             Command::Render(args) => render::run(&core, args).await,
             Command::Doctor { repair, json } => doctor(&core, repair, json).await,
+            Command::Demo(_) => Ok(()),
         }
     })
 }

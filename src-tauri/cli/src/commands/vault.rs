@@ -288,7 +288,23 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
                 let keyring = &details.keyring;
                 print_vault(&details.summary.vault)?;
                 let method = details.summary.vault.spec.auth_method;
-                if method == AuthMethod::AwsKeys {
+                if details.summary.vault.needs_credentials {
+                    let name = &details.summary.vault.spec.name;
+                    let flags = if method.uses_role_id() {
+                        format!(
+                            "--{}-file F --{}-file F",
+                            method.role_id_field().replace('_', "-"),
+                            method.secret_field().replace('_', "-")
+                        )
+                    } else {
+                        format!("--{}-file F", method.secret_field().replace('_', "-"))
+                    };
+                    outln!(
+                        "{:<16}needs credentials: imported without them, nothing in the OS keyring yet; \
+                         supply them with `vaultdesk vault update {name} {flags}`",
+                        "Credentials"
+                    );
+                } else if method == AuthMethod::AwsKeys {
                     outln!(
                         "{:<16}Access Key ID and Secret Access Key (with the session token, if any) in the OS \
                          keyring: service \"{}\", accounts {} and {}",
@@ -401,6 +417,8 @@ pub(super) async fn run(core: &Core, cmd: VaultCommand) -> Result<(), Failure> {
             let r = core.refresh_vault(name).await?;
             outln!("{}", r.message);
         }
+        VaultCommand::ExportConfig(args) => super::config::export(core, args).await?,
+        VaultCommand::ImportConfig(args) => super::config::import(core, args).await?,
         VaultCommand::Remove { name, force } => {
             let vault = core.remove_vault(name, force).await?;
             outln!("Removed vault \"{}\" and its keyring entries.", vault.spec.name);

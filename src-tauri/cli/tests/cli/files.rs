@@ -1,7 +1,8 @@
 //! The user's files and the data directory: a failed `export --all` leaves the folder as it was,
 //! a missing folder is decided on before any Vault request, an engine change that would break a
 //! connector is refused (and caught when rendering), YAML and env output of awkward secrets,
-//! `vaultdesk doctor`, and the data directory's permissions. Real OpenBao, keyring and SQLite.
+//! `vaultdesk doctor`, the data directory's permissions, and `export --all`'s one durability
+//! barrier. Real OpenBao, keyring and SQLite.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -74,6 +75,94 @@ fn a_failed_export_all_leaves_the_folder_exactly_as_it_was() {
     assert_eq!(a1["auth"]["token"], "fresh-token");
     let names: Vec<String> = snapshot(&out_dir).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names, ["a1.json", "b2.json", "c3.json", "notes.txt"], "no temporary or backup file is left");
+}
+
+/// `export --all` is durable with one barrier: every file written under a temporary name, then
+/// one `syncfs` (no fsync per file), then the renames, then one fsync of the folder — seen in
+/// the system calls the process really makes (strace, from `scripts/setup.sh test`).
+#[test]
+fn export_all_makes_every_file_durable_with_one_barrier_before_any_rename() {
+    let env = Env::new();
+    let tag = format!("sync{}", std::process::id());
+    kv_vault(&env, "durable", &tag, &["token=durable-token"]);
+    let work = tempfile::tempdir().expect("tmp");
+    let cfg = write(
+        work.path(),
+        "c.json",
+        r#"{"base_url": "https://x", "auth": {"type": "bearer", "token": "{{secrets.durable.token}}"}}"#,
+    );
+    let names = ["one", "two", "three", "four"];
+    for name in names {
+        assert_ok(&env.run(&["connector", "add", name, "--kind", "rest", "--config", &cfg]), "add");
+    }
+    let out_dir = work.path().join("out");
+    std::fs::create_dir(&out_dir).expect("mkdir");
+    let out_dir = out_dir.canonicalize().expect("real path");
+    let trace = work.path().join("trace");
+    let cmd = env.cmd(&["connector", "export", "--all", "--out-dir", &out_dir.to_string_lossy()]);
+    let mut strace = Command::new("strace");
+    strace
+        .args([
+            "-f",
+            "-qq",
+            "-y",
+            "-e",
+            "trace=syncfs,sync,fsync,fdatasync,rename,renameat,renameat2,link,linkat",
+            "-o",
+        ])
+        .arg(&trace)
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .stdin(std::process::Stdio::null());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => strace.env(k, v),
+            None => strace.env_remove(k),
+        };
+    }
+    let out = strace.output().expect("strace runs (scripts/setup.sh test installs it)");
+    assert_ok(&out, "export --all under strace");
+    let trace = std::fs::read_to_string(&trace).expect("trace");
+    let dir = out_dir.to_string_lossy().into_owned();
+    let inside = format!("{dir}/");
+    // The calls that touch the output folder, in order: (call, its line).
+    let calls: Vec<(&str, &str)> = trace
+        .lines()
+        .filter(|l| l.contains(&dir))
+        .filter_map(|l| {
+            let call = l.split_once(' ').map_or(l, |(_, rest)| rest).trim_start();
+            let name = call.split('(').next()?;
+            Some((name, call))
+        })
+        .collect();
+    let syncfs: Vec<usize> =
+        calls.iter().enumerate().filter(|(_, (n, _))| *n == "syncfs").map(|(i, _)| i).collect();
+    assert_eq!(syncfs.len(), 1, "one syncfs for the folder's files:\n{trace}");
+    let per_file_sync =
+        calls.iter().filter(|(n, c)| matches!(*n, "fsync" | "fdatasync") && c.contains(&inside)).count();
+    assert_eq!(per_file_sync, 0, "no fsync per file:\n{trace}");
+    let renames: Vec<usize> = calls
+        .iter()
+        .enumerate()
+        .filter(|(_, (n, c))| n.starts_with("rename") || (n.starts_with("link") && c.contains(".vaultdesk-")))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(renames.len(), names.len(), "one rename per file:\n{trace}");
+    assert!(syncfs[0] < renames[0], "the barrier comes before the first rename:\n{trace}");
+    let dir_syncs: Vec<usize> = calls
+        .iter()
+        .enumerate()
+        .filter(|(_, (n, c))| *n == "fsync" && c.contains(&format!("<{dir}>")))
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(dir_syncs.len(), 1, "the folder is fsynced once:\n{trace}");
+    assert!(dir_syncs[0] > *renames.last().expect("renames"), "after the last rename:\n{trace}");
+    for name in names {
+        let p = out_dir.join(format!("{name}.json"));
+        assert_eq!(mode(&p), 0o600, "{name}");
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).expect("read")).expect("json");
+        assert_eq!(v["auth"]["token"], "durable-token");
+    }
 }
 
 #[test]

@@ -10,8 +10,10 @@ mod audit;
 mod aws;
 mod commands;
 mod common;
+mod config;
 mod connectors;
 mod crash;
+mod demo;
 mod files;
 #[path = "../../../core/tests/common/keyring.rs"]
 mod keyring_session;

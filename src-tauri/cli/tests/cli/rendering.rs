@@ -133,7 +133,7 @@ fn a_literal_secret_is_masked_flagged_linted_and_gone_from_the_files_once_replac
     assert!(super::stdout(&out).contains(literal), "shown when revealed");
 
     let out = env.run(&["connector", "lint"]);
-    assert_exit(&out, 11, "lint finds it");
+    assert_exit(&out, 12, "lint finds it");
     assert!(
         super::stdout(&out).contains("lit  config.headers.Authorization: stored in clear"),
         "{}",

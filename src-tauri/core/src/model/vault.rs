@@ -599,6 +599,11 @@ pub struct Vault {
     /// allows `secret-id/lookup`); cleared when the Secret ID is replaced.
     #[serde(default)]
     pub secret_id_status: Option<SecretIdStatus>,
+    /// Imported without its credentials (`vault import-config`): nothing in the keyring yet,
+    /// a legitimate state. Test, preview and export refuse it until `vault update` or the form
+    /// supplies them, which clears it.
+    #[serde(default)]
+    pub needs_credentials: bool,
 }
 
 /// Where a vault's Role ID and Secret ID live in the OS keyring (names only, never values).

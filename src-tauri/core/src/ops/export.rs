@@ -183,9 +183,7 @@ impl Core {
         let connectors = self
             .with_store(|store| {
                 let all = store.list_connectors()?;
-                for c in &all {
-                    store.check_stored_connector(c)?;
-                }
+                store.check_stored_connectors(&all)?;
                 Ok(all)
             })
             .await?;

@@ -14,8 +14,10 @@
 //! | `connector_test.rs` | Test connection: render with the secrets, then the staged client test |
 //! | `export.rs` | export one or all connectors, render a file |
 //! | `leases.rs` | the credentials obtained with a lease: record, list, renew, revoke, end previews |
+//! | `config.rs` | export and import of the vault and connector definitions, without credentials |
 //! | `doctor.rs` | what is out of step between SQLite, the keyring and the files; its repair |
 
+pub mod config;
 pub mod connector_test;
 pub mod connectors;
 pub mod doctor;
@@ -30,6 +32,7 @@ use std::sync::{Arc, Mutex};
 use crate::provider::VaultHub;
 use crate::{Error, Result, Store};
 
+pub use config::{ConfigExport, ImportPlan, ImportReport};
 pub use connectors::{ConnectorSource, ConnectorSummary, KindFields, Reveal};
 pub use doctor::DoctorReport;
 pub use export::{ExportResult, RenderedExport};

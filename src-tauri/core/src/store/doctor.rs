@@ -178,7 +178,8 @@ impl Store {
             .collect();
         let vaults = all
             .iter()
-            .filter(|v| !changing.contains(&v.id))
+            // A vault imported without credentials has none yet, by design: not out of step.
+            .filter(|v| !changing.contains(&v.id) && !v.needs_credentials)
             .map(|v| {
                 let loc = self.keyring_location(v);
                 (v.spec.name.clone(), v.spec.auth_method, loc.role_id_account, loc.secret_id_account)

@@ -9,6 +9,7 @@
 //! | `mod.rs` | opening (once per process; private files; settling abandoned changes), migrations, the one SQLite error mapper |
 //! | `vaults.rs` | vault rows, columns read by name, credentials in the keyring |
 //! | `connectors.rs` | connector rows, the checks Save makes, where-used in one pass |
+//! | `config.rs` | `import-config`: the whole file checked first; vaults stored needing credentials |
 //! | `intents.rs` | keyring changes in progress: written first, settled after a crash |
 //! | `leases.rs` | the credentials obtained with a lease: why, until when, in which state |
 //! | `doctor.rs` | what is out of step between SQLite, the keyring and the files, and its repair |
@@ -16,6 +17,7 @@
 //!
 //! The app and the CLI may open the same file at once: WAL mode and a busy timeout make that safe.
 
+mod config;
 mod connectors;
 mod credential_target;
 mod doctor;
@@ -33,6 +35,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::keyring::{CredentialStore, OsKeyring};
 use crate::{Error, Result};
 
+pub use config::ImportSkips;
 pub use connectors::UsageIndex;
 pub use credential_target::{credential_target_change, CredentialsTarget};
 pub use doctor::{DoctorCheck, DoctorFinding, DoctorSnapshot, FindingKind};
@@ -51,6 +54,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/0006_login_methods.sql"),
     include_str!("../../migrations/0007_leases.sql"),
     include_str!("../../migrations/0008_aws.sql"),
+    include_str!("../../migrations/0009_needs_credentials.sql"),
 ];
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

@@ -17,7 +17,7 @@ use crate::validate::{validate_credential, validate_input, validate_name, valida
 use crate::{Error, Result};
 
 /// The columns of `vaults`, in the order [`params`] binds them.
-const COLUMNS: [&str; 36] = [
+const COLUMNS: [&str; 37] = [
     "id",
     "name",
     "provider",
@@ -54,6 +54,7 @@ const COLUMNS: [&str; 36] = [
     "aws_profile",
     "aws_role_arn",
     "aws_external_id",
+    "needs_credentials",
 ];
 
 fn select(filter: &str) -> String {
@@ -61,7 +62,7 @@ fn select(filter: &str) -> String {
 }
 
 /// The values of `v` for [`COLUMNS`], in order.
-fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 36] {
+fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 37] {
     let s = &v.spec;
     let aws = s.aws.as_ref();
     [
@@ -106,10 +107,11 @@ fn params(v: &Vault) -> [Box<dyn ToSql + '_>; 36] {
         Box::new(aws.and_then(|a| a.profile.as_ref())),
         Box::new(aws.and_then(|a| a.role_arn.as_ref())),
         Box::new(aws.and_then(|a| a.external_id.as_ref())),
+        Box::new(v.needs_credentials),
     ]
 }
 
-fn insert(conn: &Connection, v: &Vault) -> rusqlite::Result<()> {
+pub(super) fn insert(conn: &Connection, v: &Vault) -> rusqlite::Result<()> {
     let marks: Vec<String> = (1..=COLUMNS.len()).map(|i| format!("?{i}")).collect();
     let sql = format!("INSERT INTO vaults ({}) VALUES ({})", COLUMNS.join(", "), marks.join(", "));
     let p = params(v);
@@ -200,6 +202,7 @@ fn row_to_vault(r: &Row<'_>) -> rusqlite::Result<Vault> {
                 uses_left: uses_left.and_then(|n| u64::try_from(n).ok()),
             })
         },
+        needs_credentials: r.get("needs_credentials")?,
     })
 }
 
@@ -212,7 +215,7 @@ pub(super) fn all(conn: &Connection) -> rusqlite::Result<Vec<Vault>> {
 pub(super) fn find_by_name(conn: &Connection, name: &str) -> rusqlite::Result<Option<Vault>> {
     // An invalid name cannot exist; skip the query (and keep odd input out of SQL plans).
     let Ok(name) = validate_name(name) else { return Ok(None) };
-    conn.query_row(&select("WHERE name = ?1 COLLATE NOCASE"), [name], row_to_vault).optional()
+    conn.prepare_cached(&select("WHERE name = ?1 COLLATE NOCASE"))?.query_row([name], row_to_vault).optional()
 }
 
 fn keyring_location(store_id: &str, vault_id: &str) -> KeyringLocation {
@@ -355,6 +358,40 @@ fn apply_patch(spec: &VaultSpec, patch: &VaultPatch) -> VaultInput {
     input
 }
 
+/// Whether a vault imported without credentials still needs them after an update with `creds`
+/// for login method `method`: the update must give every part the method keeps (both IDs for
+/// AppRole: the keyring holds nothing to complete a half), or none. A method that stores nothing
+/// (OIDC, the AWS default chain) needs none.
+fn still_needs_credentials(old: &Vault, method: AuthMethod, creds: &CredentialsPatch) -> Result<bool> {
+    if !old.needs_credentials || !method.stores_secret() {
+        return Ok(false);
+    }
+    let role_ok = !method.uses_role_id() || creds.role_id.is_some();
+    let secret_ok = creds.secret_id.is_some();
+    match (role_ok, secret_ok) {
+        (true, true) => Ok(false),
+        _ if creds.role_id.is_none() && creds.secret_id.is_none() => Ok(true),
+        (false, _) => Err(Error::invalid(
+            method.role_id_field(),
+            format!(
+                "is required too: vault \"{}\" was imported without credentials, so the keyring has \
+                 no {} to keep",
+                old.spec.name,
+                method.role_id_label()
+            ),
+        )),
+        (true, false) => Err(Error::invalid(
+            method.secret_field(),
+            format!(
+                "is required too: vault \"{}\" was imported without credentials, so the keyring has \
+                 no {} to keep",
+                old.spec.name,
+                method.secret_label()
+            ),
+        )),
+    }
+}
+
 impl Store {
     /// All vaults, by name.
     pub fn list_vaults(&self) -> Result<Vec<Vault>> {
@@ -386,6 +423,7 @@ impl Store {
         let loc = self.keyring_location(vault);
         let name = vault.spec.name.clone();
         let method = vault.spec.auth_method;
+        let needs_credentials = vault.needs_credentials;
         let signed_in = (method == AuthMethod::Oidc)
             .then(|| {
                 self.oidc_tokens
@@ -396,17 +434,22 @@ impl Store {
             })
             .flatten();
         move || {
+            if needs_credentials {
+                return Err(Error::NeedsCredentials { vault: name, method });
+            }
             if let Some(token) = signed_in {
                 // This process's own sign-in first (it is newer than a remembered one).
                 return Ok(Credentials::Oidc { token: Some(token), remembered: false });
             }
             let missing = |which| Error::CredentialMissing { vault: name.clone(), which };
-            let role_id = if method.uses_role_id() {
-                Some(keyring.get(&loc.role_id_account)?.ok_or_else(|| missing(method.role_id_label()))?)
+            // Both entries in one keyring round trip (one Secret Service session).
+            let (role_id, secret) = if method.uses_role_id() {
+                let mut both = keyring.get_many(&[&loc.role_id_account, &loc.secret_id_account])?.into_iter();
+                let (role_id, secret) = (both.next().flatten(), both.next().flatten());
+                (Some(role_id.ok_or_else(|| missing(method.role_id_label()))?), secret)
             } else {
-                None
+                (None, keyring.get(&loc.secret_id_account)?)
             };
-            let secret = keyring.get(&loc.secret_id_account)?;
             if method.stores_secret() && secret.is_none() {
                 return Err(missing(method.secret_label()));
             }
@@ -518,12 +561,14 @@ impl Store {
         // What was learnt of the Secret ID holds while it and the login stay the same.
         let same_secret = creds.secret_id.is_none() && spec.auth_method == old.spec.auth_method;
         let secret_id_status = old.secret_id_status.clone().filter(|_| same_secret);
+        let needs_credentials = still_needs_credentials(&old, spec.auth_method, creds)?;
         let vault = Vault {
             id: old.id.clone(),
             spec,
             created_at: old.created_at.clone(),
             updated_at: now(),
             secret_id_status,
+            needs_credentials,
         };
         Ok((old, vault, new_creds))
     }
@@ -562,6 +607,7 @@ impl Store {
             created_at: now.clone(),
             updated_at: now,
             secret_id_status: None,
+            needs_credentials: false,
         };
         let loc = self.keyring_location(&vault);
         let path = self.db_path.clone();
@@ -619,6 +665,7 @@ impl Store {
             created_at: now.clone(),
             updated_at: now,
             secret_id_status: None,
+            needs_credentials: false,
         };
         let path = self.db_path.clone();
         let storage = super::storage_error(&path);

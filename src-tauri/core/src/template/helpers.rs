@@ -42,17 +42,34 @@ impl handlebars::HelperDef for EncodeHelper {
     }
 }
 
+/// What helper `name` writes for `v` (already masked in mask mode), as the registered helper
+/// would: the renderer's direct path for simple templates.
+pub(super) fn apply(name: &str, v: &Value, mask: bool) -> Result<String, RenderErrorReason> {
+    let (text, encode): (String, fn(&str) -> String) = match name {
+        "json" => {
+            (serde_json::to_string(v).map_err(|e| RenderErrorReason::Other(e.to_string()))?, str::to_owned)
+        }
+        "urlencode" => (value_text(name, v)?, urlencode),
+        "base64" => (value_text(name, v)?, base64),
+        other => return Err(RenderErrorReason::HelperNotFound(other.to_owned())),
+    };
+    Ok(if mask && text.contains(MASK) { MASK.to_owned() } else { encode(&text) })
+}
+
 /// The first argument as text: a string as it is, null as empty, a number or boolean as JSON; an
 /// object or array is refused.
 fn scalar_text(h: &Helper<'_>) -> Result<String, RenderErrorReason> {
     let p = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex("helper", 0))?;
-    Ok(match p.value() {
+    value_text(h.name(), p.value())
+}
+
+fn value_text(helper: &str, v: &Value) -> Result<String, RenderErrorReason> {
+    Ok(match v {
         Value::String(s) => s.clone(),
         Value::Null => String::new(),
         Value::Object(_) | Value::Array(_) => {
             return Err(RenderErrorReason::Other(format!(
-                "helper `{}` takes a single value, not an object or array",
-                h.name()
+                "helper `{helper}` takes a single value, not an object or array"
             )))
         }
         other => other.to_string(),

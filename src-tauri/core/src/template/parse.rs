@@ -40,12 +40,39 @@ pub fn extract(field: &str, text: &str) -> Result<Vec<Reference>, TemplateError>
     compile(field, text)?.references(field)
 }
 
-/// The references of every string in `doc`; the first syntax error stops it.
+/// The references of every string in `doc`; the first syntax error stops it. The same walk as
+/// [`strings`], with the field path kept in one buffer (no path made for a plain string).
 pub fn extract_all(doc: &Value) -> Result<Vec<Reference>, TemplateError> {
-    let mut out = Vec::new();
-    for (field, s) in strings(doc) {
-        out.extend(extract(&field, s)?);
+    fn walk(v: &Value, path: &mut String, out: &mut Vec<Reference>) -> Result<(), TemplateError> {
+        match v {
+            Value::String(s) => out.extend(extract(path, s)?),
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    let len = path.len();
+                    path.push('[');
+                    path.push_str(&i.to_string());
+                    path.push(']');
+                    walk(x, path, out)?;
+                    path.truncate(len);
+                }
+            }
+            Value::Object(o) => {
+                for (k, x) in o {
+                    let len = path.len();
+                    if len > 0 {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    walk(x, path, out)?;
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+        Ok(())
     }
+    let mut out = Vec::new();
+    walk(doc, &mut String::new(), &mut out)?;
     Ok(out)
 }
 
@@ -56,6 +83,11 @@ pub(super) struct Compiled {
     /// The references with an empty `field` (the same text may sit in several fields); `None`
     /// when the walk failed, so the error is made again naming the field.
     refs: Option<Vec<Reference>>,
+    /// Whether the template is only text, comments and `{{REFERENCE}}` or
+    /// `{{HELPER REFERENCE}}` expressions (every connector's templates): then the renderer
+    /// writes it directly, each expression taking the next reference of `refs`, without
+    /// handlebars' registry and context.
+    pub(super) simple: bool,
 }
 
 impl Compiled {
@@ -75,29 +107,134 @@ impl Compiled {
 }
 
 /// Compiled templates by source text: parsing dominates rendering, and a warm render (preview
-/// again, export after preview) sees the same strings. Only successful compilations are kept;
-/// the cache is emptied when it reaches `CACHE_MAX` entries. It holds configuration text, which
-/// holds references, never secret values.
-static CACHE: std::sync::LazyLock<
-    std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Compiled>>>,
-> = std::sync::LazyLock::new(Default::default);
-const CACHE_MAX: usize = 20_000;
+/// again, export after preview) sees the same strings. Only successful compilations are kept.
+/// Bounded in bytes ([`CACHE_MAX_BYTES`], least recently used evicted first), so many or long
+/// templates cannot grow the app without bound. It holds configuration text, which holds
+/// references, never secret values.
+static CACHE: std::sync::LazyLock<std::sync::Mutex<TemplateCache>> =
+    std::sync::LazyLock::new(|| std::sync::Mutex::new(TemplateCache::new(CACHE_MAX_BYTES)));
+/// 16 MiB of estimated size: about 50,000 templates of a typical connector's length.
+pub(super) const CACHE_MAX_BYTES: usize = 16 * 1024 * 1024;
+
+/// Compiled templates by text, least recently used evicted first once their estimated size
+/// passes `max_bytes`.
+pub(super) struct TemplateCache {
+    entries: std::collections::HashMap<String, CacheEntry>,
+    /// Last use → text: the oldest first.
+    by_use: std::collections::BTreeMap<u64, String>,
+    bytes: usize,
+    max_bytes: usize,
+    clock: u64,
+}
+
+struct CacheEntry {
+    compiled: std::sync::Arc<Compiled>,
+    used: u64,
+    bytes: usize,
+}
+
+impl TemplateCache {
+    pub(super) fn new(max_bytes: usize) -> TemplateCache {
+        TemplateCache {
+            entries: Default::default(),
+            by_use: Default::default(),
+            bytes: 0,
+            max_bytes,
+            clock: 0,
+        }
+    }
+
+    /// An estimate of what one entry holds: the text twice (the key, the template's raw
+    /// strings and paths), its references, and a fixed overhead for the nodes and maps.
+    fn cost(text: &str, compiled: &Compiled) -> usize {
+        let refs = compiled.refs.as_ref().map_or(0, |r| {
+            r.iter()
+                .map(|r| {
+                    r.text.len() + r.vault.len() + r.key.iter().map(|k| k.len() + 24).sum::<usize>() + 96
+                })
+                .sum()
+        });
+        2 * text.len() + refs + 64 * compiled.tpl.elements.len() + 256
+    }
+
+    pub(super) fn get(&mut self, text: &str) -> Option<std::sync::Arc<Compiled>> {
+        self.clock += 1;
+        let now = self.clock;
+        let e = self.entries.get_mut(text)?;
+        let text = self.by_use.remove(&e.used).unwrap_or_else(|| text.to_owned());
+        e.used = now;
+        self.by_use.insert(now, text);
+        Some(e.compiled.clone())
+    }
+
+    pub(super) fn insert(&mut self, text: &str, compiled: std::sync::Arc<Compiled>) {
+        let bytes = Self::cost(text, &compiled);
+        if bytes > self.max_bytes {
+            return;
+        }
+        if let Some(old) = self.entries.remove(text) {
+            self.by_use.remove(&old.used);
+            self.bytes -= old.bytes;
+        }
+        while self.bytes + bytes > self.max_bytes {
+            let Some((_, oldest)) = self.by_use.pop_first() else { break };
+            if let Some(e) = self.entries.remove(&oldest) {
+                self.bytes -= e.bytes;
+            }
+        }
+        self.clock += 1;
+        self.by_use.insert(self.clock, text.to_owned());
+        self.entries.insert(text.to_owned(), CacheEntry { compiled, used: self.clock, bytes });
+        self.bytes += bytes;
+    }
+
+    #[cfg(test)]
+    pub(super) fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    #[cfg(test)]
+    pub(super) fn contains(&self, text: &str) -> bool {
+        self.entries.contains_key(text)
+    }
+}
 
 pub(super) fn compile(field: &str, text: &str) -> Result<std::sync::Arc<Compiled>, TemplateError> {
     let cache = || CACHE.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if let Some(t) = cache().get(text) {
-        return Ok(t.clone());
+        return Ok(t);
     }
+    let compiled = compile_fresh(field, text)?;
+    cache().insert(text, compiled.clone());
+    Ok(compiled)
+}
+
+/// Compiles `text` and finds its references, without the cache.
+pub(super) fn compile_fresh(field: &str, text: &str) -> Result<std::sync::Arc<Compiled>, TemplateError> {
     let tpl = compile_uncached(field, text)?;
     let mut refs = Vec::new();
     let refs = walk_template("", &tpl, &mut refs).ok().map(|()| refs);
-    let compiled = std::sync::Arc::new(Compiled { tpl, refs });
-    let mut c = cache();
-    if c.len() >= CACHE_MAX {
-        c.clear();
-    }
-    c.insert(text.to_owned(), compiled.clone());
-    Ok(compiled)
+    let simple = refs.is_some() && is_simple(&tpl);
+    Ok(std::sync::Arc::new(Compiled { tpl, refs, simple }))
+}
+
+/// See [`Compiled::simple`]: each expression holds exactly one reference, in order.
+fn is_simple(tpl: &Template) -> bool {
+    tpl.elements.iter().all(|el| match el {
+        TemplateElement::RawString(_) | TemplateElement::Comment(_) => true,
+        TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) => {
+            !h.block
+                && h.hash.is_empty()
+                && h.template.is_none()
+                && h.inverse.is_none()
+                && match (&h.name, h.params.as_slice()) {
+                    (Parameter::Path(_), []) => true,
+                    (Parameter::Name(n), [Parameter::Path(_)]) => HELPERS.contains(&n.as_str()),
+                    _ => false,
+                }
+        }
+        _ => false,
+    })
 }
 
 /// Longest template text accepted in one field.
@@ -307,6 +444,52 @@ mod tests {
         let e = extract("f", "{{#json secrets.db.a}}x{{/json}}").expect_err("as a block");
         assert!(e.to_string().contains("`json` is not a block helper"), "{e}");
         assert_eq!(extract("f", "{{json (urlencode secrets.db.a)}}").expect("one each").len(), 1);
+    }
+
+    #[test]
+    fn the_template_cache_stays_within_its_byte_bound_and_evicts_the_least_recently_used() {
+        let text = |i: usize| {
+            format!("postgres://{{{{secrets.db{i}.user}}}}:{{{{urlencode secrets.db{i}.password}}}}@h{i}/app")
+        };
+        let one = TemplateCache::cost(&text(0), &compile_fresh("f", &text(0)).expect("compiles"));
+        // Room for about ten entries.
+        let mut cache = TemplateCache::new(one * 10 + one / 2);
+        for i in 0..10 {
+            cache.insert(&text(i), compile_fresh("f", &text(i)).expect("compiles"));
+        }
+        assert!((0..10).all(|i| cache.contains(&text(i))), "ten fit");
+        // Entry 0 used again: it is now the most recently used, entry 1 the least.
+        assert!(cache.get(&text(0)).is_some());
+        for i in 10..15 {
+            cache.insert(&text(i), compile_fresh("f", &text(i)).expect("compiles"));
+            assert!(cache.bytes() <= one * 10 + one / 2, "within the bound after inserting {i}");
+        }
+        assert!(cache.contains(&text(0)), "the entry used recently stays");
+        for i in 1..6 {
+            assert!(!cache.contains(&text(i)), "the least recently used {i} went first");
+        }
+        assert!((6..15).all(|i| cache.contains(&text(i))));
+        // One text larger than the whole bound is not kept (and evicts nothing).
+        let huge = format!("{}{{{{secrets.db.x}}}}", "x".repeat(one * 11));
+        cache.insert(&huge, compile_fresh("f", &huge).expect("compiles"));
+        assert!(!cache.contains(&huge) && cache.contains(&text(0)));
+        // Inserting the same text again does not count it twice.
+        let before = cache.bytes();
+        cache.insert(&text(0), compile_fresh("f", &text(0)).expect("compiles"));
+        assert_eq!(cache.bytes(), before);
+    }
+
+    #[test]
+    fn references_are_placed_at_the_field_paths_strings_gives() {
+        let doc = serde_json::json!({"a": {"b": "{{secrets.v.x}}", "plain": "p", "list": ["q", {"c": "x {{secrets.v.y}}"}]},
+            "hosts": ["{{secrets.w.h}}"], "n": 1});
+        let fields: Vec<String> = extract_all(&doc).expect("refs").into_iter().map(|r| r.field).collect();
+        let with_refs: Vec<String> =
+            strings(&doc).into_iter().filter(|(_, s)| s.contains("{{")).map(|(p, _)| p).collect();
+        assert_eq!(fields, with_refs);
+        assert_eq!(fields, ["a.b", "a.list[1].c", "hosts[0]"]);
+        let e = extract_all(&serde_json::json!({"x": [{"y": "{{secrets.v"}]})).expect_err("syntax");
+        assert!(e.to_string().starts_with("x[0].y:"), "{e}");
     }
 
     #[test]

@@ -23,35 +23,50 @@ pub enum RenderMode {
 pub struct Renderer<'a> {
     data: &'a SecretData,
     mode: RenderMode,
-    hb: Handlebars<'static>,
-    ctx: Context,
+    /// The vaults the documents name, for the handlebars context.
+    vaults: Vec<String>,
+    /// Handlebars' registry and context, made on first need: a connector's templates
+    /// (references, text, helpers) are written directly, and only other templates use them,
+    /// so a batch of connectors copies no secret into a context.
+    hb: std::sync::OnceLock<(Handlebars<'static>, Context)>,
 }
 
 impl<'a> Renderer<'a> {
     /// A renderer over `data` for documents whose references are `refs` (the vault names as
     /// written there become the context's keys).
     pub fn new(data: &'a SecretData, refs: &[Reference], mode: RenderMode) -> Renderer<'a> {
-        let mut secrets = Map::new();
+        let mut vaults: Vec<String> = Vec::new();
         for r in refs {
-            if let Some(v) = data.get(&r.vault) {
-                if !secrets.contains_key(&r.vault) {
-                    let v = match mode {
+            if !vaults.contains(&r.vault) {
+                vaults.push(r.vault.clone());
+            }
+        }
+        Renderer { data, mode, vaults, hb: std::sync::OnceLock::new() }
+    }
+
+    /// The handlebars registry and the context of the secrets (masked in mask mode).
+    fn handlebars(&self) -> &(Handlebars<'static>, Context) {
+        self.hb.get_or_init(|| {
+            let mut secrets = Map::new();
+            for vault in &self.vaults {
+                if let Some(v) = self.data.get(vault) {
+                    let v = match self.mode {
                         RenderMode::Reveal => v.expose().clone(),
                         RenderMode::Mask => masked(v.expose()),
                     };
-                    secrets.insert(r.vault.clone(), v);
+                    secrets.insert(vault.clone(), v);
                 }
             }
-        }
-        let mut root = Map::new();
-        root.insert("secrets".into(), Value::Object(secrets));
-        // A context over a plain JSON value cannot fail to build.
-        let ctx = Context::wraps(Value::Object(root)).unwrap_or_else(|_| Context::null());
-        let mut hb = Handlebars::new();
-        hb.set_strict_mode(true);
-        hb.register_escape_fn(handlebars::no_escape);
-        helpers::register(&mut hb, mode == RenderMode::Mask);
-        Renderer { data, mode, hb, ctx }
+            let mut root = Map::new();
+            root.insert("secrets".into(), Value::Object(secrets));
+            // A context over a plain JSON value cannot fail to build.
+            let ctx = Context::wraps(Value::Object(root)).unwrap_or_else(|_| Context::null());
+            let mut hb = Handlebars::new();
+            hb.set_strict_mode(true);
+            hb.register_escape_fn(handlebars::no_escape);
+            helpers::register(&mut hb, self.mode == RenderMode::Mask);
+            (hb, ctx)
+        })
     }
 
     /// `doc` with every string rendered. Every reference is checked first, so the first error
@@ -63,24 +78,42 @@ impl<'a> Renderer<'a> {
     /// `doc` rendered, and the references it holds (in document order).
     pub fn render_with_references(&self, doc: &Value) -> Result<(Value, Vec<Reference>), TemplateError> {
         let mut refs = Vec::new();
-        let v = self.render_at(doc, "", &mut refs)?;
+        let v = self.render_at(doc, &mut String::new(), &mut refs)?;
         Ok((v, refs))
     }
 
-    fn render_at(&self, v: &Value, path: &str, all: &mut Vec<Reference>) -> Result<Value, TemplateError> {
+    /// `v` rendered; `path` is its field path (`a.b`, `list[2]`), one buffer for the whole walk.
+    fn render_at(
+        &self,
+        v: &Value,
+        path: &mut String,
+        all: &mut Vec<Reference>,
+    ) -> Result<Value, TemplateError> {
         Ok(match v {
             Value::String(s) => self.render_string(path, s, all)?,
-            Value::Array(a) => Value::Array(
-                a.iter()
-                    .enumerate()
-                    .map(|(i, x)| self.render_at(x, &format!("{path}[{i}]"), all))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Value::Array(a) => {
+                let mut out = Vec::with_capacity(a.len());
+                for (i, x) in a.iter().enumerate() {
+                    let len = path.len();
+                    path.push('[');
+                    path.push_str(&i.to_string());
+                    path.push(']');
+                    out.push(self.render_at(x, path, all)?);
+                    path.truncate(len);
+                }
+                Value::Array(out)
+            }
             Value::Object(o) => {
                 let mut out = Map::new();
                 for (k, x) in o {
-                    let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
-                    out.insert(k.clone(), self.render_at(x, &p, all)?);
+                    let len = path.len();
+                    if len > 0 {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    let rendered = self.render_at(x, path, all)?;
+                    path.truncate(len);
+                    out.insert(k.clone(), rendered);
                 }
                 Value::Object(out)
             }
@@ -93,17 +126,28 @@ impl<'a> Renderer<'a> {
             return Ok(Value::String(s.to_owned()));
         }
         let compiled = compile(field, s)?;
-        let tpl = &compiled.tpl;
         let refs = compiled.references(field)?;
         for r in &refs {
             lookup(self.data, r)?;
         }
-        all.extend(refs.iter().cloned());
+        let out = self.render_compiled(field, &compiled, &refs);
+        // The references move into the document's list (no second copy).
+        all.extend(refs);
+        out
+    }
+
+    fn render_compiled(
+        &self,
+        field: &str,
+        compiled: &super::parse::Compiled,
+        refs: &[Reference],
+    ) -> Result<Value, TemplateError> {
+        let tpl = &compiled.tpl;
         // Exactly one reference and nothing else: the secret's own JSON type.
         if let [TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h)] = tpl.elements.as_slice()
         {
             if h.params.is_empty() && h.hash.is_empty() && !h.block {
-                if let (Parameter::Path(_), [r]) = (&h.name, refs.as_slice()) {
+                if let (Parameter::Path(_), [r]) = (&h.name, refs) {
                     let v = lookup(self.data, r)?;
                     return Ok(match self.mode {
                         RenderMode::Reveal => v.clone(),
@@ -135,10 +179,69 @@ impl<'a> Renderer<'a> {
                 }
             }
         }
-        // Render the template compiled above (no second parse).
+        if compiled.simple {
+            return self.render_simple(field, tpl, refs).map(Value::String);
+        }
+        self.render_handlebars(field, tpl)
+    }
+
+    /// A [`super::parse::Compiled::simple`] template written directly: the same text
+    /// handlebars writes (values as handlebars prints them, helpers as registered).
+    fn render_simple(
+        &self,
+        field: &str,
+        tpl: &handlebars::template::Template,
+        refs: &[Reference],
+    ) -> Result<String, TemplateError> {
+        let mut out = String::new();
+        let mut refs = refs.iter();
+        for el in &tpl.elements {
+            let h = match el {
+                TemplateElement::RawString(s) => {
+                    out.push_str(s);
+                    continue;
+                }
+                TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) => h,
+                _ => continue,
+            };
+            let Some(r) = refs.next() else { break };
+            let v = lookup(self.data, r)?;
+            let masked_v;
+            let v = match self.mode {
+                RenderMode::Reveal => v,
+                RenderMode::Mask => {
+                    masked_v = masked(v);
+                    &masked_v
+                }
+            };
+            match &h.name {
+                Parameter::Name(helper) => {
+                    let text = helpers::apply(helper, v, self.mode == RenderMode::Mask).map_err(|e| {
+                        TemplateError::Render { field: field.to_owned(), detail: render_reason(&e) }
+                    })?;
+                    out.push_str(&text);
+                }
+                _ => match v {
+                    Value::String(s) => out.push_str(s),
+                    Value::Null => {}
+                    // Objects and arrays were refused above; as handlebars prints them otherwise.
+                    other => out.push_str(&handlebars::JsonRender::render(other)),
+                },
+            }
+        }
+        Ok(out)
+    }
+
+    /// Any other template, through handlebars (no second parse).
+    fn render_handlebars(
+        &self,
+        field: &str,
+        tpl: &handlebars::template::Template,
+    ) -> Result<Value, TemplateError> {
+        let (hb, ctx) = self.handlebars();
         let mut out = handlebars::StringOutput::new();
         let mut rc = RenderContext::new(None);
-        handlebars::Renderable::render(&*tpl, &self.hb, &self.ctx, &mut rc, &mut out)
+        handlebars::Renderable::render(tpl, hb, ctx, &mut rc, &mut out)
             .and_then(|()| out.into_string().map_err(handlebars::RenderError::from))
             .map(Value::String)
             .map_err(|e| TemplateError::Render { field: field.to_owned(), detail: render_reason(e.reason()) })
@@ -167,6 +270,7 @@ fn render_reason(r: &RenderErrorReason) -> String {
 mod tests {
     use super::*;
     use crate::sensitive::Sensitive;
+    use crate::template::parse::compile;
     use crate::template::{extract_all, MASK};
     use serde_json::json;
 
@@ -210,6 +314,58 @@ mod tests {
         assert!(matches!(e, TemplateError::MissingVault { .. }), "{e}");
         let e = render(json!({"p": "a {{secrets.db.a}}"})).expect_err("object in text");
         assert!(matches!(e, TemplateError::NotAScalar { .. }), "{e}");
+    }
+
+    /// The direct path for simple templates writes exactly what handlebars writes, values of
+    /// every JSON type, helpers, errors and masking included.
+    #[test]
+    fn simple_templates_render_as_handlebars_renders_them() {
+        let mut d = SecretData::new();
+        d.insert(
+            "db",
+            Sensitive::new(json!({"s": "p@ss w0rd/\"q\" ✓ {{x}}", "n": 5432, "f": 1.5, "neg": -3, "t": true, "z": null,
+                "e": "", "o": {"a": [1, "two", null]}, "a": ["x", 2], "eo": {}, "ea": [], "mask": "••••••••x"})),
+        );
+        let templates = [
+            "{{secrets.db.s}}",
+            "pre {{secrets.db.s}} post",
+            "{{secrets.db.n}}:{{secrets.db.f}}:{{secrets.db.neg}}",
+            "{{secrets.db.t}}/{{secrets.db.z}}/{{secrets.db.e}}",
+            "{{{secrets.db.s}}}",
+            "a {{! a comment }}b {{secrets.db.n}}",
+            "  {{~secrets.db.s~}}  x",
+            "{{urlencode secrets.db.s}}",
+            "{{base64 secrets.db.s}}",
+            "{{json secrets.db.s}}",
+            "{{json secrets.db.o}}",
+            "{{json secrets.db.eo}}{{json secrets.db.ea}}",
+            "x{{json secrets.db.a}}",
+            "{{urlencode secrets.db.n}}{{base64 secrets.db.t}}{{urlencode secrets.db.z}}",
+            "{{urlencode secrets.db.o}}",
+            "{{base64 secrets.db.a}}",
+            "{{secrets.db.o.a.1}}{{secrets.db.a.[0]}}",
+            "{{urlencode secrets.db.mask}}",
+            "pg://{{secrets.db.s}}:{{urlencode secrets.db.s}}@{{secrets.db.n}}/x\n{{json secrets.db.z}}",
+        ];
+        for mode in [RenderMode::Reveal, RenderMode::Mask] {
+            for t in templates {
+                let compiled = compile("f", t).expect("compiles");
+                assert!(compiled.simple, "{t} is simple");
+                let refs = compiled.references("f").expect("refs");
+                let r = Renderer::new(&d, &refs, mode);
+                let direct = r.render_simple("f", &compiled.tpl, &refs).map_err(|e| e.to_string());
+                let hb = r.render_handlebars("f", &compiled.tpl).map_err(|e| e.to_string());
+                assert_eq!(direct.map(Value::String), hb, "{t} ({mode:?})");
+            }
+        }
+        for t in [
+            "{{json}}",
+            "{{#if secrets.db.s}}x{{/if}}",
+            "{{json secrets.db.s secrets.db.n}}",
+            "{{json (json secrets.db.s)}}",
+        ] {
+            assert!(compile("f", t).map_or(true, |c| !c.simple), "{t} goes through handlebars");
+        }
     }
 
     #[test]

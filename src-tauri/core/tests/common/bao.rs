@@ -238,6 +238,7 @@ pub fn vault(
         created_at: "2026-01-01T00:00:00Z".into(),
         updated_at: "2026-01-01T00:00:00Z".into(),
         secret_id_status: None,
+        needs_credentials: false,
     }
 }
 

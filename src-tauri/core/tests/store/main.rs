@@ -446,3 +446,31 @@ fn aws_default_chain_keeps_no_keyring_entry_and_the_doctor_agrees() {
     store.remove_vault("chain").expect("remove");
     store.remove_vault("keys").expect("remove");
 }
+
+/// A vault's login reads its two entries through one Secret Service session
+/// (`CredentialStore::get_many`): the same values, in the order asked, as one read each — a
+/// missing entry is `None`, not an error, and the other values still come back.
+#[test]
+fn reading_several_entries_at_once_gives_what_one_by_one_reads_give() {
+    require_keyring_session();
+    let tag = format!("get-many-{}", uuid::Uuid::new_v4().simple());
+    let (a, b, none) = (format!("{tag}-role"), format!("{tag}-secret"), format!("{tag}-missing"));
+    OsKeyring.set(&a, &SecretString::from("role ✓ 'quoted' \"x\"".to_owned())).expect("set a");
+    OsKeyring.set(&b, &SecretString::from("s3cr3t\nline two".to_owned())).expect("set b");
+    let got = OsKeyring.get_many(&[&a, &none, &b]).expect("read together");
+    let shown: Vec<Option<String>> =
+        got.iter().map(|v| v.as_ref().map(|s| s.expose_secret().to_owned())).collect();
+    assert_eq!(shown, [Some("role ✓ 'quoted' \"x\"".to_owned()), None, Some("s3cr3t\nline two".to_owned())]);
+    for acct in [&a, &none, &b] {
+        let one = OsKeyring.get(acct).expect("read one").map(|s| s.expose_secret().to_owned());
+        let many = OsKeyring.get_many(&[acct.as_str()]).expect("read one in a batch");
+        assert_eq!(one, many[0].as_ref().map(|s| s.expose_secret().to_owned()), "{acct}");
+    }
+    // An entry changed since (a rotation by another process) reads as changed.
+    OsKeyring.set(&b, &SecretString::from("rotated".to_owned())).expect("set b again");
+    let got = OsKeyring.get_many(&[&a, &b]).expect("read again");
+    assert_eq!(got[1].as_ref().map(|s| s.expose_secret().to_owned()).as_deref(), Some("rotated"));
+    OsKeyring.delete(&a).expect("delete a");
+    OsKeyring.delete(&b).expect("delete b");
+    assert!(OsKeyring.get_many(&[&a, &b]).expect("read gone").iter().all(Option::is_none));
+}

@@ -41,6 +41,7 @@ fn aws_vault(endpoint: &str, secret: &str, engine: &str, tweak: impl FnOnce(&mut
         created_at: "2026-01-01T00:00:00Z".into(),
         updated_at: "2026-01-01T00:00:00Z".into(),
         secret_id_status: None,
+        needs_credentials: false,
     }
 }
 

@@ -211,6 +211,7 @@ pub async fn test_vault_with_progress(
         created_at: String::new(),
         updated_at: String::new(),
         secret_id_status: None,
+        needs_credentials: false,
     };
 
     // Reach + TLS: one health request proves both.
