@@ -58,7 +58,13 @@ build_app() {
   if [ -n "$e2e" ]; then
     # Moved, not copied: the name a user runs never holds the build with test switches (the
     # next plain build puts the plain app back there).
-    mv -f "$target/debug/vaultdesk-app" "$target/debug/vaultdesk-app-e2e"
+    # When cargo had nothing to rebuild, both names are hard links of the same file (cargo links
+    # the plain name again; mv refuses "the same file"): the plain name just goes.
+    if [ "$target/debug/vaultdesk-app" -ef "$target/debug/vaultdesk-app-e2e" ]; then
+      rm -f "$target/debug/vaultdesk-app"
+    else
+      mv -f "$target/debug/vaultdesk-app" "$target/debug/vaultdesk-app-e2e"
+    fi
   fi
 }
 
