@@ -79,29 +79,51 @@ pub fn extract_all(doc: &Value) -> Result<Vec<Reference>, TemplateError> {
 /// A compiled template and the references it holds, found once: a warm render reads both from
 /// the cache instead of walking the template again.
 pub(super) struct Compiled {
-    pub(super) tpl: Template,
+    /// The handlebars template of a template the renderer cannot write directly (`None` when
+    /// `pieces` holds it).
+    pub(super) tpl: Option<Template>,
+    /// A simple template (every connector's templates: text, comments and `{{REFERENCE}}` or
+    /// `{{HELPER REFERENCE}}` expressions) as its pieces: the renderer writes it directly, each
+    /// [`Piece::Value`] taking the next reference of `refs`, without handlebars' registry and
+    /// context.
+    pub(super) pieces: Option<Vec<Piece>>,
     /// The references with an empty `field` (the same text may sit in several fields); `None`
     /// when the walk failed, so the error is made again naming the field.
-    refs: Option<Vec<Reference>>,
-    /// Whether the template is only text, comments and `{{REFERENCE}}` or
-    /// `{{HELPER REFERENCE}}` expressions (every connector's templates): then the renderer
-    /// writes it directly, each expression taking the next reference of `refs`, without
-    /// handlebars' registry and context.
-    pub(super) simple: bool,
+    pub(super) refs: Option<Vec<Reference>>,
+}
+
+/// A piece of a simple template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Piece {
+    Text(String),
+    /// The next reference's value, through the helper if one is named.
+    Value(Option<&'static str>),
+    /// A comment: writes nothing (kept so that a commented reference is not "the reference
+    /// alone", which keeps the secret's JSON type).
+    Comment,
 }
 
 impl Compiled {
     /// The references, placed at `field`.
     pub(super) fn references(&self, field: &str) -> Result<Vec<Reference>, TemplateError> {
-        match &self.refs {
-            Some(refs) => {
+        match (&self.refs, &self.tpl) {
+            (Some(refs), _) => {
                 Ok(refs.iter().map(|r| Reference { field: field.to_owned(), ..r.clone() }).collect())
             }
-            None => {
+            (None, Some(tpl)) => {
                 let mut out = Vec::new();
-                walk_template(field, &self.tpl, &mut out)?;
+                walk_template(field, tpl, &mut out)?;
                 Ok(out)
             }
+            (None, None) => Ok(Vec::new()),
+        }
+    }
+
+    /// The references (with an empty `field`), or the error that names the problem at `field`.
+    pub(super) fn references_at(&self, field: &str) -> Result<&[Reference], TemplateError> {
+        match &self.refs {
+            Some(refs) => Ok(refs),
+            None => self.references(field).map(|_| &[][..]),
         }
     }
 }
@@ -116,12 +138,17 @@ static CACHE: std::sync::LazyLock<std::sync::Mutex<TemplateCache>> =
 /// 16 MiB of estimated size: about 50,000 templates of a typical connector's length.
 pub(super) const CACHE_MAX_BYTES: usize = 16 * 1024 * 1024;
 
+type FastMap<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
+
 /// Compiled templates by text, least recently used evicted first once their estimated size
-/// passes `max_bytes`.
+/// passes `max_bytes`. A hit only stamps the entry; the use order is brought up to date when
+/// something must be evicted (each entry has one record in `by_use`, stamped at or before its
+/// last use: a record found stale is filed again under its entry's stamp, so the first current
+/// record is the least recently used entry).
 pub(super) struct TemplateCache {
-    entries: std::collections::HashMap<String, CacheEntry>,
-    /// Last use → text: the oldest first.
-    by_use: std::collections::BTreeMap<u64, String>,
+    entries: FastMap<std::sync::Arc<str>, CacheEntry>,
+    /// Stamp → text, the oldest first; a stamp may be older than its entry's last use.
+    by_use: std::collections::BTreeMap<u64, std::sync::Arc<str>>,
     bytes: usize,
     max_bytes: usize,
     clock: u64,
@@ -130,13 +157,15 @@ pub(super) struct TemplateCache {
 struct CacheEntry {
     compiled: std::sync::Arc<Compiled>,
     used: u64,
+    /// The stamp of its record in `by_use`.
+    filed: u64,
     bytes: usize,
 }
 
 impl TemplateCache {
     pub(super) fn new(max_bytes: usize) -> TemplateCache {
         TemplateCache {
-            entries: Default::default(),
+            entries: FastMap::default(),
             by_use: Default::default(),
             bytes: 0,
             max_bytes,
@@ -154,16 +183,18 @@ impl TemplateCache {
                 })
                 .sum()
         });
-        2 * text.len() + refs + 64 * compiled.tpl.elements.len() + 256
+        let elements = match (&compiled.pieces, &compiled.tpl) {
+            (Some(p), _) => p.len(),
+            (None, Some(t)) => t.elements.len(),
+            (None, None) => 0,
+        };
+        2 * text.len() + refs + 64 * elements + 256
     }
 
     pub(super) fn get(&mut self, text: &str) -> Option<std::sync::Arc<Compiled>> {
-        self.clock += 1;
-        let now = self.clock;
         let e = self.entries.get_mut(text)?;
-        let text = self.by_use.remove(&e.used).unwrap_or_else(|| text.to_owned());
-        e.used = now;
-        self.by_use.insert(now, text);
+        self.clock += 1;
+        e.used = self.clock;
         Some(e.compiled.clone())
     }
 
@@ -173,18 +204,29 @@ impl TemplateCache {
             return;
         }
         if let Some(old) = self.entries.remove(text) {
-            self.by_use.remove(&old.used);
+            self.by_use.remove(&old.filed);
             self.bytes -= old.bytes;
         }
         while self.bytes + bytes > self.max_bytes {
-            let Some((_, oldest)) = self.by_use.pop_first() else { break };
-            if let Some(e) = self.entries.remove(&oldest) {
-                self.bytes -= e.bytes;
+            let Some((stamp, oldest)) = self.by_use.pop_first() else { break };
+            match self.entries.get_mut(&oldest) {
+                // Used since it was filed: filed again under its last use.
+                Some(e) if e.used != stamp => {
+                    e.filed = e.used;
+                    self.by_use.insert(e.used, oldest);
+                }
+                Some(_) => {
+                    if let Some(e) = self.entries.remove(&oldest) {
+                        self.bytes -= e.bytes;
+                    }
+                }
+                None => {}
             }
         }
         self.clock += 1;
-        self.by_use.insert(self.clock, text.to_owned());
-        self.entries.insert(text.to_owned(), CacheEntry { compiled, used: self.clock, bytes });
+        let key: std::sync::Arc<str> = text.into();
+        self.by_use.insert(self.clock, key.clone());
+        self.entries.insert(key, CacheEntry { compiled, used: self.clock, filed: self.clock, bytes });
         self.bytes += bytes;
     }
 
@@ -209,32 +251,107 @@ pub(super) fn compile(field: &str, text: &str) -> Result<std::sync::Arc<Compiled
     Ok(compiled)
 }
 
-/// Compiles `text` and finds its references, without the cache.
+/// Compiles `text` and finds its references, without the cache: a simple template is read
+/// directly ([`read_simple`]), any other through handlebars' parser.
 pub(super) fn compile_fresh(field: &str, text: &str) -> Result<std::sync::Arc<Compiled>, TemplateError> {
+    check_size(field, text)?;
+    if let Some((pieces, refs)) = read_simple(text) {
+        return Ok(std::sync::Arc::new(Compiled { tpl: None, pieces: Some(pieces), refs: Some(refs) }));
+    }
+    compile_handlebars(field, text)
+}
+
+/// Compiles `text` with handlebars' parser (the size already checked).
+pub(super) fn compile_handlebars(field: &str, text: &str) -> Result<std::sync::Arc<Compiled>, TemplateError> {
     let tpl = compile_uncached(field, text)?;
     let mut refs = Vec::new();
     let refs = walk_template("", &tpl, &mut refs).ok().map(|()| refs);
-    let simple = refs.is_some() && is_simple(&tpl);
-    Ok(std::sync::Arc::new(Compiled { tpl, refs, simple }))
+    let pieces = refs.as_ref().and_then(|_| simple_pieces(&tpl));
+    let tpl = if pieces.is_some() { None } else { Some(tpl) };
+    Ok(std::sync::Arc::new(Compiled { tpl, pieces, refs }))
 }
 
-/// See [`Compiled::simple`]: each expression holds exactly one reference, in order.
-fn is_simple(tpl: &Template) -> bool {
-    tpl.elements.iter().all(|el| match el {
-        TemplateElement::RawString(_) | TemplateElement::Comment(_) => true,
-        TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) => {
-            !h.block
-                && h.hash.is_empty()
-                && h.template.is_none()
-                && h.inverse.is_none()
-                && match (&h.name, h.params.as_slice()) {
-                    (Parameter::Path(_), []) => true,
-                    (Parameter::Name(n), [Parameter::Path(_)]) => HELPERS.contains(&n.as_str()),
-                    _ => false,
+/// See [`Compiled::pieces`]: each expression holds exactly one reference, in order.
+fn simple_pieces(tpl: &Template) -> Option<Vec<Piece>> {
+    let mut pieces = Vec::with_capacity(tpl.elements.len());
+    for el in &tpl.elements {
+        pieces.push(match el {
+            TemplateElement::RawString(s) => Piece::Text(s.clone()),
+            TemplateElement::Comment(_) => Piece::Comment,
+            TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) => {
+                if h.block || !h.hash.is_empty() || h.template.is_some() || h.inverse.is_some() {
+                    return None;
                 }
+                match (&h.name, h.params.as_slice()) {
+                    (Parameter::Path(_), []) => Piece::Value(None),
+                    (Parameter::Name(n), [Parameter::Path(_)]) => {
+                        Piece::Value(Some(HELPERS.iter().copied().find(|h| *h == n.as_str())?))
+                    }
+                    _ => return None,
+                }
+            }
+            _ => return None,
+        });
+    }
+    Some(pieces)
+}
+
+/// A template written the way connectors are: text, and `{{secrets.VAULT.KEY}}` or
+/// `{{HELPER secrets.VAULT.KEY}}` expressions with plain names (letters, digits, `-`, `_`) and
+/// spaces inside the braces — read without handlebars' parser (which costs a one-shot export of
+/// 1,000 connectors tens of milliseconds). Anything else (`~`, `{{{`, comments, `[segments]`,
+/// backslashes, other whitespace, errors) is `None`: handlebars reads it. It reads exactly what
+/// handlebars reads (`a_simple_template_is_read_as_handlebars_reads_it`).
+fn read_simple(text: &str) -> Option<(Vec<Piece>, Vec<Reference>)> {
+    if text.contains('\\') {
+        return None;
+    }
+    let mut pieces = Vec::new();
+    let mut refs = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        if start > 0 {
+            pieces.push(Piece::Text(rest[..start].to_owned()));
         }
-        _ => false,
-    })
+        let after = &rest[start + 2..];
+        let end = after.find("}}")?;
+        let mut words = after[..end].split(' ').filter(|w| !w.is_empty());
+        let first = words.next()?;
+        let (helper, path) = match words.next() {
+            None => (None, first),
+            Some(second) => (Some(HELPERS.iter().copied().find(|h| *h == first)?), second),
+        };
+        if words.next().is_some() {
+            return None;
+        }
+        refs.push(simple_reference(path)?);
+        pieces.push(Piece::Value(helper));
+        rest = &after[end + 2..];
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest.to_owned()));
+    }
+    Some((pieces, refs))
+}
+
+/// `secrets.VAULT.KEY...` with plain names, as a reference (empty `field`).
+fn simple_reference(path: &str) -> Option<Reference> {
+    let plain = |s: &str| {
+        !s.is_empty() && s != "this" && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let mut segs = path.split('.');
+    if segs.next()? != "secrets" {
+        return None;
+    }
+    let vault = segs.next().filter(|v| plain(v))?;
+    let mut key = Vec::new();
+    for s in segs {
+        if !plain(s) {
+            return None;
+        }
+        key.push(s.to_owned());
+    }
+    Some(Reference { field: String::new(), text: path.to_owned(), vault: vault.to_owned(), key })
 }
 
 /// Longest template text accepted in one field.
@@ -265,7 +382,6 @@ fn check_size(field: &str, text: &str) -> Result<(), TemplateError> {
 }
 
 fn compile_uncached(field: &str, text: &str) -> Result<Template, TemplateError> {
-    check_size(field, text)?;
     Template::compile(text).map_err(|e| {
         let (line, column) = e.pos().unwrap_or((1, 1));
         // The reason alone: the error's Display repeats the template text, which may hold anything.
@@ -278,6 +394,12 @@ fn compile_uncached(field: &str, text: &str) -> Result<Template, TemplateError> 
         };
         Syntax::err(field, line, column, detail)
     })
+}
+
+/// `text` parsed by handlebars alone (tests compare the direct paths with it).
+#[cfg(test)]
+pub(super) fn handlebars_template(text: &str) -> Template {
+    compile_uncached("f", text).unwrap_or_else(|e| panic!("{text}: {e}"))
 }
 
 struct Syntax;
@@ -490,6 +612,65 @@ mod tests {
         assert_eq!(fields, ["a.b", "a.list[1].c", "hosts[0]"]);
         let e = extract_all(&serde_json::json!({"x": [{"y": "{{secrets.v"}]})).expect_err("syntax");
         assert!(e.to_string().starts_with("x[0].y:"), "{e}");
+    }
+
+    /// The direct reader reads exactly what handlebars' parser reads (the same pieces and
+    /// references) on every template it accepts; whatever it does not accept goes to handlebars.
+    #[test]
+    fn a_simple_template_is_read_as_handlebars_reads_it() {
+        // Templates of text and `{{ }}` expressions made of path-like pieces: mostly what the
+        // reader accepts, and every near miss (other characters, separators, keywords).
+        let text = ["", "pg://", "a b", "}", "{", "}}", "é", "\\", "\n", "x:y@", "{{", "{{{", "'\""];
+        let inner = [
+            "secrets", ".", ".a", ".b", ".", "db", "Db", "a", "x-y", "x_y", "0", "-1", "this", " ", " ",
+            "urlencode", "json", "base64", "$", ":", "/", "[a]", "[a b]", "~", "!", "#", "{", "}", "..", "@root",
+            "else", "as", "true", "null", "\t", "\n", "(", ")", "=", "&", "^", ">", "*", "é", "'", "\"",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let (mut accepted, mut refused) = (0, 0);
+        for _ in 0..40_000 {
+            let mut t = String::new();
+            for _ in 0..1 + next(3) {
+                t.push_str(text[next(text.len())]);
+                t.push_str("{{");
+                if next(8) > 0 {
+                    t.push_str(["secrets.db.a", "urlencode secrets.db.", " secrets.Db", "json secrets.", "secrets.db"][next(5)]);
+                }
+                for _ in 0..next(3) {
+                    t.push_str(inner[next(inner.len())]);
+                }
+                t.push_str("}}");
+            }
+            t.push_str(text[next(text.len())]);
+            match read_simple(&t) {
+                Some((pieces, refs)) => {
+                    accepted += 1;
+                    let hb = compile_handlebars("f", &t)
+                        .unwrap_or_else(|e| panic!("{t:?} read directly, but handlebars says: {e}"));
+                    assert_eq!(hb.pieces.as_ref(), Some(&pieces), "{t:?}");
+                    assert_eq!(hb.refs.as_ref(), Some(&refs), "{t:?}");
+                }
+                None => refused += 1,
+            }
+        }
+        assert!(accepted > 2_000 && refused > 2_000, "read directly {accepted}, refused {refused}");
+        // A connector's templates are read directly; the rest is handlebars' to read.
+        for t in [
+            "{{secrets.db.password}}",
+            "postgres://{{secrets.db.username}}:{{urlencode secrets.db.password}}@{{ secrets.db.host }}/app",
+            "Bearer {{secrets.api.token}}",
+        ] {
+            assert!(read_simple(t).is_some(), "{t}");
+        }
+        for t in ["{{~secrets.db.a}}", "{{{secrets.db.a}}}", "{{secrets.db.[a b]}}", "\\{{secrets.db.a}}", "{{! c }}"] {
+            assert!(read_simple(t).is_none(), "{t}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use super::lookup::{key_names, masked};
-use super::parse::compile;
+use super::parse::{compile, Piece};
 use super::{helpers, lookup, Reference, SecretData, TemplateError};
 
 /// Whether secret-derived values are shown or masked.
@@ -126,14 +126,18 @@ impl<'a> Renderer<'a> {
             return Ok(Value::String(s.to_owned()));
         }
         let compiled = compile(field, s)?;
-        let refs = compiled.references(field)?;
-        for r in &refs {
-            lookup(self.data, r)?;
+        // The cached references (no field): an error is placed at `field`.
+        let at = |mut e: TemplateError| {
+            field.clone_into(e.field_mut());
+            e
+        };
+        let refs = compiled.references_at(field)?;
+        for r in refs {
+            lookup(self.data, r).map_err(at)?;
         }
-        let out = self.render_compiled(field, &compiled, &refs);
-        // The references move into the document's list (no second copy).
-        all.extend(refs);
-        out
+        let out = self.render_compiled(field, &compiled, refs).map_err(at)?;
+        all.extend(refs.iter().map(|r| Reference { field: field.to_owned(), ..r.clone() }));
+        Ok(out)
     }
 
     fn render_compiled(
@@ -142,70 +146,51 @@ impl<'a> Renderer<'a> {
         compiled: &super::parse::Compiled,
         refs: &[Reference],
     ) -> Result<Value, TemplateError> {
-        let tpl = &compiled.tpl;
-        // Exactly one reference and nothing else: the secret's own JSON type.
-        if let [TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h)] = tpl.elements.as_slice()
-        {
-            if h.params.is_empty() && h.hash.is_empty() && !h.block {
-                if let (Parameter::Path(_), [r]) = (&h.name, refs) {
-                    let v = lookup(self.data, r)?;
-                    return Ok(match self.mode {
-                        RenderMode::Reveal => v.clone(),
-                        RenderMode::Mask => masked(v),
-                    });
-                }
+        if let Some(pieces) = &compiled.pieces {
+            // Exactly one reference and nothing else: the secret's own JSON type.
+            if let ([Piece::Value(None)], [r]) = (pieces.as_slice(), refs) {
+                let v = lookup(self.data, r)?;
+                return Ok(match self.mode {
+                    RenderMode::Reveal => v.clone(),
+                    RenderMode::Mask => masked(v),
+                });
             }
+            return self.render_simple(field, pieces, refs).map(Value::String);
         }
+        let Some(tpl) = &compiled.tpl else { return Ok(Value::String(String::new())) };
         // Inside a longer text an object or array would print as "[object]": refuse it.
         for el in &tpl.elements {
             if let TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) = el {
                 if let (Parameter::Path(_), true) = (&h.name, h.params.is_empty()) {
                     if let Some(r) = refs.iter().find(|r| Some(r.text.as_str()) == h.name.as_name()) {
-                        let v = lookup(self.data, r)?;
-                        let what = match v {
-                            Value::Object(_) => Some("object"),
-                            Value::Array(_) => Some("array"),
-                            _ => None,
-                        };
-                        if let Some(what) = what {
-                            return Err(TemplateError::NotAScalar {
-                                field: field.to_owned(),
-                                reference: r.text.clone(),
-                                what,
-                                available: key_names(v),
-                            });
-                        }
+                        not_a_scalar(field, r, lookup(self.data, r)?)?;
                     }
                 }
             }
         }
-        if compiled.simple {
-            return self.render_simple(field, tpl, refs).map(Value::String);
-        }
         self.render_handlebars(field, tpl)
     }
 
-    /// A [`super::parse::Compiled::simple`] template written directly: the same text
-    /// handlebars writes (values as handlebars prints them, helpers as registered).
-    fn render_simple(
-        &self,
-        field: &str,
-        tpl: &handlebars::template::Template,
-        refs: &[Reference],
-    ) -> Result<String, TemplateError> {
+    /// A simple template (its [`Piece`]s) written directly: the same text handlebars writes
+    /// (values as handlebars prints them, helpers as registered).
+    fn render_simple(&self, field: &str, pieces: &[Piece], refs: &[Reference]) -> Result<String, TemplateError> {
         let mut out = String::new();
         let mut refs = refs.iter();
-        for el in &tpl.elements {
-            let h = match el {
-                TemplateElement::RawString(s) => {
+        for p in pieces {
+            let helper = match p {
+                Piece::Text(s) => {
                     out.push_str(s);
                     continue;
                 }
-                TemplateElement::Expression(h) | TemplateElement::HtmlExpression(h) => h,
-                _ => continue,
+                Piece::Comment => continue,
+                Piece::Value(helper) => helper,
             };
             let Some(r) = refs.next() else { break };
             let v = lookup(self.data, r)?;
+            if helper.is_none() {
+                // Inside a longer text an object or array would print as "[object]".
+                not_a_scalar(field, r, v)?;
+            }
             let masked_v;
             let v = match self.mode {
                 RenderMode::Reveal => v,
@@ -214,17 +199,16 @@ impl<'a> Renderer<'a> {
                     &masked_v
                 }
             };
-            match &h.name {
-                Parameter::Name(helper) => {
+            match helper {
+                Some(helper) => {
                     let text = helpers::apply(helper, v, self.mode == RenderMode::Mask).map_err(|e| {
                         TemplateError::Render { field: field.to_owned(), detail: render_reason(&e) }
                     })?;
                     out.push_str(&text);
                 }
-                _ => match v {
+                None => match v {
                     Value::String(s) => out.push_str(s),
                     Value::Null => {}
-                    // Objects and arrays were refused above; as handlebars prints them otherwise.
                     other => out.push_str(&handlebars::JsonRender::render(other)),
                 },
             }
@@ -246,6 +230,21 @@ impl<'a> Renderer<'a> {
             .map(Value::String)
             .map_err(|e| TemplateError::Render { field: field.to_owned(), detail: render_reason(e.reason()) })
     }
+}
+
+/// Refuses an object or array `v` (what `r` gives) inside a longer text, naming its keys.
+fn not_a_scalar(field: &str, r: &Reference, v: &Value) -> Result<(), TemplateError> {
+    let what = match v {
+        Value::Object(_) => "object",
+        Value::Array(_) => "array",
+        _ => return Ok(()),
+    };
+    Err(TemplateError::NotAScalar {
+        field: field.to_owned(),
+        reference: r.text.clone(),
+        what,
+        available: key_names(v),
+    })
 }
 
 /// A render error's reason without values (handlebars' reasons name paths and helpers).
@@ -270,7 +269,7 @@ fn render_reason(r: &RenderErrorReason) -> String {
 mod tests {
     use super::*;
     use crate::sensitive::Sensitive;
-    use crate::template::parse::compile;
+    use crate::template::parse::{compile, handlebars_template};
     use crate::template::{extract_all, MASK};
     use serde_json::json;
 
@@ -350,11 +349,12 @@ mod tests {
         for mode in [RenderMode::Reveal, RenderMode::Mask] {
             for t in templates {
                 let compiled = compile("f", t).expect("compiles");
-                assert!(compiled.simple, "{t} is simple");
+                let pieces = compiled.pieces.as_ref().expect("simple");
                 let refs = compiled.references("f").expect("refs");
                 let r = Renderer::new(&d, &refs, mode);
-                let direct = r.render_simple("f", &compiled.tpl, &refs).map_err(|e| e.to_string());
-                let hb = r.render_handlebars("f", &compiled.tpl).map_err(|e| e.to_string());
+                let direct = r.render_simple("f", pieces, &refs).map_err(|e| e.to_string());
+                let tpl = handlebars_template(t);
+                let hb = r.render_handlebars("f", &tpl).map_err(|e| e.to_string());
                 assert_eq!(direct.map(Value::String), hb, "{t} ({mode:?})");
             }
         }
@@ -364,7 +364,7 @@ mod tests {
             "{{json secrets.db.s secrets.db.n}}",
             "{{json (json secrets.db.s)}}",
         ] {
-            assert!(compile("f", t).map_or(true, |c| !c.simple), "{t} goes through handlebars");
+            assert!(compile("f", t).map_or(true, |c| c.pieces.is_none()), "{t} goes through handlebars");
         }
     }
 
