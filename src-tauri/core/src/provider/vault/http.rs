@@ -97,6 +97,15 @@ pub(crate) fn server_secs(secs: u64) -> Duration {
     Duration::from_secs(secs.min(MAX_SERVER_SECS))
 }
 
+/// Whether a proxy reached over TLS is configured (reqwest honours these variables), which
+/// needs the system's CA store even for a plain-http vault.
+fn https_proxy_configured() -> bool {
+    ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .filter_map(std::env::var_os)
+        .any(|v| v.to_string_lossy().trim_start().to_ascii_lowercase().starts_with("https:"))
+}
+
 impl VaultClient {
     /// A client for the vault of `spec`: its URL, namespace, TLS files and timeouts.
     pub fn new(spec: &VaultSpec) -> Result<VaultClient, VaultError> {
@@ -118,9 +127,9 @@ impl VaultClient {
             crate::validate::read_pem(std::path::Path::new(path))
                 .map_err(|e| VaultError::TlsConfig { field, detail: format!("{what} {e}") })
         };
-        if url::Url::parse(&spec.url).is_ok_and(|u| u.scheme() == "http") {
-            // No TLS to this server (redirects are never followed), so the system's CA store
-            // is not read: loading it costs a one-shot command ~10 ms of file reads and parsing.
+        if url::Url::parse(&spec.url).is_ok_and(|u| u.scheme() == "http") && !https_proxy_configured() {
+            // No TLS to this server (redirects are never followed; no HTTPS proxy), so the
+            // system's CA store is not read: loading it costs a one-shot command ~10 ms.
             builder = builder.tls_built_in_root_certs(false);
         } else if let Some(path) = &tls.tls_ca_cert {
             let pem = read_pem(path, "tls_ca_cert", "CA certificate")?;
