@@ -48,8 +48,16 @@ impl ConnectorKind {
         }
     }
 
-    /// The fields of this kind's configuration, for validation and for building forms.
-    pub fn fields(self) -> Vec<FieldSpec> {
+    /// The fields of this kind's configuration, for validation and for building forms (built
+    /// once: every render checks its values against them).
+    pub fn fields(self) -> &'static [FieldSpec] {
+        static FIELDS: std::sync::LazyLock<Vec<Vec<FieldSpec>>> =
+            std::sync::LazyLock::new(|| ConnectorKind::ALL.iter().map(|k| k.build_fields()).collect());
+        let i = ConnectorKind::ALL.iter().position(|k| *k == self).unwrap_or_default();
+        FIELDS.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    fn build_fields(self) -> Vec<FieldSpec> {
         use FieldType as T;
         let f = |name: &str, ty: T, required: bool, help: &str| FieldSpec {
             name: name.into(),
@@ -169,7 +177,7 @@ fn check_fields(kind: ConnectorKind, obj: &Map<String, Value>, errs: &mut Valida
             );
         }
     }
-    for spec in &specs {
+    for spec in specs {
         let field = format!("config.{}", spec.name);
         let v = obj.get(&spec.name).filter(|v| !v.is_null());
         let Some(v) = v else {

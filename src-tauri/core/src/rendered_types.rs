@@ -29,10 +29,12 @@ pub fn fit_rendered(kind: ConnectorKind, raw: &Value, rendered: &mut Value) -> R
 
 /// `v` (rendered from `raw` at `field`) made to fit `ty`, or why it cannot.
 fn fit_value(field: &str, ty: FieldType, raw: &Value, v: &mut Value) -> Result<(), TemplateError> {
-    let Some(reference) = first_reference(field, raw) else { return Ok(()) };
+    if !raw.as_str().is_some_and(template::holds_reference) {
+        return Ok(());
+    }
     let wrong = |got: &str, expected: &str| TemplateError::WrongType {
         field: field.to_owned(),
-        reference: reference.clone(),
+        reference: first_reference(field, raw).unwrap_or_default(),
         got: got.to_owned(),
         expected: expected.to_owned(),
     };
@@ -131,7 +133,7 @@ fn fit_auth(field: &str, raw: &Value, v: &mut Value) -> Result<(), TemplateError
 /// The first reference written in `raw` (a string value), as `{{...}}` text is shown.
 fn first_reference(field: &str, raw: &Value) -> Option<String> {
     let s = raw.as_str()?;
-    template::extract(field, s).ok()?.into_iter().next().map(|r| r.text)
+    template::holds_reference(s).then(|| template::extract(field, s).ok()?.into_iter().next().map(|r| r.text))?
 }
 
 fn kind_of(v: &Value) -> &'static str {

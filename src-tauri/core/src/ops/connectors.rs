@@ -83,7 +83,7 @@ impl ConnectorPatch {
 
 /// Every kind with its fields, in the order the editor offers them.
 pub fn connector_kinds() -> Vec<KindFields> {
-    ConnectorKind::ALL.into_iter().map(|kind| KindFields { kind, fields: kind.fields() }).collect()
+    ConnectorKind::ALL.into_iter().map(|kind| KindFields { kind, fields: kind.fields().to_vec() }).collect()
 }
 
 pub(crate) fn parse_kind(kind: &str) -> Result<ConnectorKind> {
@@ -255,6 +255,7 @@ impl Core {
                 RenderPlan::new(store, &refs)
             })
             .await?;
+        crate::tmark("planned");
         plan.fetch_for(&self.hub, keep).await
     }
 }

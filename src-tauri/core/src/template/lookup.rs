@@ -24,7 +24,12 @@ impl SecretData {
         self.by_name.insert(name.to_lowercase(), (name.to_owned(), value));
     }
     pub fn get(&self, name: &str) -> Option<&Sensitive<Value>> {
-        self.by_name.get(&name.to_lowercase()).map(|(_, v)| v)
+        let found = if name.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+            self.by_name.get(name) // already lower case: no copy
+        } else {
+            self.by_name.get(&name.to_lowercase())
+        };
+        found.map(|(_, v)| v)
     }
     pub fn names(&self) -> Vec<String> {
         self.by_name.values().map(|(n, _)| n.clone()).collect()

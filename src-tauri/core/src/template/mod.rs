@@ -25,7 +25,7 @@ use ts_rs::TS;
 
 pub use helpers::{base64, base64_bytes, urlencode};
 pub use lookup::{lookup, SecretData};
-pub use parse::{extract, extract_all, strings};
+pub use parse::{extract, extract_all, holds_reference, strings, visit_references};
 pub use render::{RenderMode, Renderer};
 pub use rewrite::{reference_text, rename_vault, vault_names};
 

@@ -40,19 +40,39 @@ pub fn extract(field: &str, text: &str) -> Result<Vec<Reference>, TemplateError>
     compile(field, text)?.references(field)
 }
 
+/// Whether `text` holds a reference (a template that does not compile holds none): a lookup in
+/// the template cache, nothing copied.
+pub fn holds_reference(text: &str) -> bool {
+    text.contains("{{") && compile("", text).is_ok_and(|c| c.refs.as_ref().is_some_and(|r| !r.is_empty()))
+}
+
 /// The references of every string in `doc`; the first syntax error stops it. The same walk as
 /// [`strings`], with the field path kept in one buffer (no path made for a plain string).
 pub fn extract_all(doc: &Value) -> Result<Vec<Reference>, TemplateError> {
-    fn walk(v: &Value, path: &mut String, out: &mut Vec<Reference>) -> Result<(), TemplateError> {
+    let mut out = Vec::new();
+    visit_references(doc, &mut |field, r| out.push(Reference { field: field.to_owned(), ..r.clone() }))?;
+    Ok(out)
+}
+
+/// Calls `f` with the field path and each reference (from the template cache, its own `field`
+/// empty) of every string in `doc`, in document order, copying nothing; the first syntax
+/// error stops it.
+pub fn visit_references(doc: &Value, f: &mut dyn FnMut(&str, &Reference)) -> Result<(), TemplateError> {
+    fn walk(v: &Value, path: &mut String, f: &mut dyn FnMut(&str, &Reference)) -> Result<(), TemplateError> {
         match v {
-            Value::String(s) => out.extend(extract(path, s)?),
+            Value::String(s) if s.contains("{{") => {
+                let compiled = compile(path, s)?;
+                for r in compiled.references_at(path)? {
+                    f(path, r);
+                }
+            }
             Value::Array(a) => {
                 for (i, x) in a.iter().enumerate() {
                     let len = path.len();
                     path.push('[');
                     path.push_str(&i.to_string());
                     path.push(']');
-                    walk(x, path, out)?;
+                    walk(x, path, f)?;
                     path.truncate(len);
                 }
             }
@@ -63,7 +83,7 @@ pub fn extract_all(doc: &Value) -> Result<Vec<Reference>, TemplateError> {
                         path.push('.');
                     }
                     path.push_str(k);
-                    walk(x, path, out)?;
+                    walk(x, path, f)?;
                     path.truncate(len);
                 }
             }
@@ -71,9 +91,7 @@ pub fn extract_all(doc: &Value) -> Result<Vec<Reference>, TemplateError> {
         }
         Ok(())
     }
-    let mut out = Vec::new();
-    walk(doc, &mut String::new(), &mut out)?;
-    Ok(out)
+    walk(doc, &mut String::new(), f)
 }
 
 /// A compiled template and the references it holds, found once: a warm render reads both from
