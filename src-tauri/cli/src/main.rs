@@ -35,6 +35,7 @@ mod ids;
 mod output;
 
 fn main() -> ExitCode {
+    vaultdesk_core::timings::start();
     let cli = cli::Cli::parse();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

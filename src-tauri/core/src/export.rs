@@ -244,7 +244,9 @@ pub fn write_all(files: &[(PathBuf, String)], force: bool) -> Result<()> {
     for (path, text) in files {
         prepared.push((path, write_temp(path, text)?));
     }
+    crate::timings::mark("temporary files written");
     sync_barrier(prepared.iter().map(|(p, t)| (p.as_path(), t.as_file())))?;
+    crate::timings::mark("durability barrier");
     // (target, the old file kept aside)
     let mut placed: Vec<(&PathBuf, Option<tempfile::TempPath>)> = Vec::new();
     let mut failure = None;
@@ -265,7 +267,9 @@ pub fn write_all(files: &[(PathBuf, String)], force: bool) -> Result<()> {
     }
     let Some(e) = failure else {
         // The renames, durable: each folder once. `TempPath`s delete the kept copies as they drop.
+        crate::timings::mark("renamed into place");
         sync_dirs(files.iter().map(|(p, _)| p.as_path()));
+        crate::timings::mark("folder synced");
         return Ok(());
     };
     for (done, kept) in placed.into_iter().rev() {

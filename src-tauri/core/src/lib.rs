@@ -28,6 +28,7 @@ pub mod rendered_types;
 pub mod sensitive;
 pub mod store;
 pub mod template;
+pub mod timings;
 pub mod validate;
 
 pub use error::{Error, ErrorCode, ErrorPayload, Result};
@@ -39,3 +40,4 @@ pub use ops::Core;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::Store;
 pub use validate::{FieldError, ValidationErrors};
+

@@ -43,11 +43,11 @@ impl RenderPlan {
         // One reference per vault: a batch of 1,000 connectors keeps 1 of their 5,000, not all.
         let mut refs: Vec<Reference> = Vec::new();
         for d in docs {
-            for r in template::extract_all(d)? {
+            template::visit_references(d, &mut |field, r| {
                 if !refs.iter().any(|k| k.vault.eq_ignore_ascii_case(&r.vault)) {
-                    refs.push(r);
+                    refs.push(Reference { field: field.to_owned(), ..r.clone() });
                 }
-            }
+            })?;
         }
         let mut sources = Vec::new();
         for name in template::vault_names(&refs) {
@@ -89,6 +89,7 @@ impl RenderPlan {
         let jobs = self.sources.into_iter().map(|(vault, load)| async move {
             let session = hub.session(&vault, load).await?;
             let secret = if keep { session.resolve_kept().await? } else { session.resolve().await? };
+            crate::timings::mark("secret fetched");
             Ok::<_, Error>((vault, secret))
         });
         let mut data = SecretData::new();

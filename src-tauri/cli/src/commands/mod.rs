@@ -23,12 +23,13 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
     };
     let dir = vaultdesk_core::paths::resolve_data_dir(cli.data_dir)?;
     let core = Core::open(&dir)?;
+    vaultdesk_core::timings::mark("store opened");
     finish_before_exit_on_signal(&core);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| internal(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
+    let done = runtime.block_on(async {
         match cli.command {
             Command::Vault(cmd) => vault::run(&core, cmd).await,
             Command::Connector(cmd) => connector::run(&core, cmd).await,
@@ -37,7 +38,9 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
             Command::Doctor { repair, json } => doctor(&core, repair, json).await,
             Command::Demo(_) => Ok(()),
         }
-    })
+    });
+    vaultdesk_core::timings::mark("command done");
+    done
 }
 
 /// SIGINT (Ctrl-C) and SIGTERM end the process only once the store's current operation has

@@ -255,7 +255,7 @@ impl Core {
                 RenderPlan::new(store, &refs)
             })
             .await?;
-        crate::tmark("planned");
+        crate::timings::mark("vaults planned");
         plan.fetch_for(&self.hub, keep).await
     }
 }

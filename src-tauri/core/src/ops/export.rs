@@ -180,10 +180,13 @@ impl Core {
     /// A missing `DIR` is created (mode 0700) before any Vault request, and removed again if
     /// the export fails.
     pub async fn export_all(&self, dir: PathBuf, format: ExportFormat, force: bool) -> Result<ExportResult> {
+        crate::timings::mark("export: started");
         let connectors = self
             .with_store(|store| {
                 let all = store.list_connectors()?;
+                crate::timings::mark("connectors listed");
                 store.check_stored_connectors(&all)?;
+                crate::timings::mark("connectors checked");
                 Ok(all)
             })
             .await?;
@@ -192,6 +195,7 @@ impl Core {
         for t in &targets {
             export::check_target(t, force)?;
         }
+        crate::timings::mark("targets checked");
         let created = {
             let dir = dir.clone();
             blocking(move || export::ensure_dir(&dir)).await?
@@ -199,15 +203,19 @@ impl Core {
         let mut issued = Vec::new();
         let written = async {
             let fetched = self.fetch_for(connectors.iter().map(|c| c.config.clone()).collect(), true).await?;
+            crate::timings::mark("secrets fetched");
             issued.clone_from(&fetched.issued);
             let previews = fetched.previews(&connectors, RenderMode::Reveal)?;
+            crate::timings::mark("connectors rendered");
             let mut files = Vec::with_capacity(previews.len());
             for (t, p) in targets.iter().zip(&previews) {
                 files.push((t.clone(), export::to_text(&p.config, format)?));
             }
+            crate::timings::mark("files formatted");
             blocking(move || export::write_all(&files, force)).await
         }
         .await;
+        crate::timings::mark("files written");
         // Each vault's credentials serve every connector that references it.
         let users = |i: &Issued| -> String {
             let names: Vec<&str> = connectors
@@ -241,6 +249,7 @@ impl Core {
             }
             return Err(e);
         }
+        crate::timings::mark("leases recorded");
         let shown: Vec<String> = targets.iter().map(|t| t.display().to_string()).collect();
         Ok(ExportResult { path: dir.display().to_string(), files: shown })
     }

@@ -61,6 +61,7 @@ impl VaultHub {
         let creds = tokio::task::spawn_blocking(load_credentials)
             .await
             .map_err(|e| crate::Error::Internal { detail: format!("the keyring task failed: {e}") })??;
+        crate::timings::mark("keyring read");
         let fresh = Arc::new(Session::open(vault, creds.into())?.with_lease_events(self.events.clone()));
         let (session, replaced) = {
             let mut sessions = lock(&self.sessions);
