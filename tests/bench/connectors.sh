@@ -69,18 +69,23 @@ warm_line=$("$bench_bin" "$data" bench "$count" 20)
 printf 'vaultdesk  %s\n' "$warm_line"
 warm_ms=$(printf '%s\n' "$warm_line" | sed -n 's/.*warm (secret cached) median of [0-9]* \([0-9.]*\) ms.*/\1/p')
 
-# median_ms CMD...: runs CMD $runs times, prints the median wall time in ms.
+# median_ms SETUP CMD...: runs SETUP (untimed: clearing the previous run's output) then CMD,
+# $runs times; prints the median wall time of CMD in ms.
 median_ms() {
-  local times=() t0 t1
+  local setup=$1 times=() t0 t1
+  shift
   for _ in $(seq 1 "$runs"); do
+    "$setup"
     t0=$(date +%s%N); "$@" >/dev/null 2>&1 || { log "failed: $*"; return 1; }; t1=$(date +%s%N)
     times+=($(( (t1 - t0) / 1000 )))
   done
   printf '%s\n' "${times[@]}" | sort -n | sed -n "$(( (runs + 1) / 2 ))p" | awk '{printf "%.1f", $1/1000}'
 }
 
-export_one() { rm -f "$work/one.json"; "$vd" --data-dir "$data" connector export c0000 --out "$work/one.json"; }
-export_all() { rm -rf "$work/all"; mkdir "$work/all"; "$vd" --data-dir "$data" connector export --all --out-dir "$work/all"; }
+clear_one() { rm -f "$work/one.json"; }
+clear_all() { rm -rf "$work/all"; mkdir "$work/all"; }
+export_one() { "$vd" --data-dir "$data" connector export c0000 --out "$work/one.json"; }
+export_all() { "$vd" --data-dir "$data" connector export --all --out-dir "$work/all"; }
 
 # A JSON file of $count references: three quarters whole references, a quarter inside text with
 # a helper (the DSN of a connector).
@@ -95,7 +100,8 @@ for i in range(n):
                        f"postgres://u:{{{{urlencode secrets.bench.{k}}}}}@h/{i}")
 json.dump(doc, open(path, "w"))
 PY
-render_refs() { rm -f "$work/refs-out.json"; "$vd" --data-dir "$data" render "$work/refs.json" --out "$work/refs-out.json"; }
+clear_refs() { rm -f "$work/refs-out.json"; }
+render_refs() { "$vd" --data-dir "$data" render "$work/refs.json" --out "$work/refs-out.json"; }
 
 # --- bao agent: the same secret through consul-template -----------------------------------
 tpl_body='{{ with secret "bench'"$tag"'/data/app/db" }}{"host": "{{ .Data.data.host }}", "port": {{ .Data.data.port }}, "database": "app0", "username": "{{ .Data.data.username }}", "password": {{ .Data.data.password | toJSON }}, "options": {"application_name": "svc-0", "dsn": "postgres://{{ .Data.data.username }}:{{ .Data.data.password | urlquery }}@{{ .Data.data.host }}/app0"}}{{ end }}'
@@ -123,11 +129,12 @@ HCL
 }
 agent_config 1 "$work/agent-1.hcl"
 agent_config "$count" "$work/agent-n.hcl"
-agent_one() { rm -rf "$work/agent-out"; mkdir "$work/agent-out"; "$bao_bin" agent -config="$work/agent-1.hcl" -log-level=error; }
-agent_all() { rm -rf "$work/agent-out"; mkdir "$work/agent-out"; "$bao_bin" agent -config="$work/agent-n.hcl" -log-level=error; }
+clear_agent() { rm -rf "$work/agent-out"; mkdir "$work/agent-out"; }
+agent_one() { "$bao_bin" agent -config="$work/agent-1.hcl" -log-level=error; }
+agent_all() { "$bao_bin" agent -config="$work/agent-n.hcl" -log-level=error; }
 
 # Sanity: both produce the same password.
-export_one 2>/dev/null; agent_one >/dev/null 2>&1
+clear_one; export_one 2>/dev/null; clear_agent; agent_one >/dev/null 2>&1
 python3 - "$work/one.json" "$work/agent-out/0.json" <<'PY'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
@@ -137,13 +144,13 @@ PY
 [ "$(ls "$work/agent-out" | wc -l)" = 1 ] || { log "bao agent did not render"; exit 1; }
 
 log "timing one-shot runs ($runs each, median)"
-v1=$(median_ms export_one)
-a1=$(median_ms agent_one)
-vn=$(median_ms export_all)
+v1=$(median_ms clear_one export_one)
+a1=$(median_ms clear_agent agent_one)
+vn=$(median_ms clear_all export_all)
 [ "$(ls "$work/all" | wc -l)" = "$count" ] || { log "export --all wrote $(ls "$work/all" | wc -l) files"; exit 1; }
-an=$(median_ms agent_all)
+an=$(median_ms clear_agent agent_all)
 [ "$(ls "$work/agent-out" | wc -l)" = "$count" ] || { log "bao agent wrote $(ls "$work/agent-out" | wc -l) files"; exit 1; }
-rn=$(median_ms render_refs)
+rn=$(median_ms clear_refs render_refs)
 python3 - "$work/refs-out.json" "$count" <<'PY'
 import json, sys
 out = json.load(open(sys.argv[1]))
@@ -161,6 +168,11 @@ printf '\ngoals (issue 15)\n'
 printf '  one-shot export / bao agent: %s×   (goal ≤ 0.25×)\n' "$r1"
 printf '  export of %s / bao agent: %s×   (goal ≤ 0.1×, for 1000)\n' "$count" "$rn_"
 printf '  warm in-process render of %s connectors: %s ms   (goal < 10 ms, for 1000)\n' "$count" "$warm_ms"
+# Where one export of every connector spends its time (one more run, its own steps).
+clear_all
+printf '\nwhere an export of %s connectors spends its time (VAULTDESK_TIMINGS=1, one run):\n' "$count"
+VAULTDESK_TIMINGS=1 "$vd" --data-dir "$data" connector export --all --out-dir "$work/all" 2>&1 >/dev/null \
+  | sed -n 's/^\[timings\] /  /p'
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 printf '\n(%s build; OpenBao %s on loopback; %s CPUs; load average %s)\n' "$profile" "$("$bao_bin" version | cut -d' ' -f2)" "$(nproc)" "$load"
 row connectors "one-shot export of 1 connector (bao agent: $a1 ms; $r1×, goal ≤ 0.25×)" "$v1" ms "median of $runs"

@@ -229,29 +229,49 @@ pub fn write_atomic(path: &Path, text: &str, force: bool) -> Result<()> {
 }
 
 /// Writes several files all or nothing, durably, with one durability barrier for them all:
-/// every file is first written next to its target under a temporary name; then all are made
-/// durable at once ([`sync_barrier`]: one `syncfs(2)` per folder on Linux instead of an fsync
-/// per file); then each is renamed into place, and each folder is fsynced once at the end. A
-/// file being replaced (`force`) is first kept aside under a hard link (a copy where links are
-/// not possible), so the target is never missing. If one cannot be placed, those already
-/// placed are removed and the files kept aside are put back: a failed export leaves the folder
-/// exactly as it was. A failed barrier fails the export before any rename.
+/// every file is first written next to its target under a temporary name (on a few threads at
+/// once); then all are made durable at once ([`sync_barrier`]: one `syncfs(2)` per folder on
+/// Linux instead of an fsync per file); then each is renamed into place, and each folder is
+/// fsynced once at the end. A file being replaced (`force`) is first kept aside under a hard
+/// link (a copy where links are not possible), so the target is never missing. If one cannot
+/// be placed, those already placed are removed and the files kept aside are put back: a failed
+/// export leaves the folder exactly as it was. A failed barrier fails the export before any
+/// rename.
 pub fn write_all(files: &[(PathBuf, String)], force: bool) -> Result<()> {
-    for (path, _) in files {
-        check_target(path, force)?;
+    check_targets(files.iter().map(|(p, _)| p.as_path()), force)?;
+    let temps = create_temps(files.iter().map(|(p, _)| p.as_path()))?;
+    finish_all(files, temps, force)
+}
+
+/// Empty temporary files (mode 0600) next to each of `paths`, in order, for [`finish_all`]:
+/// creating them is the slowest part of writing many small files, and it needs nothing of
+/// their contents, so an export creates them while it fetches and renders. Dropped, they are
+/// deleted.
+pub fn create_temps<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<Vec<tempfile::NamedTempFile>> {
+    paths.map(create_temp).collect()
+}
+
+/// [`write_all`] with the temporary files already created ([`create_temps`] of the same paths,
+/// in order).
+pub fn finish_all(files: &[(PathBuf, String)], mut temps: Vec<tempfile::NamedTempFile>, force: bool) -> Result<()> {
+    if temps.len() != files.len() {
+        return Err(Error::Internal { detail: "the temporary files do not match the files to write".into() });
     }
-    let mut prepared = Vec::with_capacity(files.len());
-    for (path, text) in files {
-        prepared.push((path, write_temp(path, text)?));
+    for ((path, text), tmp) in files.iter().zip(temps.iter_mut()) {
+        tmp.write_all(text.as_bytes()).map_err(|e| Error::File { path: path.clone(), detail: e.to_string() })?;
     }
+    let prepared = temps;
     crate::timings::mark("temporary files written");
-    sync_barrier(prepared.iter().map(|(p, t)| (p.as_path(), t.as_file())))?;
+    sync_barrier(files.iter().zip(&prepared).map(|((p, _), t)| (p.as_path(), t.as_file())))?;
     crate::timings::mark("durability barrier");
     // (target, the old file kept aside)
     let mut placed: Vec<(&PathBuf, Option<tempfile::TempPath>)> = Vec::new();
     let mut failure = None;
-    for (path, tmp) in prepared {
-        let kept = match keep_aside(path) {
+    for ((path, _), tmp) in files.iter().zip(prepared) {
+        // Without `force` no target exists (checked above, and the rename refuses one that
+        // appeared meanwhile): nothing to keep aside.
+        let kept = if force { keep_aside(path) } else { Ok(None) };
+        let kept = match kept {
             Ok(k) => k,
             Err(e) => {
                 failure = Some(e);
@@ -266,8 +286,8 @@ pub fn write_all(files: &[(PathBuf, String)], force: bool) -> Result<()> {
         placed.push((path, kept));
     }
     let Some(e) = failure else {
-        // The renames, durable: each folder once. `TempPath`s delete the kept copies as they drop.
         crate::timings::mark("renamed into place");
+        // The renames, durable: each folder once. `TempPath`s delete the kept copies as they drop.
         sync_dirs(files.iter().map(|(p, _)| p.as_path()));
         crate::timings::mark("folder synced");
         return Ok(());
@@ -283,6 +303,42 @@ pub fn write_all(files: &[(PathBuf, String)], force: bool) -> Result<()> {
         }
     }
     Err(e)
+}
+
+/// [`check_target`] for many paths: a folder holding many of them is listed once instead of
+/// one `lstat` per path.
+pub fn check_targets<'a>(paths: impl Iterator<Item = &'a Path> + Clone, force: bool) -> Result<()> {
+    if force {
+        return Ok(());
+    }
+    let mut by_dir: std::collections::HashMap<PathBuf, Vec<&Path>> = std::collections::HashMap::new();
+    for p in paths {
+        by_dir.entry(parent_dir(p)).or_default().push(p);
+    }
+    for (dir, paths) in by_dir {
+        if paths.len() < 16 {
+            for p in paths {
+                check_target(p, false)?;
+            }
+            continue;
+        }
+        let names: std::collections::HashSet<std::ffi::OsString> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.file_name())).collect(),
+            // A folder that does not exist holds no targets; one that cannot be listed is
+            // checked path by path.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(_) => {
+                for p in paths {
+                    check_target(p, false)?;
+                }
+                continue;
+            }
+        };
+        if let Some(p) = paths.iter().find(|p| p.file_name().is_some_and(|n| names.contains(n))) {
+            return Err(Error::FileExists { path: p.to_path_buf() });
+        }
+    }
+    Ok(())
 }
 
 /// A second name for the file at `path` (if it is a regular file), next to it, deleted when
@@ -399,19 +455,24 @@ fn sync_dirs<'a>(paths: impl Iterator<Item = &'a Path>) {
 
 /// A temporary file with mode 0600 holding `text`, in `path`'s directory, not yet synced.
 fn write_temp(path: &Path, text: &str) -> Result<tempfile::NamedTempFile> {
-    let file_err = |e: std::io::Error| Error::File { path: path.to_owned(), detail: e.to_string() };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vaultdesk-")
-        .suffix(".tmp")
-        .tempfile_in(parent_dir(path))
-        .map_err(file_err)?;
+    let mut tmp = create_temp(path)?;
+    tmp.write_all(text.as_bytes()).map_err(|e| Error::File { path: path.to_owned(), detail: e.to_string() })?;
+    Ok(tmp)
+}
+
+/// An empty temporary file with mode 0600 in `path`'s directory.
+fn create_temp(path: &Path) -> Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".vaultdesk-").suffix(".tmp");
+    // Created with mode 0600 (the umask can only narrow it), never wider for a moment.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(file_err)?;
+        builder.permissions(std::fs::Permissions::from_mode(0o600));
     }
-    tmp.write_all(text.as_bytes()).map_err(file_err)?;
-    Ok(tmp)
+    builder
+        .tempfile_in(parent_dir(path))
+        .map_err(|e| Error::File { path: path.to_owned(), detail: e.to_string() })
 }
 
 /// Renames the temporary file onto `path` (never over an existing file without `force`), then

@@ -73,6 +73,36 @@ impl RenderPlan {
         Ok(RenderPlan { refs, sources })
     }
 
+    /// The plan with the keyring reads of its vaults already started (on threads of their
+    /// own, up to eight vaults), for a caller with other local work to do before it fetches: an
+    /// export checks its connectors meanwhile. Vaults with a live session in `hub` are left
+    /// alone (their session needs no credentials). Nothing is sent to any Vault.
+    pub fn preloaded(mut self, hub: &VaultHub) -> RenderPlan {
+        for (vault, load) in self.sources.iter_mut().take(8) {
+            if hub.existing(&vault.id).is_some() {
+                continue;
+            }
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            let read = std::mem::replace(load, Box::new(|| Err(Error::Internal { detail: String::new() })));
+            let started = std::thread::Builder::new().name("keyring-read".into()).spawn(move || {
+                let _ = tx.send(read());
+            });
+            *load = match started {
+                Ok(_) => Box::new(move || {
+                    rx.recv().unwrap_or_else(|_| {
+                        Err(Error::Internal { detail: "the keyring read stopped unexpectedly".into() })
+                    })
+                }),
+                // No thread: read when fetched, as without preloading (the closure was moved
+                // into the failed spawn and is gone, so say so).
+                Err(e) => Box::new(move || {
+                    Err(Error::Internal { detail: format!("cannot start the keyring read: {e}") })
+                }),
+            };
+        }
+        self
+    }
+
     /// The vaults this plan reads.
     pub fn vaults(&self) -> impl Iterator<Item = &Vault> {
         self.sources.iter().map(|(v, _)| v)
@@ -225,7 +255,32 @@ pub struct Preview {
     pub literal_secrets: Vec<String>,
 }
 
+/// `e` of connector `name`, named as such when a batch holds several.
+fn of_connector(mut e: TemplateError, name: &str, batch: usize) -> Error {
+    if batch > 1 {
+        // Several at once: say which connector the field belongs to.
+        let field = e.field_mut();
+        *field = format!("connector \"{name}\", {field}");
+    }
+    Error::from(e)
+}
+
 impl Fetched {
+    /// The configurations of `connectors` rendered with `mode` and checked against their
+    /// fields' types, without a preview's reference states (an export).
+    pub fn configs(&self, connectors: &[Connector], mode: RenderMode) -> Result<Vec<Value>> {
+        let renderer = self.renderer(mode);
+        connectors
+            .iter()
+            .map(|c| {
+                let named = |e| of_connector(e, &c.name, connectors.len());
+                let mut config = renderer.render(&c.config).map_err(named)?;
+                fit_rendered(c.kind, &c.config, &mut config).map_err(named)?;
+                Ok(config)
+            })
+            .collect()
+    }
+
     /// Renders `connectors` (whose references this was planned for) with `mode`.
     /// Every rendered value must fit its field's type (`rendered_types`); a masked render is
     /// checked on the values it masks.
@@ -235,14 +290,7 @@ impl Fetched {
         connectors
             .iter()
             .map(|c| {
-                let named = |mut e: TemplateError| {
-                    if connectors.len() > 1 {
-                        // Several at once: say which connector the field belongs to.
-                        let field = e.field_mut();
-                        *field = format!("connector \"{}\", {field}", c.name);
-                    }
-                    Error::from(e)
-                };
+                let named = |e| of_connector(e, &c.name, connectors.len());
                 let (mut config, refs) = renderer.render_with_references(&c.config).map_err(named)?;
                 match &checker {
                     None => fit_rendered(c.kind, &c.config, &mut config).map_err(named)?,

@@ -16,7 +16,7 @@ use super::Core;
 use crate::connector::validate_connector;
 use crate::export::{self, ExportFormat};
 use crate::model::LeasePurpose;
-use crate::render::Issued;
+use crate::render::{Issued, RenderPlan};
 use crate::sensitive::Sensitive;
 use crate::template::RenderMode;
 use crate::{Error, Result};
@@ -181,40 +181,62 @@ impl Core {
     /// the export fails.
     pub async fn export_all(&self, dir: PathBuf, format: ExportFormat, force: bool) -> Result<ExportResult> {
         crate::timings::mark("export: started");
-        let connectors = self
-            .with_store(|store| {
-                let all = store.list_connectors()?;
-                crate::timings::mark("connectors listed");
-                store.check_stored_connectors(&all)?;
-                crate::timings::mark("connectors checked");
-                Ok(all)
-            })
-            .await?;
+        let connectors = std::sync::Arc::new(self.with_store(|store| store.list_connectors()).await?);
+        crate::timings::mark("connectors listed");
         let targets: Vec<PathBuf> =
             connectors.iter().map(|c| dir.join(format!("{}.{}", c.name, format.extension()))).collect();
-        for t in &targets {
-            export::check_target(t, force)?;
-        }
+        export::check_targets(targets.iter().map(PathBuf::as_path), force)?;
         crate::timings::mark("targets checked");
         let created = {
             let dir = dir.clone();
             blocking(move || export::ensure_dir(&dir)).await?
         };
+        // The temporary files are created (empty, 0600) while the connectors are checked and
+        // their secrets fetched and rendered: creating a thousand files is the slowest part of
+        // the export and needs nothing from Vault. If the export fails they are deleted, never
+        // having held anything.
+        let temps = {
+            let targets = targets.clone();
+            tokio::task::spawn_blocking(move || export::create_temps(targets.iter().map(PathBuf::as_path)))
+        };
         let mut issued = Vec::new();
-        let written = async {
-            let fetched = self.fetch_for(connectors.iter().map(|c| c.config.clone()).collect(), true).await?;
+        let rendered = async {
+            let (all, hub) = (connectors.clone(), self.hub.clone());
+            let plan = self
+                .with_store(move |store| {
+                    let docs: Vec<&Value> = all.iter().map(|c| &c.config).collect();
+                    // The keyring is read while the connectors are checked.
+                    let plan = RenderPlan::new(store, &docs)?.preloaded(&hub);
+                    crate::timings::mark("vaults planned");
+                    store.check_stored_connectors(&all)?;
+                    crate::timings::mark("connectors checked");
+                    Ok(plan)
+                })
+                .await?;
+            let fetched = plan.fetch_for(&self.hub, true).await?;
             crate::timings::mark("secrets fetched");
             issued.clone_from(&fetched.issued);
-            let previews = fetched.previews(&connectors, RenderMode::Reveal)?;
+            let configs = fetched.configs(&connectors, RenderMode::Reveal)?;
             crate::timings::mark("connectors rendered");
-            let mut files = Vec::with_capacity(previews.len());
-            for (t, p) in targets.iter().zip(&previews) {
-                files.push((t.clone(), export::to_text(&p.config, format)?));
+            let mut files = Vec::with_capacity(configs.len());
+            for (t, config) in targets.iter().zip(&configs) {
+                files.push((t.clone(), export::to_text(config, format)?));
             }
             crate::timings::mark("files formatted");
-            blocking(move || export::write_all(&files, force)).await
+            Ok::<_, Error>(files)
         }
         .await;
+        let temps = temps
+            .await
+            .map_err(|e| Error::Internal { detail: format!("a file task stopped unexpectedly: {e}") })
+            .and_then(|t| t);
+        let written = match (rendered, temps) {
+            (Ok(files), Ok(temps)) => {
+                crate::timings::mark("temporary files created");
+                blocking(move || export::finish_all(&files, temps, force)).await
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e),
+        };
         crate::timings::mark("files written");
         // Each vault's credentials serve every connector that references it.
         let users = |i: &Issued| -> String {

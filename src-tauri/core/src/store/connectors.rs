@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use super::vaults::find_by_name;
 use super::{now, Store};
 use crate::connector::{validate_connector, Connector, ConnectorInput, ConnectorKind, ConnectorPatch};
-use crate::model::Vault;
+use crate::model::{EngineType, Vault};
 use crate::template::{self, Reference};
 use crate::validate::{validate_name, ValidationErrors};
 use crate::{Error, Result};
@@ -237,15 +237,18 @@ impl Store {
     /// vault read once for the whole batch: `export --all` of 1,000 connectors otherwise makes
     /// one query per reference.
     pub fn check_stored_connectors(&self, cs: &[Connector]) -> Result<()> {
-        let mut vaults: std::collections::HashMap<String, Option<crate::model::Vault>> =
-            std::collections::HashMap::new();
-        let mut find = |name: &str| -> Result<Option<crate::model::Vault>> {
-            let key = name.trim().to_lowercase();
-            if let Some(v) = vaults.get(&key) {
+        // By lower-cased name: the vault's name and engine type, `None` when there is none.
+        let mut vaults: HashMap<String, Option<std::rc::Rc<(String, EngineType)>>> = HashMap::new();
+        let mut find = |name: &str| -> Result<Option<std::rc::Rc<(String, EngineType)>>> {
+            let name = name.trim();
+            let found = vaults.get(name).or_else(|| vaults.get(&name.to_lowercase()));
+            if let Some(v) = found {
                 return Ok(v.clone());
             }
-            let v = find_by_name(&self.conn, name).map_err(|e| self.storage_err(e))?;
-            vaults.insert(key, v.clone());
+            let v = find_by_name(&self.conn, name)
+                .map_err(|e| self.storage_err(e))?
+                .map(|v| std::rc::Rc::new((v.spec.name, v.spec.engine_type)));
+            vaults.insert(name.to_lowercase(), v.clone());
             Ok(v)
         };
         for c in cs {
@@ -337,27 +340,44 @@ impl Store {
 }
 
 /// The check of [`Store::check_stored_connector`], vaults found through `find`.
-fn check_one(c: &Connector, find: &mut dyn FnMut(&str) -> Result<Option<crate::model::Vault>>) -> Result<()> {
+type FoundVault = Option<std::rc::Rc<(String, EngineType)>>;
+
+fn check_one(c: &Connector, find: &mut dyn FnMut(&str) -> Result<FoundVault>) -> Result<()> {
     let mut errs = ValidationErrors(Vec::new());
     if let Some(v) = c.vault.as_deref().map(&mut *find).transpose()?.flatten() {
-        if let Some(why) = c.kind.incompatibility(v.spec.engine_type) {
-            errs.push("vault", format!("vault \"{}\" cannot be used here: {why}", v.spec.name));
+        if let Some(why) = c.kind.incompatibility(v.1) {
+            errs.push("vault", format!("vault \"{}\" cannot be used here: {why}", v.0));
         }
     }
-    let mut seen = BTreeSet::new();
-    for r in c.references() {
-        if !seen.insert((r.field.clone(), r.vault.to_lowercase())) {
-            continue;
+    // Each reference's vault (looked up once per name for the batch); a field naming the same
+    // vault twice is reported once.
+    let mut failed = None;
+    let mut reported: Vec<(String, String)> = Vec::new();
+    let visited = template::visit_references(&c.config, &mut |field, r| {
+        if failed.is_some() {
+            return;
         }
-        if let Some(v) = find(&r.vault)? {
-            if let Some(why) = c.kind.incompatibility(v.spec.engine_type) {
-                errs.push(
-                    &format!("config.{}", r.field),
-                    format!("`{{{{{}}}}}`: vault \"{}\" cannot be used here: {why}", r.text, v.spec.name),
-                );
+        match find(&r.vault) {
+            Ok(Some(v)) => {
+                if let Some(why) = c.kind.incompatibility(v.1) {
+                    if !reported.iter().any(|(f, n)| f == field && *n == v.0) {
+                        reported.push((field.to_owned(), v.0.clone()));
+                        errs.push(
+                            &format!("config.{field}"),
+                            format!("`{{{{{}}}}}`: vault \"{}\" cannot be used here: {why}", r.text, v.0),
+                        );
+                    }
+                }
             }
+            Ok(None) => {}
+            Err(e) => failed = Some(e),
         }
+    });
+    if let Some(e) = failed {
+        return Err(e);
     }
+    // A stored template that no longer compiles is reported when it is rendered, as before.
+    let _ = visited;
     if errs.is_empty() {
         Ok(())
     } else {

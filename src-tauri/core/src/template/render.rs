@@ -72,14 +72,14 @@ impl<'a> Renderer<'a> {
     /// `doc` with every string rendered. Every reference is checked first, so the first error
     /// names a reference and nothing partial is returned.
     pub fn render(&self, doc: &Value) -> Result<Value, TemplateError> {
-        self.render_with_references(doc).map(|(v, _)| v)
+        self.render_at(doc, &mut String::new(), &mut None)
     }
 
     /// `doc` rendered, and the references it holds (in document order).
     pub fn render_with_references(&self, doc: &Value) -> Result<(Value, Vec<Reference>), TemplateError> {
-        let mut refs = Vec::new();
+        let mut refs = Some(Vec::new());
         let v = self.render_at(doc, &mut String::new(), &mut refs)?;
-        Ok((v, refs))
+        Ok((v, refs.unwrap_or_default()))
     }
 
     /// `v` rendered; `path` is its field path (`a.b`, `list[2]`), one buffer for the whole walk.
@@ -87,7 +87,7 @@ impl<'a> Renderer<'a> {
         &self,
         v: &Value,
         path: &mut String,
-        all: &mut Vec<Reference>,
+        all: &mut Option<Vec<Reference>>,
     ) -> Result<Value, TemplateError> {
         Ok(match v {
             Value::String(s) => self.render_string(path, s, all)?,
@@ -121,7 +121,13 @@ impl<'a> Renderer<'a> {
         })
     }
 
-    fn render_string(&self, field: &str, s: &str, all: &mut Vec<Reference>) -> Result<Value, TemplateError> {
+    /// `s` at `field` rendered; its references added to `all` when it collects them.
+    fn render_string(
+        &self,
+        field: &str,
+        s: &str,
+        all: &mut Option<Vec<Reference>>,
+    ) -> Result<Value, TemplateError> {
         if !s.contains("{{") {
             return Ok(Value::String(s.to_owned()));
         }
@@ -136,7 +142,9 @@ impl<'a> Renderer<'a> {
             lookup(self.data, r).map_err(at)?;
         }
         let out = self.render_compiled(field, &compiled, refs).map_err(at)?;
-        all.extend(refs.iter().map(|r| Reference { field: field.to_owned(), ..r.clone() }));
+        if let Some(all) = all {
+            all.extend(refs.iter().map(|r| Reference { field: field.to_owned(), ..r.clone() }));
+        }
         Ok(out)
     }
 
