@@ -77,6 +77,49 @@ fn a_failed_export_all_leaves_the_folder_exactly_as_it_was() {
     assert_eq!(names, ["a1.json", "b2.json", "c3.json", "notes.txt"], "no temporary or backup file is left");
 }
 
+/// The temporary files of `export --all` are created while its secrets are fetched and
+/// rendered: when the render fails they are gone again, and a folder the export created is
+/// removed. With many targets the folder is listed once to find an existing one.
+#[test]
+fn a_failed_render_of_many_connectors_leaves_no_temporary_file_and_no_new_folder() {
+    let env = Env::new();
+    let tag = format!("fr{}", std::process::id());
+    kv_vault(&env, "many", &tag, &["token=tk"]);
+    let work = tempfile::tempdir().expect("tmp");
+    let good = write(work.path(), "good.json", r#"{"base_url": "https://x/{{secrets.many.token}}"}"#);
+    let bad = write(work.path(), "bad.json", r#"{"base_url": "https://x/{{secrets.many.nope}}"}"#);
+    for i in 0..20 {
+        let cfg = if i == 13 { &bad } else { &good };
+        assert_ok(&env.run(&["connector", "add", &format!("c{i:02}"), "--kind", "rest", "--config", cfg]), "add");
+    }
+    let out_dir = work.path().join("out");
+    std::fs::create_dir(&out_dir).expect("mkdir");
+    std::fs::write(out_dir.join("c05.json"), "the user's own c05\n").expect("write");
+    let d = out_dir.to_string_lossy().into_owned();
+    let out = env.run(&["connector", "export", "--all", "--out-dir", &d]);
+    assert!(!out.status.success(), "an existing target is refused: {}", stdout(&out));
+    assert!(stderr(&out).contains("c05.json"), "names the existing file: {}", stderr(&out));
+    std::fs::remove_file(out_dir.join("c05.json")).expect("rm");
+    std::fs::write(out_dir.join("notes.txt"), "unrelated\n").expect("write");
+    let before = snapshot(&out_dir);
+
+    let out = env.run(&["connector", "export", "--all", "--out-dir", &d]);
+    assert!(!out.status.success(), "the render fails: {}", stdout(&out));
+    assert!(stderr(&out).contains("c13") && stderr(&out).contains("nope"), "names connector and key: {}", stderr(&out));
+    assert_eq!(snapshot(&out_dir), before, "no temporary file is left in the folder");
+
+    let fresh = work.path().join("new").join("exports");
+    let out = env.run(&["connector", "export", "--all", "--out-dir", &fresh.to_string_lossy()]);
+    assert!(!out.status.success(), "the render fails: {}", stdout(&out));
+    assert!(!work.path().join("new").exists(), "the folders the export created are removed");
+
+    // Fixed, the export writes all twenty.
+    assert_ok(&env.run(&["connector", "update", "c13", "--config", &good]), "update");
+    assert_ok(&env.run(&["connector", "export", "--all", "--out-dir", &d]), "export --all");
+    let names: Vec<String> = snapshot(&out_dir).into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names.len(), 21, "twenty files and the user's notes, nothing else: {names:?}");
+}
+
 /// `export --all` is durable with one barrier: every file written under a temporary name, then
 /// one `syncfs` (no fsync per file), then the renames, then one fsync of the folder — seen in
 /// the system calls the process really makes (strace, from `scripts/setup.sh test`).
