@@ -49,9 +49,20 @@ secrets_owned() {
 }
 ! secrets_owned || die "a Secret Service already runs on the new bus"
 
-printf %s "vaultdesk-test" | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+# Its messages go to a log in the scratch directory, shown if it dies while the command runs
+# (a daemon that crashed is the cause of every "OS keyring unavailable" that follows).
+keyring_log="$XDG_DATA_HOME/../gnome-keyring.log"
+printf %s "vaultdesk-test" | gnome-keyring-daemon --foreground --unlock --components=secrets >"$keyring_log" 2>&1 &
 keyring_pid=$!
-trap 'kill "$keyring_pid" 2>/dev/null; wait "$keyring_pid" 2>/dev/null' EXIT
+keyring_end() {
+  if ! kill -0 "$keyring_pid" 2>/dev/null; then
+    echo "keyring-session.sh: gnome-keyring-daemon $keyring_pid died while the command ran; its last messages:" >&2
+    tail -n 20 "$keyring_log" >&2 || true
+  fi
+  kill "$keyring_pid" 2>/dev/null
+  wait "$keyring_pid" 2>/dev/null
+}
+trap keyring_end EXIT
 
 for _ in $(seq 1 100); do
   secrets_owned && break
