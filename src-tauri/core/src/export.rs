@@ -253,12 +253,17 @@ pub fn create_temps<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<Vec<tem
 
 /// [`write_all`] with the temporary files already created ([`create_temps`] of the same paths,
 /// in order).
-pub fn finish_all(files: &[(PathBuf, String)], mut temps: Vec<tempfile::NamedTempFile>, force: bool) -> Result<()> {
+pub fn finish_all(
+    files: &[(PathBuf, String)],
+    mut temps: Vec<tempfile::NamedTempFile>,
+    force: bool,
+) -> Result<()> {
     if temps.len() != files.len() {
         return Err(Error::Internal { detail: "the temporary files do not match the files to write".into() });
     }
     for ((path, text), tmp) in files.iter().zip(temps.iter_mut()) {
-        tmp.write_all(text.as_bytes()).map_err(|e| Error::File { path: path.clone(), detail: e.to_string() })?;
+        tmp.write_all(text.as_bytes())
+            .map_err(|e| Error::File { path: path.clone(), detail: e.to_string() })?;
     }
     let prepared = temps;
     crate::timings::mark("temporary files written");
@@ -456,7 +461,8 @@ fn sync_dirs<'a>(paths: impl Iterator<Item = &'a Path>) {
 /// A temporary file with mode 0600 holding `text`, in `path`'s directory, not yet synced.
 fn write_temp(path: &Path, text: &str) -> Result<tempfile::NamedTempFile> {
     let mut tmp = create_temp(path)?;
-    tmp.write_all(text.as_bytes()).map_err(|e| Error::File { path: path.to_owned(), detail: e.to_string() })?;
+    tmp.write_all(text.as_bytes())
+        .map_err(|e| Error::File { path: path.to_owned(), detail: e.to_string() })?;
     Ok(tmp)
 }
 

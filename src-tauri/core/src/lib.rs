@@ -40,4 +40,3 @@ pub use ops::Core;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::Store;
 pub use validate::{FieldError, ValidationErrors};
-

@@ -133,7 +133,8 @@ fn fit_auth(field: &str, raw: &Value, v: &mut Value) -> Result<(), TemplateError
 /// The first reference written in `raw` (a string value), as `{{...}}` text is shown.
 fn first_reference(field: &str, raw: &Value) -> Option<String> {
     let s = raw.as_str()?;
-    template::holds_reference(s).then(|| template::extract(field, s).ok()?.into_iter().next().map(|r| r.text))?
+    template::holds_reference(s)
+        .then(|| template::extract(field, s).ok()?.into_iter().next().map(|r| r.text))?
 }
 
 fn kind_of(v: &Value) -> &'static str {

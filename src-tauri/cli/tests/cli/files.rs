@@ -90,7 +90,10 @@ fn a_failed_render_of_many_connectors_leaves_no_temporary_file_and_no_new_folder
     let bad = write(work.path(), "bad.json", r#"{"base_url": "https://x/{{secrets.many.nope}}"}"#);
     for i in 0..20 {
         let cfg = if i == 13 { &bad } else { &good };
-        assert_ok(&env.run(&["connector", "add", &format!("c{i:02}"), "--kind", "rest", "--config", cfg]), "add");
+        assert_ok(
+            &env.run(&["connector", "add", &format!("c{i:02}"), "--kind", "rest", "--config", cfg]),
+            "add",
+        );
     }
     let out_dir = work.path().join("out");
     std::fs::create_dir(&out_dir).expect("mkdir");
@@ -105,7 +108,11 @@ fn a_failed_render_of_many_connectors_leaves_no_temporary_file_and_no_new_folder
 
     let out = env.run(&["connector", "export", "--all", "--out-dir", &d]);
     assert!(!out.status.success(), "the render fails: {}", stdout(&out));
-    assert!(stderr(&out).contains("c13") && stderr(&out).contains("nope"), "names connector and key: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("c13") && stderr(&out).contains("nope"),
+        "names connector and key: {}",
+        stderr(&out)
+    );
     assert_eq!(snapshot(&out_dir), before, "no temporary file is left in the folder");
 
     let fresh = work.path().join("new").join("exports");

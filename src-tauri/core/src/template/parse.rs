@@ -640,9 +640,52 @@ mod tests {
         // reader accepts, and every near miss (other characters, separators, keywords).
         let text = ["", "pg://", "a b", "}", "{", "}}", "é", "\\", "\n", "x:y@", "{{", "{{{", "'\""];
         let inner = [
-            "secrets", ".", ".a", ".b", ".", "db", "Db", "a", "x-y", "x_y", "0", "-1", "this", " ", " ",
-            "urlencode", "json", "base64", "$", ":", "/", "[a]", "[a b]", "~", "!", "#", "{", "}", "..", "@root",
-            "else", "as", "true", "null", "\t", "\n", "(", ")", "=", "&", "^", ">", "*", "é", "'", "\"",
+            "secrets",
+            ".",
+            ".a",
+            ".b",
+            ".",
+            "db",
+            "Db",
+            "a",
+            "x-y",
+            "x_y",
+            "0",
+            "-1",
+            "this",
+            " ",
+            " ",
+            "urlencode",
+            "json",
+            "base64",
+            "$",
+            ":",
+            "/",
+            "[a]",
+            "[a b]",
+            "~",
+            "!",
+            "#",
+            "{",
+            "}",
+            "..",
+            "@root",
+            "else",
+            "as",
+            "true",
+            "null",
+            "\t",
+            "\n",
+            "(",
+            ")",
+            "=",
+            "&",
+            "^",
+            ">",
+            "*",
+            "é",
+            "'",
+            "\"",
         ];
         let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
         let mut next = move |n: usize| {
@@ -658,7 +701,15 @@ mod tests {
                 t.push_str(text[next(text.len())]);
                 t.push_str("{{");
                 if next(8) > 0 {
-                    t.push_str(["secrets.db.a", "urlencode secrets.db.", " secrets.Db", "json secrets.", "secrets.db"][next(5)]);
+                    t.push_str(
+                        [
+                            "secrets.db.a",
+                            "urlencode secrets.db.",
+                            " secrets.Db",
+                            "json secrets.",
+                            "secrets.db",
+                        ][next(5)],
+                    );
                 }
                 for _ in 0..next(3) {
                     t.push_str(inner[next(inner.len())]);
@@ -686,7 +737,13 @@ mod tests {
         ] {
             assert!(read_simple(t).is_some(), "{t}");
         }
-        for t in ["{{~secrets.db.a}}", "{{{secrets.db.a}}}", "{{secrets.db.[a b]}}", "\\{{secrets.db.a}}", "{{! c }}"] {
+        for t in [
+            "{{~secrets.db.a}}",
+            "{{{secrets.db.a}}}",
+            "{{secrets.db.[a b]}}",
+            "\\{{secrets.db.a}}",
+            "{{! c }}",
+        ] {
             assert!(read_simple(t).is_none(), "{t}");
         }
     }

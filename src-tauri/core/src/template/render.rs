@@ -181,7 +181,12 @@ impl<'a> Renderer<'a> {
 
     /// A simple template (its [`Piece`]s) written directly: the same text handlebars writes
     /// (values as handlebars prints them, helpers as registered).
-    fn render_simple(&self, field: &str, pieces: &[Piece], refs: &[Reference]) -> Result<String, TemplateError> {
+    fn render_simple(
+        &self,
+        field: &str,
+        pieces: &[Piece],
+        refs: &[Reference],
+    ) -> Result<String, TemplateError> {
         let mut out = String::new();
         let mut refs = refs.iter();
         for p in pieces {
