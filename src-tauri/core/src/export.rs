@@ -247,17 +247,55 @@ pub fn write_all(files: &[(PathBuf, String)], force: bool) -> Result<()> {
 /// creating them is the slowest part of writing many small files, and it needs nothing of
 /// their contents, so an export creates them while it fetches and renders. Dropped, they are
 /// deleted.
-pub fn create_temps<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<Vec<tempfile::NamedTempFile>> {
-    paths.map(create_temp).collect()
+pub fn create_temps<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<TempFiles> {
+    let mut out = TempFiles { files: Vec::new(), registered: Vec::new() };
+    for p in paths {
+        let tmp = create_temp(p)?;
+        let path = tmp.path().to_owned();
+        lock_unfinished().push(path.clone());
+        out.registered.push(path);
+        out.files.push(tmp);
+    }
+    Ok(out)
+}
+
+/// Temporary files made by [`create_temps`], deleted when dropped unless [`finish_all`] placed
+/// them. While they exist their names are on a list that [`remove_unfinished_temporary_files`]
+/// empties: an exit on a signal runs no destructors, and an export waiting on Vault must not
+/// leave its files in the user's folder.
+#[derive(Debug)]
+pub struct TempFiles {
+    files: Vec<tempfile::NamedTempFile>,
+    registered: Vec<PathBuf>,
+}
+
+impl Drop for TempFiles {
+    fn drop(&mut self) {
+        let mut unfinished = lock_unfinished();
+        unfinished.retain(|p| !self.registered.contains(p));
+    }
+}
+
+static UNFINISHED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn lock_unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    UNFINISHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Deletes the temporary files of exports still in progress: for a process about to exit
+/// without unwinding (the CLI on SIGINT/SIGTERM). Files already renamed into place are not
+/// touched (their temporary names no longer exist).
+pub fn remove_unfinished_temporary_files() {
+    for p in std::mem::take(&mut *lock_unfinished()) {
+        let _ = std::fs::remove_file(p);
+    }
 }
 
 /// [`write_all`] with the temporary files already created ([`create_temps`] of the same paths,
 /// in order).
-pub fn finish_all(
-    files: &[(PathBuf, String)],
-    mut temps: Vec<tempfile::NamedTempFile>,
-    force: bool,
-) -> Result<()> {
+pub fn finish_all(files: &[(PathBuf, String)], mut batch: TempFiles, force: bool) -> Result<()> {
+    // `batch` keeps the names listed as unfinished until this returns.
+    let mut temps = std::mem::take(&mut batch.files);
     if temps.len() != files.len() {
         return Err(Error::Internal { detail: "the temporary files do not match the files to write".into() });
     }
@@ -321,7 +359,8 @@ pub fn check_targets<'a>(paths: impl Iterator<Item = &'a Path> + Clone, force: b
         by_dir.entry(parent_dir(p)).or_default().push(p);
     }
     for (dir, paths) in by_dir {
-        if paths.len() < 16 {
+        // Listing compares names byte for byte: only where the file system does too.
+        if paths.len() < 16 || !cfg!(target_os = "linux") {
             for p in paths {
                 check_target(p, false)?;
             }

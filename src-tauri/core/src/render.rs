@@ -73,36 +73,6 @@ impl RenderPlan {
         Ok(RenderPlan { refs, sources })
     }
 
-    /// The plan with the keyring reads of its vaults already started (on threads of their
-    /// own, up to eight vaults), for a caller with other local work to do before it fetches: an
-    /// export checks its connectors meanwhile. Vaults with a live session in `hub` are left
-    /// alone (their session needs no credentials). Nothing is sent to any Vault.
-    pub fn preloaded(mut self, hub: &VaultHub) -> RenderPlan {
-        for (vault, load) in self.sources.iter_mut().take(8) {
-            if hub.existing(&vault.id).is_some() {
-                continue;
-            }
-            let (tx, rx) = std::sync::mpsc::sync_channel(1);
-            let read = std::mem::replace(load, Box::new(|| Err(Error::Internal { detail: String::new() })));
-            let started = std::thread::Builder::new().name("keyring-read".into()).spawn(move || {
-                let _ = tx.send(read());
-            });
-            *load = match started {
-                Ok(_) => Box::new(move || {
-                    rx.recv().unwrap_or_else(|_| {
-                        Err(Error::Internal { detail: "the keyring read stopped unexpectedly".into() })
-                    })
-                }),
-                // No thread: read when fetched, as without preloading (the closure was moved
-                // into the failed spawn and is gone, so say so).
-                Err(e) => Box::new(move || {
-                    Err(Error::Internal { detail: format!("cannot start the keyring read: {e}") })
-                }),
-            };
-        }
-        self
-    }
-
     /// The vaults this plan reads.
     pub fn vaults(&self) -> impl Iterator<Item = &Vault> {
         self.sources.iter().map(|(v, _)| v)

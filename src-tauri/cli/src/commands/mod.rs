@@ -45,7 +45,7 @@ pub(crate) fn run(cli: Cli) -> Result<(), Failure> {
 
 /// SIGINT (Ctrl-C) and SIGTERM end the process only once the store's current operation has
 /// finished, so a change is never left half-done by them (a `kill -9` is settled by the next
-/// open instead). The exit code is 128 + the signal's number, as a shell would report it.
+/// open instead), and an export's unfinished temporary files are deleted first. The exit code is 128 + the signal's number, as a shell would report it.
 fn finish_before_exit_on_signal(core: &Core) {
     #[cfg(unix)]
     {
@@ -54,7 +54,12 @@ fn finish_before_exit_on_signal(core: &Core) {
         let core = core.clone();
         std::thread::spawn(move || {
             if let Some(sig) = signals.forever().next() {
-                core.after_current_operation(|| std::process::exit(128 + sig));
+                core.after_current_operation(|| {
+                    // An export waiting on Vault has its empty temporary files in the user's
+                    // folder; exit runs no destructors.
+                    vaultdesk_core::export::remove_unfinished_temporary_files();
+                    std::process::exit(128 + sig)
+                });
             }
         });
     }

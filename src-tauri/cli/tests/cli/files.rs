@@ -6,7 +6,7 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -125,6 +125,65 @@ fn a_failed_render_of_many_connectors_leaves_no_temporary_file_and_no_new_folder
     assert_ok(&env.run(&["connector", "export", "--all", "--out-dir", &d]), "export --all");
     let names: Vec<String> = snapshot(&out_dir).into_iter().map(|(n, _)| n).collect();
     assert_eq!(names.len(), 21, "twenty files and the user's notes, nothing else: {names:?}");
+}
+
+/// Ctrl-C while `export --all` waits on Vault (here a port that never answers): the process
+/// exits 130 and the empty temporary files it had already created in the folder are gone.
+#[test]
+fn ctrl_c_while_an_export_waits_on_vault_leaves_no_temporary_file() {
+    let env = Env::new();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", silent.local_addr().expect("addr"));
+    let add = [
+        "vault",
+        "add",
+        "slow",
+        "--url",
+        &url,
+        "--engine-name",
+        "secret",
+        "--engine-type",
+        "kv2",
+        "--path",
+        "app/api",
+    ];
+    assert_ok(&env.run_with_ids(&add, &Ids::new("slow")), "vault add");
+    let work = tempfile::tempdir().expect("tmp");
+    let cfg = write(work.path(), "c.json", r#"{"base_url": "https://x/{{secrets.slow.token}}"}"#);
+    for i in 0..20 {
+        assert_ok(
+            &env.run(&["connector", "add", &format!("s{i:02}"), "--kind", "rest", "--config", &cfg]),
+            "add",
+        );
+    }
+    let out_dir = work.path().join("out");
+    std::fs::create_dir(&out_dir).expect("mkdir");
+    let temps = || {
+        std::fs::read_dir(&out_dir)
+            .expect("ls")
+            .filter(|e| e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().starts_with(".vaultdesk-")))
+            .count()
+    };
+    let mut child = env
+        .cmd(&["connector", "export", "--all", "--out-dir", &out_dir.to_string_lossy()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let start = std::time::Instant::now();
+    while temps() < 20 {
+        assert!(start.elapsed() < std::time::Duration::from_secs(20), "the temporary files never appeared");
+        assert!(child.try_wait().expect("try_wait").is_none(), "the export ended before the interrupt");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Still waiting on the silent port (its request timeout is far away).
+    let kill = Command::new("kill").arg("-INT").arg(child.id().to_string()).status().expect("kill");
+    assert!(kill.success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(130), "Ctrl-C ends the export with 130");
+    assert_eq!(temps(), 0, "no temporary file is left in the folder");
+    assert_eq!(std::fs::read_dir(&out_dir).expect("ls").count(), 0, "nothing at all was written");
+    drop(silent);
 }
 
 /// `export --all` is durable with one barrier: every file written under a temporary name, then

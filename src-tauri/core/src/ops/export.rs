@@ -201,15 +201,14 @@ impl Core {
         };
         let mut issued = Vec::new();
         let rendered = async {
-            let (all, hub) = (connectors.clone(), self.hub.clone());
+            let all = connectors.clone();
             let plan = self
                 .with_store(move |store| {
-                    let docs: Vec<&Value> = all.iter().map(|c| &c.config).collect();
-                    // The keyring is read while the connectors are checked.
-                    let plan = RenderPlan::new(store, &docs)?.preloaded(&hub);
-                    crate::timings::mark("vaults planned");
                     store.check_stored_connectors(&all)?;
                     crate::timings::mark("connectors checked");
+                    let docs: Vec<&Value> = all.iter().map(|c| &c.config).collect();
+                    let plan = RenderPlan::new(store, &docs)?;
+                    crate::timings::mark("vaults planned");
                     Ok(plan)
                 })
                 .await?;

@@ -127,11 +127,15 @@ impl VaultClient {
             crate::validate::read_pem(std::path::Path::new(path))
                 .map_err(|e| VaultError::TlsConfig { field, detail: format!("{what} {e}") })
         };
-        if url::Url::parse(&spec.url).is_ok_and(|u| u.scheme() == "http") && !https_proxy_configured() {
+        if tls.tls_ca_cert.is_none()
+            && url::Url::parse(&spec.url).is_ok_and(|u| u.scheme() == "http")
+            && !https_proxy_configured()
+        {
             // No TLS to this server (redirects are never followed; no HTTPS proxy), so the
             // system's CA store is not read: loading it costs a one-shot command ~10 ms.
             builder = builder.tls_built_in_root_certs(false);
-        } else if let Some(path) = &tls.tls_ca_cert {
+        }
+        if let Some(path) = &tls.tls_ca_cert {
             let pem = read_pem(path, "tls_ca_cert", "CA certificate")?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| VaultError::TlsConfig {
                 field: "tls_ca_cert",
