@@ -248,12 +248,12 @@ pub fn write_all(files: &[(PathBuf, String)], force: bool) -> Result<()> {
 /// their contents, so an export creates them while it fetches and renders. Dropped, they are
 /// deleted.
 pub fn create_temps<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<TempFiles> {
-    let mut out = TempFiles { files: Vec::new(), registered: Vec::new() };
+    static BATCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let batch = BATCHES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let mut out = TempFiles { files: Vec::new(), batch };
     for p in paths {
         let tmp = create_temp(p)?;
-        let path = tmp.path().to_owned();
-        lock_unfinished().push(path.clone());
-        out.registered.push(path);
+        lock_unfinished().push((batch, tmp.path().to_owned()));
         out.files.push(tmp);
     }
     Ok(out)
@@ -266,19 +266,20 @@ pub fn create_temps<'a>(paths: impl Iterator<Item = &'a Path>) -> Result<TempFil
 #[derive(Debug)]
 pub struct TempFiles {
     files: Vec<tempfile::NamedTempFile>,
-    registered: Vec<PathBuf>,
+    /// Which entries of the unfinished list are this batch's.
+    batch: u64,
 }
 
 impl Drop for TempFiles {
     fn drop(&mut self) {
-        let mut unfinished = lock_unfinished();
-        unfinished.retain(|p| !self.registered.contains(p));
+        lock_unfinished().retain(|(batch, _)| *batch != self.batch);
     }
 }
 
-static UNFINISHED: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+/// (batch, temporary file) of the exports in progress.
+static UNFINISHED: std::sync::Mutex<Vec<(u64, PathBuf)>> = std::sync::Mutex::new(Vec::new());
 
-fn lock_unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+fn lock_unfinished() -> std::sync::MutexGuard<'static, Vec<(u64, PathBuf)>> {
     UNFINISHED.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
@@ -286,7 +287,7 @@ fn lock_unfinished() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
 /// without unwinding (the CLI on SIGINT/SIGTERM). Files already renamed into place are not
 /// touched (their temporary names no longer exist).
 pub fn remove_unfinished_temporary_files() {
-    for p in std::mem::take(&mut *lock_unfinished()) {
+    for (_, p) in std::mem::take(&mut *lock_unfinished()) {
         let _ = std::fs::remove_file(p);
     }
 }
