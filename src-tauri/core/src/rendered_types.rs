@@ -8,6 +8,9 @@
 //! a text field its text. Anything else is an error naming the field and the reference — never
 //! the value.
 
+// A type error is the cold path and carries the names the user needs (as in `template`).
+#![allow(clippy::result_large_err)]
+
 use serde_json::{Map, Value};
 
 use crate::connector::{ConnectorKind, FieldType};

@@ -40,7 +40,7 @@ fn warn_literal_secrets(fields: &[String]) {
 /// `FIELD=VALUE` (or `MAP.KEY=VALUE`) set into `config`; a number or true/false is taken as one.
 fn apply_set(config: &mut Value, pair: &str) -> Result<(), Failure> {
     let Some((field, value)) = pair.split_once('=').filter(|(f, _)| !f.trim().is_empty()) else {
-        return Err(usage(&format!("--set takes FIELD=VALUE, not \"{pair}\"")));
+        return Err(usage(format!("--set takes FIELD=VALUE, not \"{pair}\"")));
     };
     let value = match serde_json::from_str::<Value>(value) {
         Ok(v @ (Value::Number(_) | Value::Bool(_))) => v,
@@ -60,7 +60,7 @@ fn apply_set(config: &mut Value, pair: &str) -> Result<(), Failure> {
                     m.insert(key.to_owned(), value);
                 }
                 None => {
-                    return Err(usage(&format!(
+                    return Err(usage(format!(
                         "--set {field}: \"{map}\" is not an object of names to values"
                     )))
                 }
