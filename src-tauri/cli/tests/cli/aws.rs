@@ -4,12 +4,11 @@
 //! default credential chain is tested here: `AWS_*` variables and a shared credentials file
 //! with two profiles.
 
-use std::path::Path;
 use std::process::Output;
 
 use serde_json::{json, Value};
 
-use super::{assert_exit, assert_ok, secret_tool_lookup, stderr, stdout, Env};
+use super::{assert_exit, assert_ok, secret_tool_lookup, stderr, stdout, write, Env};
 
 #[path = "../../../core/tests/common/moto.rs"]
 #[allow(dead_code)]
@@ -27,12 +26,6 @@ fn unique(prefix: &str) -> String {
     let t =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("{prefix}{}-{t}", std::process::id())
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
-    p.to_string_lossy().into_owned()
 }
 
 /// `vaultdesk ARGS` with the AWS variables of this process removed (each test sets its own).

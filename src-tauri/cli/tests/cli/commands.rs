@@ -4,13 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::{assert_exit, assert_ok, kv_vault, stderr, stdout, Env};
-
-fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
-    p.to_string_lossy().into_owned()
-}
+use super::{assert_exit, assert_ok, kv_vault, stderr, stdout, write, Env};
 
 fn export_json(env: &Env, name: &str) -> Value {
     let out = env.run(&["connector", "export", name]);

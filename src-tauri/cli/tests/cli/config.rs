@@ -4,24 +4,12 @@
 //! vault imported without credentials is a legitimate "needs credentials" state until `vault
 //! update` supplies them, and a broken file changes nothing.
 
-use std::path::Path;
-
 use serde_json::Value;
 
 use super::{
-    assert_exit, assert_ok, keyring_accounts, kv_vault, secret_tool_lookup, stderr, stdout, Env, Ids,
+    assert_exit, assert_ok, keyring_accounts, kv_vault, mode, secret_tool_lookup, stderr, stdout, write, Env,
+    Ids,
 };
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
-    p.to_string_lossy().into_owned()
-}
-
-fn mode(p: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).expect("meta").permissions().mode() & 0o777
-}
 
 /// A data directory with a KV vault "team" on the real OpenBao, a PostgreSQL connector
 /// pre-filled from it and a REST connector with a literal API key in a header.

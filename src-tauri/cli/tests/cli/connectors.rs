@@ -2,23 +2,10 @@
 //! OpenBao server (secrets put there with the `bao` CLI), the real keyring and a real SQLite file.
 //! Requests are counted in the server's audit log.
 
-use std::path::Path;
-
 use serde_json::{json, Value};
 
 use super::audit::audited;
-use super::{assert_exit, assert_ok, kv_vault, stderr, stdout, Env};
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
-    p.to_string_lossy().into_owned()
-}
-
-fn mode(p: &Path) -> u32 {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(p).expect("meta").permissions().mode() & 0o777
-}
+use super::{assert_exit, assert_ok, kv_vault, mode, stderr, stdout, write, Env};
 
 const PASSWORD: &str = "pw with 'quote' \"dq\" \\ and = and {{braces}} ✓";
 /// [`PASSWORD`] percent-encoded by RFC 3986 (all but `A-Z a-z 0-9 - . _ ~`, UTF-8 bytes).

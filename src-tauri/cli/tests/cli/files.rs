@@ -11,17 +11,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 use super::audit::audited;
-use super::{assert_exit, assert_ok, kv_vault, stderr, stdout, Env, Ids};
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
-    p.to_string_lossy().into_owned()
-}
-
-fn mode(p: &Path) -> u32 {
-    std::fs::metadata(p).expect("meta").permissions().mode() & 0o777
-}
+use super::{assert_exit, assert_ok, kv_vault, mode, stderr, stdout, write, Env, Ids};
 
 /// Every entry of `dir` with its content (directories as `<dir>`), sorted.
 fn snapshot(dir: &Path) -> Vec<(String, String)> {

@@ -4,15 +4,9 @@
 
 use std::path::Path;
 
-use super::{assert_exit, assert_ok, kv_vault, stderr, Env};
+use super::{assert_exit, assert_ok, kv_vault, stderr, write, Env};
 
 const SECRET: &str = "hunter2-rendered-secret";
-
-fn write(dir: &Path, name: &str, text: &str) -> String {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write");
-    p.to_string_lossy().into_owned()
-}
 
 /// A KV vault `v` whose secret has text, an object and a list.
 fn vault_with_shapes(env: &Env, work: &Path, suffix: &str) {
