@@ -351,7 +351,7 @@ pub fn finish_all(files: &[(PathBuf, String)], mut batch: TempFiles, force: bool
 
 /// [`check_target`] for many paths: a folder holding many of them is listed once instead of
 /// one `lstat` per path.
-pub fn check_targets<'a>(paths: impl Iterator<Item = &'a Path> + Clone, force: bool) -> Result<()> {
+pub fn check_targets<'a>(paths: impl Iterator<Item = &'a Path>, force: bool) -> Result<()> {
     if force {
         return Ok(());
     }
@@ -360,27 +360,29 @@ pub fn check_targets<'a>(paths: impl Iterator<Item = &'a Path> + Clone, force: b
         by_dir.entry(parent_dir(p)).or_default().push(p);
     }
     for (dir, paths) in by_dir {
-        // Listing compares names byte for byte: only where the file system does too.
-        if paths.len() < 16 || !cfg!(target_os = "linux") {
-            for p in paths {
-                check_target(p, false)?;
-            }
-            continue;
-        }
-        let names: std::collections::HashSet<std::ffi::OsString> = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.file_name())).collect(),
-            // A folder that does not exist holds no targets; one that cannot be listed is
-            // checked path by path.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(_) => {
-                for p in paths {
-                    check_target(p, false)?;
-                }
-                continue;
+        // Listing compares names byte for byte: only where the file system does too. A folder
+        // that does not exist holds no targets; one that cannot be listed is checked path by
+        // path.
+        let listed = if paths.len() < 16 || !cfg!(target_os = "linux") {
+            None
+        } else {
+            match std::fs::read_dir(&dir) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Ok(entries) => Some(
+                    entries
+                        .filter_map(|e| e.ok().map(|e| e.file_name()))
+                        .collect::<std::collections::HashSet<_>>(),
+                ),
+                Err(_) => None,
             }
         };
-        if let Some(p) = paths.iter().find(|p| p.file_name().is_some_and(|n| names.contains(n))) {
-            return Err(Error::FileExists { path: p.to_path_buf() });
+        match listed {
+            Some(names) => {
+                if let Some(p) = paths.iter().find(|p| p.file_name().is_some_and(|n| names.contains(n))) {
+                    return Err(Error::FileExists { path: p.to_path_buf() });
+                }
+            }
+            None => paths.into_iter().try_for_each(|p| check_target(p, false))?,
         }
     }
     Ok(())

@@ -368,27 +368,21 @@ fn still_needs_credentials(old: &Vault, method: AuthMethod, creds: &CredentialsP
     }
     let role_ok = !method.uses_role_id() || creds.role_id.is_some();
     let secret_ok = creds.secret_id.is_some();
+    let required = |field, label| {
+        Err(Error::invalid(
+            field,
+            format!(
+                "is required too: vault \"{}\" was imported without credentials, so the keyring has \
+                 no {label} to keep",
+                old.spec.name
+            ),
+        ))
+    };
     match (role_ok, secret_ok) {
         (true, true) => Ok(false),
         _ if creds.role_id.is_none() && creds.secret_id.is_none() => Ok(true),
-        (false, _) => Err(Error::invalid(
-            method.role_id_field(),
-            format!(
-                "is required too: vault \"{}\" was imported without credentials, so the keyring has \
-                 no {} to keep",
-                old.spec.name,
-                method.role_id_label()
-            ),
-        )),
-        (true, false) => Err(Error::invalid(
-            method.secret_field(),
-            format!(
-                "is required too: vault \"{}\" was imported without credentials, so the keyring has \
-                 no {} to keep",
-                old.spec.name,
-                method.secret_label()
-            ),
-        )),
+        (false, _) => required(method.role_id_field(), method.role_id_label()),
+        (true, false) => required(method.secret_field(), method.secret_label()),
     }
 }
 
